@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { LocaleSwitch } from "@/components/locale-switch";
+import { LogoutButton } from "@/components/logout-button";
+import { NAV_ITEMS } from "@/components/nav";
+
+export const dynamic = "force-dynamic";
+
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const actor = await requireRole(ALL_ROLES);
+  const t = await getTranslations();
+  const mode = env().pingpp.mode;
+  const modeLabel = mode === "sandbox" ? t("app.sandbox") : mode === "test" ? t("app.testMode") : t("app.liveMode");
+  const modeClass =
+    mode === "live" ? "bg-emerald-100 text-emerald-800" : mode === "test" ? "bg-amber-100 text-amber-800" : "bg-fuchsia-100 text-fuchsia-800";
+  return (
+    <div className="flex min-h-screen">
+      <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
+        <div className="space-y-2 border-b border-slate-200 p-4">
+          <p className="font-semibold">{t("app.name")}</p>
+          <span data-testid="mode-badge" className={`inline-block rounded px-2 py-0.5 text-xs font-semibold uppercase ${modeClass}`}>
+            {modeLabel}
+          </span>
+        </div>
+        <nav className="flex-1 space-y-1 p-2" aria-label="main">
+          {NAV_ITEMS.filter((i) => i.roles.includes(actor.role)).map((i) => (
+            <Link key={i.href} href={i.href} className="block rounded px-3 py-2 text-sm text-slate-700 hover:bg-slate-100">
+              {t(`nav.${i.key}`)}
+            </Link>
+          ))}
+        </nav>
+        <div className="space-y-2 border-t border-slate-200 p-4 text-sm">
+          <p className="truncate" title={actor.email}>
+            {actor.name} · {t(`roles.${actor.role}`)}
+          </p>
+          <div className="flex items-center justify-between">
+            <LogoutButton label={t("app.logout")} />
+            <LocaleSwitch />
+          </div>
+        </div>
+      </aside>
+      <main className="min-w-0 flex-1 p-6">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+"use client";
+import { useState, useTransition } from "react";
+import { useTranslations } from "next-intl";
+import { useRouter } from "next/navigation";
+import {
+  assignTerminalAction,
+  changeRoleAction,
+  resetPasswordAction,
+  setDisabledAction,
+} from "@/lib/actions/staff";
+import { ROLES } from "@/lib/validations/staff";
+import type { ActionResult } from "@/lib/actions/result";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { inputClass } from "@/components/ui/field";
+import { OneTimeSecret } from "./one-time-secret";
+
+export interface StaffRow {
+  id: string;
+  email: string;
+  name: string;
+  role: (typeof ROLES)[number];
+  terminalId: string | null;
+  disabled: boolean;
+}
+
+type Pending = { kind: "disable" | "reset"; row: StaffRow } | null;
+
+export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string }) {
+  const t = useTranslations("staff");
+  const tr = useTranslations("roles");
+  const router = useRouter();
+  const [busy, start] = useTransition();
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string; secret?: string } | null>(null);
+  const [confirm, setConfirm] = useState<Pending>(null);
+
+  const run = <T,>(fn: () => Promise<ActionResult<T>>, onOk?: (data: T) => void) =>
+    start(async () => {
+      const res = await fn();
+      if (!res.ok) setMessage({ tone: "error", text: res.error });
+      else {
+        setMessage({ tone: "success", text: t("saved") });
+        onOk?.(res.data);
+      }
+      router.refresh();
+    });
+
+  if (rows.length === 0) return <p className="text-slate-500">{t("empty")}</p>;
+  return (
+    <section className="space-y-3">
+      {message ? (
+        <Alert tone={message.tone}>
+          {message.text}
+          {message.secret ? <OneTimeSecret label="" value={message.secret} /> : null}
+        </Alert>
+      ) : null}
+      <div className="overflow-x-auto rounded-lg bg-white shadow-sm">
+        <table className="min-w-full text-sm">
+          <thead className="bg-slate-100 text-left text-slate-600">
+            <tr>
+              <th className="px-3 py-2">{t("email")}</th>
+              <th className="px-3 py-2">{t("name")}</th>
+              <th className="px-3 py-2">{t("role")}</th>
+              <th className="px-3 py-2">{t("terminal")}</th>
+              <th className="px-3 py-2">{t("status")}</th>
+              <th className="px-3 py-2">{t("actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id} data-testid={`staff-row-${row.email}`} className="border-t border-slate-100">
+                <td className="px-3 py-2">
+                  {row.email}
+                  {row.id === selfId ? t("you") : ""}
+                </td>
+                <td className="px-3 py-2">{row.name}</td>
+                <td className="px-3 py-2">
+                  <select
+                    aria-label={t("changeRole")}
+                    className={inputClass}
+                    value={row.role}
+                    disabled={busy}
+                    onChange={(e) => run(() => changeRoleAction({ id: row.id, role: e.target.value as StaffRow["role"] }))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {tr(r)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="px-3 py-2">
+                  <form
+                    className="flex gap-2"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      const v = String(new FormData(e.currentTarget).get("terminalId") ?? "");
+                      run(() => assignTerminalAction({ id: row.id, terminalId: v }));
+                    }}
+                  >
+                    <input
+                      name="terminalId"
+                      aria-label={t("assignTerminal")}
+                      defaultValue={row.terminalId ?? ""}
+                      placeholder={t("terminalPlaceholder")}
+                      className={`${inputClass} w-24`}
+                    />
+                    <Button variant="secondary" type="submit" disabled={busy}>
+                      {t("save")}
+                    </Button>
+                  </form>
+                </td>
+                <td className="px-3 py-2">
+                  <span className={row.disabled ? "text-rose-600" : "text-emerald-700"}>{row.disabled ? t("disabled") : t("active")}</span>
+                </td>
+                <td className="space-x-2 whitespace-nowrap px-3 py-2">
+                  {row.disabled ? (
+                    <Button variant="secondary" disabled={busy} onClick={() => run(() => setDisabledAction({ id: row.id, disabled: false }))}>
+                      {t("enable")}
+                    </Button>
+                  ) : (
+                    <Button variant="secondary" disabled={busy || row.id === selfId} onClick={() => setConfirm({ kind: "disable", row })}>
+                      {t("disable")}
+                    </Button>
+                  )}
+                  <Button variant="secondary" disabled={busy} onClick={() => setConfirm({ kind: "reset", row })}>
+                    {t("resetPassword")}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ConfirmDialog
+        open={!!confirm}
+        danger
+        busy={busy}
+        title={confirm?.kind === "disable" ? t("disable") : t("resetPassword")}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          const c = confirm;
+          if (!c) return;
+          setConfirm(null);
+          if (c.kind === "disable") run(() => setDisabledAction({ id: c.row.id, disabled: true }));
+          else
+            start(async () => {
+              const res = await resetPasswordAction({ id: c.row.id });
+              setMessage(
+                res.ok
+                  ? { tone: "success", text: t("newPassword", { email: c.row.email }), secret: res.data.password }
+                  : { tone: "error", text: res.error },
+              );
+            });
+        }}
+      >
+        {confirm?.kind === "disable"
+          ? t("confirmDisable", { email: confirm.row.email })
+          : confirm
+            ? t("confirmReset", { email: confirm.row.email })
+            : null}
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+import { getTranslations } from "next-intl/server";
+import { requireRole, ADMIN_ONLY } from "@/lib/auth/session";
+import { listStaff } from "@/lib/services/staff";
+import { StaffTable, type StaffRow } from "./_components/staff-table";
+import { AddStaffForm } from "./_components/add-staff-form";
+
+export default async function StaffPage() {
+  const actor = await requireRole(ADMIN_ONLY);
+  const t = await getTranslations("staff");
+  const rows: StaffRow[] = (await listStaff()).map((s) => ({
+    id: s.id,
+    email: s.email,
+    name: s.name,
+    role: s.role,
+    terminalId: s.terminalId,
+    disabled: !!s.disabledAt,
+  }));
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold">{t("title")}</h1>
+      <AddStaffForm />
+      <StaffTable rows={rows} selfId={actor.id} />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import type { z } from "zod";
+import { getTranslations } from "next-intl/server";
+import { getActor } from "../auth/session";
+import { isAppError } from "../services/errors";
+import type { Actor } from "../services/actor";
+import type { StaffRole } from "../db/schema";
+import type { ActionResult } from "./result";
+
+type Translate = Awaited<ReturnType<typeof getTranslations>>;
+
+function fieldErrors(error: z.ZodError, t: Translate): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_";
+    if (out[key]) continue;
+    out[key] = t.has(`validation.${issue.message}`) ? t(`validation.${issue.message}`) : t("validation.invalid");
+  }
+  return out;
+}
+
+/**
+ * The one wrapper every server action goes through (DESIGN §3): session → role → input
+ * schema → service. Returns `{ ok: true, data }` or `{ ok: false, error, fieldErrors? }` with
+ * a translated message; never raw input or an exception's text.
+ */
+export function authedAction<S extends z.ZodType, R>(
+  roles: readonly StaffRole[],
+  schema: S,
+  fn: (input: z.output<S>, actor: Actor) => Promise<R>,
+): (input: z.input<S>) => Promise<ActionResult<R>> {
+  return async (input) => {
+    const t = await getTranslations();
+    let actor: Actor | null;
+    try {
+      actor = await getActor();
+    } catch (e) {
+      console.error("[action] session check failed", e);
+      return { ok: false, error: t("errors.unavailable") };
+    }
+    if (!actor) return { ok: false, error: t("errors.unauthenticated") };
+    if (!roles.includes(actor.role)) return { ok: false, error: t("errors.forbidden") };
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      const fe = fieldErrors(parsed.error, t);
+      return { ok: false, error: Object.values(fe)[0] ?? t("validation.invalid"), fieldErrors: fe };
+    }
+    try {
+      return { ok: true, data: await fn(parsed.data, actor) };
+    } catch (e) {
+      if (isAppError(e)) {
+        const base = t.has(`errors.${e.code}`) ? t(`errors.${e.code}`, e.values) : t("errors.internal");
+        const error = e.detail ? `${base}${t("errors.separator")}${e.detail}` : base;
+        return { ok: false, error, fieldErrors: e.field ? { [e.field]: error } : undefined };
+      }
+      console.error("[action] failed", e);
+      return { ok: false, error: t("errors.internal") };
+    }
+  };
+}

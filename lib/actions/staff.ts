@@ -1,0 +1,38 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { authedAction } from "./safe-action";
+import { ADMIN_ONLY } from "../auth/session";
+import * as staff from "../services/staff";
+import {
+  assignTerminalSchema,
+  changeRoleSchema,
+  createStaffSchema,
+  setDisabledSchema,
+  staffIdSchema,
+} from "../validations/staff";
+
+const done = <T>(v: T) => {
+  revalidatePath("/staff");
+  return v;
+};
+
+export const createStaffAction = authedAction(ADMIN_ONLY, createStaffSchema, async (input, actor) => {
+  const { user, generatedPassword } = await staff.createStaff(actor, input);
+  return done({ id: user.id, email: user.email, generatedPassword });
+});
+
+export const changeRoleAction = authedAction(ADMIN_ONLY, changeRoleSchema, async ({ id, role }, actor) =>
+  done((await staff.changeRole(actor, id, role)).role),
+);
+
+export const assignTerminalAction = authedAction(ADMIN_ONLY, assignTerminalSchema, async ({ id, terminalId }, actor) =>
+  done((await staff.assignTerminal(actor, id, terminalId)).terminalId),
+);
+
+export const setDisabledAction = authedAction(ADMIN_ONLY, setDisabledSchema, async ({ id, disabled }, actor) =>
+  done(!!(await staff.setDisabled(actor, id, disabled)).disabledAt),
+);
+
+export const resetPasswordAction = authedAction(ADMIN_ONLY, staffIdSchema, async ({ id }, actor) =>
+  done({ password: (await staff.resetPassword(actor, id)).password }),
+);

@@ -1,0 +1,64 @@
+import "server-only";
+import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { env } from "../env";
+import { authenticate } from "../services/staff";
+import { loginSchema } from "../validations/staff";
+import { clientIp } from "./ip";
+import type { StaffRole } from "../db/schema";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; role: StaffRole; sv: number } & DefaultSession["user"];
+  }
+  interface User {
+    role?: StaffRole;
+    sv?: number;
+  }
+}
+
+/** Carries why a login failed to the login action ("invalid" | "throttled"). */
+export class LoginRefused extends CredentialsSignin {
+  constructor(public readonly reason: "invalid" | "throttled") {
+    super();
+    this.code = reason;
+  }
+}
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60; // one shift
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: env().authSecret,
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+  pages: { signIn: "/login" },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(raw, request) {
+        const parsed = loginSchema.safeParse(raw);
+        if (!parsed.success) throw new LoginRefused("invalid");
+        const result = await authenticate({ ...parsed.data, ip: clientIp(request.headers) });
+        if (!result.ok) throw new LoginRefused(result.reason);
+        const u = result.user;
+        return { id: u.id, email: u.email, name: u.name, role: u.role, sv: u.sessionVersion };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.uid = user.id;
+        token.role = user.role;
+        token.sv = user.sv;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.user.id = String(token.uid ?? "");
+      session.user.role = token.role as StaffRole;
+      session.user.sv = Number(token.sv ?? 0);
+      return session;
+    },
+  },
+}));

@@ -1,0 +1,80 @@
+/**
+ * The one database connection (DESIGN §3): PGlite under .data/ when DATABASE_URL is unset,
+ * postgres.js when it is set. Migrations are applied on first connect; cached on globalThis
+ * so dev hot reloads and route handlers share one client.
+ */
+import path from "node:path";
+import fs from "node:fs";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+import { env } from "../env";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle has the same query API as the database. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+interface Handle {
+  db: Db;
+  kind: "pglite" | "postgres";
+  close: () => Promise<void>;
+}
+
+const MIGRATIONS = path.join(process.cwd(), "drizzle");
+const MIGRATION_LOCK = 72_071_031; // arbitrary advisory-lock key shared by all console instances
+
+async function open(): Promise<Handle> {
+  const { databaseUrl, pgliteDataDir } = env();
+  if (databaseUrl) {
+    const { default: postgres } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+    const client = postgres(databaseUrl, {
+      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+      onnotice: () => {},
+      connect_timeout: 10,
+    });
+    const db = drizzle({ client, schema }) as unknown as Db;
+    const lock = await client.reserve();
+    try {
+      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await migrate(db as never, { migrationsFolder: MIGRATIONS });
+    } finally {
+      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+      lock.release();
+    }
+    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  if (!pgliteDataDir.startsWith("memory://")) fs.mkdirSync(pgliteDataDir, { recursive: true });
+  const client = new PGlite(pgliteDataDir);
+  const db = drizzle({ client, schema }) as unknown as Db;
+  await migrate(db as never, { migrationsFolder: MIGRATIONS });
+  return { db, kind: "pglite", close: () => client.close() };
+}
+
+const g = globalThis as unknown as { __consoleDb?: Promise<Handle> };
+
+/** The shared database, opened (and migrated) on first use. */
+export async function getDb(): Promise<Db> {
+  g.__consoleDb ??= open().catch((err: unknown) => {
+    g.__consoleDb = undefined; // a database that is down now may be up on the next request
+    throw err;
+  });
+  return (await g.__consoleDb).db;
+}
+
+export async function dbKind(): Promise<Handle["kind"]> {
+  await getDb();
+  return (await g.__consoleDb!).kind;
+}
+
+export async function closeDb(): Promise<void> {
+  const h = g.__consoleDb;
+  g.__consoleDb = undefined;
+  if (h) await (await h).close();
+}
+
+export { schema };

@@ -1,0 +1,189 @@
+import "server-only";
+import crypto from "node:crypto";
+import bcrypt from "bcryptjs";
+import { and, asc, count, eq, gte, isNull, ne, sql } from "drizzle-orm";
+import { getDb } from "../db";
+import { loginAttempts, staffUsers, type StaffRole, type StaffUser } from "../db/schema";
+import { env } from "../env";
+import { audit } from "./audit";
+import { AppError } from "./errors";
+import type { Actor } from "./actor";
+
+/** Failed logins allowed per account / per IP within the window before further tries are refused. */
+export const THROTTLE = { windowMinutes: 15, perAccount: 5, perIp: 20 } as const;
+
+export type PublicStaff = Omit<StaffUser, "passwordHash">;
+
+function toPublic(u: StaffUser): PublicStaff {
+  const { passwordHash: _omit, ...rest } = u;
+  void _omit;
+  return rest;
+}
+
+export function generatePassword(): string {
+  // 16 chars from a set without look-alikes; ~95 bits.
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  const bytes = crypto.randomBytes(16);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+async function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, env().bcryptCost);
+}
+
+// Compared against when the account does not exist, so timing does not reveal which e-mails exist.
+let dummyHash: Promise<string> | undefined;
+const getDummyHash = () => (dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex")));
+
+/**
+ * First start: create an admin from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated password
+ * that the caller prints once. Does nothing when any staff account exists.
+ */
+export async function ensureInitialAdmin(): Promise<{ email: string; generatedPassword?: string } | null> {
+  const db = await getDb();
+  const [existing] = await db.select({ n: count() }).from(staffUsers);
+  if ((existing?.n ?? 0) > 0) return null;
+  const email = (env().adminEmail ?? "admin@example.com").toLowerCase();
+  const generatedPassword = env().adminPassword ? undefined : generatePassword();
+  const password = env().adminPassword ?? generatedPassword!;
+  const inserted = await db
+    .insert(staffUsers)
+    .values({ email, name: "Admin", role: "admin", passwordHash: await hashPassword(password) })
+    .onConflictDoNothing()
+    .returning({ id: staffUsers.id });
+  if (inserted.length === 0) return null; // another instance won the race
+  await audit({ actor: { id: null, email: "system" }, action: "staff.bootstrap_admin", target: { type: "staff", id: inserted[0]!.id }, params: { email }, result: "ok" });
+  return { email, generatedPassword };
+}
+
+export type LoginResult =
+  | { ok: true; user: PublicStaff }
+  | { ok: false; reason: "invalid" | "throttled" };
+
+/** Check e-mail + password, throttled per account and per IP in the database (holds across instances). */
+export async function authenticate(input: { email: string; password: string; ip: string }): Promise<LoginResult> {
+  const db = await getDb();
+  const email = input.email.trim().toLowerCase();
+  const since = new Date(Date.now() - THROTTLE.windowMinutes * 60_000);
+  const [[byAccount], [byIp]] = await Promise.all([
+    db.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
+    db.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
+  ]);
+  const actor = { id: null, email, ip: input.ip };
+  if ((byAccount?.n ?? 0) >= THROTTLE.perAccount || (byIp?.n ?? 0) >= THROTTLE.perIp) {
+    await audit({ actor, action: "auth.login", result: "refused", message: "throttled" });
+    return { ok: false, reason: "throttled" };
+  }
+  const [user] = await db.select().from(staffUsers).where(sql`lower(${staffUsers.email}) = ${email}`);
+  const matches = await bcrypt.compare(input.password, user?.passwordHash ?? (await getDummyHash()));
+  const ok = !!user && matches && !user.disabledAt;
+  await db.insert(loginAttempts).values({ email, ip: input.ip, success: ok });
+  if (!ok) {
+    await audit({ actor, action: "auth.login", target: user ? { type: "staff", id: user.id } : undefined, result: "refused", message: user?.disabledAt && matches ? "disabled" : "invalid credentials" });
+    return { ok: false, reason: "invalid" };
+  }
+  await audit({ actor: { ...actor, id: user.id }, action: "auth.login", target: { type: "staff", id: user.id }, result: "ok" });
+  return { ok: true, user: toPublic(user) };
+}
+
+/** The staff member behind a session, or null when the account is gone, disabled or the session is stale. */
+export async function activeStaff(id: string, sessionVersion: number): Promise<PublicStaff | null> {
+  const db = await getDb();
+  const [user] = await db.select().from(staffUsers).where(and(eq(staffUsers.id, id), isNull(staffUsers.disabledAt)));
+  if (!user || user.sessionVersion !== sessionVersion) return null;
+  return toPublic(user);
+}
+
+export async function listStaff(): Promise<PublicStaff[]> {
+  const db = await getDb();
+  const rows = await db.select().from(staffUsers).orderBy(asc(staffUsers.createdAt));
+  return rows.map(toPublic);
+}
+
+export async function createStaff(
+  actor: Actor,
+  input: { email: string; name: string; role: StaffRole; terminalId?: string | null; password?: string },
+): Promise<{ user: PublicStaff; generatedPassword?: string }> {
+  const db = await getDb();
+  const generatedPassword = input.password ? undefined : generatePassword();
+  const params = { email: input.email, name: input.name, role: input.role, terminalId: input.terminalId ?? null };
+  const [user] = await db
+    .insert(staffUsers)
+    .values({ ...params, passwordHash: await hashPassword(input.password ?? generatedPassword!), mustChangePassword: !input.password })
+    .onConflictDoNothing()
+    .returning();
+  if (!user) {
+    await audit({ actor, action: "staff.create", params, result: "refused", message: "email taken" });
+    throw new AppError("emailTaken", {}, undefined, "email");
+  }
+  await audit({ actor, action: "staff.create", target: { type: "staff", id: user.id }, params, result: "ok" });
+  return { user: toPublic(user), generatedPassword };
+}
+
+async function loadForChange(actor: Actor, id: string, action: string, params: Record<string, unknown>): Promise<StaffUser> {
+  const db = await getDb();
+  const [user] = await db.select().from(staffUsers).where(eq(staffUsers.id, id));
+  if (!user) {
+    await audit({ actor, action, target: { type: "staff", id }, params, result: "refused", message: "not found" });
+    throw new AppError("staffNotFound");
+  }
+  return user;
+}
+
+/** Refuse changes that would leave the console without an active admin. */
+async function assertKeepsAnAdmin(actor: Actor, user: StaffUser, action: string, params: Record<string, unknown>) {
+  if (user.role !== "admin" || user.disabledAt) return;
+  const db = await getDb();
+  const [others] = await db
+    .select({ n: count() })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.role, "admin"), isNull(staffUsers.disabledAt), ne(staffUsers.id, user.id)));
+  if ((others?.n ?? 0) === 0) {
+    await audit({ actor, action, target: { type: "staff", id: user.id }, params, result: "refused", message: "last admin" });
+    throw new AppError("lastAdmin");
+  }
+}
+
+async function update(actor: Actor, id: string, action: string, params: Record<string, unknown>, values: Partial<typeof staffUsers.$inferInsert>, bumpSession: boolean) {
+  const db = await getDb();
+  const [user] = await db
+    .update(staffUsers)
+    .set({ ...values, updatedAt: new Date(), ...(bumpSession ? { sessionVersion: sql`${staffUsers.sessionVersion} + 1` } : {}) })
+    .where(eq(staffUsers.id, id))
+    .returning();
+  await audit({ actor, action, target: { type: "staff", id }, params, result: "ok" });
+  return toPublic(user!);
+}
+
+export async function changeRole(actor: Actor, id: string, role: StaffRole): Promise<PublicStaff> {
+  const params = { role };
+  const user = await loadForChange(actor, id, "staff.change_role", params);
+  if (user.role === role) return toPublic(user);
+  await assertKeepsAnAdmin(actor, user, "staff.change_role", params);
+  return update(actor, id, "staff.change_role", { ...params, from: user.role }, { role }, true);
+}
+
+export async function assignTerminal(actor: Actor, id: string, terminalId: string | null): Promise<PublicStaff> {
+  const params = { terminalId };
+  const user = await loadForChange(actor, id, "staff.assign_terminal", params);
+  return update(actor, id, "staff.assign_terminal", { ...params, from: user.terminalId }, { terminalId }, false);
+}
+
+export async function setDisabled(actor: Actor, id: string, disabled: boolean): Promise<PublicStaff> {
+  const action = disabled ? "staff.disable" : "staff.enable";
+  const user = await loadForChange(actor, id, action, {});
+  if (disabled && user.id === actor.id) {
+    await audit({ actor, action, target: { type: "staff", id }, result: "refused", message: "self" });
+    throw new AppError("cannotDisableSelf");
+  }
+  if (disabled) await assertKeepsAnAdmin(actor, user, action, {});
+  if (!!user.disabledAt === disabled) return toPublic(user);
+  return update(actor, id, action, {}, { disabledAt: disabled ? new Date() : null }, true);
+}
+
+export async function resetPassword(actor: Actor, id: string): Promise<{ user: PublicStaff; password: string }> {
+  await loadForChange(actor, id, "staff.reset_password", {});
+  const password = generatePassword();
+  const user = await update(actor, id, "staff.reset_password", {}, { passwordHash: await hashPassword(password), mustChangePassword: true }, true);
+  return { user, password };
+}

@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+
+/** Audit log filters from the query string; anything malformed is ignored rather than failing the page. */
+export const auditFilterSchema = z.object({
+  actor: z.string().trim().max(200).optional().catch(undefined),
+  action: z.string().trim().max(100).optional().catch(undefined),
+  target: z.string().trim().max(200).optional().catch(undefined),
+  result: z.enum(["ok", "refused", "error"]).optional().catch(undefined),
+  from: day,
+  to: day,
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
+export type AuditFilterInput = z.infer<typeof auditFilterSchema>;

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+export const ROLES = ["admin", "finance", "cashier"] as const;
+export const roleSchema = z.enum(ROLES);
+
+// Messages are i18n keys under "validation" (lib/i18n/messages/*.json).
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("email"));
+export const passwordSchema = z.string().min(10, "passwordTooShort").max(128, "passwordTooLong");
+export const terminalIdSchema = z
+  .string()
+  .trim()
+  .max(32, "terminalTooLong")
+  .regex(/^[A-Za-z0-9_-]*$/, "terminalChars")
+  .transform((v) => (v === "" ? null : v));
+
+export const loginSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(1, "required").max(128, "passwordTooLong"),
+});
+
+export const createStaffSchema = z.object({
+  email: emailSchema,
+  name: z.string().trim().min(1, "required").max(64, "tooLong"),
+  role: roleSchema,
+  terminalId: terminalIdSchema.optional(),
+  password: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(passwordSchema.optional()),
+});
+export type CreateStaffInput = z.input<typeof createStaffSchema>;
+
+export const staffIdSchema = z.object({ id: z.uuid("invalidId") });
+export const changeRoleSchema = staffIdSchema.extend({ role: roleSchema });
+export const assignTerminalSchema = staffIdSchema.extend({ terminalId: terminalIdSchema });
+export const setDisabledSchema = staffIdSchema.extend({ disabled: z.boolean() });

@@ -1,0 +1,12 @@
+import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
+
+const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
+
+const nextConfig: NextConfig = {
+  // PGlite ships WASM + data files that must be loaded from node_modules at run time (DESIGN §8).
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs"],
+  poweredByHeader: false,
+};
+
+export default withNextIntl(nextConfig);

@@ -1,0 +1,67 @@
+/**
+ * What `npm run dev` and `npm start` do before Next.js serves a request:
+ * validate configuration, migrate the database, create the first admin, and (when no
+ * Ping++ key is configured) start the built-in Ping++ sandbox and point the console at it.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { ConfigError, parseEnv, DATA_DIR, SANDBOX_PUBLIC_KEY_FILE } from "../lib/env";
+
+export async function bootstrap(nextArgs: string[]): Promise<void> {
+  let config;
+  try {
+    config = parseEnv();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`\n✖ ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const port = Number(process.env.PORT ?? 3000);
+
+  const { dbKind, closeDb } = await import("../lib/db");
+  const { ensureInitialAdmin } = await import("../lib/services/staff");
+  try {
+    console.log(`• database: ${await dbKind()} ${config.databaseUrl ? "" : `(${config.pgliteDataDir})`}`);
+  } catch (e) {
+    console.error(`\n✖ DATABASE_URL: cannot connect or migrate: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const admin = await ensureInitialAdmin();
+  if (admin?.generatedPassword) {
+    console.log(`\n  First admin created. Log in with:\n    e-mail:   ${admin.email}\n    password: ${admin.generatedPassword}\n  (shown only this once)\n`);
+  } else if (admin) {
+    console.log(`• first admin created: ${admin.email}`);
+  }
+  // PGlite allows one process per data directory: hand it over to the Next.js server.
+  await closeDb();
+
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+  if (config.pingpp.mode === "sandbox") {
+    const { startSandbox } = await import("../lib/pingpp-sandbox");
+    const sandbox = await startSandbox({
+      port: Number(process.env.PINGPP_SANDBOX_PORT ?? 4010),
+      host: process.env.PINGPP_SANDBOX_HOST ?? "127.0.0.1",
+      dataDir: path.join(DATA_DIR, "sandbox"),
+      webhookUrl: `http://127.0.0.1:${port}/api/webhooks/pingpp`,
+      publicUrl: process.env.PINGPP_SANDBOX_PUBLIC_URL,
+      timeScale: process.env.PINGPP_SANDBOX_TIME_SCALE ? Number(process.env.PINGPP_SANDBOX_TIME_SCALE) : undefined,
+    });
+    fs.mkdirSync(path.dirname(SANDBOX_PUBLIC_KEY_FILE), { recursive: true });
+    fs.writeFileSync(SANDBOX_PUBLIC_KEY_FILE, sandbox.publicKeyPem);
+    childEnv.PINGPP_API_BASE = sandbox.url;
+    childEnv.PINGPP_PUBLIC_KEY = sandbox.publicKeyPem;
+    console.log(`• Ping++ SANDBOX at ${sandbox.url} (app ${sandbox.appId}); webhooks → :${port}/api/webhooks/pingpp`);
+  } else {
+    console.log(`• Ping++ ${config.pingpp.mode} mode, API ${config.pingpp.apiBase}`);
+  }
+
+  const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  const child = spawn(process.execPath, [nextBin, ...nextArgs, "-p", String(port)], { stdio: "inherit", env: childEnv });
+  const stop = (sig: NodeJS.Signals) => child.kill(sig);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  child.on("exit", (code) => process.exit(code ?? 0));
+}

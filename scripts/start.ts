@@ -1,0 +1,4 @@
+import { bootstrap } from "./bootstrap";
+
+process.env.NODE_ENV ??= "production";
+await bootstrap(["start"]);
