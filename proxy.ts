@@ -16,6 +16,6 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Everything except login, auth/webhook/health APIs, the customer display and static files.
-  matcher: ["/((?!login|api/|cashier/display|_next/|favicon|forbidden).*)"],
+  // Everything except login, the APIs (each checks its own session or signature) and static files.
+  matcher: ["/((?!login|api/|_next/|favicon|forbidden).*)"],
 };

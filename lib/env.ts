@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 
-export const DATA_DIR = path.resolve(process.env.CONSOLE_DATA_DIR ?? ".data");
+export const DATA_DIR = path.resolve(/*turbopackIgnore: true*/ process.env.CONSOLE_DATA_DIR ?? ".data");
 
 const optionalString = z
   .string()

@@ -1,4 +1,4 @@
 import { bootstrap } from "./bootstrap";
 
-process.env.NODE_ENV ??= "production";
+(process.env as Record<string, string>).NODE_ENV ??= "production";
 await bootstrap(["start"]);

@@ -1,3 +1,4 @@
 export type ActionResult<T> =
   | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors?: Record<string, string> };
+  /** `code`: the AppError code when there is one, so a form can tell "retry with the same key" from "fix the input". */
+  | { ok: false; error: string; code?: string; fieldErrors?: Record<string, string> };

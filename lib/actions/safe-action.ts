@@ -49,9 +49,11 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: true, data: await fn(parsed.data, actor) };
     } catch (e) {
       if (isAppError(e)) {
-        const base = t.has(`errors.${e.code}`) ? t(`errors.${e.code}`, e.values) : t("errors.internal");
+        // Codes are keys under "errors", or full keys ("refunds.errors.overRefund") for a capability's own.
+        const key = e.code.includes(".") ? e.code : `errors.${e.code}`;
+        const base = t.has(key) ? t(key, e.values) : t("errors.internal");
         const error = e.detail ? `${base}${t("errors.separator")}${e.detail}` : base;
-        return { ok: false, error, fieldErrors: e.field ? { [e.field]: error } : undefined };
+        return { ok: false, error, code: e.code, fieldErrors: e.field ? { [e.field]: error } : undefined };
       }
       console.error("[action] failed", e);
       return { ok: false, error: t("errors.internal") };

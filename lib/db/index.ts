@@ -20,7 +20,7 @@ interface Handle {
   close: () => Promise<void>;
 }
 
-const MIGRATIONS = path.join(process.cwd(), "drizzle");
+const MIGRATIONS = path.join(/*turbopackIgnore: true*/ process.cwd(), "drizzle");
 const MIGRATION_LOCK = 72_071_031; // arbitrary advisory-lock key shared by all console instances
 
 async function open(): Promise<Handle> {

@@ -77,3 +77,4 @@ export const auditLogs = pgTable(
   ],
 );
 export type AuditLog = typeof auditLogs.$inferSelect;
+

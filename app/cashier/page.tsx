@@ -1,0 +1,55 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { recentCharges } from "@/lib/services/charges";
+import { formatMoney } from "@/lib/money";
+import { formatShanghai } from "@/lib/dates";
+import { CashierScreen } from "@/components/cashier/cashier-screen";
+
+export const dynamic = "force-dynamic";
+
+export default async function CashierPage() {
+  const actor = await requireRole(ALL_ROLES);
+  const t = await getTranslations();
+  const recent = await recentCharges(actor, 8);
+  return (
+    <div className="mx-auto grid max-w-6xl gap-6 p-4 lg:grid-cols-[1fr_320px]">
+      <section>
+        <div className="mb-4 flex items-center justify-between">
+          <h1 className="text-2xl font-semibold">{t("cashier.title")}</h1>
+          <div className="flex gap-3 text-sm">
+            {actor.terminalId ? (
+              <Link className="text-indigo-600 hover:underline" href={`/cashier/display/${actor.terminalId}`} target="_blank">
+                {t("cashier.openDisplay")}
+              </Link>
+            ) : null}
+            <Link className="text-slate-600 hover:underline" href="/">
+              {t("nav.overview")}
+            </Link>
+          </div>
+        </div>
+        <CashierScreen defaultTerminal={actor.terminalId} />
+      </section>
+      <aside className="space-y-2">
+        <h2 className="text-sm font-semibold text-slate-600">{t("cashier.recent")}</h2>
+        {recent.length === 0 ? (
+          <p className="text-sm text-slate-400">{t("cashier.noRecent")}</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 rounded-lg bg-white text-sm shadow-sm" data-testid="recent-charges">
+            {recent.map((c) => (
+              <li key={c.id} className="flex items-center justify-between px-3 py-2">
+                <span>
+                  <span className="block font-medium tabular-nums">{formatMoney(c.amount, c.currency)}</span>
+                  <span className="text-xs text-slate-500">
+                    {t(`channels.${c.channel}` as never)} {c.timePaid ? `· ${formatShanghai(new Date(c.timePaid))}` : ""}
+                  </span>
+                </span>
+                <span className={c.status === "paid" ? "text-emerald-700" : "text-slate-500"}>{t(`chargeStatus.${c.status}`)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,169 @@
+"use client";
+import { useRef, useState, useTransition } from "react";
+import { useTranslations } from "next-intl";
+import { createChargeAction } from "@/lib/actions/charges";
+import { CHANNEL_FIELDS, QR_CHANNELS, type QrChannel } from "@/lib/validations/charges";
+import type { ChargeView } from "@/lib/services/charge-view";
+import { Button } from "@/components/ui/button";
+import { Field, Input, Select } from "@/components/ui/field";
+import { Alert } from "@/components/ui/alert";
+
+/** Errors after which the same request may be sent again safely with the same key. */
+const RETRY_SAME_KEY = ["pingppUnavailable", "chargeInProgress"];
+
+export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: string | null; onCreated: (c: ChargeView) => void }) {
+  const t = useTranslations("cashier");
+  const tc = useTranslations("channels");
+  const [channel, setChannel] = useState<QrChannel>("alipay_qr");
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  // One key per intended charge: a double click or a retry re-sends the same key.
+  const key = useRef<string>(crypto.randomUUID());
+  const fields = CHANNEL_FIELDS[channel];
+  const usd = channel.startsWith("cb_");
+
+  const renewKey = () => {
+    key.current = crypto.randomUUID();
+  };
+
+  return (
+    <form
+      className="space-y-5"
+      onChange={() => {
+        if (!pending) renewKey(); // changed input = a different charge
+      }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (pending) return;
+        const fd = new FormData(e.currentTarget);
+        const s = (k: string) => {
+          const v = fd.get(k);
+          return typeof v === "string" ? v : undefined;
+        };
+        setError(null);
+        setFieldErrors({});
+        start(async () => {
+          const res = await createChargeAction({
+            idempotencyKey: key.current,
+            amount: s("amount") ?? "",
+            channel,
+            subject: s("subject") ?? "",
+            body: s("body") ?? "",
+            terminalId: s("terminalId"),
+            productId: s("productId"),
+            goodsName: s("goodsName"),
+            goodsNum: s("goodsNum"),
+            payChannel: (s("payChannel") || undefined) as "alipay" | "wx" | "bfb" | undefined,
+            scanCode: s("scanCode"),
+            resultUrl: s("resultUrl"),
+          });
+          if (!res.ok) {
+            setError(res.error);
+            setFieldErrors(res.fieldErrors ?? {});
+            if (!res.code || !RETRY_SAME_KEY.includes(res.code)) renewKey();
+            return;
+          }
+          renewKey();
+          onCreated(res.data);
+        });
+      }}
+    >
+      <Field label={usd ? t("amountUsd") : t("amount")} htmlFor="amount" error={fieldErrors.amount}>
+        <div className="relative">
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-2xl text-slate-400">{usd ? "US$" : "¥"}</span>
+          <input
+            id="amount"
+            name="amount"
+            inputMode="decimal"
+            autoComplete="off"
+            autoFocus
+            required
+            placeholder="0.00"
+            aria-invalid={!!fieldErrors.amount || undefined}
+            className={`block w-full rounded-md border border-slate-300 py-3 pr-3 text-3xl font-semibold tabular-nums ${usd ? "pl-16" : "pl-10"}`}
+          />
+        </div>
+      </Field>
+      {usd ? <p className="text-sm text-amber-700">{t("currencyUsd")}</p> : null}
+
+      <fieldset>
+        <legend className="mb-2 block text-sm font-medium text-slate-700">{t("channel")}</legend>
+        <div className="grid grid-cols-2 gap-2 md:grid-cols-3">
+          {QR_CHANNELS.map((c) => (
+            <label
+              key={c}
+              className={`flex cursor-pointer items-center gap-2 rounded-md border px-3 py-2 text-sm ${channel === c ? "border-indigo-500 bg-indigo-50" : "border-slate-300 bg-white"}`}
+            >
+              <input type="radio" name="channel" value={c} checked={channel === c} onChange={() => setChannel(c)} />
+              {tc(c)}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+
+      {fields.includes("productId") ? (
+        <Field label={t("productId")} htmlFor="productId" error={fieldErrors.productId}>
+          <Input id="productId" name="productId" defaultValue="SKU-001" invalid={!!fieldErrors.productId} />
+        </Field>
+      ) : null}
+      {fields.includes("goods") ? (
+        <div className="grid grid-cols-3 gap-3">
+          <div className="col-span-2">
+            <Field label={t("goodsName")} htmlFor="goodsName" error={fieldErrors.goodsName}>
+              <Input id="goodsName" name="goodsName" invalid={!!fieldErrors.goodsName} />
+            </Field>
+          </div>
+          <Field label={t("goodsNum")} htmlFor="goodsNum" error={fieldErrors.goodsNum}>
+            <Input id="goodsNum" name="goodsNum" inputMode="numeric" defaultValue="1" invalid={!!fieldErrors.goodsNum} />
+          </Field>
+        </div>
+      ) : null}
+      {fields.includes("payChannel") ? (
+        <Field label={t("payChannel")} htmlFor="payChannel">
+          <Select id="payChannel" name="payChannel" defaultValue="">
+            <option value="">{t("payChannelAny")}</option>
+            {(["alipay", "wx", "bfb"] as const).map((p) => (
+              <option key={p} value={p}>
+                {t(`payChannels.${p}`)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      ) : null}
+      {fields.includes("resultUrl") ? (
+        <Field label={t("resultUrl")} htmlFor="resultUrl" error={fieldErrors.resultUrl}>
+          <Input id="resultUrl" name="resultUrl" type="url" invalid={!!fieldErrors.resultUrl} />
+        </Field>
+      ) : null}
+
+      <Field label={`${t("terminal")}${fields.includes("terminalId") ? ` (${t("terminalHint")})` : ""}`} htmlFor="terminalId" error={fieldErrors.terminalId}>
+        <Input id="terminalId" name="terminalId" defaultValue={defaultTerminal ?? ""} invalid={!!fieldErrors.terminalId} />
+      </Field>
+
+      <details className="rounded-md border border-slate-200 bg-white p-3">
+        <summary className="cursor-pointer text-sm text-slate-600">{t("more")}</summary>
+        <div className="mt-3 space-y-3">
+          <Field label={t("subject")} htmlFor="subject" error={fieldErrors.subject}>
+            <Input id="subject" name="subject" defaultValue={t("defaultSubject")} maxLength={32} invalid={!!fieldErrors.subject} />
+          </Field>
+          <Field label={t("body")} htmlFor="body" error={fieldErrors.body}>
+            <Input id="body" name="body" defaultValue={t("defaultBody")} maxLength={128} invalid={!!fieldErrors.body} />
+          </Field>
+        </div>
+      </details>
+
+      {fields.includes("scanCode") ? (
+        <Field label={t("scanCode")} htmlFor="scanCode" error={fieldErrors.scanCode}>
+          {/* A keyboard-wedge scanner types the code and presses Enter, which submits the form. */}
+          <Input id="scanCode" name="scanCode" autoComplete="off" placeholder={t("scanHint")} invalid={!!fieldErrors.scanCode} />
+        </Field>
+      ) : null}
+
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      <Button type="submit" className="w-full py-3 text-lg" disabled={pending}>
+        {pending ? t("creating") : fields.includes("scanCode") ? t("charge") : t("create")}
+      </Button>
+    </form>
+  );
+}

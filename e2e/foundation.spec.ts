@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { login, loginAsAdmin, E2E_ADMIN } from "./helpers";
+
+test("an anonymous visitor is sent to the login page, and a wrong password is refused clearly", async ({ page }) => {
+  await page.goto("/staff");
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("邮箱").fill(E2E_ADMIN.email);
+  await page.getByLabel("密码").fill("definitely-wrong");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("alert")).toHaveText("邮箱或密码错误，或账号已停用。");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a cashier may; disabling ends the session", async ({ page, browser }) => {
+  await loginAsAdmin(page);
+  await expect(page.getByTestId("mode-badge")).toHaveText("沙箱");
+
+  await page.getByRole("link", { name: "员工" }).click();
+  await page.getByLabel("邮箱").fill("cashier1@e2e.test");
+  await page.getByLabel("姓名").fill("收银员一");
+  await page.getByLabel("角色").selectOption("cashier");
+  await page.getByLabel("终端").fill("T01");
+  await page.getByRole("button", { name: "创建" }).click();
+  const secret = page.getByTestId("one-time-secret");
+  await expect(secret).toBeVisible();
+  const password = (await secret.textContent())!.trim();
+  expect(password).toHaveLength(16);
+  const row = page.getByTestId("staff-row-cashier1@e2e.test");
+  await expect(row).toContainText("正常");
+
+  // bad input: a duplicate e-mail is refused with a message, nothing created
+  await page.getByLabel("邮箱").fill("CASHIER1@e2e.test");
+  await page.getByLabel("姓名").fill("重复");
+  await page.getByRole("button", { name: "创建" }).click();
+  await expect(page.getByText("该邮箱已被使用。").first()).toBeVisible();
+
+  // the cashier, in a second browser
+  const ctx = await browser.newContext();
+  const cashier = await ctx.newPage();
+  await login(cashier, "cashier1@e2e.test", password);
+  await expect(cashier.getByText("终端：T01")).toBeVisible();
+  await expect(cashier.getByRole("link", { name: "员工" })).toHaveCount(0);
+  await cashier.goto("/staff");
+  await expect(cashier.getByRole("heading", { name: "没有权限" })).toBeVisible();
+  await cashier.goto("/audit");
+  await expect(cashier.getByRole("heading", { name: "没有权限" })).toBeVisible();
+
+  // admin disables the cashier (after confirming); the cashier's open session stops working
+  await row.getByRole("button", { name: "停用" }).click();
+  await expect(page.getByRole("dialog")).toContainText("cashier1@e2e.test");
+  await page.getByRole("dialog").getByRole("button", { name: "确认" }).click();
+  await expect(row).toContainText("已停用");
+  await cashier.goto("/");
+  await expect(cashier).toHaveURL(/\/login$/);
+  await ctx.close();
+
+  // the audit log shows the staff changes and logins, filterable
+  await page.getByRole("link", { name: "审计日志" }).click();
+  const table = page.getByTestId("audit-table");
+  await expect(table).toContainText("staff.create");
+  await expect(table).toContainText("staff.disable");
+  await page.getByLabel("操作").fill("auth.login");
+  await page.getByRole("button", { name: "筛选" }).click();
+  await expect(table).not.toContainText("staff.create");
+  await expect(table).toContainText("cashier1@e2e.test");
+});
+
+test("English switch translates the console", async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await expect(page.getByTestId("mode-badge")).toHaveText("Sandbox");
+  await page.getByRole("button", { name: "中文" }).click();
+  await expect(page.getByRole("heading", { name: "概览" })).toBeVisible();
+});

@@ -1,0 +1,78 @@
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/**
+ * Our view of a Ping++ charge. `creating` = the idempotency key is claimed and Ping++ is being
+ * asked; the rest follow Ping++'s booleans. Rank order is the only direction a status moves
+ * (lib/services/charges.ts): pending → expired/reversed/failed, and paid above all of them.
+ */
+export const chargeStatus = pgEnum("charge_status", ["creating", "pending", "expired", "reversed", "failed", "paid"]);
+export type ChargeStatus = (typeof chargeStatus.enumValues)[number];
+
+export const charges = pgTable(
+  "charges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pingppId: text("pingpp_id").unique(),
+    orderNo: text("order_no").notNull().unique(),
+    /** From the cashier form: a retried or double-clicked create returns the same charge. */
+    idempotencyKey: text("idempotency_key").unique(),
+    appId: text("app_id").notNull(),
+    channel: text("channel").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    status: chargeStatus("status").notNull(),
+    amountRefunded: integer("amount_refunded").notNull().default(0),
+    refunded: boolean("refunded").notNull().default(false),
+    terminalId: text("terminal_id"),
+    createdBy: uuid("created_by"),
+    /** The QR payload / pay link: the only part of the credential a screen needs. */
+    qrPayload: text("qr_payload"),
+    timeExpire: timestamp("time_expire", { withTimezone: true }),
+    timePaid: timestamp("time_paid", { withTimezone: true }),
+    transactionNo: text("transaction_no"),
+    failureCode: text("failure_code"),
+    failureMsg: text("failure_msg"),
+    livemode: boolean("livemode").notNull().default(false),
+    /** The last whole Ping++ object (DESIGN rule 2). Never sent to a browser. */
+    raw: jsonb("raw").$type<Record<string, unknown>>(),
+    lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("charges_created_idx").on(t.createdAt),
+    index("charges_terminal_created_idx").on(t.terminalId, t.createdAt),
+    index("charges_creator_created_idx").on(t.createdBy, t.createdAt),
+    index("charges_status_created_idx").on(t.status, t.createdAt),
+  ],
+);
+export type ChargeRow = typeof charges.$inferSelect;
+
+export const eventStatus = pgEnum("event_status", ["applied", "ignored", "failed"]);
+
+/** Every verified Ping++ webhook event, stored once (its evt_ id), with what applying it did. */
+export const pingppEvents = pgTable(
+  "pingpp_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    objectId: text("object_id"),
+    livemode: boolean("livemode").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    firstReceivedAt: timestamp("first_received_at", { withTimezone: true }).notNull().defaultNow(),
+    lastReceivedAt: timestamp("last_received_at", { withTimezone: true }).notNull().defaultNow(),
+    receiveCount: integer("receive_count").notNull().default(1),
+    signatureVerified: boolean("signature_verified").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    status: eventStatus("status").notNull(),
+    result: text("result"),
+  },
+  (t) => [
+    index("pingpp_events_type_idx").on(t.type, t.createdAt),
+    index("pingpp_events_object_idx").on(t.objectId),
+    index("pingpp_events_received_idx").on(t.firstReceivedAt),
+  ],
+);
+export type PingppEventRow = typeof pingppEvents.$inferSelect;

@@ -1,0 +1,3 @@
+/** The Drizzle schema, one file per capability (DESIGN §3). */
+export * from "./staff";
+export * from "./charges";

@@ -1,0 +1,17 @@
+import type { ChargeStatus } from "../db/schema";
+
+/** What a cashier screen may see of a charge: never the Ping++ object (DESIGN rule 6). */
+export interface ChargeView {
+  id: string;
+  status: ChargeStatus;
+  amount: number;
+  currency: string;
+  channel: string;
+  qrPayload: string | null;
+  timeExpire: string | null;
+  timePaid: string | null;
+  failureMsg: string | null;
+  reversible: boolean;
+  terminalId: string | null;
+}
+

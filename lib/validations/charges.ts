@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { QR_CHANNELS, type QrChannel } from "../pingpp/channels";
+import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
+
+export { QR_CHANNELS, type QrChannel };
+
+/** Extra fields each channel's form shows (API.md §2.1). */
+export const CHANNEL_FIELDS: Record<QrChannel, readonly ("productId" | "goods" | "terminalId" | "payChannel" | "scanCode" | "resultUrl")[]> = {
+  alipay_qr: [],
+  wx_pub_qr: ["productId"],
+  cb_alipay_qr: [],
+  cb_wx_pub_qr: ["productId", "goods"],
+  upacp_qr: [],
+  ccb_qr: [],
+  isv_qr: ["terminalId", "payChannel"],
+  isv_scan: ["terminalId", "scanCode"],
+  isv_wap: ["terminalId", "payChannel", "resultUrl"],
+};
+
+const utf8Len = (s: string) => new TextEncoder().encode(s).length;
+
+// Messages are i18n keys under "validation".
+export const createChargeSchema = z
+  .object({
+    idempotencyKey: z.uuid("invalid"),
+    amount: z
+      .string()
+      .transform((v, ctx) => {
+        const fen = parseYuanToFen(v);
+        if (fen === null || fen <= 0) {
+          ctx.addIssue({ code: "custom", message: "amount" });
+          return z.NEVER;
+        }
+        if (fen > MAX_AMOUNT_FEN) {
+          ctx.addIssue({ code: "custom", message: "amountTooLarge" });
+          return z.NEVER;
+        }
+        return fen;
+      }),
+    channel: z.enum(QR_CHANNELS, "channel"),
+    subject: z.string().trim().min(1, "required").max(32, "subjectTooLong"),
+    body: z.string().trim().min(1, "required").max(128, "bodyTooLong"),
+    terminalId: z.string().trim().max(32, "terminalTooLong").regex(/^[A-Za-z0-9_-]*$/, "terminalChars").optional(),
+    productId: z.string().trim().max(32, "tooLong").optional(),
+    goodsName: z.string().trim().max(64, "tooLong").optional(),
+    goodsNum: z.string().trim().regex(/^\d{0,6}$/, "goodsNum").optional(),
+    payChannel: z.enum(["alipay", "wx", "bfb"]).optional(),
+    scanCode: z.string().trim().max(128, "tooLong").optional(),
+    resultUrl: z.union([z.literal(""), z.url("url")]).optional(),
+  })
+  .superRefine((v, ctx) => {
+    const need = (field: keyof typeof v, ok: boolean, message = "required") => {
+      if (!ok) ctx.addIssue({ code: "custom", path: [field], message });
+    };
+    const fields = CHANNEL_FIELDS[v.channel];
+    if (fields.includes("productId")) need("productId", !!v.productId);
+    if (fields.includes("goods")) {
+      need("goodsName", !!v.goodsName);
+      need("goodsNum", !!v.goodsNum && Number(v.goodsNum) > 0, "goodsNum");
+    }
+    if (fields.includes("terminalId")) need("terminalId", !!v.terminalId, "terminalRequired");
+    if (fields.includes("scanCode")) need("scanCode", !!v.scanCode);
+    need("subject", utf8Len(v.subject) <= 96, "subjectTooLong");
+  });
+export type CreateChargeInput = z.input<typeof createChargeSchema>;
+export type CreateChargeData = z.output<typeof createChargeSchema>;
+
+export const chargeIdSchema = z.object({ id: z.uuid("invalidId") });
