@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox, type Sandbox } from "./server";
+import { call, orderNo, startReceiver, waitFor } from "./test-helpers";
+
+let sb: Sandbox;
+let rx: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  rx = await startReceiver();
+  sb = await startSandbox({ port: 0, timeScale: 0.001, refundDelayMs: 20, settlementDelayMs: 20, webhookUrl: rx.url });
+});
+afterAll(async () => {
+  await sb.close();
+  await rx.close();
+});
+
+const eventsFor = (id: string) => rx.received.filter((r) => r.event.data.object.id === id).map((r) => r.event.type as string);
+
+const newOrder = (over: Record<string, unknown> = {}) =>
+  call(sb, "POST", "/v1/orders", {
+    app: sb.appId,
+    merchant_order_no: orderNo().slice(0, 20),
+    amount: 1000,
+    actual_amount: 800,
+    currency: "cny",
+    client_ip: "127.0.0.1",
+    subject: "订单",
+    body: "订单内容",
+    uid: "user_007",
+    ...over,
+  });
+
+describe("orders", () => {
+  it("creates, lists (app required, page style, filters) and retrieves", async () => {
+    const o = await newOrder();
+    expect(o.status, o.text).toBe(200);
+    expect(o.body).toMatchObject({ object: "order", status: "created", paid: false, refunded: false, amount: 1000, actual_amount: 800, coupon_amount: 200 });
+    expect(o.body.id).toMatch(/^\d{19}$/);
+    expect(o.body.charges).toEqual({ object: "list", url: "/v1/charges", has_more: false, data: [] });
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body.id).toBe(o.body.id);
+    const noApp = await call(sb, "GET", "/v1/orders");
+    expect(noApp.status).toBe(400);
+    expect(noApp.body.error.param).toBe("app");
+    const list = await call(sb, "GET", `/v1/orders?app=${sb.appId}&page=1&per_page=1`);
+    expect(Object.keys(list.body)).toEqual(["object", "url", "has_more", "data"]);
+    expect(list.body.data[0].id).toBe(o.body.id);
+    expect((await call(sb, "GET", `/v1/orders?app=${sb.appId}&per_page=21`)).status).toBe(400);
+    const dup = await newOrder({ merchant_order_no: o.body.merchant_order_no });
+    expect(dup.status).toBe(400);
+    expect((await newOrder({ merchant_order_no: "short" })).body.error.param).toBe("merchant_order_no");
+  });
+
+  it("cancels only created orders (PUT status canceled)", async () => {
+    const o = await newOrder();
+    const c = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled", user: "user_007" });
+    expect(c.status).toBe(200);
+    expect(c.body.status).toBe("canceled");
+    const again = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled" });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toMatch(/已取消/);
+    const canceledList = await call(sb, "GET", `/v1/orders?app=${sb.appId}&canceled=true&per_page=20`);
+    expect(canceledList.body.data.some((x: { id: string }) => x.id === o.body.id)).toBe(true);
+    const pay = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
+    expect(pay.status).toBe(400);
+    const bad = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "paid" });
+    expect(bad.status).toBe(400);
+  });
+
+  it("pays (charge + charge_essentials), fires charge.succeeded + order.succeeded, refunds return a list", async () => {
+    const o = await newOrder();
+    const p = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "wx_pub_qr", extra: { product_id: "P1" } });
+    expect(p.status, p.text).toBe(200);
+    expect(p.body.charge).toMatch(/^ch_/);
+    expect(p.body.charge_essentials).toMatchObject({ channel: "wx_pub_qr", credential: { object: "credential" } });
+    expect(p.body.charges.data[0].amount).toBe(800);
+    const chId = p.body.charge as string;
+
+    const early = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, {});
+    expect(early.status).toBe(400);
+
+    await call(sb, "POST", `/_sim/charges/${chId}/pay`, {});
+    const paid = await call(sb, "GET", `/v1/orders/${o.body.id}`);
+    expect(paid.body).toMatchObject({ status: "paid", paid: true, amount_paid: 800 });
+    await waitFor(() => eventsFor(o.body.id).includes("order.succeeded"));
+    expect(eventsFor(chId)).toContain("charge.succeeded");
+    const cancel = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled" });
+    expect(cancel.status).toBe(400);
+
+    const charges = await call(sb, "GET", `/v1/orders/${o.body.id}/charges`);
+    expect(charges.body.data.map((c: { id: string }) => c.id)).toEqual([chId]);
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}/charges/${chId}`)).body.id).toBe(chId);
+
+    const r = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge_amount: 300, description: "退一部分" });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ object: "list", url: `/v1/orders/${o.body.id}/order_refunds`, has_more: false });
+    expect(r.body.data[0]).toMatchObject({ object: "refund", amount: 300, charge: chId, status: "pending" });
+    const over = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge: chId, charge_amount: 501 });
+    expect(over.status).toBe(400);
+
+    await waitFor(() => eventsFor(o.body.id).includes("order.refunded"));
+    const after = await call(sb, "GET", `/v1/orders/${o.body.id}`);
+    expect(after.body).toMatchObject({ status: "refunded", refunded: true, amount_refunded: 300 });
+    const list = await call(sb, "GET", `/v1/orders/${o.body.id}/order_refunds`);
+    expect(list.body.data).toHaveLength(1);
+    const one = await call(sb, "GET", `/v1/orders/${o.body.id}/order_refunds/${r.body.data[0].id}`);
+    expect(one.body.status).toBe("succeeded");
+  });
+
+  it("sim pay_twice pays from two channels; pay_after_cancel pays a canceled order", async () => {
+    const o = await newOrder();
+    const t = await call(sb, "POST", `/_sim/orders/${o.body.id}/pay_twice`, {});
+    expect(t.status, t.text).toBe(200);
+    expect(t.body.amount_paid).toBe(1600);
+    const channels = t.body.charges.data.map((c: { channel: string; paid: boolean }) => [c.channel, c.paid]);
+    expect(channels).toHaveLength(2);
+    expect(channels.every((c: [string, boolean]) => c[1])).toBe(true);
+    const full = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { description: "全部退" });
+    expect(full.body.data).toHaveLength(2);
+
+    const o2 = await newOrder();
+    const c = await call(sb, "POST", `/_sim/orders/${o2.body.id}/pay_after_cancel`, {});
+    expect(c.status, c.text).toBe(200);
+    expect(c.body).toMatchObject({ status: "canceled", paid: true, amount_paid: 800 });
+  });
+});
+
+describe("red envelopes", () => {
+  const params = (over: Record<string, unknown> = {}) => ({
+    app: { id: sb.appId },
+    channel: "wx_pub",
+    order_no: String(Date.now()) + String(Math.floor(Math.random() * 1000)),
+    amount: 100,
+    currency: "cny",
+    recipient: "o9zpMs7Xk9e9aJbTXgufovuWGp7c",
+    subject: "红包",
+    body: "恭喜发财",
+    description: "测试红包",
+    extra: { send_name: "商户" },
+    ...over,
+  });
+
+  it("validates amount range, scene_id and byte limits", async () => {
+    expect((await call(sb, "POST", "/v1/red_envelopes", params({ amount: 99 }))).body.error.param).toBe("amount");
+    expect((await call(sb, "POST", "/v1/red_envelopes", params({ amount: 20_001 }))).status).toBe(400);
+    const scene = await call(sb, "POST", "/v1/red_envelopes", params({ amount: 50, extra: { send_name: "商户", scene_id: "PRODUCT_3" } }));
+    expect(scene.status, scene.text).toBe(200);
+    const badScene = await call(sb, "POST", "/v1/red_envelopes", params({ amount: 50, extra: { send_name: "商户", scene_id: "PRODUCT_9" } }));
+    expect(badScene.body.error.param).toBe("extra[scene_id]");
+    // 11 CJK chars = 33 bytes > 32
+    const long = await call(sb, "POST", "/v1/red_envelopes", params({ subject: "红包红包红包红包红包红" }));
+    expect(long.status).toBe(400);
+    expect(long.body.error.param).toBe("subject");
+    expect((await call(sb, "POST", "/v1/red_envelopes", params({ extra: {} }))).body.error.param).toBe("extra[send_name]");
+    expect((await call(sb, "POST", "/v1/red_envelopes", params({ order_no: "abc" }))).body.error.param).toBe("order_no");
+  });
+
+  it("test-mode quirk: 1st retrieve → sent (event), 2nd → received (event)", async () => {
+    const r = await call(sb, "POST", "/v1/red_envelopes", params());
+    expect(r.body).toMatchObject({ object: "red_envelope", status: "sending", received: null });
+    expect(r.body.id).toMatch(/^red_[0-9a-zA-Z]{24}$/);
+    const one = await call(sb, "GET", `/v1/red_envelopes/${r.body.id}`);
+    expect(one.body.status).toBe("sent");
+    const two = await call(sb, "GET", `/v1/red_envelopes/${r.body.id}?`);
+    expect(two.body.status).toBe("received");
+    expect(two.body.received).toBeGreaterThan(0);
+    const three = await call(sb, "GET", `/v1/red_envelopes/${r.body.id}`);
+    expect(three.body.status).toBe("received");
+    await waitFor(() => eventsFor(r.body.id).length === 2);
+    expect(eventsFor(r.body.id)).toEqual(["red_envelope.sent", "red_envelope.received"]);
+    const list = await call(sb, "GET", `/v1/red_envelopes?app[id]=${sb.appId}&limit=1`);
+    expect(list.body.data[0].id).toBe(r.body.id);
+
+    const f = await call(sb, "POST", "/v1/red_envelopes", params());
+    const failed = await call(sb, "POST", `/_sim/red_envelopes/${f.body.id}/fail`, {});
+    expect(failed.body.status).toBe("failed");
+    const g = await call(sb, "POST", "/v1/red_envelopes", params());
+    expect((await call(sb, "POST", `/_sim/red_envelopes/${g.body.id}/receive`, {})).body.status).toBe("received");
+  });
+});
+
+describe("royalty settlements", () => {
+  const pool = async () => (await call(sb, "GET", "/_sim/royalties")).body.data as { id: string; status: string; amount: number }[];
+  const settle = (over: Record<string, unknown> = {}) => call(sb, "POST", "/v1/royalty_settlements", { payer_app: sb.appId, method: "alipay", ...over });
+
+  it("preview computes without creating or changing anything", async () => {
+    const before = JSON.stringify(await pool());
+    const p = await settle({ is_preview: true });
+    expect(p.status, p.text).toBe(200);
+    expect(p.body).toMatchObject({ object: "royalty_settlement", status: "created" });
+    expect(p.body.amount).toBeGreaterThan(0);
+    expect(p.body.royalty_transactions.data.length).toBe(p.body.count);
+    expect(JSON.stringify(await pool())).toBe(before);
+    expect((await call(sb, "GET", `/v1/royalty_settlements/${p.body.id}`)).status).toBe(404);
+    const list = await call(sb, "GET", `/v1/royalty_settlements?payer_app=${sb.appId}`);
+    expect(list.body.data).toHaveLength(0);
+  });
+
+  it("create takes the pool, cancel returns it (event canceled); confirm → outcome; nothing left → 400", async () => {
+    const unsettled = (await pool()).filter((r) => r.status === "created");
+    const total = unsettled.reduce((n, r) => n + r.amount, 0);
+    const s = await settle();
+    expect(s.status).toBe(200);
+    expect(s.body.amount).toBe(total);
+    expect(s.body.royalty_transactions.data.every((t: { status: string }) => t.status === "created")).toBe(true);
+    expect((await settle()).status).toBe(400);
+
+    const cancel = await call(sb, "PUT", `/v1/royalty_settlements/${s.body.id}`, { status: "canceled" });
+    expect(cancel.body).toMatchObject({ status: "canceled", amount_canceled: total, count_canceled: s.body.count });
+    await waitFor(() => eventsFor(s.body.id).includes("royalty_settlement.canceled"));
+    expect((await call(sb, "PUT", `/v1/royalty_settlements/${s.body.id}`, { status: "pending" })).status).toBe(400);
+
+    await call(sb, "POST", "/_sim/royalties", { royalties: [{ amount: 500, source_user: "user_009" }] });
+    await call(sb, "POST", "/_sim/royalty_settlements/next_outcome", { status: "partially_succeeded", fail_count: 1 });
+    const s2 = await settle();
+    expect(s2.body.amount).toBe(total + 500);
+    const confirm = await call(sb, "PUT", `/v1/royalty_settlements/${s2.body.id}`, { status: "pending" });
+    expect(confirm.body.status).toBe("pending");
+    await waitFor(() => eventsFor(s2.body.id).includes("royalty_settlement.partially_succeeded"));
+    const done = await call(sb, "GET", `/v1/royalty_settlements/${s2.body.id}`);
+    expect(done.body).toMatchObject({ status: "partially_succeeded", count_failed: 1 });
+    expect(done.body.amount_succeeded + done.body.amount_failed).toBe(done.body.amount);
+    const failedTx = done.body.royalty_transactions.data.find((t: { status: string }) => t.status === "failed");
+    expect((await call(sb, "GET", `/v1/royalty_transactions/${failedTx.id}`)).body.status).toBe("failed");
+    const txList = await call(sb, "GET", `/v1/royalty_transactions?royalty_settlement=${s2.body.id}`);
+    expect(txList.body.data).toHaveLength(done.body.count);
+
+    // the failed transaction's royalties are back in the pool: settle them, default outcome succeeded
+    const s3 = await settle();
+    expect(s3.body.amount).toBe(done.body.amount_failed);
+    await call(sb, "PUT", `/v1/royalty_settlements/${s3.body.id}`, { status: "pending" });
+    await waitFor(() => eventsFor(s3.body.id).includes("royalty_settlement.succeeded"));
+    const nothing = await settle();
+    expect(nothing.status).toBe(400);
+    expect(nothing.body.error.message).toMatch(/Nothing to settle/);
+    expect((await call(sb, "GET", "/v1/royalty_settlements")).status).toBe(400);
+  });
+});
