@@ -5,7 +5,7 @@ export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-passwor
 
 /**
  * Drives the BUILT console (`npm run build` first) with its in-process Ping++ sandbox, in
- * Debian's Chromium (no browser download). Data lives in .data-e2e/, wiped per run.
+ * Debian's Chromium (no browser download). Data lives in .data-e2e-<port>/, wiped per run.
  */
 export default defineConfig({
   testDir: "e2e",
@@ -14,6 +14,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  outputDir: "test-results/playwright",
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : "list",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
@@ -26,14 +27,14 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "rm -rf .data-e2e && npm start",
+    command: `rm -rf .data-e2e-${PORT} && npm start`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: "pipe",
     env: {
       PORT: String(PORT),
-      CONSOLE_DATA_DIR: ".data-e2e",
+      CONSOLE_DATA_DIR: `.data-e2e-${PORT}`,
       PINGPP_SANDBOX_PORT: String(PORT + 1000),
       PINGPP_SANDBOX_TIME_SCALE: "0.01",
       ADMIN_EMAIL: E2E_ADMIN.email,

@@ -7,7 +7,7 @@ test("an anonymous visitor is sent to the login page, and a wrong password is re
   await page.getByLabel("邮箱").fill(E2E_ADMIN.email);
   await page.getByLabel("密码").fill("definitely-wrong");
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByRole("alert")).toHaveText("邮箱或密码错误，或账号已停用。");
+  await expect(page.getByRole("alert").filter({ hasText: "邮箱或密码" })).toHaveText("邮箱或密码错误，或账号已停用。");
   await expect(page).toHaveURL(/\/login$/);
 });
 
@@ -16,10 +16,10 @@ test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a
   await expect(page.getByTestId("mode-badge")).toHaveText("沙箱");
 
   await page.getByRole("link", { name: "员工" }).click();
-  await page.getByLabel("邮箱").fill("cashier1@e2e.test");
+  await page.getByLabel("邮箱", { exact: true }).fill("cashier1@e2e.test");
   await page.getByLabel("姓名").fill("收银员一");
-  await page.getByLabel("角色").selectOption("cashier");
-  await page.getByLabel("终端").fill("T01");
+  await page.getByLabel("角色", { exact: true }).selectOption("cashier");
+  await page.getByLabel("终端", { exact: true }).fill("T01");
   await page.getByRole("button", { name: "创建" }).click();
   const secret = page.getByTestId("one-time-secret");
   await expect(secret).toBeVisible();
@@ -29,7 +29,7 @@ test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a
   await expect(row).toContainText("正常");
 
   // bad input: a duplicate e-mail is refused with a message, nothing created
-  await page.getByLabel("邮箱").fill("CASHIER1@e2e.test");
+  await page.getByLabel("邮箱", { exact: true }).fill("CASHIER1@e2e.test");
   await page.getByLabel("姓名").fill("重复");
   await page.getByRole("button", { name: "创建" }).click();
   await expect(page.getByText("该邮箱已被使用。").first()).toBeVisible();
@@ -59,7 +59,7 @@ test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a
   const table = page.getByTestId("audit-table");
   await expect(table).toContainText("staff.create");
   await expect(table).toContainText("staff.disable");
-  await page.getByLabel("操作").fill("auth.login");
+  await page.getByRole("textbox", { name: "操作", exact: true }).fill("auth.login");
   await page.getByRole("button", { name: "筛选" }).click();
   await expect(table).not.toContainText("staff.create");
   await expect(table).toContainText("cashier1@e2e.test");

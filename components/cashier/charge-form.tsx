@@ -121,8 +121,7 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
       ) : null}
       {fields.includes("payChannel") ? (
         <Field label={t("payChannel")} htmlFor="payChannel">
-          <Select id="payChannel" name="payChannel" defaultValue="">
-            <option value="">{t("payChannelAny")}</option>
+          <Select id="payChannel" name="payChannel" defaultValue="alipay">
             {(["alipay", "wx", "bfb"] as const).map((p) => (
               <option key={p} value={p}>
                 {t(`payChannels.${p}`)}
@@ -133,7 +132,7 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
       ) : null}
       {fields.includes("resultUrl") ? (
         <Field label={t("resultUrl")} htmlFor="resultUrl" error={fieldErrors.resultUrl}>
-          <Input id="resultUrl" name="resultUrl" type="url" invalid={!!fieldErrors.resultUrl} />
+          <Input id="resultUrl" name="resultUrl" type="url" defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/cashier`} invalid={!!fieldErrors.resultUrl} />
         </Field>
       ) : null}
 

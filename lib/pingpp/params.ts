@@ -93,7 +93,7 @@ export const CHANNEL_EXTRA_SCHEMAS = {
   ccb_qr: noExtra,
   isv_qr: z.looseObject({
     terminal_id: terminalId,
-    pay_channel: z.enum(["alipay", "wx", "bfb"]).optional(),
+    pay_channel: z.enum(["alipay", "wx", "bfb"]),
   }),
   isv_scan: z.looseObject({
     terminal_id: terminalId,
@@ -102,8 +102,8 @@ export const CHANNEL_EXTRA_SCHEMAS = {
   }),
   isv_wap: z.looseObject({
     terminal_id: terminalId,
-    pay_channel: z.enum(["alipay", "wx", "bfb"]).optional(),
-    result_url: z.url().optional(),
+    pay_channel: z.enum(["alipay", "wx", "bfb"]),
+    result_url: z.url(),
   }),
 } as const satisfies Record<QrChannel, z.ZodType>;
 

@@ -147,15 +147,11 @@ function extraFor(input: CreateChargeData, terminalId: string | null): Record<st
     case "cb_wx_pub_qr":
       return { product_id: input.productId, goods_list: [{ goods_name: input.goodsName, goods_num: input.goodsNum }] };
     case "isv_qr":
-      return { terminal_id: terminalId, ...(input.payChannel ? { pay_channel: input.payChannel } : {}) };
+      return { terminal_id: terminalId, pay_channel: input.payChannel };
     case "isv_scan":
       return { terminal_id: terminalId, scan_code: input.scanCode };
     case "isv_wap":
-      return {
-        terminal_id: terminalId,
-        ...(input.payChannel ? { pay_channel: input.payChannel } : {}),
-        ...(input.resultUrl ? { result_url: input.resultUrl } : {}),
-      };
+      return { terminal_id: terminalId, pay_channel: input.payChannel, result_url: input.resultUrl };
     default:
       return undefined;
   }
@@ -184,6 +180,7 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
   const terminalId = input.terminalId || actor.terminalId || null;
   const { appId } = env().pingpp;
   const currency = currencyForChannel(input.channel);
+  if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
   const auditParams = { amount: input.amount, currency, channel: input.channel, terminalId, idempotencyKey: input.idempotencyKey };
 
   const [claimed] = await db
@@ -236,13 +233,14 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
   try {
     charge = await pingpp().charges.create(params);
   } catch (e) {
-    if (e instanceof PingppError || e instanceof PingppValidationError) {
+    // A 5xx from Ping++ says nothing about whether the charge exists: treat it like no answer.
+    if ((e instanceof PingppError && e.status < 500) || e instanceof PingppValidationError) {
       const msg = e.message;
       await db.update(charges).set({ status: "failed", failureMsg: msg, failureCode: e instanceof PingppError ? (e.code ?? e.type) : "invalid_params", updatedAt: new Date() }).where(eq(charges.id, row.id));
       await audit({ actor, action: "charge.create", target: { type: "charge", id: row.id }, params: auditParams, result: "refused", message: msg });
       throw new AppError("pingppRefused", {}, msg);
     }
-    if (e instanceof PingppConnectionError) {
+    if (e instanceof PingppConnectionError || e instanceof PingppError) {
       // Leave the claim: a retry with the same key re-sends the same order_no.
       await db.update(charges).set({ updatedAt: new Date(0) }).where(eq(charges.id, row.id));
       await audit({ actor, action: "charge.create", target: { type: "charge", id: row.id }, params: auditParams, result: "error", message: e.message });

@@ -58,8 +58,10 @@ export const createChargeSchema = z
       need("goodsName", !!v.goodsName);
       need("goodsNum", !!v.goodsNum && Number(v.goodsNum) > 0, "goodsNum");
     }
-    if (fields.includes("terminalId")) need("terminalId", !!v.terminalId, "terminalRequired");
+    // ISV channels need a terminal: the form's, else the cashier's own (checked by the service).
     if (fields.includes("scanCode")) need("scanCode", !!v.scanCode);
+    if (fields.includes("payChannel")) need("payChannel", !!v.payChannel);
+    if (fields.includes("resultUrl")) need("resultUrl", !!v.resultUrl);
     need("subject", utf8Len(v.subject) <= 96, "subjectTooLong");
   });
 export type CreateChargeInput = z.input<typeof createChargeSchema>;

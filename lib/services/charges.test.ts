@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { startConsoleSandbox, eventually } from "@/tests/helpers/console-sandbox";
+import { freshDb, closeDb } from "@/tests/helpers/db";
+import { auditLogs, charges, pingppEvents, staffUsers } from "@/lib/db/schema";
+import type { Db } from "@/lib/db";
+import { createChargeSchema, type CreateChargeInput } from "@/lib/validations/charges";
+import type { Actor } from "./actor";
+import { AppError } from "./errors";
+import * as svc from "./charges";
+
+let h: Awaited<ReturnType<typeof startConsoleSandbox>>;
+let db: Db;
+let cashier: Actor;
+let other: Actor;
+let finance: Actor;
+
+beforeAll(async () => {
+  h = await startConsoleSandbox();
+  db = await freshDb();
+});
+afterAll(async () => {
+  await h.close();
+  await closeDb();
+});
+
+async function staff(email: string, role: Actor["role"], terminalId: string | null): Promise<Actor> {
+  const [u] = await db.insert(staffUsers).values({ email, name: email, role, terminalId, passwordHash: "x" }).returning();
+  return { id: u!.id, email, name: email, role, terminalId, ip: "10.1.2.3" };
+}
+
+beforeEach(async () => {
+  await db.delete(charges);
+  await db.delete(pingppEvents);
+  await db.delete(auditLogs);
+  await db.delete(staffUsers);
+  cashier = await staff("c1@shop.cn", "cashier", "T01");
+  other = await staff("c2@shop.cn", "cashier", "T02");
+  finance = await staff("f@shop.cn", "finance", null);
+});
+
+const form = (over: Partial<CreateChargeInput> = {}) =>
+  createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "12.34", channel: "alipay_qr", subject: "门店消费", body: "收银台收款", ...over });
+
+async function sandboxCharges(): Promise<{ id: string; order_no: string; paid: boolean; reversed: boolean }[]> {
+  const res = await fetch(`${h.sandbox.url}/v1/charges?app[id]=${h.sandbox.appId}&limit=100`, { headers: { authorization: `Bearer ${h.sandbox.apiKey}` } });
+  return (await res.json()).data;
+}
+
+const row = async (id: string) => (await db.select().from(charges).where(eq(charges.id, id)))[0]!;
+
+describe("creating a QR charge", () => {
+  it("creates it at Ping++ in fen, and the screen gets only the QR payload, amount and status", async () => {
+    const view = await svc.createCharge(cashier, form({ amount: "0.29" }));
+    expect(view).toMatchObject({ status: "pending", amount: 29, currency: "cny", channel: "alipay_qr", terminalId: "T01", reversible: true });
+    expect(view.qrPayload).toMatch(new RegExp(`^${h.sandbox.url}/_sim/pay/ch_`));
+    expect(Object.keys(view).sort()).toEqual(["amount", "channel", "currency", "failureMsg", "id", "qrPayload", "reversible", "status", "terminalId", "timeExpire", "timePaid"]);
+    const stored = await row(view.id);
+    expect(stored.pingppId).toMatch(/^ch_/);
+    expect((stored.raw as { amount: number }).amount).toBe(29);
+    const [remote] = (await sandboxCharges()).filter((c) => c.id === stored.pingppId);
+    expect(remote?.order_no).toBe(stored.orderNo);
+    const [a] = await db.select().from(auditLogs).where(eq(auditLogs.action, "charge.create"));
+    expect(a).toMatchObject({ result: "ok", actorId: cashier.id, targetId: stored.pingppId });
+  });
+
+  it("uses US dollars for cross-border channels and passes each channel's extra", async () => {
+    const v = await svc.createCharge(cashier, form({ channel: "cb_wx_pub_qr", productId: "P1", goodsName: "茶叶", goodsNum: "2" }));
+    expect(v.currency).toBe("usd");
+    const raw = (await row(v.id)).raw as { extra: { goods_list: unknown } };
+    expect(raw.extra.goods_list).toEqual([{ goods_name: "茶叶", goods_num: "2" }]);
+  });
+
+  it("a double click (same idempotency key, concurrently) makes one charge at Ping++", async () => {
+    const input = form();
+    const before = (await sandboxCharges()).length;
+    const results = await Promise.allSettled([svc.createCharge(cashier, input), svc.createCharge(cashier, input)]);
+    const ok = results.filter((r) => r.status === "fulfilled");
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toBe("chargeInProgress");
+    const again = await svc.createCharge(cashier, input); // a later retry returns the same charge
+    expect(again.id).toBe((ok[0] as PromiseFulfilledResult<svc.ChargeView>).value.id);
+    expect((await sandboxCharges()).length).toBe(before + 1);
+    expect(await db.$count(charges)).toBe(1);
+  });
+
+  it("Ping++ down (HTML 502): clear error, nothing half-written, a retry with the same key makes exactly one charge", async () => {
+    const input = form();
+    await h.sim("faults", { mode: "502_html", count: 1 });
+    await expect(svc.createCharge(cashier, input)).rejects.toMatchObject({ code: "pingppUnavailable" });
+    const [claim] = await db.select().from(charges);
+    expect(claim!.status).toBe("creating");
+    expect(await svc.recentCharges(cashier)).toEqual([]); // a claim is not shown as a charge
+    const v = await svc.createCharge(cashier, input);
+    expect(v.status).toBe("pending");
+    expect((await sandboxCharges()).filter((c) => c.order_no === claim!.orderNo)).toHaveLength(1);
+    const audits = await db.select().from(auditLogs).where(eq(auditLogs.action, "charge.create"));
+    expect(audits.map((a) => a.result).sort()).toEqual(["error", "ok"]);
+  });
+
+  it("isv_scan is paid at once; a refused pay code shows Ping++'s message and stores a failed charge", async () => {
+    const paid = await svc.createCharge(cashier, form({ channel: "isv_scan", scanCode: "134567890123456789" }));
+    expect(paid.status).toBe("paid");
+    await expect(svc.createCharge(cashier, form({ channel: "isv_scan", scanCode: "fail-123" }))).rejects.toSatisfy(
+      (e: AppError) => e.code === "pingppRefused" && !!e.detail && e.detail.length > 0,
+    );
+    const failed = await db.select().from(charges).where(eq(charges.status, "failed"));
+    expect(failed).toHaveLength(1);
+  });
+});
+
+describe("payment status", () => {
+  it("the signed charge.succeeded webhook turns the charge paid, stored once even when delivered twice", async () => {
+    const v = await svc.createCharge(cashier, form());
+    const { pingppId } = await row(v.id);
+    await h.sim(`charges/${pingppId}/pay`);
+    const paid = await eventually(async () => {
+      const s = await svc.chargeStatus(cashier, v.id);
+      return s.status === "paid" ? s : null;
+    }, "paid");
+    expect(paid.timePaid).not.toBeNull();
+    expect(paid.qrPayload).toBeNull();
+    const [evt] = await db.select().from(pingppEvents).where(eq(pingppEvents.objectId, pingppId!));
+    expect(evt).toMatchObject({ type: "charge.succeeded", status: "applied", receiveCount: 1, signatureVerified: true });
+    await h.sim("webhooks/redeliver", { event_id: evt!.id });
+    await eventually(async () => (await db.select().from(pingppEvents).where(eq(pingppEvents.id, evt!.id)))[0]!.receiveCount === 2, "redelivery");
+    expect(await db.$count(pingppEvents)).toBe(1);
+    expect((await row(v.id)).status).toBe("paid");
+  });
+
+  it("when the webhook is lost, polling asks Ping++ (at most once per interval) and still turns paid", async () => {
+    const v = await svc.createCharge(cashier, form());
+    const { pingppId } = await row(v.id);
+    h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere");
+    try {
+      await h.sim(`charges/${pingppId}/pay`);
+      expect((await svc.chargeStatus(cashier, v.id)).status).toBe("pending"); // too young to ask
+      await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
+      expect((await svc.chargeStatus(cashier, v.id)).status).toBe("paid");
+    } finally {
+      h.sandbox.setWebhookUrl(h.webhookUrl);
+    }
+  });
+
+  it("an expired QR becomes expired; an unpaid ISV charge is reversed after 60 s", async () => {
+    const v = await svc.createCharge(cashier, form());
+    await h.sim(`charges/${(await row(v.id)).pingppId}/expire`);
+    await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
+    expect((await svc.chargeStatus(cashier, v.id)).status).toBe("expired");
+
+    const isv = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
+    await db.update(charges).set({ createdAt: new Date(Date.now() - 61_000), lastSyncedAt: null }).where(eq(charges.id, isv.id));
+    expect((await svc.chargeStatus(cashier, isv.id)).status).toBe("reversed");
+    const isvId = (await row(isv.id)).pingppId;
+    expect((await sandboxCharges()).find((c) => c.id === isvId)?.reversed).toBe(true);
+  });
+
+  it("never moves back: a stale unpaid object after payment leaves the charge paid", async () => {
+    const v = await svc.createCharge(cashier, form());
+    const r = await row(v.id);
+    await h.sim(`charges/${r.pingppId}/pay`);
+    await eventually(async () => (await row(v.id)).status === "paid", "paid");
+    const stale = { ...(r.raw as Record<string, unknown>), paid: false, time_paid: null } as never;
+    const after = await db.transaction((tx) => svc.applyCharge(tx, stale));
+    expect(after.status).toBe("paid");
+    expect(after.timePaid).not.toBeNull();
+  });
+});
+
+describe("reversing (撤销)", () => {
+  it("reverses an unpaid charge once, and refuses channels and states that cannot be reversed", async () => {
+    const v = await svc.createCharge(cashier, form());
+    expect((await svc.reverseCharge(cashier, v.id)).status).toBe("reversed");
+    expect((await svc.reverseCharge(cashier, v.id)).status).toBe("reversed"); // idempotent
+    const vId = (await row(v.id)).pingppId;
+    expect((await sandboxCharges()).find((c) => c.id === vId)?.reversed).toBe(true);
+
+    const up = await svc.createCharge(cashier, form({ channel: "upacp_qr" }));
+    expect(up.reversible).toBe(false);
+    await expect(svc.reverseCharge(cashier, up.id)).rejects.toMatchObject({ code: "notReversibleChannel" });
+
+    const paid = await svc.createCharge(cashier, form({ channel: "isv_scan", scanCode: "1345" }));
+    await expect(svc.reverseCharge(cashier, paid.id)).rejects.toMatchObject({ code: "notReversibleStatus" });
+    const refused = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "charge.reverse"), eq(auditLogs.result, "refused")));
+    expect(refused).toHaveLength(2);
+  });
+});
+
+describe("who sees what", () => {
+  it("a cashier sees their terminal's charges only; finance sees all; displays follow the terminal", async () => {
+    const v = await svc.createCharge(cashier, form());
+    await expect(svc.chargeStatus(other, v.id)).rejects.toMatchObject({ code: "chargeNotFound" });
+    await expect(svc.reverseCharge(other, v.id)).rejects.toMatchObject({ code: "chargeNotFound" });
+    expect((await svc.chargeStatus(finance, v.id)).id).toBe(v.id);
+    expect(await svc.recentCharges(other)).toEqual([]);
+    expect((await svc.activeChargeForTerminal(cashier, "T01"))?.id).toBe(v.id);
+    expect(await svc.activeChargeForTerminal(finance, "T09")).toBeNull();
+    await expect(svc.activeChargeForTerminal(other, "T01")).rejects.toMatchObject({ code: "forbiddenTerminal" });
+  });
+});
