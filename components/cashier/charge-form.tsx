@@ -136,7 +136,7 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
         </Field>
       ) : null}
 
-      <Field label={`${t("terminal")}${fields.includes("terminalId") ? ` (${t("terminalHint")})` : ""}`} htmlFor="terminalId" error={fieldErrors.terminalId}>
+      <Field label={fields.includes("terminalId") ? t("terminalIsv") : t("terminal")} htmlFor="terminalId" error={fieldErrors.terminalId}>
         <Input id="terminalId" name="terminalId" defaultValue={defaultTerminal ?? ""} invalid={!!fieldErrors.terminalId} />
       </Field>
 
