@@ -4,7 +4,7 @@ import { startSandbox } from "../lib/pingpp-sandbox";
 
 async function main() {
   const port = Number(process.env.PINGPP_SANDBOX_PORT ?? 4010);
-  const dataDir = path.resolve(process.cwd(), ".data/sandbox");
+  const dataDir = path.resolve(process.cwd(), process.env.PINGPP_SANDBOX_DATA_DIR ?? ".data/sandbox");
   const webhookUrl = process.env.PINGPP_SANDBOX_WEBHOOK_URL ?? "http://127.0.0.1:3000/api/webhooks/pingpp";
   const sandbox = await startSandbox({
     port,
@@ -12,12 +12,16 @@ async function main() {
     dataDir,
     webhookUrl,
     publicUrl: process.env.PINGPP_SANDBOX_PUBLIC_URL,
+    timeScale: process.env.PINGPP_SANDBOX_TIME_SCALE ? Number(process.env.PINGPP_SANDBOX_TIME_SCALE) : undefined,
   });
-  console.log(`Ping++ sandbox listening on ${sandbox.url} (API base ${sandbox.url}/v1)`);
-  console.log(`  api key:      ${sandbox.apiKey}`);
+  console.log(`Ping++ sandbox listening on ${sandbox.url}`);
+  console.log(`  base URL:     ${sandbox.url}  (API ${sandbox.url}/v1; PINGPP_API_BASE=${sandbox.url})`);
   console.log(`  app id:       ${sandbox.appId}`);
+  console.log(`  api key:      ${sandbox.apiKey}`);
+  console.log(`  public key:   ${sandbox.publicKeyPath ?? "(in memory)"}  (verifies its webhooks)`);
   console.log(`  webhooks to:  ${webhookUrl}`);
-  console.log(`  public key:   ${sandbox.publicKeyPath ?? "(in memory)"}`);
+  console.log(`  dashboard:    ${sandbox.url}/`);
+  console.log(`  pay pages:    ${sandbox.publicUrl}/pay/<charge id>  (what QR credentials encode)`);
   console.log(`  controls:     ${sandbox.url}/_sim`);
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));

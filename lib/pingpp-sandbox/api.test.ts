@@ -97,7 +97,7 @@ describe("charges", () => {
       expect(r.status, r.text).toBe(200);
       expect(r.body).toMatchObject({ object: "charge", channel, paid: false, refunded: false, reversed: false, livemode: false, amount: 1000 });
       expect(r.body.id).toMatch(/^ch_[0-9a-zA-Z]{24}$/);
-      expect(r.body.credential).toEqual({ object: "credential", [channel]: `${sb.url}/_sim/pay/${r.body.id}` });
+      expect(r.body.credential).toEqual({ object: "credential", [channel]: `${sb.url}/pay/${r.body.id}` });
       expect(r.body.refunds).toEqual({ object: "list", url: `/v1/charges/${r.body.id}/refunds`, has_more: false, data: [] });
     });
   }
@@ -200,16 +200,22 @@ describe("charges", () => {
 
   it("serves a Chinese pay page whose form pays the charge", async () => {
     const ch = await createCharge();
-    const page = await call(sb, "GET", `/_sim/pay/${ch.body.id}`);
+    const page = await call(sb, "GET", `/pay/${ch.body.id}`);
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toMatch(/text\/html/);
     expect(page.text).toContain("确认支付");
+    expect(page.text).toContain('name="viewport"');
+    expect(page.text).toContain(`action="/_sim/charges/${ch.body.id}/pay"`);
+    // the old address stays an alias
+    expect((await call(sb, "GET", `/_sim/pay/${ch.body.id}`)).text).toBe(page.text);
+    expect((await call(sb, "GET", "/pay/ch_nope")).status).toBe(404);
     expect(page.text).toContain("¥10.00");
     const form = await call(sb, "POST", `/_sim/charges/${ch.body.id}/pay`, undefined, {
       raw: "",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     expect(form.status).toBe(303);
+    expect(form.headers.location).toBe(`/pay/${ch.body.id}`);
     const after = await call(sb, "GET", `/v1/charges/${ch.body.id}`);
     expect(after.body.paid).toBe(true);
     expect((await call(sb, "GET", `/_sim/pay/${ch.body.id}`)).text).toContain("支付成功");
@@ -257,7 +263,7 @@ describe("refunds", () => {
 });
 
 describe("faults", () => {
-  it("forces a JSON 500, an HTML 502 and a timeout on the next API calls only", async () => {
+  it("forces a JSON 500, an HTML 502, a 402 channel_error and a timeout on the next API calls only", async () => {
     await call(sb, "POST", "/_sim/faults", { mode: "500", count: 1 });
     const a = await call(sb, "GET", `/v1/charges?app[id]=${sb.appId}`);
     expect(a.status).toBe(500);
@@ -270,6 +276,12 @@ describe("faults", () => {
     expect(b.headers["content-type"]).toMatch(/text\/html/);
     expect((await call(sb, "GET", `/v1/charges?app[id]=${sb.appId}`)).status).toBe(502);
     expect((await call(sb, "GET", `/v1/charges?app[id]=${sb.appId}`)).status).toBe(200);
+
+    await call(sb, "POST", "/_sim/faults", { mode: "channel_error", count: 1 });
+    const c = await call(sb, "POST", "/v1/charges", chargeParams(sb.appId));
+    expect(c.status).toBe(402);
+    expect(expectErrorShape(c.body)).toMatchObject({ type: "channel_error", code: "channel_connection_error" });
+    expect((await call(sb, "POST", "/v1/charges", chargeParams(sb.appId))).status).toBe(200);
 
     await call(sb, "POST", "/_sim/faults", { mode: "timeout" });
     await expect(call(sb, "GET", `/v1/charges?app[id]=${sb.appId}`)).rejects.toThrow();

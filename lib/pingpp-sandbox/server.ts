@@ -2,6 +2,8 @@
 import { createVerify } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import os from "node:os";
+import { registerDashboard } from "./dashboard";
 import { Engine } from "./engine";
 import { registerCharges } from "./resources/charges";
 import { registerEvents } from "./resources/events";
@@ -12,7 +14,7 @@ import { registerRoyalties, seedRoyalties } from "./resources/royalties";
 import { Reply, Router, type Req } from "./router";
 import { registerSim, type FaultMode } from "./sim";
 import { loadOrCreateKeyPair, Store } from "./store";
-import { ApiError, newId, parseQuery } from "./util";
+import { ApiError, channelError, newId, parseQuery } from "./util";
 import { signBody, Webhooks } from "./webhooks";
 
 export interface SandboxOptions {
@@ -32,7 +34,10 @@ export interface SandboxOptions {
   merchantPublicKeyPem?: string;
   /** multiply webhook retry delays (and default refund/settlement delays); default 1 */
   timeScale?: number;
-  /** base used inside QR credentials; default the listening URL */
+  /**
+   * base used inside QR credentials (`<publicUrl>/pay/<charge id>`); default the listening URL, or, when listening
+   * on all interfaces (0.0.0.0 / ::), `http://<first non-internal IPv4>:<port>` so a phone on the LAN can open it
+   */
   publicUrl?: string;
   /** pending refund → succeeded after this long; default 2000 ms × timeScale */
   refundDelayMs?: number;
@@ -47,6 +52,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** origin, no /v1 */
   url: string;
+  /** base of the pay pages inside QR credentials (see SandboxOptions.publicUrl) */
+  publicUrl: string;
   /** verifies its webhooks */
   publicKeyPem: string;
   /** where the public key is stored (dataDir only) */
@@ -59,6 +66,8 @@ export interface Sandbox {
 
 const HTML_502 =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+const CHANNEL_ERROR_MESSAGE = "渠道请求失败，请稍后重试 (Channel connection error, simulated)";
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -116,6 +125,36 @@ export function verifyRequestSignature(
   });
 }
 
+/** The first non-internal IPv4 address of this host (what a phone on the same network can reach), if any. */
+export function lanIPv4(): string | undefined {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (!a.internal && (a.family === "IPv4" || (a.family as unknown) === 4)) return a.address;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A dashboard form: a urlencoded POST to /_sim with `_back=/…` (a local path). The control runs as usual and the
+ * answer is a 303 back to that page with `?ok=` or `?error=`. Empty fields are dropped (optional inputs left blank).
+ */
+function dashboardBack(method: string, path: string, contentType: string | undefined, body: Record<string, unknown>): string | null {
+  if (method !== "POST" || !path.startsWith("/_sim/") || !String(contentType ?? "").includes("application/x-www-form-urlencoded")) return null;
+  const back = body._back;
+  delete body._back;
+  for (const [k, v] of Object.entries(body)) if (v === "") delete body[k];
+  return typeof back === "string" && back.startsWith("/") && !back.startsWith("//") ? back : null;
+}
+
+function withNotice(back: string, key: "ok" | "error", message: string): string {
+  const u = new URL(back, "http://sandbox.local");
+  u.searchParams.delete("ok");
+  u.searchParams.delete("error");
+  u.searchParams.set(key, message);
+  return u.pathname + u.search;
+}
+
 function parseBody(raw: Buffer, contentType: string): Record<string, unknown> {
   const text = raw.toString("utf8").trim();
   if (!text) return {};
@@ -160,7 +199,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   const router = new Router();
-  router.get("/", () => ({ object: "sandbox", api_base: "/v1", app_id: appId, sim: "/_sim" }));
+  registerDashboard(router, engine, { webhookUrl, publicUrl: () => publicUrl, fault: () => fault });
   registerCharges(router, engine);
   registerRefunds(router, engine);
   registerOrders(router, engine);
@@ -208,6 +247,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             send(res, 500, new ApiError(500, "api_error", "服务器内部错误 (Internal server error, simulated)").toBody());
           } else if (mode === "502_html") {
             send(res, 502, HTML_502, { "content-type": "text/html" });
+          } else if (mode === "channel_error") {
+            send(res, 402, channelError(CHANNEL_ERROR_MESSAGE, "channel_connection_error").toBody());
           } else {
             const t = setTimeout(() => {
               holdTimers.delete(t);
@@ -250,9 +291,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         throw new ApiError(404, "invalid_request_error", `无法识别的请求 URL (Unrecognized request URL: ${method} ${path})`);
       }
       const body = method === "GET" || method === "DELETE" ? {} : parseBody(raw, String(req.headers["content-type"] ?? ""));
+      const back = dashboardBack(method, path, req.headers["content-type"], body);
       const r: Req = { method, path, params: m.params, query: parseQuery(rawQuery), body, headers: req.headers, requestId: newId("iar_") };
-      const out = await m.handler(r);
-      if (out instanceof Reply) send(res, out.status, out.body, out.headers, api);
+      let out: unknown;
+      try {
+        out = await m.handler(r);
+      } catch (err) {
+        if (back && err instanceof ApiError) {
+          send(res, 303, "", { location: withNotice(back, "error", err.message) });
+          return;
+        }
+        throw err;
+      }
+      if (back) send(res, 303, "", { location: withNotice(back, "ok", `${method} ${path}`) });
+      else if (out instanceof Reply) send(res, out.status, out.body, out.headers, api);
       else send(res, 200, out, {}, api);
     } catch (err) {
       if (err instanceof ApiError) {
@@ -279,16 +331,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const addr = server.address() as AddressInfo;
   const host = opts.host && !["0.0.0.0", "::"].includes(opts.host) ? opts.host : "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${addr.port}`;
-  if (!publicUrl) publicUrl = url;
+  if (!publicUrl) {
+    const lan = opts.host && ["0.0.0.0", "::"].includes(opts.host) ? lanIPv4() : undefined;
+    publicUrl = lan ? `http://${lan}:${addr.port}` : url;
+  }
   publicUrl = publicUrl.replace(/\/+$/, "");
 
   webhooks.resume();
   engine.startJobs();
-  store.save();
+  store.flush();
 
   let closed = false;
   return {
     url,
+    publicUrl,
     publicKeyPem: keys.publicKeyPem,
     publicKeyPath: keys.publicKeyPath,
     appId,
@@ -303,7 +359,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await done;
-      store.save();
+      store.flush();
     },
   };
 }

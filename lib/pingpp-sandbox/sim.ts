@@ -5,10 +5,11 @@ import { getCharge, payCharge, payRefusal, renderCharge } from "./resources/char
 import { cancelOrder, payOrder, renderOrder } from "./resources/orders";
 import { markFailed, markReceived, renderRedEnvelope } from "./resources/red-envelopes";
 import { addRoyalty } from "./resources/royalties";
+import { escapeHtml, formatAmount } from "./dashboard";
 import { Reply, type Req, type Router } from "./router";
 import { badRequest, notFound, qString, validate } from "./util";
 
-export type FaultMode = "500" | "502_html" | "timeout";
+export type FaultMode = "500" | "502_html" | "channel_error" | "timeout";
 
 export interface SimControls {
   setFault(mode: FaultMode | null, count: number): void;
@@ -18,13 +19,7 @@ export interface SimControls {
 
 const isForm = (req: Req) => String(req.headers["content-type"] ?? "").includes("application/x-www-form-urlencoded");
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function formatAmount(fen: number, currency: string): string {
-  const yuan = `${Math.floor(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
-  return currency === "cny" ? `¥${yuan}` : `${currency.toUpperCase()} ${yuan}`;
-}
-
+/** The phone-sized "scan to pay" page: `GET /pay/{id}` (what QR credentials encode), alias `GET /_sim/pay/{id}`. */
 function payPage(e: Engine, id: string): string {
   const ch = e.s.charges[id];
   const body = (inner: string) => `<!doctype html>
@@ -60,14 +55,22 @@ const outcomeSchema = z.object({
 });
 const royaltiesSchema = z.object({
   royalties: z
-    .array(z.object({ amount: z.coerce.number().int().positive(), source_user: z.string().min(1), source_no: z.string().optional() }))
+    .array(
+      z.object({
+        amount: z.coerce.number().int().positive(),
+        source_user: z.string().min(1),
+        source_no: z.string().optional(),
+        /** unix seconds; default now (to test a created-time selection) */
+        created: z.coerce.number().int().positive().optional(),
+      }),
+    )
     .optional(),
   amount: z.coerce.number().int().positive().optional(),
   source_user: z.string().optional(),
   count: z.coerce.number().int().min(1).max(100).optional(),
 });
 const faultSchema = z.object({
-  mode: z.enum(["500", "502_html", "timeout", "none"]),
+  mode: z.enum(["500", "502_html", "channel_error", "timeout", "none"]),
   count: z.coerce.number().int().min(0).max(1000).optional(),
 });
 
@@ -94,22 +97,25 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
       "POST /_sim/red_envelopes/{id}/receive|fail",
       "POST /_sim/royalty_settlements/next_outcome {status, fail_count?}",
       "GET|POST /_sim/royalties",
-      "POST /_sim/faults {mode: 500|502_html|timeout|none, count?}",
+      "POST /_sim/faults {mode: 500|502_html|channel_error|timeout|none, count?}",
       "GET /_sim/deliveries, POST /_sim/webhooks/redeliver {event_id?}",
       "GET|POST /_sim/config {webhookUrl}",
       "POST /_sim/events {type, object_id}",
       "POST /_sim/jobs/run",
-      "GET /_sim/pay/{chargeId}",
+      "GET /pay/{chargeId} (alias GET /_sim/pay/{chargeId})",
+      "GET / (HTML dashboard)",
     ],
   }));
 
-  r.get("/_sim/pay/:id", (req) => Reply.html(payPage(e, req.params.id ?? ""), e.s.charges[req.params.id ?? ""] ? 200 : 404));
+  const servePayPage = (req: Req) => Reply.html(payPage(e, req.params.id ?? ""), e.s.charges[req.params.id ?? ""] ? 200 : 404);
+  r.get("/pay/:id", servePayPage);
+  r.get("/_sim/pay/:id", servePayPage);
 
   r.post("/_sim/charges/:id/pay", (req) => {
     const ch = charge(req);
     if (isForm(req)) {
       if (!payRefusal(e, ch)) payCharge(e, ch, null);
-      return Reply.redirect(`/_sim/pay/${encodeURIComponent(ch.id)}`);
+      return Reply.redirect(`/pay/${encodeURIComponent(ch.id)}`);
     }
     payCharge(e, ch, null);
     return renderCharge(e, ch);
@@ -121,7 +127,7 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
     ch.failure_code = typeof req.body.code === "string" ? req.body.code : "USER_PAY_FAIL";
     ch.failure_msg = typeof req.body.message === "string" ? req.body.message : "用户支付失败 (Payment failed)";
     e.save();
-    return isForm(req) ? Reply.redirect(`/_sim/pay/${encodeURIComponent(ch.id)}`) : renderCharge(e, ch);
+    return isForm(req) ? Reply.redirect(`/pay/${encodeURIComponent(ch.id)}`) : renderCharge(e, ch);
   });
 
   r.post("/_sim/charges/:id/expire", (req) => {

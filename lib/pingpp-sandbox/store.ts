@@ -61,6 +61,7 @@ const MAX_DELIVERIES = 2000;
 export class Store {
   state: State;
   private readonly file: string | null;
+  private pendingWrite: NodeJS.Immediate | null = null;
 
   constructor(private readonly dataDir?: string) {
     this.file = dataDir ? path.join(dataDir, "state.json") : null;
@@ -71,8 +72,30 @@ export class Store {
     }
   }
 
+  /**
+   * Persist the state. The write is coalesced to the end of the current event-loop turn, so the several saves one
+   * request or job makes cost one write of the whole file (what bounds the sandbox's throughput with a dataDir);
+   * close() flushes.
+   */
   save(): void {
     this.trimDeliveries();
+    if (!this.file || this.pendingWrite) return;
+    this.pendingWrite = setImmediate(() => {
+      this.pendingWrite = null;
+      try {
+        this.flush();
+      } catch (err) {
+        console.error("[pingpp-sandbox] could not write state:", err);
+      }
+    });
+  }
+
+  /** Write now (write temp + rename), cancelling a coalesced write. */
+  flush(): void {
+    if (this.pendingWrite) {
+      clearImmediate(this.pendingWrite);
+      this.pendingWrite = null;
+    }
     if (!this.file || !this.dataDir) return;
     mkdirSync(this.dataDir, { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

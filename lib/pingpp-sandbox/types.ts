@@ -208,7 +208,10 @@ export interface PingppEvent {
 
 export interface DeliveryAttempt {
   at: number; // ms
+  /** the receiver's HTTP status; null when no answer came (connection error, timeout) */
   status_code: number | null;
+  /** the receiver's answer body (first 2000 characters); null when no answer came */
+  response_body: string | null;
   error: string | null;
   duration_ms: number;
 }

@@ -67,6 +67,14 @@ describe("webhooks", () => {
     const d = log.body.data[0];
     expect(d.status).toBe("delivered");
     expect(d.attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 503, 200]);
+    // each attempt is recorded with status, response body and time
+    expect(d.attempts.map((a: { response_body: string }) => a.response_body)).toEqual(["nope", "nope", "OK"]);
+    for (const a of d.attempts as { at: number; duration_ms: number; error: string | null }[]) {
+      expect(a.at).toBeGreaterThan(Date.now() - 60_000);
+      expect(a.duration_ms).toBeGreaterThanOrEqual(0);
+      expect(a.error).toBeNull();
+    }
+    expect(d.attempts[1].at).toBeGreaterThan(d.attempts[0].at);
     expect(RETRY_SCHEDULE_S).toEqual([5, 10, 120, 300, 600, 1800, 3600, 7200, 21600, 54000]);
   });
 
@@ -88,6 +96,7 @@ describe("webhooks", () => {
     await call(sb, "POST", `/_sim/charges/${ch.body.id}/pay`, {});
     const first = await waitFor(async () => (await call(sb, "GET", "/_sim/deliveries")).body.data[0]?.attempts[0]);
     expect(first.error).toBeTruthy();
+    expect([first.status_code, first.response_body]).toEqual([null, null]);
     const rx = await receiver();
     const cfg = await call(sb, "POST", "/_sim/config", { webhookUrl: rx.url });
     expect(cfg.body.webhookUrl).toBe(rx.url);
@@ -128,6 +137,19 @@ describe("persistence", () => {
     const got = await waitFor(() => rx.received[0]);
     expect(got.event.data.object.id).toBe(ch.body.id);
     expect(verify(b.publicKeyPem, got.raw, got.signature)).toBe(true);
+  });
+
+  it("writes each change to disk right after the request, without waiting for close", async () => {
+    const dataDir = tempDir();
+    const a = await sandbox({ dataDir });
+    const ch = await call(a, "POST", "/v1/charges", chargeParams(a.appId));
+    await call(a, "POST", `/_sim/charges/${ch.body.id}/pay`, {});
+    await new Promise((r) => setImmediate(r));
+    const onDisk = await waitFor(() => {
+      const st = JSON.parse(readFileSync(path.join(dataDir, "state.json"), "utf8"));
+      return st.charges[ch.body.id]?.paid === true && st;
+    }, 1000);
+    expect(Object.values(onDisk.events).map((e) => (e as { type: string }).type)).toContain("charge.succeeded");
   });
 
   it("finishes a pending refund after a restart (delayed jobs are persisted)", async () => {

@@ -9,6 +9,9 @@ import { randomAlnum } from "./util";
 /** Seconds to wait before retry n (after the first, immediate, attempt). */
 export const RETRY_SCHEDULE_S = [5, 10, 120, 300, 600, 1800, 3600, 7200, 21600, 54000];
 
+/** How much of each receiver answer is kept in the delivery log (characters). */
+const RESPONSE_BODY_LIMIT = 2000;
+
 /** base64 RSA-SHA256 (PKCS#1 v1.5) over the raw bytes: `X-Pingplusplus-Signature`. */
 export function signBody(privateKeyPem: string, body: string | Buffer): string {
   return createSign("RSA-SHA256").update(body).sign(privateKeyPem, "base64");
@@ -100,7 +103,13 @@ export class Webhooks {
     const res = await this.post(url, body);
     this.inflightIds.delete(id);
     if (this.closed) return;
-    d.attempts.push({ at: started, status_code: res.status, error: res.error, duration_ms: Date.now() - started });
+    d.attempts.push({
+      at: started,
+      status_code: res.status,
+      response_body: res.body,
+      error: res.error,
+      duration_ms: Date.now() - started,
+    });
     if (res.status !== null && res.status >= 200 && res.status < 300) {
       d.status = "delivered";
       d.next_attempt_at = null;
@@ -119,13 +128,13 @@ export class Webhooks {
     this.o.store.save();
   }
 
-  private post(url: string, body: string): Promise<{ status: number | null; error: string | null }> {
+  private post(url: string, body: string): Promise<{ status: number | null; body: string | null; error: string | null }> {
     return new Promise((resolve) => {
       let u: URL;
       try {
         u = new URL(url);
       } catch {
-        resolve({ status: null, error: `invalid webhook URL: ${url}` });
+        resolve({ status: null, body: null, error: `invalid webhook URL: ${url}` });
         return;
       }
       const lib = u.protocol === "https:" ? https : http;
@@ -143,10 +152,16 @@ export class Webhooks {
           timeout: this.o.timeoutMs ?? 15_000,
         },
         (res) => {
-          res.resume();
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          res.on("data", (c: Buffer) => {
+            if (kept < RESPONSE_BODY_LIMIT) chunks.push(c);
+            kept += c.length;
+          });
           res.on("end", () => {
             this.inflight.delete(req);
-            resolve({ status: res.statusCode ?? null, error: null });
+            const text = Buffer.concat(chunks).toString("utf8");
+            resolve({ status: res.statusCode ?? null, body: text.length > RESPONSE_BODY_LIMIT ? `${text.slice(0, RESPONSE_BODY_LIMIT)}…` : text, error: null });
           });
           res.on("error", () => undefined);
         },
@@ -155,7 +170,7 @@ export class Webhooks {
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.on("error", (e) => {
         this.inflight.delete(req);
-        resolve({ status: null, error: e.message || String(e) });
+        resolve({ status: null, body: null, error: e.message || String(e) });
       });
       req.end(raw);
     });

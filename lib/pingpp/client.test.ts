@@ -3,7 +3,7 @@
  * arrives (method, raw request target, headers, raw body) and answers with
  * canned JSON built from Ping++'s published samples.
  */
-import { createVerify, generateKeyPairSync } from "node:crypto";
+import { createVerify, generateKeyPairSync, verify as cryptoVerify } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -539,6 +539,61 @@ describe("resources over HTTP", () => {
   });
 });
 
+// ---------------------------------------------------------------- request signing, independently checked
+
+describe("request signing (node's crypto.verify over body + request URI + timestamp)", () => {
+  /** The documented input, rebuilt from what arrived on the wire; verified with the one-shot crypto.verify. */
+  const verifies = (body: Buffer | string, target: string, timestamp: string, sig: string) =>
+    cryptoVerify(
+      "RSA-SHA256",
+      Buffer.concat([Buffer.from(body), Buffer.from(target, "utf8"), Buffer.from(timestamp, "utf8")]),
+      PUBLIC_PEM,
+      Buffer.from(sig, "base64"),
+    );
+
+  const requests: { name: string; call: (pp: Pingpp) => Promise<unknown>; method: string; target: string; hasBody: boolean }[] = [
+    {
+      name: "POST with a unicode body",
+      call: (pp) => pp.charges.refunds.create("ch_x", { amount: 1, description: "退款 ✓" }),
+      method: "POST",
+      target: "/v1/charges/ch_x/refunds",
+      hasBody: true,
+    },
+    {
+      name: "PUT",
+      call: (pp) => pp.orders.cancel("2001708140000017551", { user: "u" }),
+      method: "PUT",
+      target: "/v1/orders/2001708140000017551",
+      hasBody: true,
+    },
+    { name: "GET without query", call: (pp) => pp.charges.retrieve("ch_x"), method: "GET", target: "/v1/charges/ch_x", hasBody: false },
+    {
+      name: "GET with a bracketed query",
+      call: (pp) => pp.charges.list({ app: { id: "app_1" }, limit: 2, created: { gt: 1 } }),
+      method: "GET",
+      target: "/v1/charges?app%5Bid%5D=app_1&limit=2&created%5Bgt%5D=1",
+      hasBody: false,
+    },
+  ];
+
+  it.each(requests)("$name", async (r) => {
+    fallback = { json: {} }; // schema failures do not matter here: only the request is checked
+    await r.call(client()).catch(() => undefined);
+    const rec = recorded[0]!;
+    expect([rec.method, rec.target]).toEqual([r.method, r.target]);
+    expect(rec.body.length > 0).toBe(r.hasBody);
+    const sig = String(rec.headers["pingplusplus-signature"]);
+    const ts = String(rec.headers["pingplusplus-request-timestamp"]);
+    expect(ts).toBe(TIMESTAMP);
+    expect(verifies(rec.body, rec.target, ts, sig)).toBe(true);
+    // each part of the input matters
+    expect(verifies(Buffer.concat([rec.body, Buffer.from(" ")]), rec.target, ts, sig)).toBe(false);
+    expect(verifies(rec.body, rec.target.replace("/v1", ""), ts, sig)).toBe(false);
+    expect(verifies(rec.body, rec.target.split("?")[0]!, ts, sig)).toBe(r.target.includes("?") ? false : true);
+    expect(verifies(rec.body, rec.target, String(Number(ts) + 1), sig)).toBe(false);
+  });
+});
+
 // ---------------------------------------------------------------- failures
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
@@ -661,5 +716,55 @@ describe("errors", () => {
     const err = (await failure(client().charges.reverse("ch_x"))) as PingppResponseError;
     expect(err).toBeInstanceOf(PingppResponseError);
     expect(err.status).toBe(500);
+  });
+});
+
+// ---------------------------------------------------------------- every resource × every failure
+
+describe("every resource call maps each failure to a typed error", () => {
+  const errorReply = (status: number, type: string, extra: Record<string, string> = {}) => ({
+    status,
+    json: { error: { type, message: `${type} 消息`, ...extra } },
+  });
+
+  it.each(cases)("$name", async (c) => {
+    const pp = client({ timeoutMs: 80 });
+    const sent = c.method === "GET" ? 2 : 1; // GETs are retried once after a timeout, POST/PUT never
+    const errors: [Reply, string, Record<string, unknown>][] = [
+      [errorReply(400, "invalid_request_error", { code: "invalid_param", param: "amount" }), "invalid_request_error", { status: 400, code: "invalid_param", param: "amount" }],
+      [errorReply(401, "invalid_request_error"), "invalid_request_error", { status: 401, code: undefined, param: undefined }],
+      [errorReply(402, "channel_error", { code: "channel_connection_error" }), "channel_error", { status: 402, code: "channel_connection_error" }],
+      [errorReply(404, "invalid_request_error", { param: "id" }), "invalid_request_error", { status: 404, param: "id" }],
+      [errorReply(500, "api_error"), "api_error", { status: 500 }],
+    ];
+    for (const [reply, type, fields] of errors) {
+      recorded.length = 0;
+      replies = [reply];
+      const err = await failure(c.call(pp));
+      expect(err, `${c.name} ${type}`).toBeInstanceOf(PingppError);
+      expect((err as PingppError).type).toBe(type);
+      expect(err).toMatchObject(fields);
+      expect(recorded).toHaveLength(1);
+    }
+
+    // invalid JSON: a truncated body is never half-parsed
+    recorded.length = 0;
+    replies = [{ text: '{"id":"ch_x","object":"charge","amount":1', contentType: "application/json" }];
+    const bad = (await failure(c.call(pp))) as PingppConnectionError;
+    expect(bad).toBeInstanceOf(PingppConnectionError);
+    expect([bad.status, bad.rawBody, bad.mayHaveReachedPingpp]).toEqual([200, '{"id":"ch_x","object":"charge","amount":1', true]);
+    expect(recorded).toHaveLength(1);
+
+    // valid JSON of the wrong shape
+    replies = [{ json: { object: "something_else", id: 42 } }];
+    expect(await failure(c.call(pp))).toBeInstanceOf(PingppResponseError);
+
+    // timeout
+    recorded.length = 0;
+    fallback = "hang";
+    const slow = (await failure(c.call(pp))) as PingppConnectionError;
+    expect(slow).toBeInstanceOf(PingppConnectionError);
+    expect([slow.timedOut, slow.mayHaveReachedPingpp]).toEqual([true, true]);
+    expect(recorded).toHaveLength(sent);
   });
 });

@@ -320,6 +320,25 @@ export interface EventObjectMap {
   royalty_settlement: RoyaltySettlement;
 }
 
+/** The event types in scope and the object each carries in `data.object`. */
+export const EVENT_TYPES = {
+  "charge.succeeded": "charge",
+  "refund.succeeded": "refund",
+  "order.succeeded": "order",
+  "order.refunded": "order",
+  "red_envelope.sent": "red_envelope",
+  "red_envelope.received": "red_envelope",
+  "royalty_settlement.succeeded": "royalty_settlement",
+  "royalty_settlement.partially_succeeded": "royalty_settlement",
+  "royalty_settlement.failed": "royalty_settlement",
+  "royalty_settlement.canceled": "royalty_settlement",
+} as const satisfies Record<string, EventObjectKind>;
+export type KnownEventType = keyof typeof EVENT_TYPES;
+
+export function isKnownEventType(type: string): type is KnownEventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_TYPES, type);
+}
+
 const eventEnvelopeSchema = z.looseObject({
   id: z.string().min(1),
   object: z.literal("event"),
@@ -333,18 +352,12 @@ const eventEnvelopeSchema = z.looseObject({
   acct_id: z.string().optional(),
 });
 
-/**
- * An event. `data.object` is validated by the schema of its type's object
- * (see eventObjectKind); for unknown types it is a loose record.
- * Narrow with `isEventFor(event, "charge")`.
- */
-export interface PingppEvent<O = EventObjectMap[EventObjectKind] | Record<string, unknown>> {
+/** The fields every event has, whatever its type. */
+export interface PingppEventEnvelope {
   id: string;
   object: "event";
   created: number;
   livemode: boolean;
-  type: string;
-  data: { object: O; [key: string]: unknown };
   pending_webhooks?: number;
   request?: string | null;
   scope?: string;
@@ -352,9 +365,48 @@ export interface PingppEvent<O = EventObjectMap[EventObjectKind] | Record<string
   [key: string]: unknown;
 }
 
+/** An event of type `T` whose `data.object` is an `O`. */
+export interface TypedPingppEvent<T extends string, O> extends PingppEventEnvelope {
+  type: T;
+  data: { object: O; [key: string]: unknown };
+}
+
+/** The event of one type in scope, e.g. `EventOfType<"charge.succeeded">` carries a Charge. */
+export type EventOfType<T extends KnownEventType> = TypedPingppEvent<T, EventObjectMap[(typeof EVENT_TYPES)[T]]>;
+
+/** One member per event type in scope. */
+export type KnownPingppEvent = { [T in KnownEventType]: EventOfType<T> }[KnownEventType];
+
+declare const otherEventTypeBrand: unique symbol;
+/**
+ * The `type` of an event outside KnownEventType (e.g. `summary.daily.available`). Branded at the type level only,
+ * so that `event.type === "charge.succeeded"` narrows a PingppEvent to the charge event alone. To compare with a
+ * type string outside the union, widen first: `(event.type as string) === "summary.daily.available"`.
+ */
+export type OtherEventType = `${string}.${string}` & { readonly [otherEventTypeBrand]: true };
+
+/**
+ * An event whose type is not in scope: kept, generic. (`data.object` of a type with a known prefix, e.g.
+ * `charge.reversed`, was still validated by its object schema: see eventObjectKind and isEventFor.)
+ */
+export type OtherPingppEvent = TypedPingppEvent<OtherEventType, Record<string, unknown>>;
+
+/**
+ * A parsed event: a discriminated union on `type`. `data.object` is validated by the schema of its type's
+ * object (see eventObjectKind); unknown types are kept as OtherPingppEvent with a loose record.
+ * Narrow on the type (`if (event.type === "charge.succeeded")` → `event.data.object` is a Charge; a `switch` works
+ * too), or on the object kind with `isEventFor(event, "charge")`.
+ */
+export type PingppEvent = KnownPingppEvent | OtherPingppEvent;
+
+/** The events whose `data.object` is of kind K: the known types of that kind, and other types with that prefix. */
+export type EventFor<K extends EventObjectKind> =
+  | { [T in KnownEventType]: (typeof EVENT_TYPES)[T] extends K ? EventOfType<T> : never }[KnownEventType]
+  | (OtherPingppEvent & { data: { object: EventObjectMap[K] } });
+
 export const eventSchema = eventEnvelopeSchema.transform((event, ctx): PingppEvent => {
   const kind = eventObjectKind(event.type);
-  if (!kind) return event;
+  if (!kind) return event as OtherPingppEvent;
   const parsed = EVENT_OBJECT_SCHEMAS[kind].safeParse(event.data.object);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -366,13 +418,11 @@ export const eventSchema = eventEnvelopeSchema.transform((event, ctx): PingppEve
     }
     return z.NEVER;
   }
-  return { ...event, data: { ...event.data, object: parsed.data } };
+  return { ...event, data: { ...event.data, object: parsed.data } } as PingppEvent;
 });
 
-export function isEventFor<K extends EventObjectKind>(
-  event: PingppEvent,
-  kind: K,
-): event is PingppEvent<EventObjectMap[K]> {
+/** Narrow by the kind of `data.object` (every type with that prefix, in scope or not). */
+export function isEventFor<K extends EventObjectKind>(event: PingppEvent, kind: K): event is EventFor<K> {
   return eventObjectKind(event.type) === kind;
 }
 

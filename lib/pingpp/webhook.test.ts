@@ -1,13 +1,18 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+  EVENT_TYPES,
   PingppResponseError,
+  eventObjectKind,
   isEventFor,
+  isKnownEventType,
   parseEvent,
   rsaSign,
   verifyWebhookSignature,
+  type EventObjectKind,
+  type PingppEvent,
 } from "./index";
-import { WEBHOOKS, fixtureBytes, fixtureText } from "./test-fixtures";
+import { WEBHOOKS, fixtureBytes, fixtureText, seedSample } from "./test-fixtures";
 
 const cases = WEBHOOKS.map((w) => ({
   ...w,
@@ -129,6 +134,83 @@ describe("parseEvent", () => {
     for (const raw of ["null", "[]", '{"id":"evt_1"}', '{"object":"charge","id":"ch_1"}']) {
       expect(catchError(() => parseEvent(raw))).toBeInstanceOf(PingppResponseError);
     }
+  });
+});
+
+describe("parseEvent: a discriminated union over the event types in scope", () => {
+  const obj = (name: string) => (seedSample(name).data as { object: Record<string, unknown> }).object;
+  const charge = obj("qr-charge-10-charge.succeeded.json");
+  const refund = (seedSample("order-refund-01-list.json").data as Record<string, unknown>[])[0]!;
+  const order = obj("order-refund-02-order.refunded.json");
+  const red = obj("red-envelope-01-red_envelope.sent.json");
+  const settlement = obj("royalty-settlement-03-royalty_settlement.partially_succeeded.json");
+  const objects: Record<string, Record<string, unknown>> = {
+    charge,
+    refund,
+    order,
+    red_envelope: red,
+    royalty_settlement: settlement,
+  };
+  const event = (type: string, object: Record<string, unknown>) =>
+    JSON.stringify({ id: `evt_${type.replace(/\W/g, "")}`, object: "event", created: 1764219600, livemode: false, type, data: { object }, pending_webhooks: 0, request: null });
+
+  /** What a handler written against the union reads; compiles only if narrowing on `type` gives the object type. */
+  function describeEvent(e: PingppEvent): string {
+    switch (e.type) {
+      case "charge.succeeded":
+        return `charge ${e.data.object.id} paid=${e.data.object.paid} ${e.data.object.amount}`;
+      case "refund.succeeded":
+        return `refund ${e.data.object.id} ${e.data.object.status} of ${e.data.object.charge}`;
+      case "order.succeeded":
+      case "order.refunded":
+        return `order ${e.data.object.id} ${e.data.object.status} ${e.data.object.amount_refunded}`;
+      case "red_envelope.sent":
+      case "red_envelope.received":
+        return `red_envelope ${e.data.object.id} ${e.data.object.status}`;
+      case "royalty_settlement.succeeded":
+      case "royalty_settlement.partially_succeeded":
+      case "royalty_settlement.failed":
+      case "royalty_settlement.canceled":
+        return `royalty_settlement ${e.data.object.id} ${e.data.object.amount_succeeded}/${e.data.object.amount_failed}`;
+      default:
+        return `other ${e.type} ${Object.keys(e.data.object).length}`;
+    }
+  }
+
+  it("covers exactly the types of the issue", () => {
+    expect(Object.keys(EVENT_TYPES).sort()).toEqual(
+      [
+        "charge.succeeded",
+        "refund.succeeded",
+        "order.succeeded",
+        "order.refunded",
+        "red_envelope.sent",
+        "red_envelope.received",
+        "royalty_settlement.succeeded",
+        "royalty_settlement.partially_succeeded",
+        "royalty_settlement.failed",
+        "royalty_settlement.canceled",
+      ].sort(),
+    );
+    for (const [type, kind] of Object.entries(EVENT_TYPES)) expect(eventObjectKind(type)).toBe(kind);
+  });
+
+  it.each(Object.entries(EVENT_TYPES))("%s carries a validated %s", (type, kind) => {
+    const e = parseEvent(event(type, objects[kind]!));
+    expect(e.type).toBe(type);
+    expect(isKnownEventType(e.type)).toBe(true);
+    expect(isEventFor(e, kind)).toBe(true);
+    expect(describeEvent(e)).toMatch(new RegExp(`^${kind} ${String(objects[kind]!.id)} `));
+    // a malformed object of that kind is refused, with the path
+    const bad = { ...objects[kind]!, id: 42 };
+    expect(() => parseEvent(event(type, bad))).toThrow(PingppResponseError);
+  });
+
+  it("keeps an unknown type as a generic event (not rejected)", () => {
+    const e = parseEvent(event("summary.daily.available", { object: "account_daily_summary", acct_id: "acct_1" }));
+    expect(isKnownEventType(e.type)).toBe(false);
+    expect(describeEvent(e)).toBe("other summary.daily.available 2");
+    for (const kind of Object.keys(objects)) expect(isEventFor(e, kind as EventObjectKind)).toBe(false);
   });
 });
 

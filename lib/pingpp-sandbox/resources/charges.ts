@@ -144,7 +144,7 @@ export function createCharge(e: Engine, input: ChargeInput, request: string | nu
     failure_code: null,
     failure_msg: null,
     metadata: (input.metadata ?? {}) as Record<string, Json>,
-    credential: scan ? {} : { object: "credential", [input.channel]: `${e.cfg.publicUrl()}/_sim/pay/${id}` },
+    credential: scan ? {} : { object: "credential", [input.channel]: `${e.cfg.publicUrl()}/pay/${id}` },
     description: input.description ?? null,
   };
   if (order) ch._order = order.id;

@@ -99,6 +99,18 @@ export function registerRefunds(r: Router, e: Engine): void {
     return renderRefund(createRefund(e, ch, p, req.requestId));
   });
 
+  // Simulation: the channel refuses a pending refund (no event: Ping++ documents no refund.failed).
+  r.post("/_sim/refunds/:id/fail", (req) => {
+    const re = e.s.refunds[req.params.id ?? ""];
+    if (!re) throw notFound("refund", req.params.id ?? "");
+    if (re.status !== "pending") throw badRequest(`退款状态为 ${re.status} (Refund is ${re.status})`);
+    re.status = "failed";
+    re.failure_code = typeof req.body.code === "string" ? req.body.code : "REFUND_FAILED";
+    re.failure_msg = typeof req.body.message === "string" ? req.body.message : "退款失败：原支付账户已注销 (Refund failed: the paying account is closed)";
+    e.save();
+    return renderRefund(re);
+  });
+
   r.get("/v1/charges/:id/refunds", (req) => {
     const ch = getCharge(e, req.params.id ?? "");
     return listEnvelope(Object.values(e.s.refunds), {
