@@ -1,0 +1,310 @@
+import "server-only";
+import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { getDb, type DbOrTx } from "../db";
+import { charges, orders, refunds, type ChargeRow, type OrderRow, type RefundRow, type RefundStatus } from "../db/schema";
+import type { Refund } from "../pingpp";
+import { formatMoney } from "../money";
+import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
+import { audit } from "./audit";
+import { AppError, isAppError } from "./errors";
+import { pingpp } from "./pingpp";
+import { callPingpp, refuse } from "./pingpp-call";
+import { canSeeOrder, orderChargeLines, refundedByCharge, remainderOf } from "./orders";
+import type { Actor } from "./actor";
+import type { RefundChargeData, RefundFilter, RefundOrderData } from "../validations/refunds";
+
+const RANK: Record<RefundStatus, number> = { creating: 0, pending: 1, succeeded: 2, failed: 2 };
+/** A `creating` refund younger than this is another request still talking to Ping++. */
+const CREATING_LEASE_MS = 20_000;
+export const REFUNDS_PER_PAGE = 20;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null);
+
+/** The order a charge pays, if it is one of ours. */
+const orderOfCharge = (chargeId: string, orderNo?: string | null) =>
+  or(eq(orders.chargeId, chargeId), orderNo ? or(eq(orders.chargeOrderNo, orderNo), eq(orders.merchantOrderNo, orderNo)) : undefined);
+
+/**
+ * Store what Ping++ says about a refund, forward only (pending → succeeded/failed, never back).
+ * Matches by Ping++ id, else by our claim id in its metadata (a create whose answer was lost);
+ * creates a row for refunds made outside the console. Then the charge's refunded amount follows.
+ */
+export async function applyRefund(tx: DbOrTx, r: Refund): Promise<RefundRow> {
+  const claimId = typeof r.metadata.console_refund === "string" && UUID.test(r.metadata.console_refund) ? r.metadata.console_refund : null;
+  const [existing] = await tx
+    .select()
+    .from(refunds)
+    .where(or(eq(refunds.pingppId, r.id), claimId ? eq(refunds.id, claimId) : undefined))
+    .for("update");
+  const fields = {
+    pingppId: r.id,
+    timeSucceed: toDate(r.time_succeed) ?? existing?.timeSucceed ?? null,
+    transactionNo: r.transaction_no ?? existing?.transactionNo ?? null,
+    failureCode: r.failure_code,
+    failureMsg: r.failure_msg,
+    fundingSource: r.funding_source ?? existing?.fundingSource ?? null,
+    livemode: r.livemode ?? false,
+    raw: r as Record<string, unknown>,
+    updatedAt: new Date(),
+  };
+  let row: RefundRow | undefined;
+  if (existing) {
+    const status = RANK[r.status] > RANK[existing.status] ? r.status : existing.status;
+    [row] = await tx.update(refunds).set({ ...fields, status }).where(eq(refunds.id, existing.id)).returning();
+  } else {
+    const [order] = await tx.select({ id: orders.id }).from(orders).where(orderOfCharge(r.charge, r.charge_order_no));
+    [row] = await tx
+      .insert(refunds)
+      .values({ ...fields, chargeId: r.charge, orderId: order?.id ?? null, amount: r.amount, description: r.description ?? "", status: r.status })
+      .returning();
+  }
+  // The charge's refunded total: forward only, from the refunds that succeeded.
+  await tx
+    .update(charges)
+    .set({
+      amountRefunded: sql`greatest(${charges.amountRefunded}, (select coalesce(sum(r.amount), 0) from refunds r where r.charge_id = ${r.charge} and r.status = 'succeeded'))::int`,
+      refunded: true,
+      updatedAt: new Date(),
+    })
+    .where(eq(charges.pingppId, r.charge));
+  return row!;
+}
+
+// ---------------------------------------------------------------- create
+
+/** What a refund goes against, read under a row lock so two staff at once cannot over-refund. */
+interface Target {
+  type: "order" | "charge";
+  /** Ping++ id of the order or charge, for the audit log. */
+  pingppId: string;
+  chargeId: string;
+  orderId: string | null;
+  currency: string;
+  remainder: number;
+}
+
+type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> & { refundMode?: string };
+
+/** A refund of an order: of the charge given, else of its paid charge with the most left. */
+export async function refundOrder(actor: Actor, input: RefundOrderData): Promise<RefundRow> {
+  return submit(actor, input, async (tx) => {
+    const [row] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for("update");
+    if (!row || !canSeeOrder(actor, row) || !row.pingppId) throw new AppError("orders.errors.notFound");
+    const lines = (await orderChargeLines(tx, row)).filter((c) => c.paid);
+    const line = input.chargeId ? lines.find((c) => c.id === input.chargeId) : [...lines].sort((a, b) => b.remainder - a.remainder)[0];
+    if (!line) throw new AppError("refunds.errors.notPaid");
+    return { type: "order", pingppId: row.pingppId, chargeId: line.id, orderId: row.id, currency: line.currency, remainder: line.remainder };
+  });
+}
+
+/** A refund of a plain QR charge (a charge that pays an order is refunded through the order). */
+export async function refundCharge(actor: Actor, input: RefundChargeData): Promise<RefundRow> {
+  return submit(actor, input, async (tx) => {
+    const [c] = await tx.select().from(charges).where(eq(charges.pingppId, input.chargeId)).for("update");
+    const t = await chargeTarget(tx, c);
+    if (t.orderId) throw new AppError("refunds.errors.orderCharge");
+    return t;
+  });
+}
+
+async function chargeTarget(tx: DbOrTx, c: ChargeRow | undefined): Promise<Target & { order: OrderRow | null; charge: ChargeRow }> {
+  if (!c?.pingppId) throw new AppError("refunds.errors.chargeNotFound");
+  const [order] = await tx.select().from(orders).where(orderOfCharge(c.pingppId, c.orderNo));
+  if (c.status !== "paid") throw new AppError("refunds.errors.notPaid");
+  const local = (await refundedByCharge(tx, [c.pingppId])).get(c.pingppId) ?? 0;
+  return {
+    type: "charge",
+    pingppId: c.pingppId,
+    chargeId: c.pingppId,
+    orderId: order?.id ?? null,
+    order: order ?? null,
+    charge: c,
+    currency: c.currency,
+    remainder: remainderOf({ amount: c.amount, amount_refunded: c.amountRefunded }, local),
+  };
+}
+
+/**
+ * validate → idempotency → Ping++ → persist → audit. The form's key and the refundable
+ * remainder are checked and a claim row written in one transaction holding the order's or
+ * charge's row lock; only then is Ping++ asked, with the claim id in the refund's metadata, so a
+ * retry after a lost answer finds the refund at Ping++ instead of making a second one.
+ */
+async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx) => Promise<Target>): Promise<RefundRow> {
+  const db = await getDb();
+  const params = { amount: input.amount, reason: input.description, idempotency: input.idempotencyKey };
+  const entryFor = (type: string, id: string, more: Record<string, unknown> = {}) => ({ actor, action: "refund.create", target: { type, id }, params: { ...params, ...more } });
+  let entry = entryFor("refund", input.idempotencyKey);
+  if (actor.role === "cashier") return refuse(entry, "forbidden");
+
+  let claim = await byKey(actor, input.idempotencyKey);
+  let resumed = false;
+  if (!claim) {
+    let mine = false;
+    try {
+      claim = await db.transaction(async (tx) => {
+        const t = await lockTarget(tx);
+        entry = entryFor(t.type, t.pingppId, { charge: t.chargeId });
+        const [again] = await tx.select().from(refunds).where(eq(refunds.idempotencyKey, input.idempotencyKey));
+        if (again) return again;
+        if (input.amount > t.remainder) throw new AppError("refunds.errors.overRefund", { remainder: formatMoney(t.remainder, t.currency) }, undefined, "amount");
+        mine = true;
+        const [row] = await tx
+          .insert(refunds)
+          .values({
+            idempotencyKey: input.idempotencyKey,
+            orderId: t.orderId,
+            chargeId: t.chargeId,
+            amount: input.amount,
+            currency: t.currency,
+            description: input.description,
+            refundMode: input.refundMode ?? null,
+            fundingSource: input.fundingSource ?? null,
+            status: "creating",
+            createdBy: actor.id,
+          })
+          .returning();
+        return row!;
+      });
+    } catch (e) {
+      if (isAppError(e)) return refuse(entry, e.code, e.values, e.field);
+      throw e;
+    }
+    if (!mine) throw new AppError("refunds.errors.inProgress");
+  } else {
+    if (claim.status !== "creating") return done(claim);
+    // Still `creating`: another request is at Ping++ now, or an earlier try got no answer.
+    const [retaken] = await db
+      .update(refunds)
+      .set({ updatedAt: new Date() })
+      .where(and(eq(refunds.id, claim.id), eq(refunds.status, "creating"), lt(refunds.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))))
+      .returning();
+    if (!retaken) throw new AppError("refunds.errors.inProgress");
+    resumed = true;
+    entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId });
+  }
+
+  const c = claim;
+  const release = (refused: boolean, message: string) =>
+    db
+      .update(refunds)
+      .set(refused ? { status: "failed", failureMsg: message, updatedAt: new Date() } : { updatedAt: new Date(0) })
+      .where(eq(refunds.id, c.id));
+  const found = resumed ? await callPingpp(entry, () => findAtPingpp(c), () => release(false, "")) : null;
+  const refund = found ?? (await callPingpp(entry, () => send(c), release));
+  const saved = await db.transaction((tx) => applyRefund(tx, refund));
+  await audit({ ...entry, params: { ...entry.params, refund: refund.id }, result: "ok" });
+  return saved;
+}
+
+/** The refund a key already made (or a refusal it already got). */
+async function byKey(actor: Actor, key: string): Promise<RefundRow | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(refunds).where(eq(refunds.idempotencyKey, key));
+  if (row && row.createdBy !== actor.id) throw new AppError("idempotencyConflict");
+  return row;
+}
+
+function done(row: RefundRow): RefundRow {
+  if (!row.pingppId && row.status === "failed") throw new AppError("pingppRefused", {}, row.failureMsg ?? undefined);
+  return row;
+}
+
+/** A claim that was sent before without an answer: did Ping++ make it? (Found by our claim id.) */
+async function findAtPingpp(claim: RefundRow): Promise<Refund | null> {
+  const list = await pingpp().charges.refunds.list(claim.chargeId, { limit: 100 });
+  return list.data.find((r) => r.metadata.console_refund === claim.id) ?? null;
+}
+
+async function send(claim: RefundRow): Promise<Refund> {
+  const common = { description: claim.description, metadata: { console_refund: claim.id }, funding_source: (claim.fundingSource ?? undefined) as "unsettled_funds" | undefined };
+  if (!claim.orderId) return pingpp().charges.refunds.create(claim.chargeId, { ...common, amount: claim.amount });
+  const db = await getDb();
+  const [o] = await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, claim.orderId));
+  const list = await pingpp().orders.refunds.create(o!.pingppId!, {
+    ...common,
+    charge: claim.chargeId,
+    charge_amount: claim.amount,
+    refund_mode: claim.refundMode ?? undefined,
+  });
+  const r = list.data.find((x) => x.charge === claim.chargeId) ?? list.data[0];
+  if (!r) throw new AppError("pingppUnavailable");
+  return r;
+}
+
+// ---------------------------------------------------------------- refresh, read
+
+/** Ask Ping++ where a pending refund stands (the detail page's refresh). */
+export async function refreshRefund(actor: Actor, id: string): Promise<RefundRow> {
+  const db = await getDb();
+  const row = await loadRefund(id);
+  if (!row.pingppId) return row;
+  const r = await callPingpp({ actor, action: "refund.refresh", target: { type: "refund", id: row.pingppId } }, () => pingpp().charges.refunds.retrieve(row.chargeId, row.pingppId!));
+  return db.transaction((tx) => applyRefund(tx, r));
+}
+
+async function loadRefund(id: string): Promise<RefundRow> {
+  const db = await getDb();
+  const [row] = await db.select().from(refunds).where(eq(refunds.id, id));
+  if (!row) throw new AppError("refunds.errors.notFound");
+  return row;
+}
+
+export async function getRefund(id: string): Promise<{ row: RefundRow; order: OrderRow | null }> {
+  const db = await getDb();
+  const row = await loadRefund(id);
+  const [order] = row.orderId ? await db.select().from(orders).where(eq(orders.id, row.orderId)) : [];
+  return { row, order: order ?? null };
+}
+
+/** A plain charge with what can still be refunded, for the refund form. */
+export async function chargeForRefund(chargeId: string) {
+  const db = await getDb();
+  const [c] = await db.select().from(charges).where(eq(charges.pingppId, chargeId));
+  try {
+    const t = await chargeTarget(db, c);
+    const rs = await db.select().from(refunds).where(eq(refunds.chargeId, chargeId)).orderBy(desc(refunds.createdAt));
+    return { ...t, refunds: rs, error: null };
+  } catch (e) {
+    if (isAppError(e)) return { charge: c ?? null, error: e.code };
+    throw e;
+  }
+}
+
+/** The WHERE of a refunds filter (joined with orders): shared by the list and the export. */
+export function refundWhere(f: RefundFilter) {
+  const where: (SQL | undefined)[] = [isNotNull(refunds.pingppId)];
+  if (f.status) where.push(eq(refunds.status, f.status));
+  if (f.kind) where.push(f.kind === "order" ? isNotNull(refunds.orderId) : isNull(refunds.orderId));
+  if (f.from) where.push(gte(refunds.createdAt, shanghaiDayStart(f.from)));
+  if (f.to) where.push(lt(refunds.createdAt, shanghaiDayEnd(f.to)));
+  if (f.q) where.push(or(eq(refunds.pingppId, f.q), eq(refunds.chargeId, f.q), eq(orders.pingppId, f.q), eq(orders.merchantOrderNo, f.q)));
+  return and(...where);
+}
+
+export async function listRefunds(f: RefundFilter) {
+  const db = await getDb();
+  const cond = refundWhere(f);
+  const page = f.page ?? 1;
+  const [rows, [totals]] = await Promise.all([
+    db
+      .select({ row: refunds, orderPingppId: orders.pingppId })
+      .from(refunds)
+      .leftJoin(orders, eq(orders.id, refunds.orderId))
+      .where(cond)
+      .orderBy(desc(refunds.createdAt), desc(refunds.id))
+      .limit(REFUNDS_PER_PAGE)
+      .offset((page - 1) * REFUNDS_PER_PAGE),
+    db
+      .select({
+        count: sql<number>`count(*)::int`,
+        amount: sql<number>`coalesce(sum(${refunds.amount}), 0)::bigint`.mapWith(Number),
+        succeeded: sql<number>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)::bigint`.mapWith(Number),
+      })
+      .from(refunds)
+      .leftJoin(orders, eq(orders.id, refunds.orderId))
+      .where(cond),
+  ]);
+  return { rows, totals: totals!, page, pages: Math.max(1, Math.ceil(totals!.count / REFUNDS_PER_PAGE)) };
+}

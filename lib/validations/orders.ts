@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
+import { createChargeSchema } from "./charges";
+
+// Messages are i18n keys under "validation".
+
+/** Yuan as typed ("12.34") → fen, > 0. */
+export const yuanSchema = z.string().transform((v, ctx) => {
+  const fen = parseYuanToFen(v);
+  if (fen === null || fen <= 0) ctx.addIssue({ code: "custom", message: "amount" });
+  else if (fen > MAX_AMOUNT_FEN) ctx.addIssue({ code: "custom", message: "amountTooLarge" });
+  else return fen;
+  return z.NEVER;
+});
+
+/** Order mode on the cashier screen: the charge form plus the buyer's Ping++ uid. */
+export const createOrderSchema = createChargeSchema.safeExtend({
+  uid: z.string().trim().max(64, "tooLong").regex(/^[A-Za-z0-9_-]*$/, "uidChars").optional(),
+});
+export type CreateOrderInput = z.input<typeof createOrderSchema>;
+export type CreateOrderData = z.output<typeof createOrderSchema>;
+
+export const cancelOrderSchema = z.object({ id: z.uuid("invalidId"), idempotencyKey: z.uuid("invalid") });
+
+export const orderIdSchema = z.object({ id: z.uuid("invalidId") });
+
+
+export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+export const yesNo = z.enum(["yes", "no"]).optional().catch(undefined);
+export const page = z.coerce.number().int().min(1).max(100_000).optional().catch(undefined);
+export const q = z.string().trim().max(64).optional().catch(undefined);
+
+/** Orders list filters from the query string; anything malformed is ignored. */
+export const orderFilterSchema = z.object({
+  status: z.enum(["created", "paid", "canceled", "refunded"]).optional().catch(undefined),
+  paid: yesNo,
+  refunded: yesNo,
+  canceled: yesNo,
+  attention: z.enum(["1"]).optional().catch(undefined),
+  from: day,
+  to: day,
+  q,
+  page,
+});
+export type OrderFilter = z.infer<typeof orderFilterSchema>;
+

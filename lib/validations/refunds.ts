@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { day, page, q, yuanSchema } from "./orders";
+
+// Messages are i18n keys under "validation".
+
+export const FUNDING_SOURCES = ["unsettled_funds", "recharge_funds"] as const;
+export const REFUND_MODES = ["to_source", "to_balance"] as const;
+
+const refundFields = {
+  idempotencyKey: z.uuid("invalid"),
+  amount: yuanSchema,
+  /** The reason: required, it is what Ping++ and the audit log keep. */
+  description: z.string().trim().min(1, "reasonRequired").max(255, "tooLong"),
+  fundingSource: z.enum(FUNDING_SOURCES).optional(),
+};
+
+/** `POST /orders/{id}/order_refunds`: which of the order's charges, how much, why. */
+export const refundOrderSchema = z.object({
+  ...refundFields,
+  orderId: z.uuid("invalidId"),
+  chargeId: z.string().regex(/^ch_\w+$/, "invalidId").optional(),
+  refundMode: z.enum(REFUND_MODES).optional(),
+});
+export type RefundOrderData = z.output<typeof refundOrderSchema>;
+
+/** `POST /charges/{id}/refunds` of a plain (non-order) charge. */
+export const refundChargeSchema = z.object({ ...refundFields, chargeId: z.string().regex(/^ch_\w+$/, "invalidId") });
+export type RefundChargeData = z.output<typeof refundChargeSchema>;
+
+export const refundIdSchema = z.object({ id: z.uuid("invalidId") });
+
+export const refundFilterSchema = z.object({
+  status: z.enum(["pending", "succeeded", "failed"]).optional().catch(undefined),
+  kind: z.enum(["order", "charge"]).optional().catch(undefined),
+  from: day,
+  to: day,
+  q,
+  page,
+});
+export type RefundFilter = z.infer<typeof refundFilterSchema>;
