@@ -1,0 +1,96 @@
+"use client";
+import { useRef, useState, useTransition } from "react";
+import { useTranslations } from "next-intl";
+import { useRouter } from "next/navigation";
+import { sendRedEnvelopeAction } from "@/lib/actions/red-envelopes";
+import { sendRedEnvelopeSchema, type SendRedEnvelopeInput } from "@/lib/validations/red-envelopes";
+import { formatMoney } from "@/lib/money";
+import { Button } from "@/components/ui/button";
+import { Field, Input } from "@/components/ui/field";
+import { Alert } from "@/components/ui/alert";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { EnvelopeTextFields } from "./envelope-text-fields";
+
+/** Errors after which the same request may be sent again safely with the same key. */
+const RETRY_SAME_KEY = ["pingppUnavailable", "redEnvelopes.errors.inProgress"];
+
+export function SendForm() {
+  const t = useTranslations("redEnvelopes");
+  const tv = useTranslations("validation");
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [confirm, setConfirm] = useState<{ input: SendRedEnvelopeInput; amount: number } | null>(null);
+  // One key per intended envelope: a double click or a retry re-sends the same key.
+  const key = useRef<string>(crypto.randomUUID());
+  const renewKey = () => {
+    key.current = crypto.randomUUID();
+  };
+
+  const send = (input: SendRedEnvelopeInput) =>
+    start(async () => {
+      setError(null);
+      setFieldErrors({});
+      const res = await sendRedEnvelopeAction(input);
+      setConfirm(null);
+      if (!res.ok) {
+        setError(res.error);
+        setFieldErrors(res.fieldErrors ?? {});
+        if (!res.code || !RETRY_SAME_KEY.includes(res.code)) renewKey();
+        return;
+      }
+      router.push(`/red-envelopes/${res.data.id}`);
+    });
+
+  return (
+    <form
+      className="max-w-xl space-y-4 rounded-lg bg-white p-5 shadow-sm"
+      onChange={() => {
+        if (!pending) renewKey(); // changed input = a different envelope
+      }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const fd = new FormData(e.currentTarget);
+        const s = (k: string) => String(fd.get(k) ?? "");
+        const input = {
+          idempotencyKey: key.current,
+          recipient: s("recipient"),
+          amount: s("amount"),
+          sceneId: s("sceneId") as SendRedEnvelopeInput["sceneId"],
+          sendName: s("sendName"),
+          subject: s("subject"),
+          body: s("body"),
+          description: s("description"),
+        };
+        // The action's own schema, checked here first: byte limits and amount range show at once.
+        const parsed = sendRedEnvelopeSchema.safeParse(input);
+        setError(null);
+        setFieldErrors(parsed.success ? {} : Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), tv.has(i.message) ? tv(i.message) : tv("invalid")])));
+        if (parsed.success) setConfirm({ input, amount: parsed.data.amount });
+      }}
+    >
+      <Field label={t("recipient")} htmlFor="recipient" error={fieldErrors.recipient}>
+        <Input id="recipient" name="recipient" required autoComplete="off" invalid={!!fieldErrors.recipient} />
+      </Field>
+      <Field label={t("amount")} htmlFor="amount" error={fieldErrors.amount}>
+        <Input id="amount" name="amount" inputMode="decimal" required placeholder={t("amountHint")} invalid={!!fieldErrors.amount} />
+      </Field>
+      <EnvelopeTextFields fieldErrors={fieldErrors} />
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      <Button type="submit" disabled={pending}>
+        {pending ? t("sending") : t("submit")}
+      </Button>
+      <ConfirmDialog
+        open={!!confirm}
+        title={t("confirmTitle")}
+        confirmLabel={t("confirm")}
+        busy={pending}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => confirm && send(confirm.input)}
+      >
+        {confirm ? t("confirmSend", { amount: formatMoney(confirm.amount), recipient: confirm.input.recipient }) : null}
+      </ConfirmDialog>
+    </form>
+  );
+}

@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { listBatches } from "@/lib/services/red-envelope-batches";
+import { formatShanghai } from "@/lib/dates";
+import { formatMoney } from "@/lib/money";
+import { ListTable } from "@/components/ui/list";
+import { BatchUploadForm } from "../_components/batch-upload-form";
+
+export default async function BatchesPage() {
+  await requireRole(FINANCE_ROLES);
+  const t = await getTranslations("redEnvelopeBatches");
+  const tr = await getTranslations("redEnvelopes");
+  const batches = await listBatches();
+  return (
+    <div className="space-y-6">
+      <Link href="/red-envelopes" className="text-sm text-indigo-700">
+        {tr("back")}
+      </Link>
+      <h1 className="text-2xl font-semibold">{t("title")}</h1>
+      <BatchUploadForm />
+      <section className="space-y-2">
+        <h2 className="font-semibold">{t("recent")}</h2>
+        <ListTable
+          testId="batches-table"
+          empty={batches.length === 0 ? t("none") : null}
+          head={[{ label: t("createdAt") }, { label: t("fileName") }, { label: t("rows"), right: true }, { label: t("invalid"), right: true }, { label: t("total"), right: true }, { label: tr("status") }]}
+        >
+          {batches.map((b) => (
+            <tr key={b.id} className="border-t border-slate-100">
+              <td className="whitespace-nowrap px-3 py-2">{formatShanghai(new Date(b.createdAt))}</td>
+              <td className="px-3 py-2">
+                <Link href={`/red-envelopes/batches/${b.id}`} className="text-indigo-700">
+                  {b.fileName}
+                </Link>
+              </td>
+              <td className="px-3 py-2 text-right tabular-nums">{b.rowCount}</td>
+              <td className="px-3 py-2 text-right tabular-nums">{b.invalidCount}</td>
+              <td className="px-3 py-2 text-right tabular-nums">{formatMoney(b.totalAmount)}</td>
+              <td className="px-3 py-2">{t(`status.${b.status}`)}</td>
+            </tr>
+          ))}
+        </ListTable>
+      </section>
+    </div>
+  );
+}

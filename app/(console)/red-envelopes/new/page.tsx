@@ -1,0 +1,18 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { SendForm } from "../_components/send-form";
+
+export default async function SendRedEnvelopePage() {
+  await requireRole(FINANCE_ROLES);
+  const t = await getTranslations("redEnvelopes");
+  return (
+    <div className="space-y-4">
+      <Link href="/red-envelopes" className="text-sm text-indigo-700">
+        {t("back")}
+      </Link>
+      <h1 className="text-2xl font-semibold">{t("send")}</h1>
+      <SendForm />
+    </div>
+  );
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { eventually } from "@/tests/helpers/console-sandbox";
+import { auditLogs, redEnvelopeBatches, redEnvelopes } from "@/lib/db/schema";
+import { batchDryRunSchema, dryRunRows, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
+import { pingpp } from "./pingpp";
+import { db, finance, h, setUpRedEnvelopeTestbed } from "./red-envelopes.testbed";
+import { claimValues } from "./red-envelopes";
+import * as svc from "./red-envelope-batches";
+
+setUpRedEnvelopeTestbed();
+
+const csvOf = (n: number, amount = "1.00") => ["open_id,amount,wishing", ...Array.from({ length: n }, (_, i) => `oUser${String(i + 1).padStart(4, "0")},${amount},`)].join("\n");
+
+const upload = (csv: string, over: Partial<BatchDryRunInput> = {}) =>
+  svc.createBatch(
+    finance,
+    batchDryRunSchema.parse({ fileName: "年会.csv", csv, budget: "10000", sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会", ...over }),
+  );
+
+/** The sandbox's envelopes of one batch (each carries its batch id in metadata). */
+async function sentAtPingpp(batchId: string): Promise<{ order_no: string; metadata: { line: number } }[]> {
+  const out = [];
+  let after: string | undefined;
+  for (;;) {
+    const list = await pingpp().redEnvelopes.list({ limit: 100, starting_after: after });
+    out.push(...list.data.filter((r) => r.metadata.batch === batchId));
+    if (!list.has_more) return out as never;
+    after = list.data[list.data.length - 1]!.id;
+  }
+}
+
+const fast = { limit: { perWindow: 1000, windowMs: 60_000 }, retryDelayMs: 50, leaseMs: 2_000 };
+
+describe("dry run", () => {
+  it("checks every row (header, per-row wishing, quoting) and totals the valid ones; nothing is sent", async () => {
+    const csv = [
+      "open_id,amount,wishing",
+      "oA,1.00,",
+      'oB,2.50,"恭喜, 发财"',
+      "oC,0.50,", // below 1 yuan without a scene
+      "bad id!,3,", // not an open_id
+      "oA,4,", // same recipient twice
+      `oD,5,${"福".repeat(43)}`, // wishing over 128 bytes
+      "oE,x,",
+      "oF,1,a,b", // too many columns
+    ].join("\r\n");
+    const b = await upload(csv, { budget: "100" });
+    expect(b).toMatchObject({ status: "draft", rowCount: 8, invalidCount: 6, totalAmount: 350, budget: 10000 });
+    const lines = await svc.batchLines(b.id);
+    expect(lines.map((l) => [l.line, l.error])).toEqual([
+      [4, "redEnvelopeAmountRange"],
+      [5, "openIdInvalid"],
+      [6, "duplicateRecipient"],
+      [7, "redEnvelopeBodyBytes"],
+      [8, "amount"],
+      [9, "csvColumns"],
+      [2, null],
+      [3, null],
+    ]);
+    expect(lines.find((l) => l.line === 3)!.body).toBe("恭喜, 发财");
+    expect(await db.$count(redEnvelopes)).toBe(0);
+  });
+
+  it("a scene_id lets rows outside 1-200 yuan through; an unreadable or empty file is refused as a whole", async () => {
+    expect(dryRunRows("oA,0.30\noB,300", "PRODUCT_1").every((r) => !r.error)).toBe(true);
+    await expect(upload('oA,1,"open')).rejects.toMatchObject({ code: "validation.csvUnreadable", field: "csv" });
+    await expect(upload("open_id,amount\n")).rejects.toMatchObject({ code: "validation.csvEmpty" });
+  });
+
+  it("refuses to start a batch with invalid rows or over its budget cap, and says so in the audit log", async () => {
+    const bad = await upload("oA,1\noB,0.1");
+    await expect(svc.startBatch(finance, bad.id, fast)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchInvalidRows" });
+    const over = await upload(csvOf(3, "50"), { budget: "149.99" });
+    expect(over.totalAmount).toBe(15000);
+    await expect(svc.startBatch(finance, over.id, fast)).rejects.toMatchObject({ code: "redEnvelopes.errors.overBudget" });
+    const refused = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "red_envelope.batch.start"), eq(auditLogs.result, "refused")));
+    expect(refused).toHaveLength(2);
+    expect(await sentAtPingpp(over.id)).toHaveLength(0);
+  });
+});
+
+describe("sending a batch", () => {
+  it("sends every row once, records each outcome, and finishes", async () => {
+    const b = await upload(csvOf(25));
+    await svc.startBatch(finance, b.id, fast);
+    const p = await eventually(async () => {
+      const p = await svc.batchProgress(b.id, fast);
+      return p.batch.status === "done" ? p : null;
+    }, "batch done");
+    expect(p).toMatchObject({ done: 25, sentAmount: 2500, counts: { sending: 25 } });
+    const lines = await svc.batchLines(b.id);
+    expect(lines.every((l) => l.status === "sending" && l.envelopeId)).toBe(true);
+    expect(await sentAtPingpp(b.id)).toHaveLength(25);
+    expect(await db.$count(auditLogs, eq(auditLogs.action, "red_envelope.send"))).toBe(25);
+    await svc.startBatch(finance, b.id, fast); // starting again sends nothing
+    expect(await sentAtPingpp(b.id)).toHaveLength(25);
+  });
+
+  it("Ping++ unavailable for a moment: the unanswered rows are sent again later, each once", async () => {
+    const b = await upload(csvOf(3));
+    await h.sim("faults", { mode: "500", count: 2 });
+    await svc.startBatch(finance, b.id, { ...fast, concurrency: 1 });
+    await eventually(async () => (await svc.batchProgress(b.id, fast)).batch.status === "done", "done after Ping++ recovered");
+    expect(await sentAtPingpp(b.id)).toHaveLength(3);
+    const results = (await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send"))).map((a) => a.result).sort();
+    expect(results).toEqual(["error", "error", "ok", "ok", "ok"]);
+  });
+
+  it("resumes after an interruption and a crash mid-call without sending any row twice", async () => {
+    const n = 30;
+    const b = await upload(csvOf(n));
+    const stop = new AbortController();
+    const slow = { ...fast, limit: { perWindow: 4, windowMs: 300 }, chunk: 4, signal: stop.signal };
+    await svc.startBatch(finance, b.id, slow);
+    await eventually(async () => (await svc.batchProgress(b.id, slow)).done >= 8, "some rows sent");
+    stop.abort(); // the process stops
+    await eventually(async () => (await db.select().from(redEnvelopeBatches))[0]!.leaseOwner === null, "worker stopped");
+    const sentBefore = (await sentAtPingpp(b.id)).length;
+    expect(sentBefore).toBeLessThan(n);
+
+    // …and a crash: the next row was claimed and reached Ping++, but its answer was never stored,
+    // and the dead worker's lease is still there.
+    const line = (await svc.batchLines(b.id)).find((l) => !l.envelopeId)!.line;
+    const [claim] = await db
+      .insert(redEnvelopes)
+      .values({
+        ...claimValues({ id: finance.id, email: finance.email }, { idempotencyKey: `${b.id}:${line}`, batchId: b.id, batchLine: line, recipient: `oUser${String(line - 1).padStart(4, "0")}`, amount: 100, sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会" }),
+        updatedAt: new Date(Date.now() - 60_000),
+      })
+      .returning();
+    await pingpp().redEnvelopes.create({
+      order_no: claim!.orderNo,
+      app: { id: h.sandbox.appId },
+      amount: 100,
+      recipient: claim!.recipient,
+      subject: "年会红包",
+      body: "新年快乐",
+      description: "年会",
+      extra: { send_name: "示例商户" },
+      metadata: { batch: b.id, line },
+    });
+    await db.update(redEnvelopeBatches).set({ leaseOwner: "dead-instance", leaseUntil: new Date(Date.now() - 1) }).where(eq(redEnvelopeBatches.id, b.id));
+
+    // After the restart, the first progress poll finds the expired lease and resumes the batch.
+    const resume = { ...fast, limit: { perWindow: 100, windowMs: 300 } };
+    const p = await eventually(async () => {
+      const p = await svc.batchProgress(b.id, resume);
+      return p.batch.status === "done" ? p : null;
+    }, "resumed batch done");
+    expect(p.done).toBe(n);
+    const remote = await sentAtPingpp(b.id);
+    expect(remote).toHaveLength(n);
+    expect(new Set(remote.map((r) => r.order_no)).size).toBe(n);
+    expect(new Set(remote.map((r) => r.metadata.line)).size).toBe(n);
+    const rows = await db.select().from(redEnvelopes).where(eq(redEnvelopes.batchId, b.id));
+    expect(rows).toHaveLength(n);
+    expect(rows.every((r) => r.status === "sending" && r.pingppId)).toBe(true);
+    expect(rows.find((r) => r.id === claim!.id)!.pingppId).toBeTruthy();
+  });
+
+  it("never asks Ping++ more than the limit within any window", async () => {
+    const b = await upload(csvOf(12));
+    const limit = { perWindow: 5, windowMs: 500 };
+    const started = Date.now();
+    await svc.startBatch(finance, b.id, { ...fast, limit });
+    await eventually(async () => (await svc.batchProgress(b.id, { ...fast, limit })).batch.status === "done", "done", 20_000);
+    const times = (await db.select({ t: redEnvelopes.attemptedAt }).from(redEnvelopes)).map((r) => r.t!.getTime()).sort((a, c) => a - c);
+    expect(times).toHaveLength(12);
+    for (let i = 0; i + limit.perWindow < times.length; i++) expect(times[i + limit.perWindow]! - times[i]!).toBeGreaterThanOrEqual(limit.windowMs);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * limit.windowMs);
+  });
+});
