@@ -1,0 +1,19 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { SettlementForm } from "../_components/settlement-form";
+
+export default async function NewSettlementPage() {
+  await requireRole(FINANCE_ROLES);
+  const t = await getTranslations("settlements");
+  return (
+    <div className="max-w-4xl space-y-4">
+      <Link href="/settlements" className="text-sm text-indigo-600 hover:underline">
+        ← {t("back")}
+      </Link>
+      <h1 className="text-2xl font-semibold">{t("new")}</h1>
+      <SettlementForm defaultPayerApp={env().pingpp.appId} />
+    </div>
+  );
+}
