@@ -1,0 +1,193 @@
+/**
+ * Shared helpers of the benchmarks in bench/ (no app imports: usable with plain `npx tsx`).
+ * Every bench: localhost only, bounded, stops by itself, prints one JSON line + one human line.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench";
+export const CONSOLE_PORT = Number(process.env.BENCH_PORT ?? 3500);
+export const SANDBOX_PORT = Number(process.env.BENCH_SANDBOX_PORT ?? CONSOLE_PORT + 1000);
+export const DIST_DIR = process.env.NEXT_DIST_DIR ?? ".next-bench";
+export const CONSOLE_URL = `http://127.0.0.1:${CONSOLE_PORT}`;
+export const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;
+export const BENCH_ADMIN = { email: "admin@bench.test", password: "bench-admin-password" };
+export const AUTH_SECRET = "bench-auth-secret-0123456789abcdefghijklmnop";
+
+if (!/^postgres(ql)?:\/\/[^/]*@?(127\.0\.0\.1|localhost)(:\d+)?\//.test(DATABASE_URL)) {
+  throw new Error(`bench: DATABASE_URL must point at a local Postgres, got ${DATABASE_URL}`);
+}
+
+export interface ConsoleServer {
+  url: string;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+  log: () => string;
+}
+
+/**
+ * The BUILT console (`NEXT_DIST_DIR=.next-bench npx next build` first) started exactly like
+ * production: `npm start` (migrations, first admin, in-process sandbox unless PINGPP_API_KEY is set).
+ */
+export async function startConsole(extraEnv: Record<string, string> = {}): Promise<ConsoleServer> {
+  if (!fs.existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) {
+    throw new Error(`no build in ${DIST_DIR}: run \`NEXT_DIST_DIR=${DIST_DIR} npx next build\` first`);
+  }
+  await assertPortFree(CONSOLE_PORT);
+  const dataDir = path.join(os.tmpdir(), "pingpp-console-bench-data"); // sandbox state; outside the checkout
+  fs.rmSync(path.join(dataDir, "sandbox"), { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(CONSOLE_PORT),
+    NEXT_DIST_DIR: DIST_DIR,
+    DATABASE_URL,
+    CONSOLE_DATA_DIR: dataDir,
+    PINGPP_SANDBOX_PORT: String(SANDBOX_PORT),
+    ADMIN_EMAIL: BENCH_ADMIN.email,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
+    AUTH_SECRET,
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...extraEnv,
+  };
+  let out = "";
+  const child = spawn("npm", ["start"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, "SIGTERM"); // the process group WE started (npm → bootstrap → next)
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 50 && child.exitCode === null; i++) await sleep(100);
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  process.once("exit", () => {
+    try {
+      if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`console exited (${child.exitCode}):\n${out}`);
+    try {
+      const r = await fetch(`${CONSOLE_URL}/api/health`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`console did not come up in 90 s:\n${out}`);
+    }
+    await sleep(250);
+  }
+  return { url: CONSOLE_URL, child, stop, log: () => out };
+}
+
+async function assertPortFree(port: number) {
+  try {
+    await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+  } catch {
+    return;
+  }
+  throw new Error(`port ${port} is already in use (another bench still running?)`);
+}
+
+/**
+ * A session cookie through next-auth's own credentials flow (CSRF token → callback), the same
+ * endpoints the login form ends up at.
+ */
+export async function loginCookie(base: string, email = BENCH_ADMIN.email, password = BENCH_ADMIN.password): Promise<string> {
+  const csrfRes = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = new Map<string, string>();
+  const keep = (r: Response) => {
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  keep(csrfRes);
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader() },
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${base}/` }),
+  });
+  keep(res);
+  const session = [...jar].find(([k]) => k.includes("authjs.session-token"));
+  if (!session) throw new Error(`login failed: ${res.status} ${res.headers.get("location")}`);
+  return `${session[0]}=${session[1]}`;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function stats(values: number[]) {
+  const s = [...values].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return {
+    n: s.length,
+    min: r(s[0] ?? NaN),
+    p50: r(percentile(s, 50)),
+    p90: r(percentile(s, 90)),
+    p95: r(percentile(s, 95)),
+    p99: r(percentile(s, 99)),
+    max: r(s[s.length - 1] ?? NaN),
+    mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)),
+  };
+}
+
+/** The one-line JSON summary + the human line every bench ends with. */
+export function report(summary: Record<string, unknown>, human: string) {
+  console.log(JSON.stringify(summary));
+  console.log(human);
+}
+
+/** CPU seconds (user+sys) used so far by every process of a process group (Linux /proc). */
+export function groupCpuSeconds(pgid: number): number {
+  const tick = 100; // USER_HZ
+  let total = 0;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields after ")": state(0) ppid(1) pgrp(2) … utime(11) stime(12)
+      if (Number(f[2]) === pgid) total += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      /* exited */
+    }
+  }
+  return total;
+}
+
+/** The machine's 1-minute load average and CPU count (other work on the box skews every figure). */
+export const machine = () => ({ loadavg1: Math.round(os.loadavg()[0]! * 100) / 100, cpus: os.cpus().length });
+
+export const rand = (alphabet: string, n: number) => {
+  let s = "";
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+};
+export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

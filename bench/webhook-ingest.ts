@@ -1,0 +1,271 @@
+/**
+ * Bench 1: webhook ingestion events/s through the console's REAL route (the built app, started
+ * with `npm start`) vs a framework-free baseline (bench/webhook-baseline.ts: node:http +
+ * postgres.js, same verify + transaction, same tables) in the same run, against real Postgres.
+ * Target: console ≥ 0.6 × baseline.
+ *
+ *   NEXT_DIST_DIR=.next-bench npx next build          # once
+ *   createdb -h 127.0.0.1 -U postgres bench           # once
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench npx tsx bench/webhook-ingest.ts
+ *
+ * env: BENCH_EVENTS (per target per round, default 3000), BENCH_CONCURRENCY (in-flight
+ * deliveries, default 32), BENCH_ROUNDS (default 2, alternating baseline/console).
+ * Events are signed with a key pair generated here; the console gets the public key through
+ * PINGPP_PUBLIC_KEY (with PINGPP_API_KEY set so `npm start` does not substitute the sandbox's).
+ */
+import http from "node:http";
+import { spawn } from "node:child_process";
+import { createSign, createVerify, createPublicKey, generateKeyPairSync, randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import postgres from "postgres";
+import { ALNUM, DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, rand, report, startConsole, stats, type ConsoleServer } from "./lib";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const WARMUP = 300;
+const BASELINE_PORT = SANDBOX_PORT; // no sandbox in this bench: the baseline uses its port
+const TARGET_RATIO = 0.6;
+
+const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+interface Delivery {
+  body: Buffer;
+  signature: string;
+}
+
+const sql = postgres(DATABASE_URL, { max: 4, onnotice: () => {} });
+
+/** `n` pending charges of our own (as the cashier would have created them) + a signed charge.succeeded each. */
+async function prepare(tag: string, n: number): Promise<Delivery[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const rows = Array.from({ length: n }, (_, i) => ({
+    id: randomUUID(),
+    pingpp_id: `ch_${rand(ALNUM, 24)}`,
+    order_no: `bw${tag}${String(i).padStart(7, "0")}${rand("abcdefghjk", 4)}`.slice(0, 27),
+    app_id: "app_Bench00000000001",
+    channel: "alipay_qr",
+    amount: 100 + (i % 5000),
+    currency: "cny",
+    subject: "bench",
+    body: "bench webhook ingest",
+    status: "pending",
+    qr_payload: "https://qr.alipay.com/bench",
+  }));
+  for (let i = 0; i < rows.length; i += 1000) await sql`insert into charges ${sql(rows.slice(i, i + 1000))}`;
+  return rows.map((r) => {
+    const event = {
+      id: `evt_${rand(ALNUM, 24)}`,
+      created: now,
+      livemode: false,
+      type: "charge.succeeded",
+      data: {
+        object: {
+          id: r.pingpp_id,
+          object: "charge",
+          created: now - 30,
+          livemode: false,
+          paid: true,
+          refunded: false,
+          reversed: false,
+          app: r.app_id,
+          channel: r.channel,
+          order_no: r.order_no,
+          client_ip: "127.0.0.1",
+          amount: r.amount,
+          amount_settle: r.amount,
+          currency: "cny",
+          subject: r.subject,
+          body: r.body,
+          extra: {},
+          time_paid: now,
+          time_expire: now + 900,
+          time_settle: null,
+          transaction_no: `2026${rand("0123456789", 24)}`,
+          refunds: { object: "list", url: `/v1/charges/${r.pingpp_id}/refunds`, has_more: false, data: [] },
+          amount_refunded: 0,
+          failure_code: null,
+          failure_msg: null,
+          metadata: { terminal_id: "T01", staff: "bench@bench.test" },
+          credential: {},
+          description: null,
+        },
+      },
+      object: "event",
+      pending_webhooks: 1,
+      request: `iar_${rand(ALNUM, 24)}`,
+    };
+    const body = Buffer.from(JSON.stringify(event));
+    return { body, signature: createSign("RSA-SHA256").update(body).sign(privateKey, "base64") };
+  });
+}
+
+/** Deliver every event once with `CONCURRENCY` in flight; events/s and per-delivery latency. */
+async function fire(port: number, deliveries: Delivery[], pgid: number, getPath?: string) {
+  const cpu0 = groupCpuSeconds(pgid);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const lat: number[] = [];
+  const codes: Record<string, number> = {};
+  let next = 0;
+  const one = (d: Delivery) =>
+    new Promise<number>((resolve) => {
+      const req = http.request(
+        getPath
+          ? { host: "127.0.0.1", port, path: getPath, agent }
+          : {
+              host: "127.0.0.1",
+              port,
+              path: "/api/webhooks/pingpp",
+              method: "POST",
+              agent,
+              headers: { "content-type": "application/json", "content-length": d.body.length, "x-pingplusplus-signature": d.signature },
+            },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", () => resolve(-1));
+      req.end(getPath ? undefined : d.body);
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= deliveries.length) return;
+        const s = performance.now();
+        const code = await one(deliveries[i]!);
+        lat.push(performance.now() - s);
+        codes[code] = (codes[code] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  const cpuMsPerEvent = Math.round(((groupCpuSeconds(pgid) - cpu0) * 1000 * 100) / deliveries.length) / 100;
+  return { cpuMsPerEvent, eventsPerSec: Math.round((deliveries.length / seconds) * 10) / 10, seconds: Math.round(seconds * 100) / 100, codes, latencyMs: stats(lat) };
+}
+
+async function startBaseline() {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/webhook-baseline.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(BASELINE_PORT), DATABASE_URL, PUBLIC_KEY_PEM: publicKey },
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => d.toString().includes("listening") && resolve());
+    child.on("exit", (c) => reject(new Error(`baseline exited ${c}`)));
+  });
+  return { pgid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await sleep(300)) };
+}
+
+/** Every event stored once and applied, every charge paid? */
+async function check(deliveries: Delivery[]) {
+  const ids = deliveries.map((d) => (JSON.parse(d.body.toString()) as { id: string; data: { object: { id: string } } }));
+  const evtIds = ids.map((e) => e.id);
+  const chIds = ids.map((e) => e.data.object.id);
+  const [e] = await sql`select count(*)::int as n, count(*) filter (where status = 'applied')::int as applied from pingpp_events where id = any(${evtIds})`;
+  const [c] = await sql`select count(*) filter (where status = 'paid')::int as paid from charges where pingpp_id = any(${chIds})`;
+  return { stored: e!.n as number, applied: e!.applied as number, chargesPaid: c!.paid as number };
+}
+
+async function main() {
+  // Micro: the console verifies with the PEM string (parsed on every call); a cached KeyObject avoids that.
+  const sample = Buffer.from(JSON.stringify({ id: "evt_x", pad: "x".repeat(1200) }));
+  const sig = createSign("RSA-SHA256").update(sample).sign(privateKey, "base64");
+  const keyObj = createPublicKey(publicKey);
+  const micro = (key: string | ReturnType<typeof createPublicKey>) => {
+    const t = performance.now();
+    for (let i = 0; i < 2000; i++) createVerify("RSA-SHA256").update(sample).verify(key, sig, "base64");
+    return Math.round(((performance.now() - t) / 2000) * 1000) / 1000;
+  };
+  const verifyMs = { pemString: micro(publicKey), keyObject: micro(keyObj) };
+
+  let consoleServer: ConsoleServer | undefined;
+  let baseline: Awaited<ReturnType<typeof startBaseline>> | undefined;
+  try {
+    consoleServer = await startConsole({
+      PINGPP_API_KEY: "sk_test_benchIngest",
+      PINGPP_APP_ID: "app_Bench00000000001",
+      PINGPP_API_BASE: "http://127.0.0.1:9", // never called by charge.succeeded
+      PINGPP_PUBLIC_KEY: publicKey,
+    });
+    baseline = await startBaseline();
+    const port = Number(new URL(consoleServer.url).port);
+    const cpid = consoleServer.child.pid!;
+    const bpid = baseline.pgid;
+
+    const tag = Date.now().toString(36).slice(-5);
+    // warm-up (JIT, Next.js route compilation caches, pools)
+    await fire(port, await prepare(`${tag}wc`, WARMUP), cpid);
+    await fire(BASELINE_PORT, await prepare(`${tag}wb`, WARMUP), bpid);
+
+    const rounds: { baseline: Awaited<ReturnType<typeof fire>>; console: Awaited<ReturnType<typeof fire>> }[] = [];
+    const all = { baseline: [] as Delivery[], console: [] as Delivery[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const b = await prepare(`${tag}b${r}`, EVENTS);
+      const c = await prepare(`${tag}c${r}`, EVENTS);
+      all.baseline.push(...b);
+      all.console.push(...c);
+      const rb = await fire(BASELINE_PORT, b, bpid);
+      const rc = await fire(port, c, cpid);
+      rounds.push({ baseline: rb, console: rc });
+      console.error(`round ${r + 1}: baseline ${rb.eventsPerSec}/s (${rb.cpuMsPerEvent} cpu-ms/ev)  console ${rc.eventsPerSec}/s (${rc.cpuMsPerEvent} cpu-ms/ev)  load ${machine().loadavg1}`);
+    }
+    // the framework floor: GET /api/health (Next.js route + one `select 1` through the same pool), same concurrency
+    const floorN = Math.min(EVENTS, 3000);
+    const healthFloor = await fire(port, Array.from({ length: floorN }, () => ({ body: Buffer.alloc(0), signature: "" })), cpid, "/api/health");
+    console.error(`console GET /api/health floor: ${healthFloor.eventsPerSec}/s (${healthFloor.cpuMsPerEvent} cpu-ms/req)`);
+    const total = (k: "baseline" | "console") => {
+      const secs = rounds.reduce((a, r) => a + r[k].seconds, 0);
+      return Math.round(((EVENTS * ROUNDS) / secs) * 10) / 10;
+    };
+    const baselineEps = total("baseline");
+    const consoleEps = total("console");
+    const ratio = Math.round((consoleEps / baselineEps) * 1000) / 1000;
+    const checks = { console: await check(all.console), baseline: await check(all.baseline) };
+    const errors = rounds.reduce((a, r) => a + Object.entries({ ...r.console.codes }).filter(([k]) => k !== "200").reduce((x, [, v]) => x + v, 0) + Object.entries(r.baseline.codes).filter(([k]) => k !== "200").reduce((x, [, v]) => x + v, 0), 0);
+    const pass = ratio >= TARGET_RATIO && errors === 0 && checks.console.applied === EVENTS * ROUNDS && checks.baseline.applied === EVENTS * ROUNDS;
+    report(
+      {
+        bench: "webhook-ingest",
+        mode: "built console via `npm start` (real HTTP route) vs node:http+postgres.js baseline",
+        events: EVENTS * ROUNDS,
+        concurrency: CONCURRENCY,
+        consoleEventsPerSec: consoleEps,
+        baselineEventsPerSec: baselineEps,
+        ratio,
+        target: TARGET_RATIO,
+        pass,
+        errors,
+        rounds,
+        checks,
+        verifyMs,
+        healthFloor: { requestsPerSec: healthFloor.eventsPerSec, cpuMsPerRequest: healthFloor.cpuMsPerEvent, latencyMs: healthFloor.latencyMs, codes: healthFloor.codes },
+        machine: machine(),
+      },
+      `webhook-ingest: console ${consoleEps} ev/s vs baseline ${baselineEps} ev/s = ${ratio}× (target ≥ ${TARGET_RATIO}×) → ${pass ? "PASS" : "FAIL"}` +
+        ` · server CPU/event console ${rounds.at(-1)!.console.cpuMsPerEvent} ms vs baseline ${rounds.at(-1)!.baseline.cpuMsPerEvent} ms` +
+        ` · (Next.js floor GET /api/health ${healthFloor.eventsPerSec} req/s, ${healthFloor.cpuMsPerEvent} cpu-ms/req)` +
+        ` · console p50/p99 ${rounds.at(-1)!.console.latencyMs.p50}/${rounds.at(-1)!.console.latencyMs.p99} ms, baseline ${rounds.at(-1)!.baseline.latencyMs.p50}/${rounds.at(-1)!.baseline.latencyMs.p99} ms · errors ${errors}`,
+    );
+  } finally {
+    await baseline?.stop();
+    await consoleServer?.stop();
+    await sql.end({ timeout: 2 });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
