@@ -14,7 +14,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  outputDir: "test-results/playwright",
+  outputDir: `test-results/playwright-${PORT}`,
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : "list",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
@@ -39,6 +39,8 @@ export default defineConfig({
       PINGPP_SANDBOX_TIME_SCALE: "0.01",
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
+      // short QR lifetime, so a charge left unpaid becomes "pending past expiry" within a test
+      CHARGE_TTL_SECONDS: "60",
     },
   },
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, loginAsAdmin, E2E_ADMIN } from "./helpers";
+import { addStaff, login, loginAsAdmin, E2E_ADMIN } from "./helpers";
 
 test("an anonymous visitor is sent to the login page, and a wrong password is refused clearly", async ({ page }) => {
   await page.goto("/staff");
@@ -72,4 +72,38 @@ test("English switch translates the console", async ({ page }) => {
   await expect(page.getByTestId("mode-badge")).toHaveText("Sandbox");
   await page.getByRole("button", { name: "中文" }).click();
   await expect(page.getByRole("heading", { name: "概览" })).toBeVisible();
+});
+
+test("login is throttled after repeated wrong passwords, with a clear message", async ({ page }) => {
+  await loginAsAdmin(page);
+  const password = await addStaff(page, { email: "throttle@e2e.test", name: "限流", role: "finance" });
+  const anon = await page.context().browser()!.newContext();
+  const p = await anon.newPage();
+  await p.goto("/login");
+  for (let i = 0; i < 5; i++) {
+    await p.getByLabel("邮箱").fill("throttle@e2e.test");
+    await p.getByLabel("密码").fill(`wrong-${i}`);
+    await p.getByRole("button", { name: "登录" }).click();
+    await expect(p.getByRole("alert").filter({ hasText: "邮箱或密码错误" })).toBeVisible();
+  }
+  // now even the right password is refused, with the throttle message
+  await p.getByLabel("密码").fill(password);
+  await p.getByRole("button", { name: "登录" }).click();
+  await expect(p.getByRole("alert").filter({ hasText: "尝试次数过多" })).toHaveText("尝试次数过多，请 15 分钟后再试。");
+  await expect(p).toHaveURL(/\/login$/);
+  await anon.close();
+});
+
+test("logout ends the session", async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.getByRole("button", { name: "退出登录" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/staff");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("health answers with the database and Ping++ mode", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual({ ok: true, db: "up", pingpp: "sandbox" });
 });

@@ -26,3 +26,13 @@ const fmt = new Intl.DateTimeFormat("zh-CN", {
 export function formatShanghai(d: Date | number): string {
   return fmt.format(typeof d === "number" ? new Date(d) : d);
 }
+
+/** Today's date in Shanghai as yyyy-mm-dd. */
+export function shanghaiToday(now = Date.now()): string {
+  return new Date(now + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** yyyy-mm-dd plus n days. */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}

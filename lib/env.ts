@@ -40,6 +40,8 @@ const schema = z.object({
   ADMIN_EMAIL: optionalString.pipe(z.email("must be an e-mail address").optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  /** How long a cashier QR stays payable (Ping++ time_expire), in seconds. */
+  CHARGE_TTL_SECONDS: z.coerce.number().int().min(60, "must be at least 60").max(86_400, "must be at most 86400").default(900),
 });
 
 export type PingppMode = "sandbox" | "test" | "live";
@@ -60,6 +62,7 @@ export interface Env {
   adminEmail?: string;
   adminPassword?: string;
   bcryptCost: number;
+  chargeTtlSeconds: number;
 }
 
 export const SANDBOX_API_KEY = "sk_test_sandbox";
@@ -145,6 +148,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     bcryptCost: e.BCRYPT_COST,
+    chargeTtlSeconds: e.CHARGE_TTL_SECONDS,
   };
 }
 

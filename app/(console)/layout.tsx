@@ -17,7 +17,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     mode === "live" ? "bg-emerald-100 text-emerald-800" : mode === "test" ? "bg-amber-100 text-amber-800" : "bg-fuchsia-100 text-fuchsia-800";
   return (
     <div className="flex min-h-screen">
-      <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white">
+      <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white print:hidden">
         <div className="space-y-2 border-b border-slate-200 p-4">
           <p className="font-semibold">{t("app.name")}</p>
           <span data-testid="mode-badge" className={`inline-block rounded px-2 py-0.5 text-xs font-semibold uppercase ${modeClass}`}>

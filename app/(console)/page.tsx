@@ -1,18 +1,60 @@
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { overviewStats } from "@/lib/services/overview";
+import { periodSchema } from "@/lib/validations/operations";
+import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/dates";
+import { inputClass } from "@/components/ui/field";
+import { OverviewLive } from "./_components/overview-live";
 
-export default async function OverviewPage() {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireRole(ALL_ROLES);
   const t = await getTranslations("overview");
   const tr = await getTranslations("roles");
+  const today = shanghaiToday();
+  const q = periodSchema.parse(await searchParams);
+  let from = q.from ?? today;
+  const to = q.to ?? today;
+  if (addDays(from, 366) < to) from = addDays(to, -366);
+  const initial = await overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) });
+  const presets = [
+    { label: t("today"), from: today, to: today },
+    { label: t("last7"), from: addDays(today, -6), to: today },
+    { label: t("last30"), from: addDays(today, -29), to: today },
+  ];
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">{t("title")}</h1>
-      <div className="rounded-lg bg-white p-5 shadow-sm">
-        <p className="text-lg">{t("welcome", { name: actor.name })}</p>
-        <p className="text-slate-600">{t("role", { role: tr(actor.role) })}</p>
-        <p className="text-slate-600">{actor.terminalId ? t("terminal", { terminal: actor.terminalId }) : t("noTerminal")}</p>
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">{t("title")}</h1>
+          <p className="text-sm text-slate-600">
+            {t("welcome", { name: actor.name })} · {tr(actor.role)} · {actor.terminalId ? t("terminal", { terminal: actor.terminalId }) : t("noTerminal")}
+          </p>
+        </div>
+        <div className="flex flex-wrap items-end gap-2 text-sm">
+          {presets.map((p) => (
+            <Link
+              key={p.label}
+              href={`/?from=${p.from}&to=${p.to}`}
+              className={`rounded-md border px-3 py-2 ${p.from === from && p.to === to ? "border-indigo-500 bg-indigo-50" : "border-slate-300 bg-white"}`}
+            >
+              {p.label}
+            </Link>
+          ))}
+          <form method="get" className="flex items-end gap-2">
+            <label>
+              <span className="sr-only">{t("from")}</span>
+              <input type="date" name="from" defaultValue={from} className={inputClass} aria-label={t("from")} />
+            </label>
+            <label>
+              <span className="sr-only">{t("to")}</span>
+              <input type="date" name="to" defaultValue={to} className={inputClass} aria-label={t("to")} />
+            </label>
+            <button className="rounded-md bg-indigo-600 px-3 py-2 text-white">{t("apply")}</button>
+          </form>
+        </div>
       </div>
+      <OverviewLive from={from} to={to} initial={initial} />
     </div>
   );
 }

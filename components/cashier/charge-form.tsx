@@ -2,6 +2,7 @@
 import { useRef, useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { createChargeAction } from "@/lib/actions/charges";
+import { createOrderChargeAction } from "@/lib/actions/orders";
 import { CHANNEL_FIELDS, QR_CHANNELS, type QrChannel } from "@/lib/validations/charges";
 import type { ChargeView } from "@/lib/services/charge-view";
 import { Button } from "@/components/ui/button";
@@ -44,7 +45,10 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
         setError(null);
         setFieldErrors({});
         start(async () => {
-          const res = await createChargeAction({
+          // Order mode: a Ping++ order paid by this QR (POST /orders, then /pay); same panel after.
+          const orderMode = fd.get("orderMode") === "on";
+          const create = orderMode ? (i: Parameters<typeof createChargeAction>[0]) => createOrderChargeAction({ ...i, uid: s("uid") }) : createChargeAction;
+          const res = await create({
             idempotencyKey: key.current,
             amount: s("amount") ?? "",
             channel,
@@ -87,20 +91,15 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
       </Field>
       {usd ? <p className="text-sm text-amber-700">{t("currencyUsd")}</p> : null}
 
-      <fieldset>
-        <legend className="mb-2 block text-sm font-medium text-slate-700">{t("channel")}</legend>
-        <div className="grid grid-cols-2 gap-2 md:grid-cols-3">
+      <Field label={t("channel")} htmlFor="channel">
+        <Select id="channel" name="channel" value={channel} onChange={(e) => setChannel(e.target.value as QrChannel)}>
           {QR_CHANNELS.map((c) => (
-            <label
-              key={c}
-              className={`flex cursor-pointer items-center gap-2 rounded-md border px-3 py-2 text-sm ${channel === c ? "border-indigo-500 bg-indigo-50" : "border-slate-300 bg-white"}`}
-            >
-              <input type="radio" name="channel" value={c} checked={channel === c} onChange={() => setChannel(c)} />
+            <option key={c} value={c}>
               {tc(c)}
-            </label>
+            </option>
           ))}
-        </div>
-      </fieldset>
+        </Select>
+      </Field>
 
       {fields.includes("productId") ? (
         <Field label={t("productId")} htmlFor="productId" error={fieldErrors.productId}>
@@ -140,6 +139,8 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
         <Input id="terminalId" name="terminalId" defaultValue={defaultTerminal ?? ""} invalid={!!fieldErrors.terminalId} />
       </Field>
 
+      <OrderModeFields />
+
       <details className="rounded-md border border-slate-200 bg-white p-3">
         <summary className="cursor-pointer text-sm text-slate-600">{t("more")}</summary>
         <div className="mt-3 space-y-3">
@@ -164,5 +165,24 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
         {pending ? t("creating") : fields.includes("scanCode") ? t("charge") : t("create")}
       </Button>
     </form>
+  );
+}
+
+/** The "order mode" toggle: create a Ping++ order and pay it with this QR (issue: orders). */
+function OrderModeFields() {
+  const t = useTranslations("orders");
+  const [on, setOn] = useState(false);
+  return (
+    <div className="space-y-2 rounded-md border border-slate-200 bg-white p-3">
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="orderMode" checked={on} onChange={(e) => setOn(e.target.checked)} data-testid="order-mode" />
+        {t("orderMode")}
+      </label>
+      {on ? (
+        <Field label={t("uidLabel")} htmlFor="uid">
+          <Input id="uid" name="uid" autoComplete="off" maxLength={64} />
+        </Field>
+      ) : null}
+    </div>
   );
 }

@@ -39,7 +39,7 @@ export function ChargePanel({ initial, onDone }: { initial: ChargeView; onDone: 
 
   if (c.status === "paid") {
     return (
-      <div data-testid="charge-state" data-status="paid" className="flex flex-col items-center gap-4 rounded-2xl bg-emerald-500 p-10 text-center text-white shadow-lg" role="status">
+      <div data-testid="charge-status" data-status="paid" data-charge-id={c.chargeId ?? ""} className="flex flex-col items-center gap-4 rounded-2xl bg-emerald-500 p-10 text-center text-white shadow-lg" role="status">
         <svg aria-hidden viewBox="0 0 24 24" className="h-24 w-24" fill="none" stroke="currentColor" strokeWidth={3}>
           <path d="M5 13l4 4L19 7" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
@@ -56,7 +56,7 @@ export function ChargePanel({ initial, onDone }: { initial: ChargeView; onDone: 
   if (c.status !== "pending") {
     const tone = c.status === "failed" ? "bg-rose-50 text-rose-800 border-rose-200" : "bg-slate-100 text-slate-700 border-slate-200";
     return (
-      <div data-testid="charge-state" data-status={c.status} className={`space-y-4 rounded-2xl border p-10 text-center ${tone}`} role="status">
+      <div data-testid="charge-status" data-status={c.status} data-charge-id={c.chargeId ?? ""} className={`space-y-4 rounded-2xl border p-10 text-center ${tone}`} role="status">
         <p className="text-3xl font-semibold">{ts(c.status)}</p>
         <p className="text-2xl tabular-nums">{amount}</p>
         {c.failureMsg ? <p>{c.failureMsg}</p> : null}
@@ -67,7 +67,7 @@ export function ChargePanel({ initial, onDone }: { initial: ChargeView; onDone: 
 
   const isLink = c.channel === "isv_wap";
   return (
-    <div data-testid="charge-state" data-status="pending" className="space-y-5 rounded-2xl bg-white p-8 text-center shadow">
+    <div data-testid="charge-status" data-status="pending" data-charge-id={c.chargeId ?? ""} className="space-y-5 rounded-2xl bg-white p-8 text-center shadow">
       <p className="text-lg text-slate-600">{t("scanToPay")}</p>
       <p className="text-5xl font-bold tabular-nums" data-testid="charge-amount">
         {amount}

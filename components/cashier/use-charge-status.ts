@@ -1,14 +1,16 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import type { ChargeView } from "@/lib/services/charge-view";
 
 export const FINAL_STATUSES = ["paid", "expired", "reversed", "failed"] as const;
 export const isFinal = (s: string) => (FINAL_STATUSES as readonly string[]).includes(s);
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store" });
+export async function getJson<T>(url: string, onSignedOut: () => void): Promise<T> {
+  // "no-cache": revalidate every time; an unchanged answer comes back as a cheap 304 (ETag).
+  const res = await fetch(url, { cache: "no-cache" });
   if (res.status === 401) {
-    window.location.assign("/login");
+    onSignedOut();
     throw new Error("unauthenticated");
   }
   if (!res.ok) throw new Error(`status ${res.status}`);
@@ -17,9 +19,10 @@ async function getJson<T>(url: string): Promise<T> {
 
 /** Polls a charge's status about once a second, and stops at a final state (DESIGN rule 5). */
 export function useChargeStatus(initial: ChargeView) {
+  const router = useRouter();
   return useQuery({
     queryKey: ["charge-status", initial.id],
-    queryFn: () => getJson<ChargeView>(`/api/charges/${initial.id}/status`),
+    queryFn: () => getJson<ChargeView>(`/api/charges/${initial.id}/status`, () => router.replace("/login")),
     initialData: initial,
     refetchInterval: (q) => (q.state.data && isFinal(q.state.data.status) ? false : 1000),
     refetchIntervalInBackground: true,
@@ -29,9 +32,10 @@ export function useChargeStatus(initial: ChargeView) {
 
 /** The customer display's poll: whatever is live on the terminal. */
 export function useTerminalCharge(terminal: string) {
+  const router = useRouter();
   return useQuery({
     queryKey: ["terminal-charge", terminal],
-    queryFn: () => getJson<{ charge: ChargeView | null }>(`/api/terminals/${encodeURIComponent(terminal)}/active`),
+    queryFn: () => getJson<{ charge: ChargeView | null }>(`/api/terminals/${encodeURIComponent(terminal)}/active`, () => router.replace("/login")),
     refetchInterval: 1000,
     refetchIntervalInBackground: true,
   });

@@ -28,8 +28,8 @@ export function authedAction<S extends z.ZodType, R>(
   roles: readonly StaffRole[],
   schema: S,
   fn: (input: z.output<S>, actor: Actor) => Promise<R>,
-): (input: z.input<S>) => Promise<ActionResult<R>> {
-  return async (input) => {
+): ((input: z.input<S>) => Promise<ActionResult<R>>) & { roles: readonly StaffRole[] } {
+  const action = async (input: z.input<S>): Promise<ActionResult<R>> => {
     const t = await getTranslations();
     let actor: Actor | null;
     try {
@@ -59,4 +59,6 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: false, error: t("errors.internal") };
     }
   };
+  // Declared roles travel with the action, so a test can hold every action to DESIGN §7.
+  return Object.assign(action, { roles });
 }

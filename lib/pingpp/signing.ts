@@ -3,7 +3,7 @@
  * - requests we send: over UTF-8(body) + request URI + timestamp, our private key;
  * - webhooks Ping++ sends: over the raw body bytes, Ping++'s public key.
  */
-import { createSign, createVerify } from "node:crypto";
+import { createPublicKey, createSign, createVerify, type KeyObject } from "node:crypto";
 
 type Bytes = string | Uint8Array;
 
@@ -15,12 +15,25 @@ export function rsaSign(data: Bytes, privateKeyPem: string): string {
 }
 
 /** true iff `signatureBase64` is a valid RSA-SHA256 signature of `data`. Never throws. */
+const publicKeys = new Map<string, KeyObject>();
+
+/** A PEM parsed once (parsing costs several times the verification itself). Throws on a bad PEM. */
+function publicKeyObject(pem: string): KeyObject {
+  let key = publicKeys.get(pem);
+  if (!key) {
+    key = createPublicKey(pem);
+    if (publicKeys.size > 16) publicKeys.clear();
+    publicKeys.set(pem, key);
+  }
+  return key;
+}
+
 export function rsaVerify(data: Bytes, signatureBase64: string, publicKeyPem: string): boolean {
   try {
     if (typeof signatureBase64 !== "string" || typeof publicKeyPem !== "string") return false;
     const sig = signatureBase64.trim();
     if (!sig || sig.length % 4 !== 0 || !BASE64.test(sig)) return false;
-    return createVerify("RSA-SHA256").update(data).verify(publicKeyPem, sig, "base64");
+    return createVerify("RSA-SHA256").update(data).verify(publicKeyObject(publicKeyPem), sig, "base64");
   } catch {
     return false;
   }

@@ -2,7 +2,10 @@ import type { ChargeStatus } from "../db/schema";
 
 /** What a cashier screen may see of a charge: never the Ping++ object (DESIGN rule 6). */
 export interface ChargeView {
+  /** Our id (the status endpoint's key). */
   id: string;
+  /** Ping++'s ch_ id, once Ping++ has answered. */
+  chargeId: string | null;
   status: ChargeStatus;
   amount: number;
   currency: string;

@@ -1,33 +1,24 @@
 import "server-only";
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../db";
-import { charges, type ChargeRow, type ChargeStatus } from "../db/schema";
-import {
-  currencyForChannel,
-  generateOrderNo,
-  isReversibleChannel,
-  PingppConnectionError,
-  PingppError,
-  PingppValidationError,
-  type Charge,
-  type ChargeCreateParams,
-} from "../pingpp";
+import { charges, pingppEvents, type ChargeRow, type ChargeStatus } from "../db/schema";
+import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
+import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, type ChargeCreateParams } from "../pingpp";
 import { env } from "../env";
 import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
+import { callPingpp } from "./pingpp-call";
 import type { Actor } from "./actor";
-import type { CreateChargeData } from "../validations/charges";
+import type { ChargeFilter, CreateChargeData } from "../validations/charges";
 import type { ChargeView } from "./charge-view";
 
 export type { ChargeView };
 
-/** How long a cashier QR stays payable. */
-export const CHARGE_TTL_SECONDS = 15 * 60;
 /** Pending this long without a webhook → ask Ping++ (DESIGN rule 5)… */
 export const SYNC_AFTER_MS = 5_000;
 /** …at most once per this interval per charge, across all instances. */
-export const SYNC_INTERVAL_MS = 3_000;
+export const SYNC_INTERVAL_MS = 5_000;
 /** ISV channels unpaid this long are reversed (the QR guide). */
 export const ISV_REVERSE_AFTER_MS = 60_000;
 /** A `creating` row younger than this is another request still talking to Ping++. */
@@ -39,6 +30,7 @@ export const TERMINAL_STATUSES: readonly ChargeStatus[] = ["paid", "expired", "r
 export function toView(row: ChargeRow): ChargeView {
   return {
     id: row.id,
+    chargeId: row.pingppId,
     status: row.status,
     amount: row.amount,
     currency: row.currency,
@@ -77,14 +69,17 @@ function qrPayloadOf(c: Charge): string | null {
 /**
  * Store what Ping++ says about a charge, forward only (DESIGN rule 2): a late or repeated
  * object never moves a status back, and refunded amounts never shrink. Matches our row by
- * Ping++ id, else by order_no (a create whose answer was lost); creates one for charges made
- * outside the console. Returns the stored row.
+ * Ping++ id, else our claim with the same order_no and no id yet (a create whose answer was
+ * lost); creates one for charges made outside the console. Returns the stored row.
  */
 export async function applyCharge(tx: DbOrTx, c: Charge, extra: { lastSyncedAt?: Date } = {}): Promise<ChargeRow> {
+  // By Ping++ id; else our own claim still waiting for its answer (same order_no, no id yet).
   const [existing] = await tx
     .select()
     .from(charges)
-    .where(or(eq(charges.pingppId, c.id), eq(charges.orderNo, c.order_no)))
+    .where(or(eq(charges.pingppId, c.id), and(eq(charges.orderNo, c.order_no), isNull(charges.pingppId))))
+    .orderBy(sql`${charges.pingppId} is null`)
+    .limit(1)
     .for("update");
   const next = statusOf(c);
   const fields = {
@@ -140,7 +135,8 @@ async function save(c: Charge, extra?: { lastSyncedAt?: Date }): Promise<ChargeR
   return db.transaction((tx) => applyCharge(tx, c, extra));
 }
 
-function extraFor(input: CreateChargeData, terminalId: string | null): Record<string, unknown> | undefined {
+/** The `extra` of a QR channel from the cashier form (also used by order mode's `/pay`). */
+export function extraFor(input: CreateChargeData, terminalId: string | null): Record<string, unknown> | undefined {
   switch (input.channel) {
     case "wx_pub_qr":
       return { product_id: input.productId };
@@ -224,30 +220,21 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
     client_ip: actor.ip && actor.ip !== "unknown" ? actor.ip : "127.0.0.1",
     subject: row.subject,
     body: row.body,
-    time_expire: Math.floor(Date.now() / 1000) + CHARGE_TTL_SECONDS,
+    time_expire: Math.floor(Date.now() / 1000) + env().chargeTtlSeconds,
     extra: extraFor(input, terminalId),
     metadata: { terminal_id: terminalId ?? "", staff: actor.email },
   } as ChargeCreateParams;
 
-  let charge: Charge;
-  try {
-    charge = await pingpp().charges.create(params);
-  } catch (e) {
-    // A 5xx from Ping++ says nothing about whether the charge exists: treat it like no answer.
-    if ((e instanceof PingppError && e.status < 500) || e instanceof PingppValidationError) {
-      const msg = e.message;
-      await db.update(charges).set({ status: "failed", failureMsg: msg, failureCode: e instanceof PingppError ? (e.code ?? e.type) : "invalid_params", updatedAt: new Date() }).where(eq(charges.id, row.id));
-      await audit({ actor, action: "charge.create", target: { type: "charge", id: row.id }, params: auditParams, result: "refused", message: msg });
-      throw new AppError("pingppRefused", {}, msg);
-    }
-    if (e instanceof PingppConnectionError || e instanceof PingppError) {
-      // Leave the claim: a retry with the same key re-sends the same order_no.
-      await db.update(charges).set({ updatedAt: new Date(0) }).where(eq(charges.id, row.id));
-      await audit({ actor, action: "charge.create", target: { type: "charge", id: row.id }, params: auditParams, result: "error", message: e.message });
-      throw new AppError("pingppUnavailable");
-    }
-    throw e;
-  }
+  const charge = await callPingpp(
+    { actor, action: "charge.create", target: { type: "charge", id: row.id }, params: auditParams },
+    () => pingpp().charges.create(params),
+    // Refused: the claim becomes a failed charge. No answer: keep the claim, so a retry with the
+    // same key re-sends the same order_no (which Ping++ dedupes) instead of making a second charge.
+    (refused, message) =>
+      refused
+        ? db.update(charges).set({ status: "failed", failureMsg: message, failureCode: "refused", updatedAt: new Date() }).where(eq(charges.id, row.id))
+        : db.update(charges).set({ updatedAt: new Date(0) }).where(eq(charges.id, row.id)),
+  );
   const saved = await save(charge, { lastSyncedAt: new Date() });
   await audit({ actor, action: "charge.create", target: { type: "charge", id: saved.pingppId ?? saved.id }, params: auditParams, result: "ok" });
   return toView(saved);
@@ -267,6 +254,7 @@ async function heal(row: ChargeRow): Promise<ChargeRow> {
   if (row.status !== "pending" || !row.pingppId) return row;
   const now = Date.now();
   if (now - row.createdAt.getTime() < SYNC_AFTER_MS && !(row.timeExpire && row.timeExpire.getTime() <= now)) return row;
+  if (row.lastSyncedAt && now - row.lastSyncedAt.getTime() < SYNC_INTERVAL_MS) return row; // no write per poll
   const db = await getDb();
   // Claim the sync slot: at most one Ping++ call per SYNC_INTERVAL_MS per charge, across instances.
   const [claimed] = await db
@@ -308,22 +296,10 @@ export async function reverseCharge(actor: Actor, id: string): Promise<ChargeVie
     await audit({ actor, action: "charge.reverse", target, params, result: "refused", message: `status ${row.status}` });
     throw new AppError("notReversibleStatus");
   }
-  try {
-    const c = await pingpp().charges.reverse(row.pingppId);
-    const saved = await save(c, { lastSyncedAt: new Date() });
-    await audit({ actor, action: "charge.reverse", target, params, result: "ok" });
-    return toView(saved);
-  } catch (e) {
-    if (e instanceof PingppError) {
-      await audit({ actor, action: "charge.reverse", target, params, result: "refused", message: e.message });
-      throw new AppError("pingppRefused", {}, e.message);
-    }
-    if (e instanceof PingppConnectionError) {
-      await audit({ actor, action: "charge.reverse", target, params, result: "error", message: e.message });
-      throw new AppError("pingppUnavailable");
-    }
-    throw e;
-  }
+  const c = await callPingpp({ actor, action: "charge.reverse", target, params }, () => pingpp().charges.reverse(row.pingppId!));
+  const saved = await save(c, { lastSyncedAt: new Date() });
+  await audit({ actor, action: "charge.reverse", target, params, result: "ok" });
+  return toView(saved);
 }
 
 /** What the customer display of a terminal shows: the newest live charge there, or nothing. */
@@ -337,7 +313,7 @@ export async function activeChargeForTerminal(actor: Actor, terminalId: string):
     .where(
       and(
         eq(charges.terminalId, terminalId),
-        gt(charges.createdAt, new Date(now - CHARGE_TTL_SECONDS * 1000)),
+        gt(charges.createdAt, new Date(now - env().chargeTtlSeconds * 1000)),
         or(eq(charges.status, "pending"), and(inArray(charges.status, TERMINAL_STATUSES as ChargeStatus[]), gt(charges.updatedAt, new Date(now - 15_000)))),
       ),
     )
@@ -361,4 +337,173 @@ export async function recentCharges(actor: Actor, limit = 10): Promise<ChargeVie
     .orderBy(desc(charges.createdAt))
     .limit(limit);
   return rows.map(toView);
+}
+
+// ---------------------------------------------------------------- lists and detail
+
+export interface ChargeListRow {
+  id: string;
+  chargeId: string | null;
+  orderNo: string;
+  channel: string;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+  status: ChargeStatus;
+  terminalId: string | null;
+  subject: string;
+  createdAt: string;
+  timePaid: string | null;
+}
+
+/** A pending charge past its time_expire is expired, whether or not anyone has polled it since. */
+const shownStatus = (r: Pick<ChargeRow, "status" | "timeExpire">): ChargeStatus =>
+  r.status === "pending" && r.timeExpire && r.timeExpire.getTime() <= Date.now() ? "expired" : r.status;
+
+const toListRow = (r: ChargeRow): ChargeListRow => ({
+  id: r.id,
+  chargeId: r.pingppId,
+  orderNo: r.orderNo,
+  channel: r.channel,
+  amount: r.amount,
+  amountRefunded: r.amountRefunded,
+  currency: r.currency,
+  status: shownStatus(r),
+  terminalId: r.terminalId,
+  subject: r.subject,
+  createdAt: r.createdAt.toISOString(),
+  timePaid: r.timePaid?.toISOString() ?? null,
+});
+
+/** The WHERE of a charges filter, with the cashier's scope (DESIGN §7). Shared by list, totals and export. */
+export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor">) {
+  const conds = [sql`${charges.status} <> 'creating'`];
+  if (actor.role === "cashier") {
+    conds.push(or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`)!);
+  }
+  const lapsed = and(eq(charges.status, "pending"), lt(charges.timeExpire, new Date()))!;
+  if (f.status === "pending") conds.push(eq(charges.status, "pending"), sql`not (${lapsed})`);
+  else if (f.status === "expired") conds.push(or(eq(charges.status, "expired"), lapsed)!);
+  else if (f.status) conds.push(eq(charges.status, f.status));
+  if (f.channel) conds.push(eq(charges.channel, f.channel));
+  if (f.terminal) conds.push(eq(charges.terminalId, f.terminal));
+  if (f.from) conds.push(gte(charges.createdAt, shanghaiDayStart(f.from)));
+  if (f.to) conds.push(lt(charges.createdAt, shanghaiDayEnd(f.to)));
+  if (f.q) conds.push(or(eq(charges.pingppId, f.q), eq(charges.orderNo, f.q), eq(charges.transactionNo, f.q))!);
+  return and(...conds);
+}
+
+function decodeCursor(c: string | undefined): { at: Date; id: string } | null {
+  if (!c) return null;
+  const [at, id] = Buffer.from(c, "base64url").toString("utf8").split("|");
+  const d = new Date(at ?? "");
+  return id && !Number.isNaN(d.getTime()) && /^[0-9a-f-]{36}$/.test(id) ? { at: d, id } : null;
+}
+
+const encodeCursor = (r: ChargeRow) => Buffer.from(`${r.createdAt.toISOString()}|${r.id}`).toString("base64url");
+
+/** A page of charges, newest first, by keyset (constant cost at any depth). */
+export async function listCharges(actor: Actor, f: ChargeFilter, limit = 50): Promise<{ rows: ChargeListRow[]; nextCursor: string | null }> {
+  const db = await getDb();
+  const cursor = decodeCursor(f.cursor);
+  const after = cursor ? sql`(${charges.createdAt}, ${charges.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined;
+  const query = (scope: Actor, extra?: SQL) =>
+    db
+      .select()
+      .from(charges)
+      .where(and(chargeWhere(scope, f), after, extra))
+      .orderBy(desc(charges.createdAt), desc(charges.id))
+      .limit(limit + 1);
+  let rows: ChargeRow[];
+  if (actor.role === "cashier") {
+    // "created by me OR at my terminal" as two index-backed keyset reads, merged: an OR makes the
+    // planner walk the whole created_at index for a cashier with few charges.
+    const asAdmin = { ...actor, role: "admin" as const };
+    const [mine, terminal] = await Promise.all([
+      query(asAdmin, eq(charges.createdBy, actor.id)),
+      actor.terminalId ? query(asAdmin, eq(charges.terminalId, actor.terminalId)) : Promise.resolve([]),
+    ]);
+    const byId = new Map([...mine, ...terminal].map((r) => [r.id, r]));
+    rows = [...byId.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).slice(0, limit + 1);
+  } else {
+    rows = await query(actor);
+  }
+  const page = rows.slice(0, limit);
+  return { rows: page.map(toListRow), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+export interface ChargeTotals {
+  count: number;
+  paidCount: number;
+  paidAmount: number;
+  refundedAmount: number;
+}
+
+/** Totals of everything a filter selects (amounts are of paid charges; mixed currencies are not separated). */
+export async function chargeTotals(actor: Actor, f: ChargeFilter): Promise<ChargeTotals> {
+  const db = await getDb();
+  const [t] = await db
+    .select({
+      count: sql<number>`count(*)::int`,
+      paidCount: sql<number>`count(*) filter (where ${charges.status} = 'paid')::int`,
+      paidAmount: sql<number>`coalesce(sum(${charges.amount}) filter (where ${charges.status} = 'paid'), 0)::bigint`,
+      refundedAmount: sql<number>`coalesce(sum(${charges.amountRefunded}), 0)::bigint`,
+    })
+    .from(charges)
+    .where(chargeWhere(actor, f));
+  return { count: Number(t?.count ?? 0), paidCount: Number(t?.paidCount ?? 0), paidAmount: Number(t?.paidAmount ?? 0), refundedAmount: Number(t?.refundedAmount ?? 0) };
+}
+
+export interface ChargeDetail extends ChargeListRow {
+  body: string;
+  transactionNo: string | null;
+  timeExpire: string | null;
+  failureCode: string | null;
+  failureMsg: string | null;
+  livemode: boolean;
+  refunded: boolean;
+  qrPayload: string | null;
+  reversible: boolean;
+  /** Only for finance/admin (DESIGN §7): the last whole Ping++ object. */
+  raw: Record<string, unknown> | null;
+  events: { id: string; type: string; createdAt: string; status: string; receiveCount: number }[];
+}
+
+/** One charge by our id or its ch_ id, with its event timeline. */
+export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<ChargeDetail> {
+  const db = await getDb();
+  const byPingpp = idOrChargeId.startsWith("ch_");
+  if (!byPingpp && !/^[0-9a-f-]{36}$/.test(idOrChargeId)) throw new AppError("chargeNotFound");
+  const [row] = await db.select().from(charges).where(byPingpp ? eq(charges.pingppId, idOrChargeId) : eq(charges.id, idOrChargeId));
+  if (!row || row.status === "creating" || !canSee(actor, row)) throw new AppError("chargeNotFound");
+  const healed = await heal(row);
+  const events = healed.pingppId
+    ? await db.select().from(pingppEvents).where(eq(pingppEvents.objectId, healed.pingppId)).orderBy(asc(pingppEvents.createdAt))
+    : [];
+  const view = toView(healed);
+  return {
+    ...toListRow(healed),
+    body: healed.body,
+    transactionNo: healed.transactionNo,
+    timeExpire: view.timeExpire,
+    failureCode: healed.failureCode,
+    failureMsg: healed.failureMsg,
+    livemode: healed.livemode,
+    refunded: healed.refunded,
+    qrPayload: view.qrPayload,
+    reversible: view.reversible,
+    raw: actor.role === "cashier" ? null : (healed.raw ?? null),
+    events: events.map((e) => ({ id: e.id, type: e.type, createdAt: e.createdAt.toISOString(), status: e.status, receiveCount: e.receiveCount })),
+  };
+}
+
+/** "Sync from Ping++": retrieve one charge now and apply it (forward only). Audited. */
+export async function syncCharge(actor: Actor, id: string): Promise<ChargeView> {
+  const row = await loadVisible(actor, id);
+  if (!row.pingppId) throw new AppError("chargeNotFound");
+  const target = { type: "charge", id: row.pingppId };
+  const fresh = await callPingpp({ actor, action: "charge.sync", target }, () => pingpp().charges.retrieve(row.pingppId!));
+  const saved = await save(fresh, { lastSyncedAt: new Date() });
+  await audit({ actor, action: "charge.sync", target, params: { from: row.status, to: saved.status }, result: "ok" });
+  return toView(saved);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-const day = z
+/** A yyyy-mm-dd day from a query string; malformed → ignored. */
+export const queryDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .optional()
@@ -12,8 +13,8 @@ export const auditFilterSchema = z.object({
   action: z.string().trim().max(100).optional().catch(undefined),
   target: z.string().trim().max(200).optional().catch(undefined),
   result: z.enum(["ok", "refused", "error"]).optional().catch(undefined),
-  from: day,
-  to: day,
+  from: queryDay,
+  to: queryDay,
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 export type AuditFilterInput = z.infer<typeof auditFilterSchema>;

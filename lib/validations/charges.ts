@@ -68,3 +68,18 @@ export type CreateChargeInput = z.input<typeof createChargeSchema>;
 export type CreateChargeData = z.output<typeof createChargeSchema>;
 
 export const chargeIdSchema = z.object({ id: z.uuid("invalidId") });
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+export const CHARGE_LIST_STATUSES = ["pending", "paid", "expired", "reversed", "failed"] as const;
+
+/** Charges list filters from the query string (also what an export selects); bad values are ignored. */
+export const chargeFilterSchema = z.object({
+  status: z.enum(CHARGE_LIST_STATUSES).optional().catch(undefined),
+  channel: z.enum(QR_CHANNELS).optional().catch(undefined),
+  terminal: z.string().trim().max(32).regex(/^[A-Za-z0-9_-]*$/).optional().catch(undefined).transform((v) => v || undefined),
+  from: day,
+  to: day,
+  q: z.string().trim().max(64).optional().catch(undefined).transform((v) => v || undefined),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+export type ChargeFilter = Partial<z.output<typeof chargeFilterSchema>>;

@@ -7,7 +7,7 @@ import { startSandbox, type Sandbox } from "@/lib/pingpp-sandbox";
  * are delivered over real HTTP to the console's own webhook route handler. Call it BEFORE the
  * first database/env use in a test file: it points the configuration at the sandbox.
  */
-export async function startConsoleSandbox(opts: { timeScale?: number } = {}) {
+export async function startConsoleSandbox(opts: { timeScale?: number; refundDelayMs?: number } = {}) {
   const { POST } = await import("@/app/api/webhooks/pingpp/route");
   const deliveries: { status: number; body: string }[] = [];
   const receiver = http.createServer((req, res) => {
@@ -24,7 +24,7 @@ export async function startConsoleSandbox(opts: { timeScale?: number } = {}) {
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/webhooks/pingpp`;
-  const sandbox: Sandbox = await startSandbox({ port: 0, webhookUrl, timeScale: opts.timeScale ?? 0.001 });
+  const sandbox: Sandbox = await startSandbox({ port: 0, webhookUrl, timeScale: opts.timeScale ?? 0.001, refundDelayMs: opts.refundDelayMs });
   process.env.PINGPP_API_BASE = sandbox.url;
   process.env.PINGPP_PUBLIC_KEY = sandbox.publicKeyPem;
   delete process.env.PINGPP_API_KEY;

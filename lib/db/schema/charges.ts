@@ -1,4 +1,5 @@
 import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { createdAtMs } from "./columns";
 
 /**
  * Our view of a Ping++ charge. `creating` = the idempotency key is claimed and Ping++ is being
@@ -13,7 +14,8 @@ export const charges = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     pingppId: text("pingpp_id").unique(),
-    orderNo: text("order_no").notNull().unique(),
+    /** Not unique: the charges of one Ping++ order (paid twice, from two channels) can share it. */
+    orderNo: text("order_no").notNull(),
     /** From the cashier form: a retried or double-clicked create returns the same charge. */
     idempotencyKey: text("idempotency_key").unique(),
     appId: text("app_id").notNull(),
@@ -38,14 +40,17 @@ export const charges = pgTable(
     /** The last whole Ping++ object (DESIGN rule 2). Never sent to a browser. */
     raw: jsonb("raw").$type<Record<string, unknown>>(),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtMs(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("charges_created_idx").on(t.createdAt),
-    index("charges_terminal_created_idx").on(t.terminalId, t.createdAt),
-    index("charges_creator_created_idx").on(t.createdBy, t.createdAt),
+    index("charges_created_idx").on(t.createdAt, t.id),
+    index("charges_terminal_created_idx").on(t.terminalId, t.createdAt, t.id),
+    index("charges_creator_created_idx").on(t.createdBy, t.createdAt, t.id),
     index("charges_status_created_idx").on(t.status, t.createdAt),
+    index("charges_transaction_no_idx").on(t.transactionNo),
+    index("charges_order_no_idx").on(t.orderNo),
+    index("charges_channel_created_idx").on(t.channel, t.createdAt, t.id),
   ],
 );
 export type ChargeRow = typeof charges.$inferSelect;

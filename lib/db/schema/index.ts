@@ -1,3 +1,7 @@
 /** The Drizzle schema, one file per capability (DESIGN §3). */
 export * from "./staff";
 export * from "./charges";
+export * from "./orders";
+export * from "./settlements";
+export * from "./red-envelopes";
+export * from "./operations";

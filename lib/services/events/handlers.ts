@@ -1,7 +1,13 @@
 import "server-only";
 import type { Tx } from "../../db";
 import type { PingppEvent } from "../../pingpp";
-import { chargeSucceeded } from "./charge-succeeded";
+import { chargeSucceededWithOrder } from "./order-charge-succeeded";
+import { orderChanged } from "./order-succeeded";
+import { orderRefunded } from "./order-refunded";
+import { refundSucceeded } from "./refund-succeeded";
+import { redEnvelopeReceived } from "./red-envelope-received";
+import { redEnvelopeSent } from "./red-envelope-sent";
+import { royaltySettlementFinished } from "./royalty-settlement";
 
 export interface HandlerResult {
   status: "applied" | "ignored" | "failed";
@@ -13,5 +19,14 @@ export type EventHandler = (tx: Tx, event: PingppEvent) => Promise<HandlerResult
 
 /** One handler per event type; later capabilities add theirs here. */
 export const HANDLERS: Record<string, EventHandler> = {
-  "charge.succeeded": chargeSucceeded,
+  "charge.succeeded": chargeSucceededWithOrder,
+  "order.succeeded": orderChanged,
+  "order.refunded": orderRefunded,
+  "refund.succeeded": refundSucceeded,
+  "red_envelope.sent": redEnvelopeSent,
+  "red_envelope.received": redEnvelopeReceived,
+  "royalty_settlement.succeeded": royaltySettlementFinished,
+  "royalty_settlement.partially_succeeded": royaltySettlementFinished,
+  "royalty_settlement.failed": royaltySettlementFinished,
+  "royalty_settlement.canceled": royaltySettlementFinished,
 };

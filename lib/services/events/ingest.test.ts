@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { charges, pingppEvents } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -31,7 +31,7 @@ const sign = (body: Buffer | string) => crypto.sign("RSA-SHA256", Buffer.from(bo
 async function deliver(body: Buffer | string, signature: string | null = sign(body)) {
   const headers = new Headers({ "content-type": "application/json" });
   if (signature !== null) headers.set("x-pingplusplus-signature", signature);
-  const res = await POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers, body }));
+  const res = await POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
   return { status: res.status, text: await res.text() };
 }
 
@@ -53,7 +53,7 @@ describe("POST /api/webhooks/pingpp", () => {
   it("refuses a bad signature (401) and a missing one, storing nothing", async () => {
     const body = chargeEvent();
     const tampered = Buffer.from(body);
-    tampered[tampered.length - 2] ^= 1;
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 2) ^ 1, tampered.length - 2);
     expect((await deliver(tampered, sign(body))).status).toBe(401);
     expect((await deliver(body, null)).status).toBe(401);
     expect((await deliver(body, "not base64 at all!")).status).toBe(401);
@@ -76,6 +76,20 @@ describe("POST /api/webhooks/pingpp", () => {
     expect((await deliver(body)).status).toBe(200);
     const [evt] = await db.select().from(pingppEvents);
     expect(evt).toMatchObject({ type: "account.summary.available", status: "ignored" });
+  });
+
+  it("our own failure (the events table unusable) answers 5xx storing nothing; the redelivery then succeeds", async () => {
+    const body = chargeEvent();
+    await db.execute(sql`alter table pingpp_events rename to pingpp_events_away`);
+    try {
+      expect((await deliver(body)).status).toBe(503);
+    } finally {
+      await db.execute(sql`alter table pingpp_events_away rename to pingpp_events`);
+    }
+    expect(await db.$count(charges)).toBe(0); // the transaction rolled back: nothing half-applied
+    expect(await deliver(body)).toEqual({ status: 200, text: "ok" });
+    expect(await db.$count(pingppEvents)).toBe(1);
+    expect((await db.select().from(charges))[0]?.status).toBe("paid");
   });
 
   it("refuses an oversized body with 413 before reading it as an event", async () => {

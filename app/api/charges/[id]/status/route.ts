@@ -6,8 +6,8 @@ import { chargeStatus } from "@/lib/services/charges";
 export const dynamic = "force-dynamic";
 
 /** Polled about once a second by cashier screens until the charge reaches a final state. */
-export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
   if (!z.uuid().safeParse(id).success) return Response.json({ error: "not_found" }, { status: 404 });
-  return withActor(ALL_ROLES, (actor) => chargeStatus(actor, id));
+  return withActor(ALL_ROLES, (actor) => chargeStatus(actor, id), { req });
 }

@@ -1,0 +1,93 @@
+"use client";
+import { useState, useTransition } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
+import { resolveAttentionAction, syncAttentionAction } from "@/lib/actions/attention";
+import type { AttentionItem } from "@/lib/services/attention";
+import { formatMoney } from "@/lib/money";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/alert";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { inputClass } from "@/components/ui/field";
+
+export function AttentionTable({ items }: { items: AttentionItem[] }) {
+  const t = useTranslations("attention");
+  const router = useRouter();
+  const [busy, start] = useTransition();
+  const [msg, setMsg] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [resolving, setResolving] = useState<AttentionItem | null>(null);
+  const [note, setNote] = useState("");
+  const when = (iso: string) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  return (
+    <div className="space-y-3">
+      {msg ? <Alert tone={msg.tone}>{msg.text}</Alert> : null}
+      <div className="overflow-x-auto rounded-lg bg-white shadow-sm">
+        <table className="min-w-full text-sm" data-testid="attention-table">
+          <thead className="bg-slate-100 text-left text-slate-600">
+            <tr>
+              <th className="px-3 py-2">{t("kind")}</th>
+              <th className="px-3 py-2">{t("object")}</th>
+              <th className="px-3 py-2 text-right">{t("amount")}</th>
+              <th className="px-3 py-2">{t("since")}</th>
+              <th className="px-3 py-2">{t("detail")}</th>
+              <th className="px-3 py-2">{t("actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={`${i.kind}:${i.objectId}`} className="border-t border-slate-100 align-top" data-kind={i.kind} data-object={i.label}>
+                <td className="px-3 py-2">{t(`kinds.${i.kind}`)}</td>
+                <td className="px-3 py-2 font-mono text-xs">{i.href ? <Link className="text-indigo-700 hover:underline" href={i.href}>{i.label}</Link> : i.label}</td>
+                <td className="px-3 py-2 text-right tabular-nums">{i.amount !== null ? formatMoney(i.amount, i.currency ?? "cny") : ""}</td>
+                <td className="whitespace-nowrap px-3 py-2">{when(i.since)}</td>
+                <td className="px-3 py-2">{i.detail}</td>
+                <td className="space-x-2 whitespace-nowrap px-3 py-2">
+                  <Button
+                    variant="secondary"
+                    disabled={busy}
+                    onClick={() =>
+                      start(async () => {
+                        const res = await syncAttentionAction({ kind: i.kind, objectId: i.objectId });
+                        setMsg(res.ok ? { tone: "success", text: t("synced", { label: i.label }) } : { tone: "error", text: res.error });
+                        router.refresh();
+                      })
+                    }
+                  >
+                    {t("sync")}
+                  </Button>
+                  <Button variant="ghost" disabled={busy} onClick={() => (setResolving(i), setNote(""))}>
+                    {t("resolve")}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ConfirmDialog
+        open={!!resolving}
+        busy={busy}
+        title={t("resolveTitle")}
+        confirmLabel={t("resolve")}
+        onCancel={() => setResolving(null)}
+        onConfirm={() => {
+          const item = resolving;
+          if (!item) return;
+          start(async () => {
+            const res = await resolveAttentionAction({ kind: item.kind, objectId: item.objectId, note });
+            if (!res.ok) return setMsg({ tone: "error", text: res.error });
+            setResolving(null);
+            setMsg({ tone: "success", text: t("resolved", { label: item.label }) });
+            router.refresh();
+          });
+        }}
+      >
+        <label className="block space-y-1">
+          <span>{t("note")}</span>
+          <textarea className={inputClass} rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} required />
+        </label>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import Link from "next/link";
+import { ExportLink } from "@/components/ui/export-link";
+import { Suspense } from "react";
+import { getTranslations } from "next-intl/server";
+import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { chargeTotals, listCharges } from "@/lib/services/charges";
+import { chargeFilterSchema, CHARGE_LIST_STATUSES, QR_CHANNELS, type ChargeFilter } from "@/lib/validations/charges";
+import type { Actor } from "@/lib/services/actor";
+import { formatMoney } from "@/lib/money";
+import { formatShanghai } from "@/lib/dates";
+import { inputClass } from "@/components/ui/field";
+import { DayRangeFilter, FilterField, FilterForm, ListTable, SelectFilter } from "@/components/ui/list";
+import { StatusBadge } from "@/components/cashier/status-badge";
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ChargesPage({ searchParams }: { searchParams: Search }) {
+  const actor = await requireRole(ALL_ROLES);
+  const t = await getTranslations();
+  const f = chargeFilterSchema.parse(await searchParams);
+  const { rows, nextCursor } = await listCharges(actor, f);
+  const query = (over: Partial<ChargeFilter>) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...f, ...over })) if (v) q.set(k, String(v));
+    return `?${q}`;
+  };
+  return (
+    <div className="space-y-4">
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">{t("charges.title")}</h1>
+        {actor.role !== "cashier" ? <ExportLink kind="charges" filters={f} /> : null}
+      </div>
+      <FilterForm resetHref="/charges" labels={{ filter: t("charges.apply"), reset: t("charges.reset") }} className="md:grid-cols-7">
+        <SelectFilter name="status" label={t("charges.status")} value={f.status} any={t("charges.any")} options={CHARGE_LIST_STATUSES.map((s) => ({ value: s, label: t(`chargeStatus.${s}`) }))} />
+        <SelectFilter name="channel" label={t("charges.channel")} value={f.channel} any={t("charges.any")} options={QR_CHANNELS.map((c) => ({ value: c, label: t(`channels.${c}`) }))} />
+        <FilterField label={t("charges.terminal")}>
+          <input name="terminal" defaultValue={f.terminal} className={inputClass} />
+        </FilterField>
+        <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("charges.from"), to: t("charges.to") }} />
+        <FilterField label={t("charges.q")}>
+          <input name="q" defaultValue={f.q} placeholder={t("charges.qPlaceholder")} className={inputClass} />
+        </FilterField>
+      </FilterForm>
+      <Suspense fallback={<p className="text-sm text-slate-400">{t("charges.totalsLoading")}</p>}>
+        <Totals actor={actor} f={f} />
+      </Suspense>
+      <ListTable
+        testId="charges-table"
+        empty={rows.length === 0 ? t("charges.empty") : null}
+        head={[
+          { label: t("charges.time") },
+          { label: t("charges.amount"), right: true },
+          { label: t("charges.channel") },
+          { label: t("charges.status") },
+          { label: t("charges.terminal") },
+          { label: t("charges.chargeId") },
+          { label: t("charges.orderNo") },
+        ]}
+      >
+          {rows.map((r) => (
+            <tr key={r.id} className="border-t border-slate-100 hover:bg-slate-50" data-charge-id={r.chargeId ?? ""}>
+              <td className="whitespace-nowrap px-3 py-2">
+                <Link className="text-indigo-700 hover:underline" href={`/charges/${r.chargeId ?? r.id}`}>
+                  {formatShanghai(new Date(r.createdAt))}
+                </Link>
+              </td>
+              <td className="px-3 py-2 text-right tabular-nums">
+                {formatMoney(r.amount, r.currency)}
+                {r.amountRefunded ? <span className="block text-xs text-rose-600">-{formatMoney(r.amountRefunded, r.currency)}</span> : null}
+              </td>
+              <td className="px-3 py-2">{t(`channels.${r.channel}` as never)}</td>
+              <td className="px-3 py-2">
+                <StatusBadge status={r.status} label={t(`chargeStatus.${r.status}`)} />
+              </td>
+              <td className="px-3 py-2">{r.terminalId ?? "—"}</td>
+              <td className="px-3 py-2 font-mono text-xs">{r.chargeId}</td>
+              <td className="px-3 py-2 font-mono text-xs">{r.orderNo}</td>
+            </tr>
+          ))}
+      </ListTable>
+      <nav className="flex gap-4 text-sm">
+        {f.cursor ? (
+          <Link className="text-indigo-700" href={query({ cursor: undefined })}>
+            {t("charges.first")}
+          </Link>
+        ) : null}
+        {nextCursor ? (
+          <Link className="text-indigo-700" href={query({ cursor: nextCursor })}>
+            {t("charges.next")}
+          </Link>
+        ) : null}
+      </nav>
+    </div>
+  );
+}
+
+async function Totals({ actor, f }: { actor: Actor; f: ChargeFilter }) {
+  const t = await getTranslations("charges");
+  const totals = await chargeTotals(actor, f);
+  return (
+    <p className="text-sm text-slate-600" data-testid="charges-totals">
+      {t("totals", {
+        count: totals.count,
+        paidCount: totals.paidCount,
+        paidAmount: formatMoney(totals.paidAmount),
+        refundedAmount: formatMoney(totals.refundedAmount),
+      })}
+    </p>
+  );
+}

@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { getTranslations } from "next-intl/server";
+import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { shiftReport } from "@/lib/services/shift-report";
+import { listStaff } from "@/lib/services/staff";
+import { formatMoney } from "@/lib/money";
+import { formatShanghai, shanghaiToday } from "@/lib/dates";
+import { inputClass } from "@/components/ui/field";
+import { PrintButton } from "@/components/print-button";
+
+const local = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/).optional().catch(undefined);
+const schema = z.object({
+  terminal: z.string().trim().max(32).regex(/^[A-Za-z0-9_-]*$/).optional().catch(undefined).transform((v) => v || undefined),
+  staff: z.uuid().optional().catch(undefined),
+  from: local,
+  to: local,
+});
+/** A datetime-local value, read as Asia/Shanghai time. */
+const shanghai = (v: string) => new Date(`${v}:00+08:00`);
+/** The end of the current minute, as a Shanghai datetime-local value (the window includes "now"). */
+const nowLocal = () => new Date(Date.now() + 8 * 3_600_000 + 60_000).toISOString().slice(0, 16);
+
+export default async function ShiftReportPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireRole(ALL_ROLES);
+  const t = await getTranslations("shift");
+  const tc = await getTranslations("channels");
+  const q = schema.parse(await searchParams);
+  const cashier = actor.role === "cashier";
+  const terminal = cashier ? (actor.terminalId ?? undefined) : q.terminal;
+  const staffId = cashier && !actor.terminalId ? actor.id : q.staff;
+  const from = q.from ?? `${shanghaiToday()}T00:00`;
+  const to = q.to ?? nowLocal();
+  const staff = cashier ? [] : await listStaff();
+  const report = terminal || staffId ? await shiftReport(actor, { terminalId: terminal, staffId, from: shanghai(from), to: shanghai(to) }) : null;
+  return (
+    <div className="space-y-6">
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">{t("title")}</h1>
+        {report ? <PrintButton label={t("print")} /> : null}
+      </div>
+      <form method="get" className="grid grid-cols-2 gap-3 rounded-lg bg-white p-4 shadow-sm print:hidden md:grid-cols-5 md:items-end">
+        <label className="text-sm">
+          {t("terminal")}
+          <input name="terminal" defaultValue={terminal} readOnly={cashier} className={inputClass} />
+        </label>
+        {!cashier ? (
+          <label className="text-sm">
+            {t("staff")}
+            <select name="staff" defaultValue={q.staff ?? ""} className={inputClass}>
+              <option value="">{t("anyStaff")}</option>
+              {staff.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name} ({s.email})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label className="text-sm">
+          {t("from")}
+          <input type="datetime-local" name="from" defaultValue={from} className={inputClass} />
+        </label>
+        <label className="text-sm">
+          {t("to")}
+          <input type="datetime-local" name="to" defaultValue={to} className={inputClass} />
+        </label>
+        <button className="rounded-md bg-indigo-600 px-3 py-2 text-sm text-white">{t("run")}</button>
+      </form>
+      {!report ? (
+        <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{t("pick")}</p>
+      ) : (
+        <article className="space-y-4 rounded-lg bg-white p-6 shadow-sm" data-testid="shift-report">
+          <header className="space-y-1">
+            <p className="text-lg font-semibold">
+              {report.filter.terminalId ? t("forTerminal", { terminal: report.filter.terminalId }) : null} {report.filter.staff ? t("forStaff", { staff: report.filter.staff }) : null}
+            </p>
+            <p className="text-sm text-slate-600">
+              {formatShanghai(new Date(report.filter.from))} — {formatShanghai(new Date(report.filter.to))}
+            </p>
+          </header>
+          <dl className="grid grid-cols-2 gap-4 md:grid-cols-5">
+            {(
+              [
+                ["paid", t("paid"), `${formatMoney(report.paid.gross)} · ${t("count", { count: report.paid.count })}`],
+                ["refunds", t("refunds"), `${formatMoney(report.refunds.amount)} · ${t("count", { count: report.refunds.count })}`],
+                ["net", t("net"), formatMoney(report.paid.gross - report.refunds.amount)],
+                ["reversed", t("reversed"), `${formatMoney(report.reversed.amount)} · ${t("count", { count: report.reversed.count })}`],
+                ["created", t("created"), `${report.created} · ${t("expired", { count: report.expired })}`],
+              ] as const
+            ).map(([k, label, v]) => (
+              <div key={k}>
+                <dt className="text-sm text-slate-500">{label}</dt>
+                <dd className="text-lg font-semibold tabular-nums" data-testid={`shift-${k}`}>
+                  {v}
+                </dd>
+              </div>
+            ))}
+          </dl>
+          <table className="min-w-full text-sm">
+            <thead className="text-left text-slate-500">
+              <tr>
+                <th className="py-1">{t("channel")}</th>
+                <th className="py-1 text-right">{t("paidCount")}</th>
+                <th className="py-1 text-right">{t("gross")}</th>
+                <th className="py-1 text-right">{t("refunds")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.byChannel.map((r) => (
+                <tr key={`${r.channel}-${r.currency}`} className="border-t border-slate-100">
+                  <td className="py-1">{tc(r.channel as never)}</td>
+                  <td className="py-1 text-right tabular-nums">{r.count}</td>
+                  <td className="py-1 text-right tabular-nums">{formatMoney(r.gross, r.currency)}</td>
+                  <td className="py-1 text-right tabular-nums">{formatMoney(r.refunded, r.currency)}</td>
+                </tr>
+              ))}
+              {report.byChannel.length === 0 ? (
+                <tr>
+                  <td colSpan={4} className="py-4 text-center text-slate-400">
+                    {t("empty")}
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+          <p className="pt-6 text-sm text-slate-500">{t("signature")}</p>
+        </article>
+      )}
+    </div>
+  );
+}

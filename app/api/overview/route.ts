@@ -1,0 +1,17 @@
+import { withActor } from "@/lib/auth/route";
+import { ALL_ROLES } from "@/lib/auth/session";
+import { overviewStats } from "@/lib/services/overview";
+import { periodSchema } from "@/lib/validations/operations";
+import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/dates";
+
+export const dynamic = "force-dynamic";
+
+/** The overview's live counters, polled every few seconds. */
+export async function GET(req: Request) {
+  const q = periodSchema.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const today = shanghaiToday();
+  const from = q.from ?? today;
+  const to = q.to ?? today;
+  if (addDays(from, 366) < to) return Response.json({ error: "period_too_long" }, { status: 400 });
+  return withActor(ALL_ROLES, (actor) => overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) }), { req });
+}

@@ -1,0 +1,91 @@
+import fs from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { loginAsAdmin, sim } from "./helpers";
+
+async function payNewCharge(page: Page, amount: string, terminal = "T21") {
+  await page.goto("/cashier");
+  await page.locator('[name="amount"]').fill(amount);
+  await page.getByRole("textbox", { name: /^终端/ }).fill(terminal);
+  await page.getByRole("button", { name: "生成收款码" }).click();
+  const status = page.getByTestId("charge-status");
+  await expect(status).toHaveAttribute("data-status", "pending");
+  const id = (await status.getAttribute("data-charge-id"))!;
+  await sim(`charges/${id}/pay`);
+  await expect(status).toHaveAttribute("data-status", "paid");
+  return id;
+}
+
+test.describe("operations", () => {
+  test.beforeEach(async ({ page }) => {
+    await loginAsAdmin(page);
+  });
+
+  test("the overview's live counters change after a sandbox payment, without a reload", async ({ page, context }) => {
+    await page.goto("/");
+    const count = page.getByTestId("overview-count");
+    const before = Number(await count.textContent());
+    const cashier = await context.newPage();
+    await payNewCharge(cashier, "18.80");
+    await expect(count).toHaveText(String(before + 1), { timeout: 15_000 });
+    await expect(page.getByTestId("overview-gross")).not.toHaveText("¥0.00");
+  });
+
+  test("filter + export round trip: the CSV's rows are exactly the filtered list", async ({ page }) => {
+    await payNewCharge(page, "2.22", "T22");
+    await payNewCharge(page, "3.33", "T22");
+    await page.goto("/charges?status=paid&terminal=T22");
+    const listed = await page.locator("[data-charge-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-charge-id")));
+    expect(listed).toHaveLength(2);
+    await expect(page.getByTestId("charges-totals")).toContainText("¥5.55");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "导出 CSV" }).click()]);
+    const csv = fs.readFileSync((await download.path())!, "utf8");
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const rows = csv.slice(1).trim().split("\r\n").slice(1).map((l) => l.split(","));
+    expect(rows.map((r) => r[0])).toEqual(listed);
+    expect(rows.map((r) => r[3]).sort()).toEqual(["2.22", "3.33"]);
+  });
+
+  test("needs attention shows a charge stuck past expiry and clears it with a sync from Ping++", async ({ page }) => {
+    test.setTimeout(150_000);
+    await page.goto("/cashier");
+    await page.locator('[name="amount"]').fill("9.99");
+    await page.getByRole("button", { name: "生成收款码" }).click();
+    const id = (await page.getByTestId("charge-status").getAttribute("data-charge-id"))!;
+    await page.goto("/attention"); // nobody polls it any more
+    const row = page.locator(`tr[data-object="${id}"]`);
+    await expect(async () => {
+      await page.reload();
+      await expect(row).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 100_000, intervals: [5_000] }); // CHARGE_TTL_SECONDS=60 in e2e
+    await expect(row).toContainText("交易过期仍待支付");
+    await row.getByRole("button", { name: "从 Ping++ 同步" }).click();
+    await expect(row).toHaveCount(0);
+    await page.goto(`/charges/${id}`);
+    await expect(page.getByTestId("charge-detail-status")).toContainText("已过期");
+  });
+
+  test("event log links the charge.succeeded event to its charge; settings' self-test passes", async ({ page }) => {
+    const id = await payNewCharge(page, "4.44");
+    await page.goto(`/events?object=${id}`);
+    const row = page.getByTestId("events-table").locator("tr[data-event-id]");
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText("charge.succeeded");
+    await expect(row).toContainText("已应用");
+    await row.getByRole("link", { name: id }).click();
+    await expect(page.getByTestId("charge-detail-status")).toContainText("已支付");
+    await expect(page.getByTestId("charge-timeline")).toContainText("charge.succeeded");
+
+    await page.goto("/settings");
+    await expect(page.getByTestId("webhook-url")).toHaveText(/\/api\/webhooks\/pingpp$/);
+    await page.getByRole("button", { name: "发送测试 Webhook" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "链路正常" })).toBeVisible();
+  });
+
+  test("shift report sums a terminal's window and is printable", async ({ page }) => {
+    await payNewCharge(page, "5.00", "T23");
+    await payNewCharge(page, "6.00", "T23");
+    await page.goto("/shift-report?terminal=T23");
+    await expect(page.getByTestId("shift-paid")).toHaveText("¥11.00 · 2 笔");
+    await expect(page.getByRole("button", { name: "打印" })).toBeVisible();
+  });
+});

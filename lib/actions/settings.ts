@@ -1,0 +1,15 @@
+"use server";
+import { z } from "zod";
+import { headers } from "next/headers";
+import { authedAction } from "./safe-action";
+import { ADMIN_ONLY } from "../auth/session";
+import { checkWebhookPath } from "../services/settings";
+
+/** The console's own webhook URL as this server reaches itself (loopback, the port it serves on). */
+async function selfWebhookUrl(): Promise<string> {
+  const h = await headers();
+  const port = process.env.PORT ?? h.get("host")?.split(":")[1] ?? "3000";
+  return `http://127.0.0.1:${port}/api/webhooks/pingpp`;
+}
+
+export const checkWebhookAction = authedAction(ADMIN_ONLY, z.object({}), async (_input, actor) => checkWebhookPath(actor, await selfWebhookUrl()));

@@ -1,0 +1,118 @@
+import "server-only";
+import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { getDb } from "../db";
+import { orders, redEnvelopes, refunds, royaltySettlements } from "../db/schema";
+import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
+import { listCharges } from "../services/charges";
+import { orderWhere } from "../services/orders";
+import { refundWhere } from "../services/refunds";
+import { redEnvelopeWhere } from "../services/red-envelopes";
+import { settlementWhere } from "../services/settlements";
+import { chargeFilterSchema } from "../validations/charges";
+import { orderFilterSchema } from "../validations/orders";
+import { refundFilterSchema } from "../validations/refunds";
+import { redEnvelopeFilterSchema } from "../validations/red-envelopes";
+import { settlementFilterSchema } from "../validations/settlements";
+import type { Actor } from "../services/actor";
+import { pages, shanghaiTime, yuan, type Cell } from "./csv";
+
+/**
+ * The CSV exports: each one is exactly what its list page's filters select (the same filter
+ * schema and the same WHERE as the list), read newest first in keyset batches of 1,000 rows.
+ */
+export interface ExportDef {
+  header: string[];
+  rows: (actor: Actor, query: Record<string, string>) => AsyncGenerator<Cell[][]>;
+}
+
+const BATCH = 1000;
+
+/** Newest-first keyset walk over (created_at, id) of any table, under a WHERE. */
+async function* keyset<R extends { createdAt: Date; id: string }>(
+  fetch: (after: SQL | undefined) => Promise<R[]>,
+  createdAt: PgColumn,
+  id: PgColumn,
+): AsyncGenerator<R[]> {
+  let after: SQL | undefined;
+  for (;;) {
+    const rows = await fetch(after);
+    if (rows.length) yield rows;
+    if (rows.length < BATCH) return;
+    const last = rows[rows.length - 1]!;
+    after = sql`(${createdAt}, ${id}) < (${last.createdAt.toISOString()}::timestamptz, ${last.id}::uuid)`;
+  }
+}
+
+async function* mapped<R>(source: AsyncGenerator<R[]>, toCells: (r: R) => Cell[]): AsyncGenerator<Cell[][]> {
+  for await (const batch of source) yield batch.map(toCells);
+}
+
+const days = (f: { from?: string; to?: string }) => ({ from: f.from ? shanghaiDayStart(f.from) : undefined, to: f.to ? shanghaiDayEnd(f.to) : undefined });
+
+export const EXPORTS: Record<string, ExportDef> = {
+  charges: {
+    header: ["交易编号 charge_id", "订单号 order_no", "渠道 channel", "金额 amount", "币种 currency", "已退款 refunded", "状态 status", "终端 terminal", "商品 subject", "创建时间 created", "支付时间 paid"],
+    rows: (actor, q) => {
+      const { cursor: _c, ...f } = chargeFilterSchema.parse(q);
+      void _c;
+      return mapped(pages((cursor) => listCharges(actor, { ...f, cursor }, BATCH)), (r) => [r.chargeId, r.orderNo, r.channel, yuan(r.amount), r.currency.toUpperCase(), yuan(r.amountRefunded), r.status, r.terminalId, r.subject, shanghaiTime(r.createdAt), shanghaiTime(r.timePaid)]);
+    },
+  },
+  orders: {
+    header: ["订单编号 order_id", "商户订单号 merchant_order_no", "用户 uid", "金额 amount", "实付 actual_amount", "已付 amount_paid", "已退款 amount_refunded", "状态 status", "渠道 channel", "终端 terminal", "创建时间 created", "支付时间 paid"],
+    rows: async function* (actor, q) {
+      const where = orderWhere(actor, orderFilterSchema.parse(q));
+      const db = await getDb();
+      yield* mapped(
+        keyset((after) => db.select().from(orders).where(and(where, after)).orderBy(desc(orders.createdAt), desc(orders.id)).limit(BATCH), orders.createdAt, orders.id),
+        (o) => [o.pingppId, o.merchantOrderNo, o.uid, yuan(o.amount), yuan(o.actualAmount), yuan(o.amountPaid), yuan(o.amountRefunded), o.status, o.channel, o.terminalId, shanghaiTime(o.createdAt), shanghaiTime(o.timePaid)],
+      );
+    },
+  },
+  refunds: {
+    header: ["退款编号 refund_id", "交易编号 charge_id", "订单编号 order_id", "金额 amount", "状态 status", "原因 description", "失败原因 failure", "创建时间 created", "成功时间 succeeded"],
+    rows: async function* (_actor, q) {
+      const where = refundWhere(refundFilterSchema.parse(q));
+      const db = await getDb();
+      yield* mapped(
+        keyset(
+          (after) =>
+            db
+              .select({ r: refunds, orderPingppId: orders.pingppId, createdAt: refunds.createdAt, id: refunds.id })
+              .from(refunds)
+              .leftJoin(orders, eq(orders.id, refunds.orderId))
+              .where(and(where, after))
+              .orderBy(desc(refunds.createdAt), desc(refunds.id))
+              .limit(BATCH),
+          refunds.createdAt,
+          refunds.id,
+        ),
+        ({ r, orderPingppId }) => [r.pingppId, r.chargeId, orderPingppId, yuan(r.amount), r.status, r.description, r.failureMsg, shanghaiTime(r.createdAt), shanghaiTime(r.timeSucceed)],
+      );
+    },
+  },
+  "red-envelopes": {
+    header: ["红包编号 red_envelope_id", "订单号 order_no", "接收者 recipient", "金额 amount", "状态 status", "主题 subject", "失败原因 failure", "创建时间 created", "领取时间 received"],
+    rows: async function* (_actor, q) {
+      const where = redEnvelopeWhere({ ...redEnvelopeFilterSchema.parse(q), ...days(redEnvelopeFilterSchema.parse(q)) });
+      const db = await getDb();
+      yield* mapped(
+        keyset((after) => db.select().from(redEnvelopes).where(and(where, after, sql`${redEnvelopes.status} <> 'creating'`)).orderBy(desc(redEnvelopes.createdAt), desc(redEnvelopes.id)).limit(BATCH), redEnvelopes.createdAt, redEnvelopes.id),
+        (r) => [r.pingppId, r.orderNo, r.recipient, yuan(r.amount), r.status, r.subject, r.failureMsg, shanghaiTime(r.createdAt), shanghaiTime(r.receivedAt)],
+      );
+    },
+  },
+  settlements: {
+    header: ["结算编号 settlement_id", "方式 method", "金额 amount", "成功 succeeded", "失败 failed", "取消 canceled", "手续费 fee", "笔数 count", "状态 status", "创建时间 created", "完成时间 finished"],
+    rows: async function* (_actor, q) {
+      const f = settlementFilterSchema.parse(q);
+      const where = settlementWhere({ ...f, ...days(f) });
+      const db = await getDb();
+      yield* mapped(
+        keyset((after) => db.select().from(royaltySettlements).where(and(where, after)).orderBy(desc(royaltySettlements.createdAt), desc(royaltySettlements.id)).limit(BATCH), royaltySettlements.createdAt, royaltySettlements.id),
+        (s) => [s.pingppId, s.method, yuan(s.amount), yuan(s.amountSucceeded), yuan(s.amountFailed), yuan(s.amountCanceled), yuan(s.fee), s.count, s.status, shanghaiTime(s.createdAt), shanghaiTime(s.timeFinished)],
+      );
+    },
+  },
+};

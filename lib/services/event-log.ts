@@ -1,0 +1,108 @@
+import "server-only";
+import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL } from "drizzle-orm";
+import { getDb } from "../db";
+import { charges, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, type PingppEventRow } from "../db/schema";
+import { parseEvent } from "../pingpp";
+import { applyEvent } from "./events";
+import { audit } from "./audit";
+import { AppError } from "./errors";
+import type { Actor } from "./actor";
+
+export interface EventFilter {
+  type?: string;
+  objectId?: string;
+  status?: "applied" | "ignored" | "failed";
+  from?: Date;
+  to?: Date;
+  page?: number;
+}
+
+export const EVENTS_PER_PAGE = 50;
+
+/** A link that leads to the console page of the object an event touches (resolved by lookupObject). */
+export function objectHref(_type: string, objectId: string | null): string | null {
+  return objectId ? `/go/${encodeURIComponent(objectId)}` : null;
+}
+
+/** The console page of a Ping++ object (ch_, re_, red_, order or settlement id), or null. */
+export async function lookupObject(objectId: string): Promise<string | null> {
+  const db = await getDb();
+  if (objectId.startsWith("ch_")) {
+    const [c] = await db.select({ id: charges.id }).from(charges).where(eq(charges.pingppId, objectId));
+    return c ? `/charges/${objectId}` : null;
+  }
+  const tables = [
+    [refunds, "/refunds/"],
+    [redEnvelopes, "/red-envelopes/"],
+    [orders, "/orders/"],
+    [royaltySettlements, "/settlements/"],
+  ] as const;
+  for (const [table, base] of tables) {
+    const [row] = await db.select({ id: table.id }).from(table).where(eq(table.pingppId, objectId));
+    if (row) return `${base}${row.id}`;
+  }
+  return null;
+}
+
+export async function listEvents(f: EventFilter): Promise<{ rows: Omit<PingppEventRow, "payload">[]; total: number; page: number }> {
+  const db = await getDb();
+  const where: SQL[] = [];
+  if (f.type) where.push(eq(pingppEvents.type, f.type));
+  if (f.objectId) where.push(eq(pingppEvents.objectId, f.objectId));
+  if (f.status) where.push(eq(pingppEvents.status, f.status));
+  if (f.from) where.push(gte(pingppEvents.firstReceivedAt, f.from));
+  if (f.to) where.push(lt(pingppEvents.firstReceivedAt, f.to));
+  const cond = where.length ? and(...where) : undefined;
+  const page = Math.max(1, f.page ?? 1);
+  const { payload: _omit, ...columns } = getTableColumns(pingppEvents);
+  void _omit;
+  const [rows, [count]] = await Promise.all([
+    db
+      .select(columns)
+      .from(pingppEvents)
+      .where(cond)
+      .orderBy(desc(pingppEvents.firstReceivedAt), desc(pingppEvents.id))
+      .limit(EVENTS_PER_PAGE)
+      .offset((page - 1) * EVENTS_PER_PAGE),
+    db.select({ n: sql<number>`count(*)::int` }).from(pingppEvents).where(cond),
+  ]);
+  return { rows, total: Number(count?.n ?? 0), page };
+}
+
+export async function eventTypes(): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db.selectDistinct({ type: pingppEvents.type }).from(pingppEvents).orderBy(pingppEvents.type);
+  return rows.map((r) => r.type);
+}
+
+export async function getEvent(id: string): Promise<PingppEventRow> {
+  const db = await getDb();
+  const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, id));
+  if (!row) throw new AppError("eventNotFound");
+  return row;
+}
+
+/**
+ * "Apply again" for an event whose processing failed (e.g. it arrived before the record it
+ * updates): re-run its handler on the stored payload, in one transaction, forward only. Audited.
+ */
+export async function applyAgain(actor: Actor, id: string): Promise<PingppEventRow> {
+  const db = await getDb();
+  const result = await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(pingppEvents).where(eq(pingppEvents.id, id)).for("update");
+    if (!row) throw new AppError("eventNotFound");
+    if (row.status !== "failed") throw new AppError("eventNotFailed");
+    const applied = await applyEvent(tx, parseEvent(JSON.stringify(row.payload)));
+    const [updated] = await tx
+      .update(pingppEvents)
+      .set({ status: applied.status, result: applied.result })
+      .where(eq(pingppEvents.id, id))
+      .returning();
+    return updated!;
+  }).catch(async (e: unknown) => {
+    await audit({ actor, action: "event.apply_again", target: { type: "event", id }, result: e instanceof AppError ? "refused" : "error", message: (e as Error).message });
+    throw e;
+  });
+  await audit({ actor, action: "event.apply_again", target: { type: "event", id }, params: { type: result.type }, result: result.status === "failed" ? "error" : "ok", message: result.result ?? undefined });
+  return result;
+}

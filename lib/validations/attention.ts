@@ -1,0 +1,7 @@
+import { z } from "zod";
+
+export const ATTENTION_KINDS = ["chargeStuck", "chargeNoWebhook", "eventFailed", "orderAnomaly", "refundFailed", "redEnvelopeFailed", "royaltyTransactionFailed"] as const;
+
+const item = { kind: z.enum(ATTENTION_KINDS), objectId: z.string().trim().min(1).max(64) };
+export const syncAttentionSchema = z.object(item);
+export const resolveAttentionSchema = z.object({ ...item, note: z.string().trim().min(1, "required").max(500, "tooLong") });

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { freshDb, closeDb } from "@/tests/helpers/db";
+import { auditLogs, staffUsers, type StaffRole } from "@/lib/db/schema";
+import type { Db } from "@/lib/db";
+import zhCore from "@/lib/i18n/messages/zh-CN/core.json";
+
+/**
+ * Every server action, discovered from lib/actions/, called with no session, a disabled
+ * account and each role. The real session check runs (lib/auth/session.ts → the staff row);
+ * only next-auth's cookie decoding and Next's request context are stood in for.
+ */
+let session: { user: { id: string; sv: number } } | null = null;
+vi.mock("@/lib/auth/config", () => ({ auth: async () => session, signIn: vi.fn(), signOut: vi.fn(), LoginRefused: class {} }));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.9" }),
+  cookies: async () => ({ get: () => undefined, set: () => {} }),
+}));
+vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
+vi.mock("next-auth", () => ({ AuthError: class AuthError extends Error {} }));
+vi.mock("next-intl/server", () => {
+  const lookup = (key: string): unknown => key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], zhCore);
+  const t = Object.assign((key: string) => String(lookup(key) ?? key), { has: (key: string) => typeof lookup(key) === "string" });
+  return { getTranslations: async () => t };
+});
+
+const ALL: StaffRole[] = ["admin", "finance", "cashier"];
+const FINANCE: StaffRole[] = ["admin", "finance"];
+const ADMIN: StaffRole[] = ["admin"];
+/** Actions that run without a session by nature (login, logout, language). */
+const PUBLIC = new Set(["auth.loginAction", "auth.logoutAction", "locale.setLocaleAction"]);
+
+/** DESIGN §7, per action. A new action that is not listed here fails the suite. */
+const POLICY: Record<string, StaffRole[]> = {
+  "staff.createStaffAction": ADMIN,
+  "staff.changeRoleAction": ADMIN,
+  "staff.assignTerminalAction": ADMIN,
+  "staff.setDisabledAction": ADMIN,
+  "staff.resetPasswordAction": ADMIN,
+  "settings.checkWebhookAction": ADMIN,
+  "charges.createChargeAction": ALL,
+  "charges.reverseChargeAction": ALL,
+  "orders.createOrderChargeAction": ALL,
+  "orders.cancelOrderAction": FINANCE,
+  "orders.refreshOrderAction": FINANCE,
+  "orders.syncOrdersAction": FINANCE,
+  "refunds.refundOrderAction": FINANCE,
+  "refunds.refundChargeAction": FINANCE,
+  "refunds.refreshRefundAction": FINANCE,
+  "red-envelopes.sendRedEnvelopeAction": FINANCE,
+  "red-envelopes.refreshRedEnvelopeAction": FINANCE,
+  "red-envelopes.dryRunBatchAction": FINANCE,
+  "red-envelopes.startBatchAction": FINANCE,
+  "settlements.previewSettlementAction": FINANCE,
+  "settlements.createSettlementAction": FINANCE,
+  "settlements.confirmSettlementAction": FINANCE,
+  "settlements.cancelSettlementAction": FINANCE,
+  "events.applyAgainAction": FINANCE,
+  "attention.syncAttentionAction": FINANCE,
+  "attention.resolveAttentionAction": FINANCE,
+};
+
+type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { roles?: StaffRole[] };
+const dir = path.join(import.meta.dirname, "../lib/actions");
+const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'));
+
+let db: Db;
+const users: Record<string, { id: string; sv: number }> = {};
+let actions: [string, Action][] = [];
+
+beforeAll(async () => {
+  db = await freshDb();
+  for (const [name, role, disabled] of [["admin", "admin", false], ["finance", "finance", false], ["cashier", "cashier", false], ["disabled", "admin", true]] as const) {
+    const [u] = await db
+      .insert(staffUsers)
+      .values({ email: `${name}@authz.test`, name, role, terminalId: "T01", passwordHash: "x", disabledAt: disabled ? new Date() : null })
+      .returning();
+    users[name] = { id: u!.id, sv: u!.sessionVersion };
+  }
+  for (const f of files) {
+    const mod = (await import(path.join(dir, f))) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(mod)) if (typeof v === "function") actions.push([`${f.replace(/\.ts$/, "")}.${k}`, v as Action]);
+  }
+  actions = actions.filter(([name]) => !PUBLIC.has(name));
+});
+afterAll(closeDb);
+
+const as = (who: string | null) => {
+  session = who ? { user: users[who]! } : null;
+};
+
+describe("server action authorisation (DESIGN §7)", () => {
+  it("discovers the actions", () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(actions.length).toBeGreaterThanOrEqual(Object.keys(POLICY).length);
+  });
+
+  it("every action is in the policy and declares exactly the policy's roles", () => {
+    for (const [name, fn] of actions) {
+      expect(POLICY[name], `${name} is missing from POLICY`).toBeDefined();
+      expect([...(fn.roles ?? [])].sort(), name).toEqual([...POLICY[name]!].sort());
+    }
+  });
+
+  it("refuses every action without a session, for a disabled account, and for roles outside the policy, writing nothing", async () => {
+    const audits = await db.$count(auditLogs);
+    const staff = await db.$count(staffUsers);
+    for (const [name, fn] of actions) {
+      for (const who of [null, "disabled"]) {
+        as(who);
+        expect(await fn({}), `${name} as ${who}`).toEqual({ ok: false, error: zhCore.errors.unauthenticated });
+      }
+      for (const role of ALL.filter((r) => !POLICY[name]!.includes(r))) {
+        as(role);
+        expect(await fn({}), `${name} as ${role}`).toEqual({ ok: false, error: zhCore.errors.forbidden });
+      }
+    }
+    expect(await db.$count(auditLogs)).toBe(audits);
+    expect(await db.$count(staffUsers)).toBe(staff);
+  });
+
+  it("lets every role in the policy past the gate (the empty input then meets the schema or the service)", async () => {
+    for (const [name, fn] of actions) {
+      for (const role of POLICY[name]!) {
+        as(role);
+        const res = await fn({});
+        expect(res.error, `${name} as ${role}`).not.toBe(zhCore.errors.forbidden);
+        expect(res.error, `${name} as ${role}`).not.toBe(zhCore.errors.unauthenticated);
+      }
+    }
+  });
+});
