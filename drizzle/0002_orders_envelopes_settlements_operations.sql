@@ -51,6 +51,7 @@ CREATE TABLE "refunds" (
 	"currency" text DEFAULT 'cny' NOT NULL,
 	"description" text NOT NULL,
 	"refund_mode" text,
+	"royalty_users" jsonb,
 	"funding_source" text,
 	"status" "refund_status" NOT NULL,
 	"time_succeed" timestamp with time zone,

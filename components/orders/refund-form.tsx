@@ -7,7 +7,7 @@ import { FUNDING_SOURCES, REFUND_MODES } from "@/lib/validations/refunds";
 import { formatMoney, parseYuanToFen, fenToDecimal } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
-import { Field, Input, Select } from "@/components/ui/field";
+import { Field, Input, Select, inputClass } from "@/components/ui/field";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useKeyedAction } from "./use-keyed-action";
 
@@ -17,7 +17,7 @@ export interface RefundableCharge {
   remainder: number;
 }
 
-type Input = { amount: string; description: string; chargeId?: string; refundMode?: (typeof REFUND_MODES)[number]; fundingSource?: (typeof FUNDING_SOURCES)[number] };
+type Input = { amount: string; description: string; chargeId?: string; refundMode?: (typeof REFUND_MODES)[number]; fundingSource?: (typeof FUNDING_SOURCES)[number]; royaltyUsers?: string };
 
 /**
  * Refund an order (one of its paid charges) or a plain charge: amount up to what is left,
@@ -59,6 +59,7 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
           chargeId,
           refundMode: orderId ? (s("refundMode") as Input["refundMode"]) : undefined,
           fundingSource: (s("fundingSource") || undefined) as Input["fundingSource"],
+          royaltyUsers: orderId ? s("royaltyUsers") || undefined : undefined,
         };
         setInput(next);
         // Nothing to confirm when the input is plainly wrong: the server says why.
@@ -97,6 +98,11 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
           </Select>
         </Field>
       ) : null}
+      {orderId ? (
+        <Field label={t("royaltyUsers")} htmlFor="royaltyUsers" error={fieldErrors.royaltyUsers}>
+          <textarea id="royaltyUsers" name="royaltyUsers" rows={2} placeholder={t("royaltyUsersHint")} className={inputClass} aria-invalid={!!fieldErrors.royaltyUsers || undefined} />
+        </Field>
+      ) : null}
       {wechat ? (
         <Field label={t("fundingSource")} htmlFor="fundingSource">
           <Select id="fundingSource" name="fundingSource" defaultValue="">
@@ -109,7 +115,7 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
           </Select>
         </Field>
       ) : null}
-      {error && !fieldErrors.amount && !fieldErrors.description ? <Alert tone="error">{error}</Alert> : null}
+      {error && !fieldErrors.amount && !fieldErrors.description && !fieldErrors.royaltyUsers ? <Alert tone="error">{error}</Alert> : null}
       {done ? <Alert tone="success">{done}</Alert> : null}
       <Button type="submit" disabled={pending}>
         {pending ? t("submitting") : t("submit")}

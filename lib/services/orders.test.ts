@@ -278,6 +278,17 @@ describe("refunds of orders (订单退款)", () => {
     expect(refused?.params).toMatchObject({ amount: 1, reason: "顾客退货" });
   });
 
+  it("returns royalty shares with an order refund (royalty_users), refusing lines that are wrong or add up to more", async () => {
+    const { orderId, chargeId } = await paidOrder("50.00");
+    const r = await rsvc.refundOrder(finance, refundForm(orderId, "20.00", { royaltyUsers: "user_a,5.00\nuser_b，2.50" }));
+    expect(r.royaltyUsers).toEqual([{ user: "user_a", amountRefunded: 500 }, { user: "user_b", amountRefunded: 250 }]);
+    const [remote] = await api<{ data: { id: string; extra: { royalty_users?: unknown } }[] }>("GET", `/charges/${chargeId}/refunds?limit=100`).then((l) => l.data);
+    expect(remote?.extra.royalty_users).toEqual([{ user: "user_a", amount_refunded: 500 }, { user: "user_b", amount_refunded: 250 }]);
+    expect(() => refundForm(orderId, "1.00", { royaltyUsers: "user_a,0.60\nuser_b,0.50" })).toThrow(/royaltyOverRefund/);
+    expect(() => refundForm(orderId, "1.00", { royaltyUsers: "user a b,1" })).toThrow(/royaltyLine/);
+    expect(() => refundForm(orderId, "1.00", { royaltyUsers: "user_a,-1" })).toThrow(/royaltyLine/);
+  });
+
   it("20 concurrent submissions of the same form make exactly one refund at Ping++", async () => {
     const { orderId, chargeId } = await paidOrder();
     const input = refundForm(orderId, "10.00");

@@ -84,7 +84,7 @@ interface Target {
   remainder: number;
 }
 
-type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> & { refundMode?: string };
+type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> & Partial<Pick<RefundOrderData, "royaltyUsers">> & { refundMode?: string };
 
 /** A refund of an order: of the charge given, else of its paid charge with the most left. */
 export async function refundOrder(actor: Actor, input: RefundOrderData): Promise<RefundRow> {
@@ -160,6 +160,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
             currency: t.currency,
             description: input.description,
             refundMode: input.refundMode ?? null,
+            royaltyUsers: input.royaltyUsers ?? null,
             fundingSource: input.fundingSource ?? null,
             status: "creating",
             createdBy: actor.id,
@@ -227,6 +228,7 @@ async function send(claim: RefundRow): Promise<Refund> {
     charge: claim.chargeId,
     charge_amount: claim.amount,
     refund_mode: claim.refundMode ?? undefined,
+    royalty_users: claim.royaltyUsers?.map((u) => ({ user: u.user, amount_refunded: u.amountRefunded })),
   });
   const r = list.data.find((x) => x.charge === claim.chargeId) ?? list.data[0];
   if (!r) throw new AppError("pingppUnavailable");

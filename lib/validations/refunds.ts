@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { day, page, q, yuanSchema } from "./orders";
+import { parseYuanToFen } from "../money";
 
 // Messages are i18n keys under "validation".
 
@@ -14,13 +15,39 @@ const refundFields = {
   fundingSource: z.enum(FUNDING_SOURCES).optional(),
 };
 
+/**
+ * `royalty_users` of an order refund, typed one per line as "user,amount" (amount in yuan):
+ * how much of each royalty user's share goes back with this refund.
+ */
+export const royaltyUsersSchema = z
+  .string()
+  .max(5000, "tooLong")
+  .optional()
+  .transform((text, ctx) => {
+    const lines = (text ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const out: { user: string; amountRefunded: number }[] = [];
+    for (const line of lines) {
+      const [user = "", amount = "", ...rest] = line.split(/[,，\s]+/);
+      const fen = parseYuanToFen(amount);
+      if (rest.length || !/^[A-Za-z0-9_-]{1,64}$/.test(user) || fen === null || fen <= 0) {
+        ctx.addIssue({ code: "custom", message: "royaltyLine" });
+        return z.NEVER;
+      }
+      out.push({ user, amountRefunded: fen });
+    }
+    return out.length ? out : undefined;
+  });
+
 /** `POST /orders/{id}/order_refunds`: which of the order's charges, how much, why. */
-export const refundOrderSchema = z.object({
-  ...refundFields,
-  orderId: z.uuid("invalidId"),
-  chargeId: z.string().regex(/^ch_\w+$/, "invalidId").optional(),
-  refundMode: z.enum(REFUND_MODES).optional(),
-});
+export const refundOrderSchema = z
+  .object({
+    ...refundFields,
+    orderId: z.uuid("invalidId"),
+    chargeId: z.string().regex(/^ch_\w+$/, "invalidId").optional(),
+    refundMode: z.enum(REFUND_MODES).optional(),
+    royaltyUsers: royaltyUsersSchema,
+  })
+  .refine((v) => !v.royaltyUsers || v.royaltyUsers.reduce((s, u) => s + u.amountRefunded, 0) <= v.amount, { path: ["royaltyUsers"], message: "royaltyOverRefund" });
 export type RefundOrderData = z.output<typeof refundOrderSchema>;
 
 /** `POST /charges/{id}/refunds` of a plain (non-order) charge. */

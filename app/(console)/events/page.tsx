@@ -55,9 +55,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
                 <td className="px-3 py-2 font-mono text-xs">{e.type}</td>
                 <td className="px-3 py-2 font-mono text-xs">
                   {href ? (
-                    <Link href={href} className="text-indigo-700 hover:underline">
+                    // a route handler that redirects: a full navigation, not a client-side one
+                    <a href={href} className="text-indigo-700 hover:underline">
                       {e.objectId}
-                    </Link>
+                    </a>
                   ) : (
                     e.objectId
                   )}

@@ -4,11 +4,14 @@ import { lookupObject } from "@/lib/services/event-log";
 export const dynamic = "force-dynamic";
 
 /** /go/{Ping++ id} → the console page of that charge, refund, order, red envelope or settlement. */
-export async function GET(req: Request, ctx: { params: Promise<{ objectId: string }> }) {
+export async function GET(_req: Request, ctx: { params: Promise<{ objectId: string }> }) {
   const actor = await getActor().catch(() => null);
-  if (!actor) return Response.redirect(new URL("/login", req.url), 303);
+  if (!actor) return see("/login");
   const { objectId } = await ctx.params;
   const href = /^[A-Za-z0-9_]{1,64}$/.test(objectId) ? await lookupObject(objectId) : null;
   if (!href) return new Response("not found", { status: 404 });
-  return Response.redirect(new URL(href, req.url), 303);
+  return see(href);
 }
+
+/** A relative redirect: req.url carries the server's own host name, not the one the browser used. */
+const see = (location: string) => new Response(null, { status: 303, headers: { location } });

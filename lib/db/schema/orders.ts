@@ -84,6 +84,8 @@ export const refunds = pgTable(
     /** The reason given (Ping++'s `description`). */
     description: text("description").notNull(),
     refundMode: text("refund_mode"),
+    /** Royalty shares returned with an order refund (Ping++'s royalty_users), in fen. */
+    royaltyUsers: jsonb("royalty_users").$type<{ user: string; amountRefunded: number }[]>(),
     fundingSource: text("funding_source"),
     status: refundStatus("status").notNull(),
     timeSucceed: timestamp("time_succeed", { withTimezone: true }),

@@ -51,7 +51,7 @@ const refundSchema = z.object({
   metadata: metadataSchema.optional(),
   refund_mode: z.string().optional(),
   funding_source: z.enum(["unsettled_funds", "recharge_funds"]).optional(),
-  royalty_users: z.array(z.unknown()).optional(),
+  royalty_users: z.array(z.object({ user: z.string().min(1), amount_refunded: z.number().int().nonnegative() })).optional(),
 });
 
 const orderCharges = (e: Engine, o: Order) => Object.values(e.s.charges).filter((c) => c._order === o.id);
@@ -287,6 +287,8 @@ export function registerOrders(r: Router, e: Engine): void {
         req.requestId,
       ),
     );
+    // Ping++ keeps the royalty shares returned with the refund; the sandbox shows them in `extra`.
+    if (p.royalty_users) for (const r of created) (r as { extra: Record<string, unknown> }).extra = { ...(r as { extra?: Record<string, unknown> }).extra, royalty_users: p.royalty_users };
     e.save();
     return { object: "list", url: `/v1/orders/${o.id}/order_refunds`, has_more: false, data: created.map(renderRefund) };
   });

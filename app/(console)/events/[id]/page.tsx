@@ -19,7 +19,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
   const rows: [string, React.ReactNode][] = [
     [t("id"), <code key="id">{e.id}</code>],
     [t("type"), <code key="t">{e.type}</code>],
-    [t("object"), href ? <Link key="o" href={href} className="text-indigo-700 hover:underline">{e.objectId}</Link> : (e.objectId ?? "—")],
+    [t("object"), href ? <a key="o" href={href} className="text-indigo-700 hover:underline">{e.objectId}</a> : (e.objectId ?? "—")],
     [t("created"), formatShanghai(e.createdAt)],
     [t("received"), formatShanghai(e.firstReceivedAt)],
     [t("lastReceived"), formatShanghai(e.lastReceivedAt)],
