@@ -102,7 +102,10 @@ test("logout ends the session", async ({ page }) => {
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("health answers with the database and Ping++ mode", async ({ request }) => {
+test("health answers with the database and Ping++ mode; pages carry the security headers", async ({ request }) => {
+  const login = await request.get("/login");
+  expect(login.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(login.headers()["x-content-type-options"]).toBe("nosniff");
   const res = await request.get("/api/health");
   expect(res.status()).toBe(200);
   expect(await res.json()).toEqual({ ok: true, db: "up", pingpp: "sandbox" });
