@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { freshDb, closeDb } from "@/tests/helpers/db";
+import { staffUsers, type StaffRole } from "@/lib/db/schema";
+
+/**
+ * Every route handler under app/, discovered from the file tree, called with no session, a
+ * disabled account and each role. The real session check runs; only next-auth's cookie
+ * decoding and Next's request context are stood in for (as in actions-authorization.test.ts).
+ */
+let session: { user: { id: string; sv: number } } | null = null;
+vi.mock("@/lib/auth/config", () => ({ auth: async () => session, handlers: { GET: vi.fn(), POST: vi.fn() } }));
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }), cookies: async () => ({ get: () => undefined }) }));
+
+const ALL: StaffRole[] = ["admin", "finance", "cashier"];
+const FINANCE: StaffRole[] = ["admin", "finance"];
+type Policy = { public: true } | { roles: StaffRole[]; anonymous: number };
+
+/** DESIGN §7 per route. A new route that is not listed here fails the suite. */
+const POLICY: Record<string, Policy> = {
+  "api/auth/[...nextauth]": { public: true }, // next-auth's own endpoints
+  "api/health": { public: true },
+  "api/webhooks/pingpp": { public: true }, // authenticated by Ping++'s signature (tested in lib/services/events)
+  "api/charges/[id]/status": { roles: ALL, anonymous: 401 },
+  "api/terminals/[terminal]/active": { roles: ALL, anonymous: 401 },
+  "api/overview": { roles: ALL, anonymous: 401 },
+  "api/exports/[kind]": { roles: FINANCE, anonymous: 401 },
+  "api/red-envelopes/[id]/status": { roles: FINANCE, anonymous: 401 },
+  "api/red-envelopes/batches/[id]/status": { roles: FINANCE, anonymous: 401 },
+  "api/settlements/[id]": { roles: FINANCE, anonymous: 401 },
+  "go/[objectId]": { roles: ALL, anonymous: 303 },
+};
+
+const appDir = path.join(import.meta.dirname, "../app");
+function routes(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return routes(p);
+    return e.name === "route.ts" ? [path.relative(appDir, dir).split(path.sep).filter((s) => !s.startsWith("(")).join("/")] : [];
+  });
+}
+const found = routes(appDir);
+
+/** A value for each dynamic segment that passes its route's own shape check. */
+function paramsFor(route: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of route.matchAll(/\[(\.\.\.)?([^\]]+)\]/g)) {
+    const name = m[2]!;
+    out[name] = { terminal: "T01", kind: "charges", objectId: "ch_doesnotexist" }[name] ?? crypto.randomUUID();
+  }
+  return out;
+}
+
+const users: Record<string, { id: string; sv: number }> = {};
+beforeAll(async () => {
+  const db = await freshDb();
+  for (const [name, role, disabled] of [["admin", "admin", false], ["finance", "finance", false], ["cashier", "cashier", false], ["disabled", "admin", true]] as const) {
+    const [u] = await db.insert(staffUsers).values({ email: `${name}@routes.test`, name, role, terminalId: "T01", passwordHash: "x", disabledAt: disabled ? new Date() : null }).returning();
+    users[name] = { id: u!.id, sv: u!.sessionVersion };
+  }
+});
+afterAll(closeDb);
+
+async function call(route: string, who: string | null): Promise<{ method: string; status: number; location: string | null }[]> {
+  session = who ? { user: users[who]! } : null;
+  const file = fs.readdirSync(appDir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith("route.ts") && f.split(path.sep).filter((s) => !s.startsWith("(")).slice(0, -1).join("/") === route);
+  const mod = (await import(path.join(appDir, file!))) as Record<string, unknown>;
+  const out = [];
+  for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+    const handler = mod[method] as ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined;
+    if (typeof handler !== "function") continue;
+    const res = await handler(new Request(`http://console.test/${route}`, { method, body: method === "GET" ? undefined : "{}" }), { params: Promise.resolve(paramsFor(route)) });
+    out.push({ method, status: res.status, location: res.headers.get("location") });
+  }
+  return out;
+}
+
+describe("route handler authorisation (DESIGN §7)", () => {
+  it("discovers every route handler, and each one is in the policy", () => {
+    expect(found.length).toBeGreaterThanOrEqual(Object.keys(POLICY).length);
+    for (const r of found) expect(POLICY[r], `${r} is missing from POLICY`).toBeDefined();
+  });
+
+  it.each(Object.entries(POLICY).filter(([, p]) => !("public" in p)))("%s: refuses no session, a disabled account and other roles; lets its roles in", async (route, policy) => {
+    if ("public" in policy) return;
+    for (const who of [null, "disabled"]) {
+      for (const r of await call(route, who)) {
+        expect(r.status, `${r.method} ${route} as ${who}`).toBe(policy.anonymous);
+        if (policy.anonymous === 303) expect(r.location).toBe("/login");
+      }
+    }
+    for (const role of ALL) {
+      for (const r of await call(route, role)) {
+        if (policy.roles.includes(role)) {
+          expect([401, 403], `${r.method} ${route} as ${role}`).not.toContain(r.status);
+          expect(r.status, `${r.method} ${route} as ${role}`).toBeLessThan(500);
+        } else {
+          expect(r.status, `${r.method} ${route} as ${role}`).toBe(403);
+        }
+      }
+    }
+  });
+});
