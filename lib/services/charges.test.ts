@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { startConsoleSandbox, eventually } from "@/tests/helpers/console-sandbox";
 import { freshDb, closeDb } from "@/tests/helpers/db";
+import { addActor } from "@/tests/helpers/actors";
 import { auditLogs, charges, pingppEvents, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { createChargeSchema, type CreateChargeInput } from "@/lib/validations/charges";
@@ -25,19 +26,14 @@ afterAll(async () => {
   await closeDb();
 });
 
-async function staff(email: string, role: Actor["role"], terminalId: string | null): Promise<Actor> {
-  const [u] = await db.insert(staffUsers).values({ email, name: email, role, terminalId, passwordHash: "x" }).returning();
-  return { id: u!.id, email, name: email, role, terminalId, ip: "10.1.2.3" };
-}
-
 beforeEach(async () => {
   await db.delete(charges);
   await db.delete(pingppEvents);
   await db.delete(auditLogs);
   await db.delete(staffUsers);
-  cashier = await staff("c1@shop.cn", "cashier", "T01");
-  other = await staff("c2@shop.cn", "cashier", "T02");
-  finance = await staff("f@shop.cn", "finance", null);
+  cashier = await addActor(db, "c1@shop.cn", "cashier", "T01");
+  other = await addActor(db, "c2@shop.cn", "cashier", "T02");
+  finance = await addActor(db, "f@shop.cn", "finance");
 });
 
 const form = (over: Partial<CreateChargeInput> = {}) =>

@@ -5,6 +5,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { startConsoleSandbox } from "@/tests/helpers/console-sandbox";
 import { freshDb, closeDb } from "@/tests/helpers/db";
+import { addActor } from "@/tests/helpers/actors";
 import { auditLogs, charges, pingppEvents, staffUsers, type ChargeRow } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
@@ -34,12 +35,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   for (const t of [charges, pingppEvents, auditLogs, staffUsers, attentionResolutions]) await db.delete(t);
-  const mk = async (email: string, role: Actor["role"], terminalId: string | null): Promise<Actor> => {
-    const [u] = await db.insert(staffUsers).values({ email, name: email, role, terminalId, passwordHash: "x" }).returning();
-    return { id: u!.id, email, name: email, role, terminalId };
-  };
-  admin = await mk("a@ops.test", "admin", null);
-  cashier = await mk("c@ops.test", "cashier", "T01");
+  admin = await addActor(db, "a@ops.test", "admin");
+  cashier = await addActor(db, "c@ops.test", "cashier", "T01");
 });
 
 let seq = 0;

@@ -6,8 +6,10 @@ import { useTranslations } from "next-intl";
 import { resolveAttentionAction, syncAttentionAction } from "@/lib/actions/attention";
 import type { AttentionItem } from "@/lib/services/attention";
 import { formatMoney } from "@/lib/money";
+import { formatShanghai } from "@/lib/dates";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
+import { ListTable } from "@/components/ui/list";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { inputClass } from "@/components/ui/field";
 
@@ -18,53 +20,38 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
   const [msg, setMsg] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const [resolving, setResolving] = useState<AttentionItem | null>(null);
   const [note, setNote] = useState("");
-  const when = (iso: string) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
   return (
     <div className="space-y-3">
       {msg ? <Alert tone={msg.tone}>{msg.text}</Alert> : null}
-      <div className="overflow-x-auto rounded-lg bg-white shadow-sm">
-        <table className="min-w-full text-sm" data-testid="attention-table">
-          <thead className="bg-slate-100 text-left text-slate-600">
-            <tr>
-              <th className="px-3 py-2">{t("kind")}</th>
-              <th className="px-3 py-2">{t("object")}</th>
-              <th className="px-3 py-2 text-right">{t("amount")}</th>
-              <th className="px-3 py-2">{t("since")}</th>
-              <th className="px-3 py-2">{t("detail")}</th>
-              <th className="px-3 py-2">{t("actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <tr key={`${i.kind}:${i.objectId}`} className="border-t border-slate-100 align-top" data-kind={i.kind} data-object={i.label}>
-                <td className="px-3 py-2">{t(`kinds.${i.kind}`)}</td>
-                <td className="px-3 py-2 font-mono text-xs">{i.href ? <Link className="text-indigo-700 hover:underline" href={i.href}>{i.label}</Link> : i.label}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{i.amount !== null ? formatMoney(i.amount, i.currency ?? "cny") : ""}</td>
-                <td className="whitespace-nowrap px-3 py-2">{when(i.since)}</td>
-                <td className="px-3 py-2">{i.detail}</td>
-                <td className="space-x-2 whitespace-nowrap px-3 py-2">
-                  <Button
-                    variant="secondary"
-                    disabled={busy}
-                    onClick={() =>
-                      start(async () => {
-                        const res = await syncAttentionAction({ kind: i.kind, objectId: i.objectId });
-                        setMsg(res.ok ? { tone: "success", text: t("synced", { label: i.label }) } : { tone: "error", text: res.error });
-                        router.refresh();
-                      })
-                    }
-                  >
-                    {t("sync")}
-                  </Button>
-                  <Button variant="ghost" disabled={busy} onClick={() => (setResolving(i), setNote(""))}>
-                    {t("resolve")}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable testId="attention-table" empty={null} head={[{ label: t("kind") }, { label: t("object") }, { label: t("amount"), right: true }, { label: t("since") }, { label: t("detail") }, { label: t("actions") }]}>
+        {items.map((i) => (
+          <tr key={`${i.kind}:${i.objectId}`} className="border-t border-slate-100 align-top" data-kind={i.kind} data-object={i.label}>
+            <td className="px-3 py-2">{t(`kinds.${i.kind}`)}</td>
+            <td className="px-3 py-2 font-mono text-xs">{i.href ? <Link className="text-indigo-700 hover:underline" href={i.href}>{i.label}</Link> : i.label}</td>
+            <td className="px-3 py-2 text-right tabular-nums">{i.amount !== null ? formatMoney(i.amount, i.currency ?? "cny") : ""}</td>
+            <td className="whitespace-nowrap px-3 py-2">{formatShanghai(new Date(i.since))}</td>
+            <td className="px-3 py-2">{i.detail}</td>
+            <td className="space-x-2 whitespace-nowrap px-3 py-2">
+              <Button
+                variant="secondary"
+                disabled={busy}
+                onClick={() =>
+                  start(async () => {
+                    const res = await syncAttentionAction({ kind: i.kind, objectId: i.objectId });
+                    setMsg(res.ok ? { tone: "success", text: t("synced", { label: i.label }) } : { tone: "error", text: res.error });
+                    router.refresh();
+                  })
+                }
+              >
+                {t("sync")}
+              </Button>
+              <Button variant="ghost" disabled={busy} onClick={() => (setResolving(i), setNote(""))}>
+                {t("resolve")}
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </ListTable>
       <ConfirmDialog
         open={!!resolving}
         busy={busy}

@@ -12,6 +12,7 @@ import { ROLES } from "@/lib/validations/staff";
 import type { ActionResult } from "@/lib/actions/result";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
+import { ListTable } from "@/components/ui/list";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { inputClass } from "@/components/ui/field";
 import { OneTimeSecret } from "./one-time-secret";
@@ -55,84 +56,70 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
           {message.secret ? <OneTimeSecret label="" value={message.secret} /> : null}
         </Alert>
       ) : null}
-      <div className="overflow-x-auto rounded-lg bg-white shadow-sm">
-        <table className="min-w-full text-sm">
-          <thead className="bg-slate-100 text-left text-slate-600">
-            <tr>
-              <th className="px-3 py-2">{t("email")}</th>
-              <th className="px-3 py-2">{t("name")}</th>
-              <th className="px-3 py-2">{t("role")}</th>
-              <th className="px-3 py-2">{t("terminal")}</th>
-              <th className="px-3 py-2">{t("status")}</th>
-              <th className="px-3 py-2">{t("actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} data-testid={`staff-row-${row.email}`} className="border-t border-slate-100">
-                <td className="px-3 py-2">
-                  {row.email}
-                  {row.id === selfId ? t("you") : ""}
-                </td>
-                <td className="px-3 py-2">{row.name}</td>
-                <td className="px-3 py-2">
-                  <select
-                    aria-label={t("changeRole")}
-                    className={inputClass}
-                    value={row.role}
-                    disabled={busy}
-                    onChange={(e) => run(() => changeRoleAction({ id: row.id, role: e.target.value as StaffRow["role"] }))}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {tr(r)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td className="px-3 py-2">
-                  <form
-                    className="flex gap-2"
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      const v = String(new FormData(e.currentTarget).get("terminalId") ?? "");
-                      run(() => assignTerminalAction({ id: row.id, terminalId: v }));
-                    }}
-                  >
-                    <input
-                      name="terminalId"
-                      aria-label={t("assignTerminal")}
-                      defaultValue={row.terminalId ?? ""}
-                      placeholder={t("terminalPlaceholder")}
-                      className={`${inputClass} w-24`}
-                    />
-                    <Button variant="secondary" type="submit" disabled={busy}>
-                      {t("save")}
-                    </Button>
-                  </form>
-                </td>
-                <td className="px-3 py-2">
-                  <span className={row.disabled ? "text-rose-600" : "text-emerald-700"}>{row.disabled ? t("disabled") : t("active")}</span>
-                </td>
-                <td className="space-x-2 whitespace-nowrap px-3 py-2">
-                  {row.disabled ? (
-                    <Button variant="secondary" disabled={busy} onClick={() => run(() => setDisabledAction({ id: row.id, disabled: false }))}>
-                      {t("enable")}
-                    </Button>
-                  ) : (
-                    <Button variant="secondary" disabled={busy || row.id === selfId} onClick={() => setConfirm({ kind: "disable", row })}>
-                      {t("disable")}
-                    </Button>
-                  )}
-                  <Button variant="secondary" disabled={busy} onClick={() => setConfirm({ kind: "reset", row })}>
-                    {t("resetPassword")}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable testId="staff-table" empty={null} head={[{ label: t("email") }, { label: t("name") }, { label: t("role") }, { label: t("terminal") }, { label: t("status") }, { label: t("actions") }]}>
+        {rows.map((row) => (
+          <tr key={row.id} data-testid={`staff-row-${row.email}`} className="border-t border-slate-100">
+            <td className="px-3 py-2">
+              {row.email}
+              {row.id === selfId ? t("you") : ""}
+            </td>
+            <td className="px-3 py-2">{row.name}</td>
+            <td className="px-3 py-2">
+              <select
+                aria-label={t("changeRole")}
+                className={inputClass}
+                value={row.role}
+                disabled={busy}
+                onChange={(e) => run(() => changeRoleAction({ id: row.id, role: e.target.value as StaffRow["role"] }))}
+              >
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {tr(r)}
+                  </option>
+                ))}
+              </select>
+            </td>
+            <td className="px-3 py-2">
+              <form
+                className="flex gap-2"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const v = String(new FormData(e.currentTarget).get("terminalId") ?? "");
+                  run(() => assignTerminalAction({ id: row.id, terminalId: v }));
+                }}
+              >
+                <input
+                  name="terminalId"
+                  aria-label={t("assignTerminal")}
+                  defaultValue={row.terminalId ?? ""}
+                  placeholder={t("terminalPlaceholder")}
+                  className={`${inputClass} w-24`}
+                />
+                <Button variant="secondary" type="submit" disabled={busy}>
+                  {t("save")}
+                </Button>
+              </form>
+            </td>
+            <td className="px-3 py-2">
+              <span className={row.disabled ? "text-rose-600" : "text-emerald-700"}>{row.disabled ? t("disabled") : t("active")}</span>
+            </td>
+            <td className="space-x-2 whitespace-nowrap px-3 py-2">
+              {row.disabled ? (
+                <Button variant="secondary" disabled={busy} onClick={() => run(() => setDisabledAction({ id: row.id, disabled: false }))}>
+                  {t("enable")}
+                </Button>
+              ) : (
+                <Button variant="secondary" disabled={busy || row.id === selfId} onClick={() => setConfirm({ kind: "disable", row })}>
+                  {t("disable")}
+                </Button>
+              )}
+              <Button variant="secondary" disabled={busy} onClick={() => setConfirm({ kind: "reset", row })}>
+                {t("resetPassword")}
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </ListTable>
       <ConfirmDialog
         open={!!confirm}
         danger
