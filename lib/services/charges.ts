@@ -161,6 +161,12 @@ async function loadVisible(actor: Actor, id: string): Promise<ChargeRow> {
   return row;
 }
 
+/** The SQL twin of canSee(): a cashier's charges are their own and their terminal's; others see all. */
+export function cashierScope(actor: Actor): SQL | undefined {
+  if (actor.role !== "cashier") return undefined;
+  return or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`);
+}
+
 export function canSee(actor: Actor, row: Pick<ChargeRow, "createdBy" | "terminalId">): boolean {
   if (actor.role !== "cashier") return true;
   return row.createdBy === actor.id || (!!actor.terminalId && row.terminalId === actor.terminalId);
@@ -326,14 +332,10 @@ export async function activeChargeForTerminal(actor: Actor, terminalId: string):
 /** Recent charges the actor may see (the cashier screen's history strip). */
 export async function recentCharges(actor: Actor, limit = 10): Promise<ChargeView[]> {
   const db = await getDb();
-  const where =
-    actor.role === "cashier"
-      ? or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`)
-      : undefined;
   const rows = await db
     .select()
     .from(charges)
-    .where(and(where, sql`${charges.status} <> 'creating'`))
+    .where(and(cashierScope(actor), sql`${charges.status} <> 'creating'`))
     .orderBy(desc(charges.createdAt))
     .limit(limit);
   return rows.map(toView);
@@ -378,9 +380,8 @@ const toListRow = (r: ChargeRow): ChargeListRow => ({
 /** The WHERE of a charges filter, with the cashier's scope (DESIGN §7). Shared by list, totals and export. */
 export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor">) {
   const conds = [sql`${charges.status} <> 'creating'`];
-  if (actor.role === "cashier") {
-    conds.push(or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`)!);
-  }
+  const scope = cashierScope(actor);
+  if (scope) conds.push(scope);
   const lapsed = and(eq(charges.status, "pending"), lt(charges.timeExpire, new Date()))!;
   if (f.status === "pending") conds.push(eq(charges.status, "pending"), sql`not (${lapsed})`);
   else if (f.status === "expired") conds.push(or(eq(charges.status, "expired"), lapsed)!);

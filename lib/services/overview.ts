@@ -1,7 +1,8 @@
 import "server-only";
-import { and, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../db";
 import { charges } from "../db/schema";
+import { cashierScope } from "./charges";
 import type { Actor } from "./actor";
 
 export interface Period {
@@ -31,7 +32,8 @@ const SH = sql`'Asia/Shanghai'`;
 /** Paid CNY charges in the period that the actor may see (cashiers: their terminal or their own). */
 function paidIn(actor: Actor, p: Period): SQL {
   const conds: SQL[] = [eq(charges.status, "paid"), eq(charges.currency, "cny"), gte(charges.timePaid, p.from), lt(charges.timePaid, p.to)];
-  if (actor.role === "cashier") conds.push(or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`)!);
+  const scope = cashierScope(actor);
+  if (scope) conds.push(scope);
   return and(...conds)!;
 }
 

@@ -1,8 +1,9 @@
 import "server-only";
-import { and, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../db";
 import { charges, staffUsers } from "../db/schema";
 import { AppError } from "./errors";
+import { cashierScope } from "./charges";
 import type { Actor } from "./actor";
 
 export interface ShiftFilter {
@@ -36,7 +37,8 @@ export async function shiftReport(actor: Actor, f: ShiftFilter): Promise<ShiftRe
   const conds: SQL[] = [sql`${charges.status} <> 'creating'`, gte(charges.createdAt, f.from), lt(charges.createdAt, f.to)];
   if (f.terminalId) conds.push(eq(charges.terminalId, f.terminalId));
   if (f.staffId) conds.push(eq(charges.createdBy, f.staffId));
-  if (actor.role === "cashier") conds.push(or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`)!);
+  const scope = cashierScope(actor);
+  if (scope) conds.push(scope);
   const where = and(...conds);
   const paid = sql`${charges.status} = 'paid'`;
   const [rows, [t], staff] = await Promise.all([
