@@ -40,7 +40,7 @@ export default defineConfig({
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
       // short QR lifetime, so a charge left unpaid becomes "pending past expiry" within a test
-      CHARGE_TTL_SECONDS: "60",
+      CHARGE_TTL_SECONDS: "90",
     },
   },
 });

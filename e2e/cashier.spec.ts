@@ -20,7 +20,7 @@ test.describe("QR cashier", () => {
     const state = page.getByTestId("charge-status");
     await expect(state).toHaveAttribute("data-status", "pending");
     await expect(page.getByTestId("charge-amount")).toHaveText("¥12.34");
-    await expect(page.getByTestId("charge-countdown")).toContainText(/剩余 0[01]:\d\d/); // CHARGE_TTL_SECONDS=60 in e2e
+    await expect(page.getByTestId("charge-countdown")).toContainText(/剩余 0[01]:\d\d/); // CHARGE_TTL_SECONDS=90 in e2e
     const payload = await page.getByTestId("charge-qr").getAttribute("data-payload");
     expect(payload).toMatch(/\/pay\/ch_/);
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "pending");

@@ -46,7 +46,7 @@ test.describe("operations", () => {
   });
 
   test("needs attention shows a charge stuck past expiry and clears it with a sync from Ping++", async ({ page }) => {
-    test.setTimeout(150_000);
+    test.setTimeout(200_000);
     await page.goto("/cashier");
     await page.locator('[name="amount"]').fill("9.99");
     await page.getByRole("button", { name: "生成收款码" }).click();
@@ -56,7 +56,7 @@ test.describe("operations", () => {
     await expect(async () => {
       await page.reload();
       await expect(row).toBeVisible({ timeout: 1_000 });
-    }).toPass({ timeout: 100_000, intervals: [5_000] }); // CHARGE_TTL_SECONDS=60 in e2e
+    }).toPass({ timeout: 150_000, intervals: [5_000] }); // CHARGE_TTL_SECONDS=90 in e2e
     await expect(row).toContainText("交易过期仍待支付");
     await row.getByRole("button", { name: "从 Ping++ 同步" }).click();
     await expect(row).toHaveCount(0);

@@ -22,6 +22,7 @@ describe("configuration", () => {
     [{ PINGPP_PUBLIC_KEY_PATH: "/nonexistent/key.pem" }, "PINGPP_PUBLIC_KEY_PATH"],
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
     [{ ADMIN_EMAIL: "not-an-email" }, "ADMIN_EMAIL"],
+    [{ CHARGE_TTL_SECONDS: "60" }, "CHARGE_TTL_SECONDS"],
     [{ NODE_ENV: "production", PINGPP_API_KEY: "sk_live_abc", PINGPP_APP_ID: "app_1234567890abcdef", PINGPP_PUBLIC_KEY: pub }, "AUTH_SECRET"],
   ])("refuses %j naming %s", (source, name) => {
     expect(() => parseEnv(source as NodeJS.ProcessEnv)).toThrowError(ConfigError);

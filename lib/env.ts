@@ -41,7 +41,8 @@ const schema = z.object({
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** How long a cashier QR stays payable (Ping++ time_expire), in seconds. */
-  CHARGE_TTL_SECONDS: z.coerce.number().int().min(60, "must be at least 60").max(86_400, "must be at most 86400").default(900),
+  // Ping++ wants time_expire at least 1 minute ahead when it receives the request: keep a margin.
+  CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
 });
 
 export type PingppMode = "sandbox" | "test" | "live";

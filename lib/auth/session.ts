@@ -15,7 +15,7 @@ export async function getActor(): Promise<Actor | null> {
   const session = await auth();
   const id = session?.user?.id;
   if (!id) return null;
-  const staff = await activeStaffCached(id, session.user.sv);
+  const staff = await activeStaff(id, session.user.sv);
   if (!staff) return null;
   return {
     id: staff.id,
@@ -25,22 +25,6 @@ export async function getActor(): Promise<Actor | null> {
     terminalId: staff.terminalId,
     ip: clientIp(await headers()),
   };
-}
-
-/**
- * The staff row behind a session, remembered for one second per process: polling screens ask
- * every second, and a disabled account or a bumped session version still ends within a second.
- */
-const STAFF_TTL_MS = 1000;
-const staffCache = new Map<string, { at: number; staff: Awaited<ReturnType<typeof activeStaff>> }>();
-async function activeStaffCached(id: string, sv: number) {
-  const key = `${id}:${sv}`;
-  const hit = staffCache.get(key);
-  if (hit && Date.now() - hit.at < STAFF_TTL_MS) return hit.staff;
-  const staff = await activeStaff(id, sv);
-  if (staffCache.size > 5000) staffCache.clear();
-  staffCache.set(key, { at: Date.now(), staff });
-  return staff;
 }
 
 /** For pages: the actor, or a redirect to login (no session) / the forbidden page (wrong role). */
