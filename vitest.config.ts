@@ -17,5 +17,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // database tests share one Postgres when DATABASE_URL is set
     fileParallelism: false,
+    // next-auth imports "next/server" without an extension, which Node's ESM loader refuses;
+    // through Vite it resolves (lib/auth/session.test.ts loads the real next-auth config).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

@@ -52,6 +52,8 @@ export async function startConsole(extraEnv: Record<string, string> = {}): Promi
     ADMIN_PASSWORD: BENCH_ADMIN.password,
     AUTH_SECRET,
     NEXT_TELEMETRY_DISABLED: "1",
+    // e.g. BENCH_CHILD_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the console
+    ...(process.env.BENCH_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CHILD_NODE_OPTIONS } : {}),
     ...extraEnv,
   };
   let out = "";

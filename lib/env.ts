@@ -42,6 +42,8 @@ const schema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** How long a cashier QR stays payable (Ping++ time_expire), in seconds. */
   // Ping++ wants time_expire at least 1 minute ahead when it receives the request: keep a margin.
+  /** `npm start` only: how many Next.js server processes share the port (node:cluster); > 1 needs DATABASE_URL. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1, "must be at least 1").max(64, "must be at most 64").default(1),
   CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
 });
 
@@ -64,6 +66,7 @@ export interface Env {
   adminPassword?: string;
   bcryptCost: number;
   chargeTtlSeconds: number;
+  webConcurrency: number;
 }
 
 export const SANDBOX_API_KEY = "sk_test_sandbox";
@@ -127,6 +130,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   assertPem(publicKeyPem, "PINGPP_PUBLIC_KEY", "public");
 
+  if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
+    throw new ConfigError("WEB_CONCURRENCY: more than 1 process needs DATABASE_URL (the embedded PGlite allows one process)");
+  }
   if (mode !== "sandbox") {
     if (!e.PINGPP_APP_ID) throw new ConfigError("PINGPP_APP_ID: required when PINGPP_API_KEY is set");
     if (!publicKeyPem) throw new ConfigError("PINGPP_PUBLIC_KEY or PINGPP_PUBLIC_KEY_PATH: required when PINGPP_API_KEY is set (Ping++'s webhook public key)");
@@ -150,6 +156,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     adminPassword: e.ADMIN_PASSWORD,
     bcryptCost: e.BCRYPT_COST,
     chargeTtlSeconds: e.CHARGE_TTL_SECONDS,
+    webConcurrency: e.WEB_CONCURRENCY,
   };
 }
 

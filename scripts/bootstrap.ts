@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
+import cluster from "node:cluster";
 import { ConfigError, parseEnv, DATA_DIR, SANDBOX_PUBLIC_KEY_FILE } from "../lib/env";
 
 export async function bootstrap(nextArgs: string[]): Promise<void> {
@@ -59,9 +60,40 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   }
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, [nextBin, ...nextArgs, "-p", String(port)], { stdio: "inherit", env: childEnv });
+  const args = [...nextArgs, "-p", String(port)];
+  const workers = nextArgs[0] === "start" ? config.webConcurrency : 1;
+  if (workers > 1) return serveClustered(nextBin, args, workers, childEnv);
+  const child = spawn(process.execPath, [nextBin, ...args], { stdio: "inherit", env: childEnv });
   const stop = (sig: NodeJS.Signals) => child.kill(sig);
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   child.on("exit", (code) => process.exit(code ?? 0));
+}
+
+/**
+ * WEB_CONCURRENCY > 1: this process becomes a node:cluster primary and runs `next start` in
+ * that many workers, which share the port (the primary hands out connections). Every piece
+ * of state lives in Postgres (throttles, claims, idempotency keys, advisory locks), so the
+ * workers are simply several instances of the console. A worker that dies is replaced.
+ */
+function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv): void {
+  cluster.setupPrimary({ exec: nextBin, args });
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork(env);
+  console.log(`• ${workers} Next.js server processes (WEB_CONCURRENCY)`);
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`✖ server process ${worker.process.pid} ended (${signal ?? code}); starting another`);
+    setTimeout(() => cluster.fork(env), 500);
+  });
+  const stop = (sig: NodeJS.Signals) => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }

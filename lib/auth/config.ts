@@ -1,5 +1,7 @@
 import "server-only";
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import { decode } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import Credentials from "next-auth/providers/credentials";
 import { env } from "../env";
 import { authenticate } from "../services/staff";
@@ -68,3 +70,48 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
   },
 }));
+
+/** next-auth's session cookie: `__Secure-` over HTTPS; split into `.0`, `.1`… when large. */
+const SESSION_COOKIES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
+const claimsCache = new Map<string, { uid: string; sv: number; exp: number }>();
+const CLAIMS_CACHE_MAX = 5_000;
+
+/**
+ * Who the session cookie says this is: its `uid` and session version, from next-auth's own
+ * encrypted JWT, decrypted with the secret (an expired, forged or tampered cookie gives null).
+ * Cached per exact cookie value: the same bytes always decrypt to the same claims, so the
+ * cache spares the key derivation + decryption on every poll without trusting anything new;
+ * the expiry is checked on every call. Whether the account is still active (disabled, role,
+ * password reset) is NOT cached: getActor re-reads the staff row each time.
+ */
+export async function sessionClaims(): Promise<{ uid: string; sv: number } | null> {
+  const jar = await cookies();
+  for (const name of SESSION_COOKIES) {
+    const whole = jar.get(name)?.value;
+    const chunks = whole
+      ? [whole]
+      : jar
+          .getAll()
+          .filter((c) => c.name.startsWith(`${name}.`))
+          .sort((a, b) => Number(a.name.slice(name.length + 1)) - Number(b.name.slice(name.length + 1)))
+          .map((c) => c.value);
+    if (!chunks.length) continue;
+    const token = chunks.join("");
+    const key = `${name}|${token}`;
+    const now = Math.floor(Date.now() / 1000);
+    let claims = claimsCache.get(key);
+    if (!claims) {
+      const payload = await decode({ token, secret: env().authSecret, salt: name }).catch(() => null);
+      if (!payload?.uid || typeof payload.exp !== "number") return null;
+      claims = { uid: String(payload.uid), sv: Number(payload.sv ?? 0), exp: payload.exp };
+      if (claimsCache.size >= CLAIMS_CACHE_MAX) claimsCache.clear();
+      claimsCache.set(key, claims);
+    }
+    if (claims.exp <= now) {
+      claimsCache.delete(key);
+      return null;
+    }
+    return { uid: claims.uid, sv: claims.sv };
+  }
+  return null;
+}

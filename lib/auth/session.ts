@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { auth } from "./config";
+import { sessionClaims } from "./config";
 import { clientIp } from "./ip";
 import { activeStaff } from "../services/staff";
 import type { Actor } from "../services/actor";
@@ -12,10 +12,9 @@ import type { StaffRole } from "../db/schema";
  * account, a changed role or a reset password ends older sessions at once.
  */
 export async function getActor(): Promise<Actor | null> {
-  const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  const staff = await activeStaff(id, session.user.sv);
+  const claims = await sessionClaims();
+  if (!claims) return null;
+  const staff = await activeStaff(claims.uid, claims.sv);
   if (!staff) return null;
   return {
     id: staff.id,

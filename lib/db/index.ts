@@ -77,4 +77,20 @@ export async function closeDb(): Promise<void> {
   if (h) await (await h).close();
 }
 
+/**
+ * A query whose SQL is built once per database and then run with new values (drizzle's
+ * `.prepare`), for the paths every poll takes: the staff row behind a session, a charge by id.
+ */
+export function preparedQuery<P extends Record<string, unknown>, R>(
+  build: (db: Db) => { execute: (params: P) => Promise<R> },
+): (params: P) => Promise<R> {
+  const cache = new WeakMap<Db, { execute: (params: P) => Promise<R> }>();
+  return async (params) => {
+    const db = await getDb();
+    let q = cache.get(db);
+    if (!q) cache.set(db, (q = build(db)));
+    return q.execute(params);
+  };
+}
+
 export { schema };

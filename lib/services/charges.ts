@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../db";
+import { getDb, preparedQuery, type DbOrTx } from "../db";
 import { charges, pingppEvents, type ChargeRow, type ChargeStatus } from "../db/schema";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, type ChargeCreateParams } from "../pingpp";
@@ -154,9 +154,10 @@ export function extraFor(input: CreateChargeData, terminalId: string | null): Re
 }
 
 /** Read a charge the actor may see (cashiers: their terminal's or their own). */
+const chargeById = preparedQuery((db) => db.select().from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("charge_by_id"));
+
 async function loadVisible(actor: Actor, id: string): Promise<ChargeRow> {
-  const db = await getDb();
-  const [row] = await db.select().from(charges).where(eq(charges.id, id));
+  const [row] = await chargeById({ id });
   if (!row || !canSee(actor, row)) throw new AppError("chargeNotFound");
   return row;
 }

@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import bcrypt from "bcryptjs";
 import { and, asc, count, eq, gte, isNull, ne, sql } from "drizzle-orm";
-import { getDb } from "../db";
+import { getDb, preparedQuery } from "../db";
 import { loginAttempts, staffUsers, type StaffRole, type StaffUser } from "../db/schema";
 import { env } from "../env";
 import { audit } from "./audit";
@@ -87,9 +87,16 @@ export async function authenticate(input: { email: string; password: string; ip:
 }
 
 /** The staff member behind a session, or null when the account is gone, disabled or the session is stale. */
+const activeStaffById = preparedQuery((db) =>
+  db
+    .select()
+    .from(staffUsers)
+    .where(and(eq(staffUsers.id, sql.placeholder("id")), isNull(staffUsers.disabledAt)))
+    .prepare("active_staff_by_id"),
+);
+
 export async function activeStaff(id: string, sessionVersion: number): Promise<PublicStaff | null> {
-  const db = await getDb();
-  const [user] = await db.select().from(staffUsers).where(and(eq(staffUsers.id, id), isNull(staffUsers.disabledAt)));
+  const [user] = await activeStaffById({ id });
   if (!user || user.sessionVersion !== sessionVersion) return null;
   return toPublic(user);
 }
