@@ -16,13 +16,17 @@ const nextConfig: NextConfig = {
       {
         source: "/:path*",
         headers: [
-          // No page of the console may be framed (clickjacking on money actions).
-          { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
+          // No page of the console may be framed (clickjacking on money actions). Pages get their
+          // full Content-Security-Policy, with a per-request script nonce, from proxy.ts.
           { key: "X-Frame-Options", value: "DENY" },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "same-origin" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
         ],
+      },
+      {
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" }],
       },
     ];
   },

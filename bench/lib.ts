@@ -7,6 +7,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createSign, randomUUID } from "node:crypto";
+import http from "node:http";
+import type postgres from "postgres";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench";
@@ -193,3 +196,159 @@ export const rand = (alphabet: string, n: number) => {
   return s;
 };
 export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+export interface Delivery {
+  body: Buffer;
+  signature: string;
+}
+
+
+/** `n` pending charges of our own (as the cashier would have created them) + a signed charge.succeeded each. */
+export async function signedChargeEvents(sql: postgres.Sql, tag: string, n: number, privateKey: string): Promise<Delivery[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const rows = Array.from({ length: n }, (_, i) => ({
+    id: randomUUID(),
+    pingpp_id: `ch_${rand(ALNUM, 24)}`,
+    order_no: `bw${tag}${String(i).padStart(7, "0")}${rand("abcdefghjk", 4)}`.slice(0, 27),
+    app_id: "app_Bench00000000001",
+    channel: "alipay_qr",
+    amount: 100 + (i % 5000),
+    currency: "cny",
+    subject: "bench",
+    body: "bench webhook ingest",
+    status: "pending",
+    qr_payload: "https://qr.alipay.com/bench",
+  }));
+  for (let i = 0; i < rows.length; i += 1000) await sql`insert into charges ${sql(rows.slice(i, i + 1000))}`;
+  return rows.map((r) => {
+    const event = {
+      id: `evt_${rand(ALNUM, 24)}`,
+      created: now,
+      livemode: false,
+      type: "charge.succeeded",
+      data: {
+        object: {
+          id: r.pingpp_id,
+          object: "charge",
+          created: now - 30,
+          livemode: false,
+          paid: true,
+          refunded: false,
+          reversed: false,
+          app: r.app_id,
+          channel: r.channel,
+          order_no: r.order_no,
+          client_ip: "127.0.0.1",
+          amount: r.amount,
+          amount_settle: r.amount,
+          currency: "cny",
+          subject: r.subject,
+          body: r.body,
+          extra: {},
+          time_paid: now,
+          time_expire: now + 900,
+          time_settle: null,
+          transaction_no: `2026${rand("0123456789", 24)}`,
+          refunds: { object: "list", url: `/v1/charges/${r.pingpp_id}/refunds`, has_more: false, data: [] },
+          amount_refunded: 0,
+          failure_code: null,
+          failure_msg: null,
+          metadata: { terminal_id: "T01", staff: "bench@bench.test" },
+          credential: {},
+          description: null,
+        },
+      },
+      object: "event",
+      pending_webhooks: 1,
+      request: `iar_${rand(ALNUM, 24)}`,
+    };
+    const body = Buffer.from(JSON.stringify(event));
+    return { body, signature: createSign("RSA-SHA256").update(body).sign(privateKey, "base64") };
+  });
+}
+
+
+/** Database connections of the bench database, sampled every 500 ms until `stop()`. */
+export function sampleConnections(sql: postgres.Sql) {
+  const samples: { total: number; active: number; idleInTx: number }[] = [];
+  let on = true;
+  const done = (async () => {
+    while (on) {
+      const [r] = await sql`
+        select count(*)::int as total,
+               count(*) filter (where state = 'active')::int as active,
+               count(*) filter (where state like 'idle in transaction%')::int as idle_in_tx
+        from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+      samples.push({ total: r!.total as number, active: r!.active as number, idleInTx: r!.idle_in_tx as number });
+      await sleep(500);
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await done;
+      return {
+        max: Math.max(...samples.map((c) => c.total)),
+        maxActive: Math.max(...samples.map((c) => c.active)),
+        maxIdleInTransaction: Math.max(...samples.map((c) => c.idleInTx)),
+        samples: samples.length,
+      };
+    },
+  };
+}
+
+/**
+ * Cashier screens: each polls GET /api/charges/{id}/status once a second (not in step with the
+ * others) with If-None-Match, as the browser's HTTP cache does, from `start` for `seconds`.
+ * A screen that falls behind polls again at once, like a timer would.
+ */
+export async function pollScreens(o: { port: number; cookie: string; ids: string[]; start: number; seconds: number }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.ids.length });
+  const lat: number[] = [];
+  const at: number[] = []; // when each request started, s since `start`
+  const codes: Record<string, number> = {};
+  const errors: string[] = [];
+  const get = (id: string, etag: string | undefined) =>
+    new Promise<{ code: number; etag?: string }>((resolve) => {
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port: o.port,
+          path: `/api/charges/${id}/status`,
+          agent,
+          headers: { cookie: o.cookie, accept: "application/json", "cache-control": "no-cache", ...(etag ? { "if-none-match": etag } : {}) },
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve({ code: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? etag }));
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", (e) => resolve({ code: -1, etag: `${e.message}` }));
+      req.end();
+    });
+  const end = o.start + o.seconds * 1000;
+  await Promise.all(
+    o.ids.map(async (id) => {
+      let etag: string | undefined;
+      let due = o.start + Math.random() * 1000;
+      for (;;) {
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (performance.now() >= end) return;
+        const s = performance.now();
+        const r = await get(id, etag);
+        lat.push(performance.now() - s);
+        at.push((s - o.start) / 1000);
+        codes[r.code] = (codes[r.code] ?? 0) + 1;
+        if (r.code === 200 || r.code === 304) etag = r.etag;
+        else if (errors.length < 5) errors.push(`${r.code} ${r.code === -1 ? r.etag : ""}`);
+        due += 1000;
+        if (due < performance.now()) due = performance.now();
+      }
+    }),
+  );
+  agent.destroy();
+  return { lat, at, codes, errors };
+}

@@ -15,10 +15,10 @@
  */
 import http from "node:http";
 import { spawn } from "node:child_process";
-import { createSign, createVerify, createPublicKey, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createSign, createVerify, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { ALNUM, DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, rand, report, startConsole, stats, type ConsoleServer } from "./lib";
+import { DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, report, signedChargeEvents, startConsole, stats, type ConsoleServer, type Delivery } from "./lib";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -33,76 +33,9 @@ const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
 });
 
-interface Delivery {
-  body: Buffer;
-  signature: string;
-}
-
 const sql = postgres(DATABASE_URL, { max: 4, onnotice: () => {} });
-
 /** `n` pending charges of our own (as the cashier would have created them) + a signed charge.succeeded each. */
-async function prepare(tag: string, n: number): Promise<Delivery[]> {
-  const now = Math.floor(Date.now() / 1000);
-  const rows = Array.from({ length: n }, (_, i) => ({
-    id: randomUUID(),
-    pingpp_id: `ch_${rand(ALNUM, 24)}`,
-    order_no: `bw${tag}${String(i).padStart(7, "0")}${rand("abcdefghjk", 4)}`.slice(0, 27),
-    app_id: "app_Bench00000000001",
-    channel: "alipay_qr",
-    amount: 100 + (i % 5000),
-    currency: "cny",
-    subject: "bench",
-    body: "bench webhook ingest",
-    status: "pending",
-    qr_payload: "https://qr.alipay.com/bench",
-  }));
-  for (let i = 0; i < rows.length; i += 1000) await sql`insert into charges ${sql(rows.slice(i, i + 1000))}`;
-  return rows.map((r) => {
-    const event = {
-      id: `evt_${rand(ALNUM, 24)}`,
-      created: now,
-      livemode: false,
-      type: "charge.succeeded",
-      data: {
-        object: {
-          id: r.pingpp_id,
-          object: "charge",
-          created: now - 30,
-          livemode: false,
-          paid: true,
-          refunded: false,
-          reversed: false,
-          app: r.app_id,
-          channel: r.channel,
-          order_no: r.order_no,
-          client_ip: "127.0.0.1",
-          amount: r.amount,
-          amount_settle: r.amount,
-          currency: "cny",
-          subject: r.subject,
-          body: r.body,
-          extra: {},
-          time_paid: now,
-          time_expire: now + 900,
-          time_settle: null,
-          transaction_no: `2026${rand("0123456789", 24)}`,
-          refunds: { object: "list", url: `/v1/charges/${r.pingpp_id}/refunds`, has_more: false, data: [] },
-          amount_refunded: 0,
-          failure_code: null,
-          failure_msg: null,
-          metadata: { terminal_id: "T01", staff: "bench@bench.test" },
-          credential: {},
-          description: null,
-        },
-      },
-      object: "event",
-      pending_webhooks: 1,
-      request: `iar_${rand(ALNUM, 24)}`,
-    };
-    const body = Buffer.from(JSON.stringify(event));
-    return { body, signature: createSign("RSA-SHA256").update(body).sign(privateKey, "base64") };
-  });
-}
+const prepare = (tag: string, n: number) => signedChargeEvents(sql, tag, n, privateKey);
 
 /** Deliver every event once with `CONCURRENCY` in flight; events/s and per-delivery latency. */
 async function fire(port: number, deliveries: Delivery[], pgid: number, getPath?: string) {
