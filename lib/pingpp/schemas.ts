@@ -11,8 +11,12 @@ import { z } from "zod";
 /** Integer number of fen (or cents). May be negative where Ping++ says so (amount_settle). */
 const int = z.number().int();
 const nonNegInt = int.nonnegative();
-/** Unix seconds. */
-const timestamp = int.nonnegative();
+/**
+ * Unix seconds, up to 9999-12-31T23:59:59Z: a later one has no 4-digit-year ISO date, which
+ * Postgres refuses (and past year 275760 a JS Date is Invalid), so it could never be stored.
+ */
+const MAX_UNIX_SECONDS = 253_402_300_799;
+const timestamp = int.nonnegative().max(MAX_UNIX_SECONDS);
 const nullableTimestamp = timestamp.nullable();
 const nullableString = z.string().nullable();
 /** `metadata`, `extra`, `credential`, ...: free-form objects. */

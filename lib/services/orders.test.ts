@@ -193,7 +193,8 @@ describe("cancel (订单取消)", () => {
     const key = crypto.randomUUID();
     await h.sim("faults", { mode: "500", count: 1 });
     await expect(svc.cancelOrder(finance, o!.id, key)).rejects.toMatchObject({ code: "pingppUnavailable" });
-    expect(await orderRow(o!.id)).toMatchObject({ status: "created", cancelKey: null });
+    // the claim is kept (the cancel may have gone through); the retry asks Ping++ first
+    expect(await orderRow(o!.id)).toMatchObject({ status: "created", canceled: false, cancelKey: key });
     expect((await svc.cancelOrder(finance, o!.id, key)).status).toBe("canceled");
   });
 });

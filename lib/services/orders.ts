@@ -296,16 +296,29 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
   if (actor.role === "cashier") return refuse(entry, "forbidden");
   if (row.canceled && row.cancelKey === key) return row; // a retry of the cancel that worked
   if (row.status !== "created" || row.paid || !row.pingppId) return refuse(entry, "orders.errors.notCancelable");
+  // A claim left by a try that got no answer: that try may have gone through. Retake it once its
+  // lease ended (at once after no answer) and ask Ping++ before sending the cancel again.
+  const resumed = row.cancelKey !== null;
   const [claimed] = await db
     .update(orders)
-    .set({ cancelKey: key })
-    .where(and(eq(orders.id, row.id), eq(orders.status, "created"), isNull(orders.cancelKey)))
+    .set({ cancelKey: key, updatedAt: new Date() })
+    .where(
+      and(
+        eq(orders.id, row.id),
+        eq(orders.status, "created"),
+        resumed ? and(eq(orders.cancelKey, row.cancelKey!), lt(orders.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))) : isNull(orders.cancelKey),
+      ),
+    )
     .returning();
   if (!claimed) return refuse(entry, "orders.errors.cancelInProgress");
   const o = await callPingpp(
     entry,
-    () => pingpp().orders.cancel(row.pingppId!, row.uid ? { user: row.uid } : {}),
-    () => db.update(orders).set({ cancelKey: null }).where(eq(orders.id, row.id)),
+    async () => {
+      const earlier = resumed ? await pingpp().orders.retrieve(row.pingppId!) : null;
+      return earlier?.status === "canceled" ? earlier : pingpp().orders.cancel(row.pingppId!, row.uid ? { user: row.uid } : {});
+    },
+    // Refused: nothing happened, release the claim. No answer: keep it, free to retry at once.
+    (refused) => db.update(orders).set(refused ? { cancelKey: null } : { updatedAt: new Date(0) }).where(eq(orders.id, row.id)),
   );
   const saved = await db.transaction((tx) => applyOrder(tx, o));
   await audit({ ...entry, result: "ok" });

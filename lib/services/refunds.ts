@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../db";
 import { charges, orders, refunds, type ChargeRow, type OrderRow, type RefundRow, type RefundStatus } from "../db/schema";
-import type { Refund } from "../pingpp";
+import { PingppResponseError, type Refund } from "../pingpp";
 import { formatMoney } from "../money";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { audit } from "./audit";
@@ -231,7 +231,8 @@ async function send(claim: RefundRow): Promise<Refund> {
     royalty_users: claim.royaltyUsers?.map((u) => ({ user: u.user, amount_refunded: u.amountRefunded })),
   });
   const r = list.data.find((x) => x.charge === claim.chargeId) ?? list.data[0];
-  if (!r) throw new AppError("pingppUnavailable");
+  // An answer without the refund is no usable answer: callPingpp keeps the claim and audits "error".
+  if (!r) throw new PingppResponseError("order refund answer lists no refund", { status: 200, rawBody: JSON.stringify(list).slice(0, 2000) });
   return r;
 }
 

@@ -31,6 +31,9 @@ export async function ingestWebhook(rawBody: Uint8Array, signature: string | nul
     if (e instanceof PingppResponseError) return { kind: "bad_request", reason: e.message.slice(0, 300) };
     throw e;
   }
+  // Refused (400), not failed (5xx): Ping++ retrying an event we can never store helps nobody.
+  const unstorable = whyUnstorable(event);
+  if (unstorable) return { kind: "bad_request", reason: unstorable };
   const db = await getDb();
   return db.transaction(async (tx) => {
     const objectId = typeof event.data.object.id === "string" ? event.data.object.id : null;
@@ -63,9 +66,38 @@ export async function ingestWebhook(rawBody: Uint8Array, signature: string | nul
   });
 }
 
+/** Deeper than any Ping++ object (they nest a handful of levels); JSON.stringify overflows the stack long before 10k. */
+export const MAX_EVENT_DEPTH = 64;
+/** Ping++ ids and types are a few dozen characters; a btree index entry holds at most ~2.7 kB. */
+const MAX_KEY_LENGTH = 255;
+/** Postgres text and jsonb hold neither U+0000 nor an unpaired UTF-16 surrogate. */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a parsed event cannot be stored whole as sent (DESIGN rule 2), or null. Iterative, so no depth overflows it. */
+function whyUnstorable(event: PingppEvent): string | null {
+  for (const [name, v] of [["id", event.id], ["type", event.type], ["data.object.id", event.data.object.id]] as const) {
+    if (typeof v === "string" && v.length > MAX_KEY_LENGTH) return `${name} is longer than ${MAX_KEY_LENGTH} characters`;
+  }
+  const stack: [unknown, number][] = [[event, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === "string") {
+      if (UNSTORABLE_TEXT.test(v)) return "a string holds U+0000 or an unpaired surrogate";
+    } else if (v && typeof v === "object") {
+      if (depth > MAX_EVENT_DEPTH) return `nested deeper than ${MAX_EVENT_DEPTH} levels`;
+      for (const [k, child] of Object.entries(v)) {
+        if (UNSTORABLE_TEXT.test(k)) return "a key holds U+0000 or an unpaired surrogate";
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
 /** Apply one stored event to the domain. Unknown types are kept and acknowledged. */
 export async function applyEvent(tx: Tx, event: PingppEvent): Promise<HandlerResult> {
-  const handler = HANDLERS[event.type];
+  // own keys only: a type named "constructor" or "hasOwnProperty" is unknown, not Object.prototype's
+  const handler = Object.hasOwn(HANDLERS, event.type) ? HANDLERS[event.type] : undefined;
   if (!handler) return { status: "ignored", result: "no handler for this event type" };
   return handler(tx, event);
 }
