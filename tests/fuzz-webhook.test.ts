@@ -270,10 +270,12 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, ne
         // an unknown type's data.object is free-form (its "created" is just a number in jsonb); a charge's is a timestamp
         where === "created" ? { ...event, created } : withPath({ ...chargeEvent, id: event.id }, ["data", "object", "created"], created),
       ),
-      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("id", "type", "data.object.id") }).map(({ event, n, where }) => {
+      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("id", "type", "data.object.id", "order_no", "transaction_no") }).map(({ event, n, where }) => {
         const long = crypto.randomBytes(n).toString("base64url").slice(0, n); // incompressible
         if (where === "id") return { ...event, id: `evt_${long}` };
         if (where === "type") return { ...event, type: `x.${long}` };
+        // a charge's own numbers land in indexed columns of the charges table
+        if (where === "order_no" || where === "transaction_no") return withPath({ ...chargeEvent, id: event.id }, ["data", "object", where], long);
         return withPath(event, ["data", "object", "id"], `ch_${long}`);
       }),
     );

@@ -70,6 +70,8 @@ export async function ingestWebhook(rawBody: Uint8Array, signature: string | nul
 export const MAX_EVENT_DEPTH = 64;
 /** Ping++ ids and types are a few dozen characters; a btree index entry holds at most ~2.7 kB. */
 const MAX_KEY_LENGTH = 255;
+/** Fields of a Ping++ object the console keeps in indexed columns: ids, numbers, references. */
+const INDEXED_FIELD = /^(id|app|charge|order|uid|user|recipient|source_user|[a-z_]*_no|[a-z_]*_id)$/;
 /** Postgres text and jsonb hold neither U+0000 nor an unpaired UTF-16 surrogate. */
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -77,6 +79,10 @@ const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\
 function whyUnstorable(event: PingppEvent): string | null {
   for (const [name, v] of [["id", event.id], ["type", event.type], ["data.object.id", event.data.object.id]] as const) {
     if (typeof v === "string" && v.length > MAX_KEY_LENGTH) return `${name} is longer than ${MAX_KEY_LENGTH} characters`;
+  }
+  // The object's own numbers and references end up in indexed columns too (order_no, transaction_no, charge, …).
+  for (const [k, v] of Object.entries(event.data.object)) {
+    if (INDEXED_FIELD.test(k) && typeof v === "string" && v.length > MAX_KEY_LENGTH) return `data.object.${k} is longer than ${MAX_KEY_LENGTH} characters`;
   }
   const stack: [unknown, number][] = [[event, 1]];
   while (stack.length) {
