@@ -42,6 +42,8 @@ const schema = z.object({
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** How long a cashier QR stays payable (Ping++ time_expire), in seconds. */
   // Ping++ wants time_expire at least 1 minute ahead when it receives the request: keep a margin.
+  /** Postgres connections per server process. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2").max(200, "must be at most 200").default(10),
   /** `npm start` only: how many Next.js server processes share the port (node:cluster); > 1 needs DATABASE_URL. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1, "must be at least 1").max(64, "must be at most 64").default(1),
   CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
@@ -67,6 +69,7 @@ export interface Env {
   bcryptCost: number;
   chargeTtlSeconds: number;
   webConcurrency: number;
+  databasePoolMax: number;
 }
 
 export const SANDBOX_API_KEY = "sk_test_sandbox";
@@ -157,6 +160,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     bcryptCost: e.BCRYPT_COST,
     chargeTtlSeconds: e.CHARGE_TTL_SECONDS,
     webConcurrency: e.WEB_CONCURRENCY,
+    databasePoolMax: e.DATABASE_POOL_MAX,
   };
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import pLimit from "p-limit";
 import { getDb, type Tx } from "../../db";
 import { pingppEvents } from "../../db/schema";
 import { env } from "../../env";
@@ -10,6 +11,15 @@ export type IngestResult =
   | { kind: "stored"; eventId: string; duplicate: boolean; status: HandlerResult["status"] }
   | { kind: "unauthorized" }
   | { kind: "bad_request"; reason: string };
+
+/**
+ * Webhook transactions leave READS_KEPT connections of the database pool free (per process): a
+ * burst of webhooks queues here instead of taking every connection, so the cashier screens'
+ * status reads and the pages still get one. The rest wait their turn; none is refused.
+ */
+const READS_KEPT = 3;
+let ingestSlots: ReturnType<typeof pLimit> | undefined;
+const slots = () => (ingestSlots ??= pLimit(Math.max(1, env().databasePoolMax - READS_KEPT)));
 
 /** Largest webhook body accepted; Ping++ events are a few KB. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -35,7 +45,7 @@ export async function ingestWebhook(rawBody: Uint8Array, signature: string | nul
   const unstorable = whyUnstorable(event);
   if (unstorable) return { kind: "bad_request", reason: unstorable };
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  return slots()(() => db.transaction(async (tx) => {
     const objectId = typeof event.data.object.id === "string" ? event.data.object.id : null;
     const [row] = await tx
       .insert(pingppEvents)
@@ -63,7 +73,7 @@ export async function ingestWebhook(rawBody: Uint8Array, signature: string | nul
       .set({ status: result.status, result: result.result })
       .where(sql`${pingppEvents.id} = ${event.id}`);
     return { kind: "stored", eventId: event.id, duplicate: false, status: result.status } as const;
-  });
+  }));
 }
 
 /** Deeper than any Ping++ object (they nest a handful of levels); JSON.stringify overflows the stack long before 10k. */

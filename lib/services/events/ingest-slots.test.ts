@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { freshDb, closeDb } from "@/tests/helpers/db";
+import { charges } from "@/lib/db/schema";
+import type { Db } from "@/lib/db";
+
+// A small pool, so "every connection" is a handful: 5 per process, of which webhooks may hold 2.
+process.env.DATABASE_POOL_MAX = "5";
+const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+process.env.PINGPP_PUBLIC_KEY = publicKey.export({ type: "spki", format: "pem" }).toString();
+const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+const sign = (body: string) => crypto.sign("RSA-SHA256", Buffer.from(body), privateKey).toString("base64");
+
+/**
+ * A burst of webhooks whose transactions cannot finish (their charge row is locked by someone
+ * else) must not take every database connection: the cashier screens' reads still get one.
+ * Needs the real Postgres: PGlite is one in-process connection, there is no pool to exhaust
+ * and no second session to hold the lock (CI runs this file in its `npm run test:pg` pass).
+ */
+describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connections for reads", () => {
+  let db: Db;
+  let POST: (req: Request) => Promise<Response>;
+  beforeAll(async () => {
+    db = await freshDb();
+    ({ POST } = await import("@/app/api/webhooks/pingpp/route"));
+  });
+  afterAll(closeDb);
+
+  it("12 webhooks stuck on a locked charge still leave the pool able to answer a read; all are applied once the lock goes", async () => {
+    const o = sample.data.object;
+    await db.insert(charges).values({ pingppId: o.id, orderNo: o.order_no, appId: o.app, channel: o.channel, amount: o.amount, currency: o.currency, subject: o.subject, body: o.body, status: "pending" });
+    // another session holds the charge row, as a slow transaction elsewhere would
+    const other = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = other.begin(async (tx) => {
+      await tx`select id from charges where pingpp_id = ${o.id} for update`;
+      locked();
+      await held;
+    });
+    await isLocked;
+
+    const bodies = Array.from({ length: 12 }, (_, i) => JSON.stringify({ ...sample, id: `evt_slots${String(i).padStart(19, "0")}` }));
+    const deliveries = bodies.map((b) =>
+      POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) }, body: b })),
+    );
+    // the webhooks now wait on the lock (or for a slot); a read must not wait behind them
+    await new Promise((r) => setTimeout(r, 300));
+    const read = await Promise.race([
+      db.select({ id: charges.id }).from(charges).then(() => "answered"),
+      new Promise((r) => setTimeout(() => r("starved"), 5_000)),
+    ]);
+    expect(read).toBe("answered");
+
+    release();
+    await holder;
+    await other.end();
+    const statuses = await Promise.all(deliveries.map(async (d) => (await d).status));
+    expect(statuses).toEqual(Array(12).fill(200));
+    const [c] = await db.select().from(charges);
+    expect(c!.status).toBe("paid");
+  });
+});
