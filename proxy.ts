@@ -51,5 +51,5 @@ export function proxy(req: NextRequest) {
 export const config = {
   // Every page; not the APIs (each checks its own session or signature; JSON needs no script
   // policy) nor static files.
-  matcher: ["/((?!api/|_next/static|_next/image|favicon).*)"],
+  matcher: ["/((?!api/|_next/|favicon).*)"],
 };

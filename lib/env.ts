@@ -45,7 +45,7 @@ const schema = z.object({
   /** Postgres connections per server process. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2").max(200, "must be at most 200").default(10),
   /** `npm start` only: how many Next.js server processes share the port (node:cluster); > 1 needs DATABASE_URL. */
-  WEB_CONCURRENCY: z.coerce.number().int().min(1, "must be at least 1").max(64, "must be at most 64").default(1),
+  WEB_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1, "must be at least 1").max(64, "must be at most 64").default(1)),
   CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
 });
 
@@ -133,9 +133,6 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   assertPem(publicKeyPem, "PINGPP_PUBLIC_KEY", "public");
 
-  if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
-    throw new ConfigError("WEB_CONCURRENCY: more than 1 process needs DATABASE_URL (the embedded PGlite allows one process)");
-  }
   if (mode !== "sandbox") {
     if (!e.PINGPP_APP_ID) throw new ConfigError("PINGPP_APP_ID: required when PINGPP_API_KEY is set");
     if (!publicKeyPem) throw new ConfigError("PINGPP_PUBLIC_KEY or PINGPP_PUBLIC_KEY_PATH: required when PINGPP_API_KEY is set (Ping++'s webhook public key)");

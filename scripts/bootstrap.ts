@@ -62,7 +62,11 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
   const args = [...nextArgs, "-p", String(port)];
   const workers = nextArgs[0] === "start" ? config.webConcurrency : 1;
-  if (workers > 1) return serveClustered(nextBin, args, workers, childEnv);
+  if (workers > 1 && !config.databaseUrl) {
+    console.error("\n✖ WEB_CONCURRENCY: more than 1 server process needs DATABASE_URL (the embedded PGlite allows one process)\n");
+    process.exit(1);
+  }
+  if (workers > 1) return serveClustered(nextBin, args, workers, childEnv, config.databasePoolMax);
   const child = spawn(process.execPath, [nextBin, ...args], { stdio: "inherit", env: childEnv });
   const stop = (sig: NodeJS.Signals) => child.kill(sig);
   process.on("SIGINT", stop);
@@ -76,23 +80,36 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
  * of state lives in Postgres (throttles, claims, idempotency keys, advisory locks), so the
  * workers are simply several instances of the console. A worker that dies is replaced.
  */
-function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv): void {
-  cluster.setupPrimary({ exec: nextBin, args });
+function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv, poolMax: number): void {
+  // The workers run Next.js itself: without this process's own flags (--conditions=react-server).
+  cluster.setupPrimary({ exec: nextBin, args, execArgv: [] });
   let stopping = false;
+  const recentDeaths: number[] = [];
+  let restart: NodeJS.Timeout | undefined;
   for (let i = 0; i < workers; i++) cluster.fork(env);
-  console.log(`• ${workers} Next.js server processes (WEB_CONCURRENCY)`);
+  console.log(`• ${workers} Next.js server processes (WEB_CONCURRENCY), up to ${workers * poolMax} database connections`);
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
+    // One crash is replaced; a server that keeps dying (no build, port taken, bad config) stops everything.
+    const now = Date.now();
+    recentDeaths.push(now);
+    while (recentDeaths.length && recentDeaths[0]! < now - 60_000) recentDeaths.shift();
+    if (recentDeaths.length > workers * 2) {
+      console.error(`✖ server processes keep ending (${recentDeaths.length} in a minute); stopping`);
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+      process.exit(1);
+    }
     console.error(`✖ server process ${worker.process.pid} ended (${signal ?? code}); starting another`);
-    setTimeout(() => cluster.fork(env), 500);
+    restart = setTimeout(() => !stopping && cluster.fork(env), 500);
   });
   const stop = (sig: NodeJS.Signals) => {
     stopping = true;
+    clearTimeout(restart);
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(() => process.exit(1), 10_000).unref(); // workers that would not stop
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

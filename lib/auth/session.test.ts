@@ -12,8 +12,9 @@ import { env } from "@/lib/env";
  * `encode`): only Next's request context (the cookie jar, the headers) is stood in for.
  */
 let jar: Record<string, string> = {};
+let proto = "http";
 vi.mock("next/headers", () => ({
-  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }),
+  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": proto }),
   cookies: async () => ({
     get: (name: string) => (name in jar ? { name, value: jar[name]! } : undefined),
     getAll: () => Object.entries(jar).map(([name, value]) => ({ name, value })),
@@ -25,8 +26,9 @@ let db: Db;
 let getActor: typeof import("./session").getActor;
 let cashierId: string;
 
+/** A cookie as next-auth makes it at login (lib/auth/config.ts jwt callback: uid, sv, loginAt). */
 const token = (claims: Record<string, unknown>, opts: { secret?: string; salt?: string; maxAge?: number } = {}) =>
-  encode({ token: claims, secret: opts.secret ?? env().authSecret, salt: opts.salt ?? COOKIE, maxAge: opts.maxAge ?? 3600 });
+  encode({ token: { loginAt: Math.floor(Date.now() / 1000), ...claims }, secret: opts.secret ?? env().authSecret, salt: opts.salt ?? COOKIE, maxAge: opts.maxAge ?? 3600 });
 
 beforeAll(async () => {
   db = await freshDb();
@@ -36,6 +38,7 @@ afterAll(closeDb);
 
 beforeEach(async () => {
   jar = {};
+  proto = "http";
   await db.delete(staffUsers);
   cashierId = (await addActor(db, "c@auth.test", "cashier", "T07")).id;
 });
@@ -51,8 +54,28 @@ describe("getActor: the session cookie, then the staff row, on every call", () =
     jar[`${COOKIE}.1`] = t.slice(100);
     jar[`${COOKIE}.0`] = t.slice(0, 100);
     expect((await getActor())?.id).toBe(cashierId);
+    proto = "https";
     jar = { [`__Secure-${COOKIE}`]: await token({ uid: cashierId, sv: 1 }, { salt: `__Secure-${COOKIE}` }) };
     expect((await getActor())?.id).toBe(cashierId);
+  });
+
+  it("only the name next-auth uses for this request counts: no plain cookie over HTTPS, no __Secure- one over HTTP", async () => {
+    proto = "https";
+    jar = { [COOKIE]: await token({ uid: cashierId, sv: 1 }) }; // left from an http:// visit
+    expect(await getActor()).toBeNull();
+    proto = "http";
+    jar = { [`__Secure-${COOKIE}`]: await token({ uid: cashierId, sv: 1 }, { salt: `__Secure-${COOKIE}` }) };
+    expect(await getActor()).toBeNull();
+  });
+
+  it("a session ends one shift after the login, however often the cookie was re-issued; a cookie without a login time is refused", async () => {
+    const shift = 8 * 60 * 60;
+    jar[COOKIE] = await token({ uid: cashierId, sv: 1, loginAt: Math.floor(Date.now() / 1000) - shift - 60 }, { maxAge: 3600 });
+    expect(await getActor()).toBeNull();
+    jar[COOKIE] = await token({ uid: cashierId, sv: 1, loginAt: Math.floor(Date.now() / 1000) - shift + 600 }, { maxAge: 3600 });
+    expect((await getActor())?.id).toBe(cashierId);
+    jar[COOKIE] = await token({ uid: cashierId, sv: 1, loginAt: undefined });
+    expect(await getActor()).toBeNull();
   });
 
   it("no cookie, a tampered one, another secret's, another cookie name's or an expired one → nobody", async () => {

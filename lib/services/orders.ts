@@ -17,6 +17,8 @@ import type { CreateOrderData, OrderFilter } from "../validations/orders";
 const RANK: Record<OrderStatus, number> = { creating: 0, failed: 1, created: 1, canceled: 2, paid: 2, refunded: 3 };
 /** A `creating` order younger than this is another request still talking to Ping++. */
 const CREATING_LEASE_MS = 20_000;
+/** Longer than a resumed cancel can take (a retrieve, then the cancel: 15 s each at most). */
+const CANCEL_LEASE_MS = 45_000;
 /** Pages of `GET /orders` one sync reads at most (20 orders each). */
 const SYNC_MAX_PAGES = 500;
 export const ORDERS_PER_PAGE = 20;
@@ -306,7 +308,7 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
       and(
         eq(orders.id, row.id),
         eq(orders.status, "created"),
-        resumed ? and(eq(orders.cancelKey, row.cancelKey!), lt(orders.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))) : isNull(orders.cancelKey),
+        resumed ? and(eq(orders.cancelKey, row.cancelKey!), lt(orders.updatedAt, new Date(Date.now() - CANCEL_LEASE_MS))) : isNull(orders.cancelKey),
       ),
     )
     .returning();
@@ -318,7 +320,12 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
       return earlier?.status === "canceled" ? earlier : pingpp().orders.cancel(row.pingppId!, row.uid ? { user: row.uid } : {});
     },
     // Refused: nothing happened, release the claim. No answer: keep it, free to retry at once.
-    (refused) => db.update(orders).set(refused ? { cancelKey: null } : { updatedAt: new Date(0) }).where(eq(orders.id, row.id)),
+    // Only while the claim is still this request's: a later one may have taken it over.
+    (refused) =>
+      db
+        .update(orders)
+        .set(refused ? { cancelKey: null } : { updatedAt: new Date(0) })
+        .where(and(eq(orders.id, row.id), eq(orders.cancelKey, key), eq(orders.updatedAt, claimed.updatedAt))),
   );
   const saved = await db.transaction((tx) => applyOrder(tx, o));
   await audit({ ...entry, result: "ok" });

@@ -230,7 +230,8 @@ async function send(claim: RefundRow): Promise<Refund> {
     refund_mode: claim.refundMode ?? undefined,
     royalty_users: claim.royaltyUsers?.map((u) => ({ user: u.user, amount_refunded: u.amountRefunded })),
   });
-  const r = list.data.find((x) => x.charge === claim.chargeId) ?? list.data[0];
+  // Ours by the claim id we sent; never another charge's refund from the same answer.
+  const r = list.data.find((x) => x.metadata?.console_refund === claim.id) ?? list.data.find((x) => x.charge === claim.chargeId);
   // An answer without the refund is no usable answer: callPingpp keeps the claim and audits "error".
   if (!r) throw new PingppResponseError("order refund answer lists no refund", { status: 200, rawBody: JSON.stringify(list).slice(0, 2000) });
   return r;

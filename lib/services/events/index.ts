@@ -81,7 +81,7 @@ export const MAX_EVENT_DEPTH = 64;
 /** Ping++ ids and types are a few dozen characters; a btree index entry holds at most ~2.7 kB. */
 const MAX_KEY_LENGTH = 255;
 /** Fields of a Ping++ object the console keeps in indexed columns: ids, numbers, references. */
-const INDEXED_FIELD = /^(id|app|charge|order|uid|user|recipient|source_user|[a-z_]*_no|[a-z_]*_id)$/;
+const INDEXED_FIELD = /^(id|app|channel|charge|order|uid|user|recipient|source_user|[a-z_]*_no|[a-z_]*_id)$/;
 /** Postgres text and jsonb hold neither U+0000 nor an unpaired UTF-16 surrogate. */
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
