@@ -24,23 +24,34 @@ const MIGRATIONS = path.join(/*turbopackIgnore: true*/ process.cwd(), "drizzle")
 const MIGRATION_LOCK = 72_071_031; // arbitrary advisory-lock key shared by all console instances
 
 async function open(): Promise<Handle> {
-  const { databaseUrl, pgliteDataDir } = env();
+  const { databaseUrl, pgliteDataDir, databasePoolMax } = env();
   if (databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const { migrate } = await import("drizzle-orm/postgres-js/migrator");
     const client = postgres(databaseUrl, {
-      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+      max: databasePoolMax,
       onnotice: () => {},
       connect_timeout: 10,
+      // Reconnect at once. postgres.js's default backoff (up to 20 s, growing with each failure)
+      // fails only one waiting query per attempt, so with the database down every other request
+      // queued for minutes (webhooks timed out instead of answering 5xx). An attempt is made only
+      // for a waiting query, so this never spins.
+      backoff: () => 0,
+      // Nothing waits forever: a row lock held elsewhere fails the statement after 10 s, and a
+      // transaction left open by a stuck request is ended after 60 s (a webhook then answers 5xx
+      // and Ping++ retries; a page shows its error).
+      connection: { lock_timeout: 10_000, idle_in_transaction_session_timeout: 60_000 },
     });
     const db = drizzle({ client, schema }) as unknown as Db;
     const lock = await client.reserve();
     try {
+      await lock`set lock_timeout = 0`; // another instance may be migrating: wait for it, however long
       await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
       await migrate(db as never, { migrationsFolder: MIGRATIONS });
     } finally {
       await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+      await lock`reset lock_timeout`.catch(() => {});
       lock.release();
     }
     return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };

@@ -1,5 +1,5 @@
 // Webhook signing, delivery and retries (DESIGN §5 schedule), persisted so retries resume after a restart.
-import { createSign } from "node:crypto";
+import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { Store } from "./store";
@@ -12,9 +12,13 @@ export const RETRY_SCHEDULE_S = [5, 10, 120, 300, 600, 1800, 3600, 7200, 21600, 
 /** How much of each receiver answer is kept in the delivery log (characters). */
 const RESPONSE_BODY_LIMIT = 2000;
 
-/** base64 RSA-SHA256 (PKCS#1 v1.5) over the raw bytes: `X-Pingplusplus-Signature`. */
+const parsedKeys = new Map<string, KeyObject>();
+
+/** base64 RSA-SHA256 (PKCS#1 v1.5) over the raw bytes: `X-Pingplusplus-Signature`. The PEM is parsed once. */
 export function signBody(privateKeyPem: string, body: string | Buffer): string {
-  return createSign("RSA-SHA256").update(body).sign(privateKeyPem, "base64");
+  let key = parsedKeys.get(privateKeyPem);
+  if (!key) parsedKeys.set(privateKeyPem, (key = createPrivateKey(privateKeyPem)));
+  return createSign("RSA-SHA256").update(body).sign(key, "base64");
 }
 
 interface WebhookOptions {

@@ -1,0 +1,48 @@
+/**
+ * A second console instance, in its own process, for the fault tests (started by
+ * tests/helpers/console-instance.ts; not a test itself). It runs the console's real code against
+ * the database and Ping++ its environment names (DATABASE_URL, PINGPP_API_BASE, PINGPP_PUBLIC_KEY):
+ * the real webhook route on a random port, and the real createCharge service when the parent asks
+ * over IPC. The parent kills it (SIGKILL) in the middle of either.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { POST } from "@/app/api/webhooks/pingpp/route";
+import { getDb } from "@/lib/db";
+import { createCharge } from "@/lib/services/charges";
+import { AppError } from "@/lib/services/errors";
+import type { Actor } from "@/lib/services/actor";
+import type { CreateChargeData } from "@/lib/validations/charges";
+
+export type InstanceRequest = { id: number; op: "createCharge"; actor: Actor; input: CreateChargeData };
+export type InstanceMessage =
+  | { type: "ready"; port: number }
+  | { type: "result"; id: number; ok: true; data: unknown }
+  | { type: "result"; id: number; ok: false; error: string };
+
+const send = (m: InstanceMessage) => process.send!(m);
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", async () => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const r = await POST(new Request(`http://console.test${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
+    res.writeHead(r.status).end(await r.text());
+  });
+});
+
+process.on("message", async (m: InstanceRequest) => {
+  try {
+    const data = await createCharge(m.actor, m.input);
+    send({ type: "result", id: m.id, ok: true, data });
+  } catch (e) {
+    send({ type: "result", id: m.id, ok: false, error: e instanceof AppError ? e.code : String(e) });
+  }
+});
+process.on("disconnect", () => process.exit(0)); // the parent went away
+
+await getDb(); // connected and migrated before saying ready
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+send({ type: "ready", port: (server.address() as AddressInfo).port });
