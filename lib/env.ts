@@ -44,6 +44,8 @@ const schema = z.object({
   // Ping++ wants time_expire at least 1 minute ahead when it receives the request: keep a margin.
   /** Postgres connections per server process. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2").max(200, "must be at most 200").default(10),
+  /** How long a statement may wait for a row lock held elsewhere before it fails (ms). */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100").max(600_000, "must be at most 600000").default(10_000),
   /** `npm start` only: how many Next.js server processes share the port (node:cluster); > 1 needs DATABASE_URL. */
   WEB_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1, "must be at least 1").max(64, "must be at most 64").default(1)),
   CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
@@ -70,6 +72,7 @@ export interface Env {
   chargeTtlSeconds: number;
   webConcurrency: number;
   databasePoolMax: number;
+  databaseLockTimeoutMs: number;
 }
 
 export const SANDBOX_API_KEY = "sk_test_sandbox";
@@ -158,6 +161,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     chargeTtlSeconds: e.CHARGE_TTL_SECONDS,
     webConcurrency: e.WEB_CONCURRENCY,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databaseLockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
   };
 }
 

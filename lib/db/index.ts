@@ -24,7 +24,7 @@ const MIGRATIONS = path.join(/*turbopackIgnore: true*/ process.cwd(), "drizzle")
 const MIGRATION_LOCK = 72_071_031; // arbitrary advisory-lock key shared by all console instances
 
 async function open(): Promise<Handle> {
-  const { databaseUrl, pgliteDataDir, databasePoolMax } = env();
+  const { databaseUrl, pgliteDataDir, databasePoolMax, databaseLockTimeoutMs } = env();
   if (databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -38,10 +38,10 @@ async function open(): Promise<Handle> {
       // queued for minutes (webhooks timed out instead of answering 5xx). An attempt is made only
       // for a waiting query, so this never spins.
       backoff: () => 0,
-      // Nothing waits forever: a row lock held elsewhere fails the statement after 10 s, and a
+      // Nothing waits forever: a row lock held elsewhere fails the statement after 10 s (default), and a
       // transaction left open by a stuck request is ended after 60 s (a webhook then answers 5xx
       // and Ping++ retries; a page shows its error).
-      connection: { lock_timeout: 10_000, idle_in_transaction_session_timeout: 60_000 },
+      connection: { lock_timeout: databaseLockTimeoutMs, idle_in_transaction_session_timeout: 60_000 },
     });
     const db = drizzle({ client, schema }) as unknown as Db;
     const lock = await client.reserve();

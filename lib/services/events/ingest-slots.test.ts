@@ -9,6 +9,8 @@ import type { Db } from "@/lib/db";
 
 // A small pool, so "every connection" is a handful: 5 per process, of which webhooks may hold 2.
 process.env.DATABASE_POOL_MAX = "5";
+// Locks held elsewhere fail a statement after 3 s here (10 s by default).
+process.env.DATABASE_LOCK_TIMEOUT_MS = "3000";
 const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 process.env.PINGPP_PUBLIC_KEY = publicKey.export({ type: "spki", format: "pem" }).toString();
 const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
@@ -51,6 +53,7 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
     );
     // the webhooks now wait on the lock (or for a slot); a read must not wait behind them
     await new Promise((r) => setTimeout(r, 300));
+    // (held for less than the lock timeout: these deliveries wait, then succeed)
     const read = await Promise.race([
       db.select({ id: charges.id }).from(charges).then(() => "answered"),
       new Promise((r) => setTimeout(() => r("starved"), 5_000)),
@@ -62,6 +65,32 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
     await other.end();
     const statuses = await Promise.all(deliveries.map(async (d) => (await d).status));
     expect(statuses).toEqual(Array(12).fill(200));
+    const [c] = await db.select().from(charges);
+    expect(c!.status).toBe("paid");
+  });
+
+  it("a lock held longer than the lock timeout fails the webhook with a 503 (Ping++ retries), not a wait forever; the retry applies it", async () => {
+    const o = sample.data.object;
+    const other = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = other.begin(async (tx) => {
+      await tx`update charges set status = 'pending' where pingpp_id = ${o.id}`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    const b = JSON.stringify({ ...sample, id: "evt_slotslocktimeout00000000" });
+    const send = () => POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) }, body: b }));
+    const first = await send(); // waits the 3 s lock timeout, then gives up
+    expect(first.status).toBe(503);
+    release();
+    await holder;
+    await other.end();
+    const again = await send();
+    expect([again.status, await again.text()]).toEqual([200, "ok"]);
     const [c] = await db.select().from(charges);
     expect(c!.status).toBe("paid");
   });
