@@ -352,3 +352,14 @@ export async function pollScreens(o: { port: number; cookie: string; ids: string
   agent.destroy();
   return { lat, at, codes, errors };
 }
+
+/** Run a bench's main(): exit 0 when it ends, 1 (with the error) when it throws. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

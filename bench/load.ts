@@ -37,6 +37,7 @@ import {
   stats,
   type ConsoleServer,
   type Delivery,
+  runBench,
 } from "./lib";
 
 const RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 200);
@@ -155,10 +156,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -15,7 +15,7 @@
  */
 import { chromium } from "@playwright/test";
 import postgres from "postgres";
-import { BENCH_ADMIN, DATABASE_URL, SANDBOX_URL, machine, report, startConsole, stats, type ConsoleServer } from "./lib";
+import { BENCH_ADMIN, DATABASE_URL, SANDBOX_URL, machine, report, startConsole, stats, type ConsoleServer, runBench } from "./lib";
 
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 50);
 const WARMUP = 2;
@@ -116,10 +116,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

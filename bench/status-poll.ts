@@ -31,6 +31,7 @@ import {
   startConsole,
   stats,
   type ConsoleServer,
+  runBench,
 } from "./lib";
 
 const SCREENS = Number(process.env.BENCH_SCREENS ?? 500);
@@ -118,10 +119,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import { createSign, createVerify, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, report, signedChargeEvents, startConsole, stats, type ConsoleServer, type Delivery } from "./lib";
+import { DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, report, signedChargeEvents, startConsole, stats, type ConsoleServer, type Delivery, runBench } from "./lib";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -195,10 +195,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

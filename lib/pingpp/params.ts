@@ -3,7 +3,7 @@
  * with them before any request leaves, and sends the parsed output (so
  * defaults such as `currency` are filled in). Types are the schemas' input.
  */
-import { z } from "zod";
+import { z } from "../zod";
 import { CHANNEL_CURRENCY, type QrChannel } from "./channels";
 
 // ---------------------------------------------------------------- building blocks

@@ -6,7 +6,7 @@
  * (ids, amounts, booleans, statuses, timestamps) are checked strictly; where
  * Ping++'s own samples omit a field or send null, the schema says so.
  */
-import { z } from "zod";
+import { z } from "../zod";
 
 /** Integer number of fen (or cents). May be negative where Ping++ says so (amount_settle). */
 const int = z.number().int();

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 
 export const ATTENTION_KINDS = ["chargeStuck", "chargeNoWebhook", "eventFailed", "orderAnomaly", "refundFailed", "redEnvelopeFailed", "royaltyTransactionFailed"] as const;
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 
 /** A yyyy-mm-dd day from a query string; malformed → ignored. */
 export const queryDay = z

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 import { QR_CHANNELS, type QrChannel } from "../pingpp/channels";
 import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
 import { createChargeSchema } from "./charges";
 

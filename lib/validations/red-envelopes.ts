@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 import { RED_ENVELOPE_SCENES } from "../pingpp/params";
 import { parseYuanToFen } from "../money";
 import { parseCsv, CsvError } from "../csv";

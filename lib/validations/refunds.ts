@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 import { day, page, q, yuanSchema } from "./orders";
 import { parseYuanToFen } from "../money";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../zod";
 import { ROYALTY_METHODS } from "../pingpp/params";
 import { ROYALTY_SETTLEMENT_STATUSES } from "../pingpp/schemas";
 import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";

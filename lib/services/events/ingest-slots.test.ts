@@ -16,6 +16,29 @@ process.env.PINGPP_PUBLIC_KEY = publicKey.export({ type: "spki", format: "pem" }
 const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
 const sign = (body: string) => crypto.sign("RSA-SHA256", Buffer.from(body), privateKey).toString("base64");
 
+/** Another session takes the charge row's lock (optionally writing its status) and keeps it until release(). */
+async function holdChargeRow(pingppId: string, setStatus?: string) {
+  const other = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holder = other.begin(async (tx) => {
+    if (setStatus) await tx`update charges set status = ${setStatus} where pingpp_id = ${pingppId}`;
+    else await tx`select id from charges where pingpp_id = ${pingppId} for update`;
+    locked();
+    await held;
+  });
+  await isLocked;
+  return {
+    async release() {
+      release();
+      await holder;
+      await other.end();
+    },
+  };
+}
+
 /**
  * A burst of webhooks whose transactions cannot finish (their charge row is locked by someone
  * else) must not take every database connection: the cashier screens' reads still get one.
@@ -35,17 +58,7 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
     const o = sample.data.object;
     await db.insert(charges).values({ pingppId: o.id, orderNo: o.order_no, appId: o.app, channel: o.channel, amount: o.amount, currency: o.currency, subject: o.subject, body: o.body, status: "pending" });
     // another session holds the charge row, as a slow transaction elsewhere would
-    const other = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = other.begin(async (tx) => {
-      await tx`select id from charges where pingpp_id = ${o.id} for update`;
-      locked();
-      await held;
-    });
-    await isLocked;
+    const lock = await holdChargeRow(o.id);
 
     const bodies = Array.from({ length: 12 }, (_, i) => JSON.stringify({ ...sample, id: `evt_slots${String(i).padStart(19, "0")}` }));
     const deliveries = bodies.map((b) =>
@@ -60,9 +73,7 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
     ]);
     expect(read).toBe("answered");
 
-    release();
-    await holder;
-    await other.end();
+    await lock.release();
     const statuses = await Promise.all(deliveries.map(async (d) => (await d).status));
     expect(statuses).toEqual(Array(12).fill(200));
     const [c] = await db.select().from(charges);
@@ -71,24 +82,12 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
 
   it("a lock held longer than the lock timeout fails the webhook with a 503 (Ping++ retries), not a wait forever; the retry applies it", async () => {
     const o = sample.data.object;
-    const other = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = other.begin(async (tx) => {
-      await tx`update charges set status = 'pending' where pingpp_id = ${o.id}`;
-      locked();
-      await held;
-    });
-    await isLocked;
+    const lock = await holdChargeRow(o.id, "pending"); // committed on release: the charge is pending again
     const b = JSON.stringify({ ...sample, id: "evt_slotslocktimeout00000000" });
     const send = () => POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) }, body: b }));
     const first = await send(); // waits the 3 s lock timeout, then gives up
     expect(first.status).toBe(503);
-    release();
-    await holder;
-    await other.end();
+    await lock.release();
     const again = await send();
     expect([again.status, await again.text()]).toEqual([200, "ok"]);
     const [c] = await db.select().from(charges);
