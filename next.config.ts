@@ -7,6 +7,9 @@ const nextConfig: NextConfig = {
   // PGlite ships WASM + data files that must be loaded from node_modules at run time (DESIGN §8).
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs"],
   poweredByHeader: false,
+  // `npm run dev` opened as http://127.0.0.1:3000 (the sandbox's own links use 127.0.0.1): Next.js
+  // blocks its dev scripts' socket from an origin it does not know, and the page never hydrates.
+  allowedDevOrigins: ["127.0.0.1"],
   // Lets parallel builds (e.g. several e2e runs on one machine) use separate output folders.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // Types are checked once by `npm run typecheck` (a separate CI step that fails the run); not again here.

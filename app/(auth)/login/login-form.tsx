@@ -14,6 +14,7 @@ export function LoginForm() {
   const [pending, start] = useTransition();
   return (
     <form
+      method="post" // before the page's script runs, a submit must never put the password in a URL
       className="space-y-4"
       onSubmit={(e) => {
         e.preventDefault();
