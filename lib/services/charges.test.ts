@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { startConsoleSandbox, eventually } from "@/tests/helpers/console-sandbox";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
 import { auditLogs, charges, pingppEvents, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -11,26 +11,15 @@ import type { Actor } from "./actor";
 import { AppError } from "./errors";
 import * as svc from "./charges";
 
-let h: Awaited<ReturnType<typeof startConsoleSandbox>>;
+let h: ConsoleSandbox;
 let db: Db;
 let cashier: Actor;
 let other: Actor;
 let finance: Actor;
 
-beforeAll(async () => {
-  h = await startConsoleSandbox();
-  db = await freshDb();
-});
-afterAll(async () => {
-  await h.close();
-  await closeDb();
-});
+consoleTestbed((bed) => ({ h, db } = bed), { clean: [charges, pingppEvents, auditLogs, staffUsers] });
 
 beforeEach(async () => {
-  await db.delete(charges);
-  await db.delete(pingppEvents);
-  await db.delete(auditLogs);
-  await db.delete(staffUsers);
   cashier = await addActor(db, "c1@shop.cn", "cashier", "T01");
   other = await addActor(db, "c2@shop.cn", "cashier", "T02");
   finance = await addActor(db, "f@shop.cn", "finance");

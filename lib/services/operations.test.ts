@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { startConsoleSandbox } from "@/tests/helpers/console-sandbox";
-import { freshDb, closeDb } from "@/tests/helpers/db";
 import { addActor } from "@/tests/helpers/actors";
 import { auditLogs, charges, pingppEvents, staffUsers, type ChargeRow } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -19,22 +18,14 @@ import { createCharge } from "./charges";
 import { createChargeSchema } from "../validations/charges";
 import { attentionResolutions } from "@/lib/db/schema";
 
-let h: Awaited<ReturnType<typeof startConsoleSandbox>>;
+let h: ConsoleSandbox;
 let db: Db;
 let admin: Actor;
 let cashier: Actor;
 
-beforeAll(async () => {
-  h = await startConsoleSandbox();
-  db = await freshDb();
-});
-afterAll(async () => {
-  await h.close();
-  await closeDb();
-});
+consoleTestbed((bed) => ({ h, db } = bed), { clean: [charges, pingppEvents, auditLogs, staffUsers, attentionResolutions] });
 
 beforeEach(async () => {
-  for (const t of [charges, pingppEvents, auditLogs, staffUsers, attentionResolutions]) await db.delete(t);
   admin = await addActor(db, "a@ops.test", "admin");
   cashier = await addActor(db, "c@ops.test", "cashier", "T01");
 });

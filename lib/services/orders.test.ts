@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { startConsoleSandbox, eventually } from "@/tests/helpers/console-sandbox";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
 import { auditLogs, charges, orders, pingppEvents, refunds, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -14,29 +14,19 @@ import * as svc from "./orders";
 import * as rsvc from "./refunds";
 import { createCharge } from "./charges";
 
-let h: Awaited<ReturnType<typeof startConsoleSandbox>>;
+let h: ConsoleSandbox;
 let db: Db;
 let cashier: Actor;
 let other: Actor;
 let finance: Actor;
 let admin: Actor;
 
-beforeAll(async () => {
-  // Refunds stay pending until a test finishes them (`settle()`), as with a real channel.
-  h = await startConsoleSandbox({ refundDelayMs: 3_600_000 });
-  db = await freshDb();
-});
-afterAll(() => Promise.all([h.close(), closeDb()]));
+// Refunds stay pending until a test finishes them (`settle()`), as with a real channel.
+consoleTestbed((bed) => ({ h, db } = bed), { sandbox: { refundDelayMs: 3_600_000 }, clean: [refunds, orders, charges, pingppEvents, auditLogs, staffUsers] });
 
 beforeEach(async () => {
   h.sandbox.setWebhookUrl(h.webhookUrl);
   await h.sim("faults", { mode: "none" });
-  await db.delete(refunds);
-  await db.delete(orders);
-  await db.delete(charges);
-  await db.delete(pingppEvents);
-  await db.delete(auditLogs);
-  await db.delete(staffUsers);
   cashier = await addActor(db, "c1@shop.cn", "cashier", "T01");
   other = await addActor(db, "c2@shop.cn", "cashier", "T02");
   finance = await addActor(db, "f@shop.cn", "finance");

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { startConsoleSandbox, eventually } from "@/tests/helpers/console-sandbox";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { eventually } from "@/tests/helpers/console-sandbox";
 import { auditLogs, pingppEvents, royaltySettlements, royaltyTransactions, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { parseEvent, PingppConnectionError, type RoyaltySettlement } from "@/lib/pingpp";
@@ -15,18 +15,11 @@ import { applyEvent } from "./events";
 import { pingpp } from "./pingpp";
 import * as svc from "./settlements";
 
-let h: Awaited<ReturnType<typeof startConsoleSandbox>>;
+let h: ConsoleSandbox;
 let db: Db;
 let finance: Actor;
 
-beforeAll(async () => {
-  h = await startConsoleSandbox();
-  db = await freshDb();
-});
-afterAll(async () => {
-  await h.close();
-  await closeDb();
-});
+consoleTestbed((bed) => ({ h, db } = bed));
 afterEach(() => vi.restoreAllMocks());
 
 beforeEach(async () => {
