@@ -104,6 +104,37 @@ export async function startConsole(extraEnv: Record<string, string> = {}): Promi
   return { url: CONSOLE_URL, child, stop, log: () => out };
 }
 
+/**
+ * The ceiling of any Next.js console on this machine: bench/next-ceiling is a minimal Next.js app
+ * (built with `cd bench/next-ceiling && npx next build`). Its webhook route runs the baseline's
+ * exact code (bench/webhook-baseline.ts: same verify, same SQL through postgres.js); its status
+ * route does the console's two indexed reads through postgres.js (no cookie, no drizzle) and
+ * answers JSON with an ETag. Whatever the console
+ * does, its routes cannot beat these: they show how much of a gap is Next.js's own request
+ * handling on this machine and how much is ours.
+ */
+export interface Ceiling {
+  pgid: number;
+  stop: () => Promise<void>;
+}
+export async function startCeiling(port: number, extraEnv: Record<string, string> = {}): Promise<Ceiling> {
+  const dir = path.join(ROOT, "bench/next-ceiling");
+  if (!fs.existsSync(path.join(dir, ".next/BUILD_ID"))) throw new Error("no build in bench/next-ceiling: run `cd bench/next-ceiling && npx next build` first");
+  await assertPortFree(port);
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: dir,
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL, ...extraEnv },
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => /ready/i.test(d.toString()) && resolve());
+    child.on("exit", (c) => reject(new Error(`next-ceiling exited ${c}`)));
+  });
+  return { pgid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await sleep(300)) };
+}
+
 async function assertPortFree(port: number) {
   try {
     await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });

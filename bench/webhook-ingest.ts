@@ -18,7 +18,7 @@ import { spawn } from "node:child_process";
 import { createSign, createVerify, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, report, signedChargeEvents, startConsole, stats, type ConsoleServer, type Delivery, runBench } from "./lib";
+import { DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, report, signedChargeEvents, startConsole, stats, type ConsoleServer, type Delivery, runBench, startCeiling, type Ceiling } from "./lib";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -26,6 +26,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WARMUP = 300;
 const BASELINE_PORT = SANDBOX_PORT; // no sandbox in this bench: the baseline uses its port
 const TARGET_RATIO = 0.6;
+const CEILING_PORT = BASELINE_PORT + 1;
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -122,6 +123,7 @@ async function main() {
 
   let consoleServer: ConsoleServer | undefined;
   let baseline: Awaited<ReturnType<typeof startBaseline>> | undefined;
+  let ceiling: Ceiling | undefined;
   try {
     consoleServer = await startConsole({
       PINGPP_API_KEY: "sk_test_benchIngest",
@@ -130,40 +132,49 @@ async function main() {
       PINGPP_PUBLIC_KEY: publicKey,
     });
     baseline = await startBaseline();
+    ceiling = await startCeiling(CEILING_PORT, { PUBLIC_KEY_PEM: publicKey });
     const port = Number(new URL(consoleServer.url).port);
     const cpid = consoleServer.child.pid!;
     const bpid = baseline.pgid;
+    const npid = ceiling.pgid;
 
     const tag = Date.now().toString(36).slice(-5);
     // warm-up (JIT, Next.js route compilation caches, pools)
     await fire(port, await prepare(`${tag}wc`, WARMUP), cpid);
     await fire(BASELINE_PORT, await prepare(`${tag}wb`, WARMUP), bpid);
+    await fire(CEILING_PORT, await prepare(`${tag}wn`, WARMUP), npid);
 
-    const rounds: { baseline: Awaited<ReturnType<typeof fire>>; console: Awaited<ReturnType<typeof fire>> }[] = [];
-    const all = { baseline: [] as Delivery[], console: [] as Delivery[] };
+    const rounds: { baseline: Awaited<ReturnType<typeof fire>>; ceiling: Awaited<ReturnType<typeof fire>>; console: Awaited<ReturnType<typeof fire>> }[] = [];
+    const all = { baseline: [] as Delivery[], ceiling: [] as Delivery[], console: [] as Delivery[] };
     for (let r = 0; r < ROUNDS; r++) {
       const b = await prepare(`${tag}b${r}`, EVENTS);
+      const n = await prepare(`${tag}n${r}`, EVENTS);
       const c = await prepare(`${tag}c${r}`, EVENTS);
       all.baseline.push(...b);
+      all.ceiling.push(...n);
       all.console.push(...c);
       const rb = await fire(BASELINE_PORT, b, bpid);
+      const rn = await fire(CEILING_PORT, n, npid);
       const rc = await fire(port, c, cpid);
-      rounds.push({ baseline: rb, console: rc });
-      console.error(`round ${r + 1}: baseline ${rb.eventsPerSec}/s (${rb.cpuMsPerEvent} cpu-ms/ev)  console ${rc.eventsPerSec}/s (${rc.cpuMsPerEvent} cpu-ms/ev)  load ${machine().loadavg1}`);
+      rounds.push({ baseline: rb, ceiling: rn, console: rc });
+      console.error(`round ${r + 1}: baseline ${rb.eventsPerSec}/s (${rb.cpuMsPerEvent} cpu-ms/ev)  next-ceiling ${rn.eventsPerSec}/s (${rn.cpuMsPerEvent} cpu-ms/ev)  console ${rc.eventsPerSec}/s (${rc.cpuMsPerEvent} cpu-ms/ev)  load ${machine().loadavg1}`);
     }
     // the framework floor: GET /api/health (Next.js route + one `select 1` through the same pool), same concurrency
     const floorN = Math.min(EVENTS, 3000);
     const healthFloor = await fire(port, Array.from({ length: floorN }, () => ({ body: Buffer.alloc(0), signature: "" })), cpid, "/api/health");
     console.error(`console GET /api/health floor: ${healthFloor.eventsPerSec}/s (${healthFloor.cpuMsPerEvent} cpu-ms/req)`);
-    const total = (k: "baseline" | "console") => {
+    const total = (k: "baseline" | "ceiling" | "console") => {
       const secs = rounds.reduce((a, r) => a + r[k].seconds, 0);
       return Math.round(((EVENTS * ROUNDS) / secs) * 10) / 10;
     };
     const baselineEps = total("baseline");
     const consoleEps = total("console");
     const ratio = Math.round((consoleEps / baselineEps) * 1000) / 1000;
-    const checks = { console: await check(all.console), baseline: await check(all.baseline) };
-    const errors = rounds.reduce((a, r) => a + Object.entries({ ...r.console.codes }).filter(([k]) => k !== "200").reduce((x, [, v]) => x + v, 0) + Object.entries(r.baseline.codes).filter(([k]) => k !== "200").reduce((x, [, v]) => x + v, 0), 0);
+    const ceilingEps = total("ceiling");
+    const ceilingRatio = Math.round((ceilingEps / baselineEps) * 1000) / 1000;
+    const checks = { console: await check(all.console), baseline: await check(all.baseline), ceiling: await check(all.ceiling) };
+    const non200 = (codes: Record<string, number>) => Object.entries(codes).reduce((x, [k, v]) => x + (k === "200" ? 0 : v), 0);
+    const errors = rounds.reduce((a, r) => a + non200(r.console.codes) + non200(r.baseline.codes) + non200(r.ceiling.codes), 0);
     const pass = ratio >= TARGET_RATIO && errors === 0 && checks.console.applied === EVENTS * ROUNDS && checks.baseline.applied === EVENTS * ROUNDS;
     report(
       {
@@ -174,6 +185,7 @@ async function main() {
         consoleEventsPerSec: consoleEps,
         baselineEventsPerSec: baselineEps,
         ratio,
+        nextCeiling: { eventsPerSec: ceilingEps, ratio: ceilingRatio, what: "bench/next-ceiling: a Next.js route handler running the baseline's exact code" },
         target: TARGET_RATIO,
         pass,
         errors,
@@ -184,12 +196,14 @@ async function main() {
         machine: machine(),
       },
       `webhook-ingest: console ${consoleEps} ev/s vs baseline ${baselineEps} ev/s = ${ratio}× (target ≥ ${TARGET_RATIO}×) → ${pass ? "PASS" : "FAIL"}` +
+        ` · the baseline's own code in a Next.js route (bench/next-ceiling): ${ceilingEps} ev/s = ${ceilingRatio}×, ${rounds.at(-1)!.ceiling.cpuMsPerEvent} cpu-ms/ev` +
         ` · server CPU/event console ${rounds.at(-1)!.console.cpuMsPerEvent} ms vs baseline ${rounds.at(-1)!.baseline.cpuMsPerEvent} ms` +
         ` · (Next.js floor GET /api/health ${healthFloor.eventsPerSec} req/s, ${healthFloor.cpuMsPerEvent} cpu-ms/req)` +
         ` · console p50/p99 ${rounds.at(-1)!.console.latencyMs.p50}/${rounds.at(-1)!.console.latencyMs.p99} ms, baseline ${rounds.at(-1)!.baseline.latencyMs.p50}/${rounds.at(-1)!.baseline.latencyMs.p99} ms · errors ${errors}`,
     );
   } finally {
     await baseline?.stop();
+    await ceiling?.stop();
     await consoleServer?.stop();
     await sql.end({ timeout: 2 });
   }

@@ -6,6 +6,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type postgres from "postgres";
 import * as schema from "./schema";
 import { env } from "../env";
 
@@ -43,7 +44,7 @@ async function open(): Promise<Handle> {
       // and Ping++ retries; a page shows its error).
       connection: { lock_timeout: databaseLockTimeoutMs, idle_in_transaction_session_timeout: 60_000 },
     });
-    const db = drizzle({ client, schema }) as unknown as Db;
+    const db = drizzle({ client: preparingEveryQuery(client), schema }) as unknown as Db;
     const lock = await client.reserve();
     try {
       await lock`set lock_timeout = 0`; // another instance may be migrating: wait for it, however long
@@ -64,6 +65,39 @@ async function open(): Promise<Handle> {
   const db = drizzle({ client, schema }) as unknown as Db;
   await migrate(db as never, { migrationsFolder: MIGRATIONS });
   return { db, kind: "pglite", close: () => client.close() };
+}
+
+/**
+ * postgres.js runs a statement that is not prepared in TWO round trips whenever it has
+ * parameters (Parse + Describe, wait for the parameter types, then Bind + Execute), and drizzle
+ * asks for exactly that on every query not built with `.prepare()`. Prepared, a statement is
+ * described once per connection and from then on runs in ONE round trip (postgres.js keys its
+ * per-connection cache by the SQL text and parameter types; drizzle's SQL for a given query
+ * shape is always the same text). A webhook went from 11 round trips to 6 with this.
+ * Statements without parameters still use the simple protocol. The cache lives as long as the
+ * connection (postgres.js recycles each one after 30–60 min), so varying shapes (an IN list of
+ * a new length) cannot pile up for ever.
+ */
+function preparingEveryQuery<T extends postgres.Sql>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (prop === "unsafe") {
+        const unsafe = value as postgres.Sql["unsafe"];
+        return (query: string, args?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          unsafe(query, args ?? [], { ...options, prepare: true });
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        // drizzle's transactions and savepoints get the scoped client in a callback: wrap it too
+        const open = value as (...a: unknown[]) => unknown;
+        return (...a: unknown[]) => {
+          const fn = a.pop() as (tx: postgres.Sql) => unknown;
+          return open.call(target, ...a, (tx: postgres.Sql) => fn(preparingEveryQuery(tx)));
+        };
+      }
+      return value;
+    },
+  });
 }
 
 const g = globalThis as unknown as { __consoleDb?: Promise<Handle> };
