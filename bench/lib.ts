@@ -339,7 +339,10 @@ export async function pollScreens(o: { port: number; cookie: string; ids: string
   const at: number[] = []; // when each request started, s since `start`
   const codes: Record<string, number> = {};
   const errors: string[] = [];
-  const get = (id: string, etag: string | undefined) =>
+  let resets = 0;
+  // Like a browser: a keep-alive socket the server closed just as the request went out (ECONNRESET
+  // on a reused socket) is retried once on a new one (Node's documented pattern); counted apart.
+  const get = (id: string, etag: string | undefined, retried = false): Promise<{ code: number; etag?: string }> =>
     new Promise<{ code: number; etag?: string }>((resolve) => {
       const req = http.request(
         {
@@ -356,7 +359,12 @@ export async function pollScreens(o: { port: number; cookie: string; ids: string
         },
       );
       req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", (e) => resolve({ code: -1, etag: `${e.message}` }));
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && e.code === "ECONNRESET") {
+          resets++;
+          resolve(get(id, etag, true));
+        } else resolve({ code: -1, etag: `${e.message}` });
+      });
       req.end();
     });
   const end = o.start + o.seconds * 1000;
@@ -381,7 +389,7 @@ export async function pollScreens(o: { port: number; cookie: string; ids: string
     }),
   );
   agent.destroy();
-  return { lat, at, codes, errors };
+  return { lat, at, codes, errors, resets };
 }
 
 /** Run a bench's main(): exit 0 when it ends, 1 (with the error) when it throws. */

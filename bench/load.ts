@@ -141,13 +141,13 @@ async function main() {
         mode: `built console via \`npm start\` (WEB_CONCURRENCY=${process.env.WEB_CONCURRENCY ?? 1}), real Postgres`,
         seconds: Math.round(elapsed * 10) / 10,
         webhooks: { wantedPerSec: RATE, sent: deliveries.length, perSec: Math.round(deliveries.length / elapsed), codes: hooks.codes, errors: webhookErrors, errorSamples: hooks.errors, latencyMs: h },
-        polls: { screens: SCREENS, requests: p.n, perSec: Math.round(p.n / elapsed), codes: polls.codes, errors: pollErrors, errorSamples: polls.errors, latencyMs: p, afterFirst10s: pSteady },
+        polls: { screens: SCREENS, requests: p.n, perSec: Math.round(p.n / elapsed), codes: polls.codes, errors: pollErrors, errorSamples: polls.errors, keepAliveResetsRetried: polls.resets, latencyMs: p, afterFirst10s: pSteady },
         checks,
         dbConnections: { ...db, poolMaxSettingPerProcess: Number(process.env.DATABASE_POOL_MAX ?? 10) },
         consoleCpuPercent: Math.round((cpuSeconds / elapsed) * 1000) / 10,
         machine: machine(),
       },
-      `load: ${deliveries.length} webhooks at ${RATE}/s + ${SCREENS} screens polling, ${Math.round(elapsed)} s · webhooks p50 ${h.p50} ms, p99 ${h.p99} ms, errors ${webhookErrors} · polls p50 ${p.p50} ms, p99 ${p.p99} ms (after the first 10 s ${pSteady.p99} ms), errors ${pollErrors}` +
+      `load: ${deliveries.length} webhooks at ${RATE}/s + ${SCREENS} screens polling, ${Math.round(elapsed)} s · webhooks ${Math.round(deliveries.length / elapsed)}/s served, p50 ${h.p50} ms, p99 ${h.p99} ms, errors ${webhookErrors} · polls ${Math.round(p.n / elapsed)}/s served, p50 ${p.p50} ms, p99 ${p.p99} ms (after the first 10 s ${pSteady.p99} ms), errors ${pollErrors}` +
         ` · stored ${checks.stored}, applied ${checks.applied} (lost ${lost}), charges paid ${checks.chargesPaid} · DB connections max ${db.max} (active ≤ ${db.maxActive}) · console CPU ${Math.round((cpuSeconds / elapsed) * 100)}%`,
     );
   } finally {

@@ -73,7 +73,7 @@ async function main() {
     lag.enable();
     const cpu0 = groupCpuSeconds(server.child.pid!);
     const start = performance.now();
-    const { lat, at, codes, errors } = await pollScreens({ port: CONSOLE_PORT, cookie, ids: charges.map((c) => c.id), start, seconds: SECONDS });
+    const { lat, at, codes, errors, resets } = await pollScreens({ port: CONSOLE_PORT, cookie, ids: charges.map((c) => c.id), start, seconds: SECONDS });
     const elapsed = (performance.now() - start) / 1000;
     const cpuSeconds = groupCpuSeconds(server.child.pid!) - cpu0;
     lag.disable();
@@ -129,6 +129,7 @@ async function main() {
         codes,
         errors: errorCount,
         errorSamples: errors,
+        keepAliveResetsRetried: resets,
         latencyMs: s,
         p99By10sWindow: windows,
         steadyStateAfter10s: steady,

@@ -25,6 +25,11 @@ export const ISV_REVERSE_AFTER_MS = 60_000;
 const CREATING_LEASE_MS = 20_000;
 
 const RANK: Record<ChargeStatus, number> = { creating: 0, pending: 1, expired: 2, reversed: 2, failed: 2, paid: 3 };
+/** RANK of the row's current status, in SQL. */
+const STATUS_RANK = sql`(case ${charges.status} ${sql.join(
+  Object.entries(RANK).map(([status, rank]) => sql.raw(`when '${status}' then ${rank}`)),
+  sql` `,
+)} end)`;
 export const TERMINAL_STATUSES: readonly ChargeStatus[] = ["paid", "expired", "reversed", "failed"];
 
 export function toView(row: ChargeRow): ChargeView {
@@ -73,19 +78,10 @@ function qrPayloadOf(c: Charge): string | null {
  * lost); creates one for charges made outside the console. Returns the stored row.
  */
 export async function applyCharge(tx: DbOrTx, c: Charge, extra: { lastSyncedAt?: Date } = {}): Promise<ChargeRow> {
-  // By Ping++ id; else our own claim still waiting for its answer (same order_no, no id yet).
-  const [existing] = await tx
-    .select()
-    .from(charges)
-    .where(or(eq(charges.pingppId, c.id), and(eq(charges.orderNo, c.order_no), isNull(charges.pingppId))))
-    .orderBy(sql`${charges.pingppId} is null`)
-    .limit(1)
-    .for("update");
   const next = statusOf(c);
   const fields = {
     pingppId: c.id,
     timeExpire: toDate(c.time_expire),
-    timePaid: toDate(c.time_paid),
     transactionNo: c.transaction_no,
     failureCode: c.failure_code,
     failureMsg: c.failure_msg,
@@ -94,38 +90,46 @@ export async function applyCharge(tx: DbOrTx, c: Charge, extra: { lastSyncedAt?:
     updatedAt: new Date(),
     ...extra,
   };
-  if (!existing) {
-    const [row] = await tx
-      .insert(charges)
-      .values({
-        ...fields,
-        orderNo: c.order_no,
-        appId: typeof c.app === "string" ? c.app : (c.app as { id: string }).id,
-        channel: c.channel,
-        amount: c.amount,
-        currency: c.currency,
-        subject: c.subject,
-        body: c.body,
-        status: next,
-        amountRefunded: c.amount_refunded,
-        refunded: c.refunded,
-        qrPayload: qrPayloadOf(c),
-      })
-      .returning();
-    return row!;
-  }
-  const status = RANK[next] > RANK[existing.status] ? next : existing.status;
-  const [row] = await tx
+  // One statement: lock the row (by Ping++ id; else our own claim still waiting for its answer,
+  // same order_no and no id yet) and move it forward only: the status by rank, and a paid time,
+  // QR, refunded amount or refunded flag once known are never taken back.
+  const target = tx
+    .select({ id: charges.id })
+    .from(charges)
+    .where(or(eq(charges.pingppId, c.id), and(eq(charges.orderNo, c.order_no), isNull(charges.pingppId))))
+    .orderBy(sql`${charges.pingppId} is null`)
+    .limit(1)
+    .for("update");
+  const [updated] = await tx
     .update(charges)
     .set({
       ...fields,
-      status,
-      timePaid: fields.timePaid ?? existing.timePaid,
-      qrPayload: existing.qrPayload ?? qrPayloadOf(c),
-      amountRefunded: Math.max(existing.amountRefunded, c.amount_refunded),
-      refunded: existing.refunded || c.refunded,
+      status: sql`case when ${RANK[next]}::int > ${STATUS_RANK} then ${next}::charge_status else ${charges.status} end`,
+      timePaid: toDate(c.time_paid) ?? undefined, // unset: kept
+      qrPayload: sql`coalesce(${charges.qrPayload}, ${qrPayloadOf(c)}::text)`,
+      amountRefunded: sql`greatest(${charges.amountRefunded}, ${c.amount_refunded}::int)`,
+      refunded: sql`(${charges.refunded} or ${c.refunded}::boolean)`,
     })
-    .where(eq(charges.id, existing.id))
+    .where(sql`${charges.id} = (${target})`)
+    .returning();
+  if (updated) return updated;
+  const [row] = await tx
+    .insert(charges)
+    .values({
+      ...fields,
+      timePaid: toDate(c.time_paid),
+      orderNo: c.order_no,
+      appId: typeof c.app === "string" ? c.app : (c.app as { id: string }).id,
+      channel: c.channel,
+      amount: c.amount,
+      currency: c.currency,
+      subject: c.subject,
+      body: c.body,
+      status: next,
+      amountRefunded: c.amount_refunded,
+      refunded: c.refunded,
+      qrPayload: qrPayloadOf(c),
+    })
     .returning();
   return row!;
 }
