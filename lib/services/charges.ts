@@ -32,7 +32,26 @@ const STATUS_RANK = sql`(case ${charges.status} ${sql.join(
 )} end)`;
 export const TERMINAL_STATUSES: readonly ChargeStatus[] = ["paid", "expired", "reversed", "failed"];
 
-export function toView(row: ChargeRow): ChargeView {
+/** The columns a live status needs (the view, who may see it, when to ask Ping++): not the raw Ping++ object. */
+const LIVE_COLUMNS = {
+  id: charges.id,
+  pingppId: charges.pingppId,
+  status: charges.status,
+  amount: charges.amount,
+  currency: charges.currency,
+  channel: charges.channel,
+  qrPayload: charges.qrPayload,
+  timeExpire: charges.timeExpire,
+  timePaid: charges.timePaid,
+  failureMsg: charges.failureMsg,
+  terminalId: charges.terminalId,
+  createdBy: charges.createdBy,
+  createdAt: charges.createdAt,
+  lastSyncedAt: charges.lastSyncedAt,
+};
+type LiveRow = Pick<ChargeRow, keyof typeof LIVE_COLUMNS>;
+
+export function toView(row: LiveRow): ChargeView {
   return {
     id: row.id,
     chargeId: row.pingppId,
@@ -256,12 +275,16 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
  * DESIGN rule 5 (ask Ping++ when a webhook is late; reverse unpaid ISV charges after 60 s).
  */
 export async function chargeStatus(actor: Actor, id: string): Promise<ChargeView> {
-  let row = await loadVisible(actor, id);
-  row = await heal(row);
-  return toView(row);
+  const [row] = await liveChargeById({ id });
+  if (!row || !canSee(actor, row)) throw new AppError("chargeNotFound");
+  return toView(await heal(row));
 }
 
-async function heal(row: ChargeRow): Promise<ChargeRow> {
+const liveChargeById = preparedQuery((db) => db.select(LIVE_COLUMNS).from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("live_charge_by_id"));
+
+async function heal(row: ChargeRow): Promise<ChargeRow>;
+async function heal(row: LiveRow): Promise<LiveRow>;
+async function heal(row: LiveRow): Promise<LiveRow> {
   if (row.status !== "pending" || !row.pingppId) return row;
   const now = Date.now();
   if (now - row.createdAt.getTime() < SYNC_AFTER_MS && !(row.timeExpire && row.timeExpire.getTime() <= now)) return row;
@@ -319,7 +342,7 @@ export async function activeChargeForTerminal(actor: Actor, terminalId: string):
   const db = await getDb();
   const now = Date.now();
   const [row] = await db
-    .select()
+    .select(LIVE_COLUMNS)
     .from(charges)
     .where(
       and(
