@@ -1,4 +1,5 @@
 // `npm run sandbox`: the Ping++ sandbox on its own (state and key pair under .data/sandbox).
+import fs from "node:fs";
 import path from "node:path";
 import { startSandbox } from "../lib/pingpp-sandbox";
 
@@ -6,6 +7,7 @@ async function main() {
   const port = Number(process.env.PINGPP_SANDBOX_PORT ?? 4010);
   const dataDir = path.resolve(process.cwd(), process.env.PINGPP_SANDBOX_DATA_DIR ?? ".data/sandbox");
   const webhookUrl = process.env.PINGPP_SANDBOX_WEBHOOK_URL ?? "http://127.0.0.1:3000/api/webhooks/pingpp";
+  const merchantKeyPath = process.env.PINGPP_SANDBOX_MERCHANT_PUBLIC_KEY_PATH;
   const sandbox = await startSandbox({
     port,
     host: process.env.PINGPP_SANDBOX_HOST ?? "127.0.0.1",
@@ -13,6 +15,8 @@ async function main() {
     webhookUrl,
     publicUrl: process.env.PINGPP_SANDBOX_PUBLIC_URL,
     timeScale: process.env.PINGPP_SANDBOX_TIME_SCALE ? Number(process.env.PINGPP_SANDBOX_TIME_SCALE) : undefined,
+    // a merchant public key: every API request must then carry a valid Pingplusplus-Signature
+    merchantPublicKeyPem: merchantKeyPath ? fs.readFileSync(merchantKeyPath, "utf8") : undefined,
   });
   console.log(`Ping++ sandbox listening on ${sandbox.url}`);
   console.log(`  base URL:     ${sandbox.url}  (API ${sandbox.url}/v1; PINGPP_API_BASE=${sandbox.url})`);
@@ -20,6 +24,7 @@ async function main() {
   console.log(`  api key:      ${sandbox.apiKey}`);
   console.log(`  public key:   ${sandbox.publicKeyPath ?? "(in memory)"}  (verifies its webhooks)`);
   console.log(`  webhooks to:  ${webhookUrl}`);
+  console.log(`  requests:     ${merchantKeyPath ? `signature required (merchant public key ${merchantKeyPath})` : "not signature-checked (PINGPP_SANDBOX_MERCHANT_PUBLIC_KEY_PATH to require it)"}`);
   console.log(`  dashboard:    ${sandbox.url}/`);
   console.log(`  pay pages:    ${sandbox.publicUrl}/pay/<charge id>  (what QR credentials encode)`);
   console.log(`  controls:     ${sandbox.url}/_sim`);

@@ -109,9 +109,9 @@ export class Engine {
     this.save();
   }
 
-  /** Run every due-or-not job now (used by tests and `/_sim/jobs/run`). */
-  runAllJobs(): number {
-    const ids = this.s.jobs.map((j) => j.id);
+  /** Run every due-or-not job of these kinds (all when omitted) now (used by tests and `/_sim/jobs/run`). */
+  runAllJobs(kinds?: readonly string[]): number {
+    const ids = this.s.jobs.filter((j) => !kinds || kinds.includes(j.kind)).map((j) => j.id);
     for (const id of ids) {
       const t = this.jobTimers.get(id);
       if (t) clearTimeout(t);

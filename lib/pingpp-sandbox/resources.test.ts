@@ -105,6 +105,19 @@ describe("orders", () => {
     expect(one.body.status).toBe("succeeded");
   });
 
+  it("a paid order's royalty_users join the royalty pool; an unpaid order's do not", async () => {
+    const royaltiesOf = async (sourceNo: string) =>
+      ((await call(sb, "GET", "/_sim/royalties")).body.data as { source_no: string; source_user: string; amount: number; status: string }[]).filter((r) => r.source_no === sourceNo);
+    const o = await newOrder({ royalty_users: [{ user: "user_r1", amount: 120 }, { user: "user_r2", amount: 30 }] });
+    expect(o.status, o.text).toBe(200);
+    const pay = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
+    expect(pay.status, pay.text).toBe(200);
+    expect(await royaltiesOf(o.body.merchant_order_no)).toEqual([]);
+    await call(sb, "POST", `/_sim/charges/${pay.body.charge}/pay`, {});
+    const added = await royaltiesOf(o.body.merchant_order_no);
+    expect(added.map((r) => [r.source_user, r.amount, r.status]).sort()).toEqual([["user_r1", 120, "created"], ["user_r2", 30, "created"]]);
+  });
+
   it("sim pay_twice pays from two channels; pay_after_cancel pays a canceled order", async () => {
     const o = await newOrder();
     const t = await call(sb, "POST", `/_sim/orders/${o.body.id}/pay_twice`, {});
@@ -174,6 +187,36 @@ describe("red envelopes", () => {
     expect(failed.body.status).toBe("failed");
     const g = await call(sb, "POST", "/v1/red_envelopes", params());
     expect((await call(sb, "POST", `/_sim/red_envelopes/${g.body.id}/receive`, {})).body.status).toBe("received");
+  });
+
+  it("a sent envelope nobody claims for 24 h (time-scaled) is refunded, with no event; a received one is not", async () => {
+    // 24 h × 0.00002 = 1.7 s. The list shows the state without advancing it (a retrieve would receive it).
+    const rx2 = await startReceiver();
+    const fast = await startSandbox({ port: 0, timeScale: 0.00002, webhookUrl: rx2.url });
+    try {
+      const create = async () => (await call(fast, "POST", "/v1/red_envelopes", { ...params(), app: { id: fast.appId } })).body.id as string;
+      const unclaimed = await create();
+      const claimed = await create();
+      await call(fast, "GET", `/v1/red_envelopes/${unclaimed}`); // → sent
+      await call(fast, "GET", `/v1/red_envelopes/${claimed}`); // → sent
+      await call(fast, "GET", `/v1/red_envelopes/${claimed}`); // → received
+      const listed = async () => new Map(((await call(fast, "GET", `/v1/red_envelopes?app[id]=${fast.appId}&limit=10`)).body.data as { id: string; status: string; refunded: number | null }[]).map((x) => [x.id, x]));
+      expect((await listed()).get(unclaimed)).toMatchObject({ status: "sent", refunded: null });
+      await waitFor(async () => (await listed()).get(unclaimed)?.status === "refund", 10_000);
+      const after = await listed();
+      expect(after.get(unclaimed)!.refunded).toBeGreaterThan(0);
+      expect(after.get(claimed)).toMatchObject({ status: "received", refunded: null });
+      const types = rx2.received.filter((r) => r.event.data.object.id === unclaimed).map((r) => r.event.type);
+      expect(types).toEqual(["red_envelope.sent"]);
+    } finally {
+      await fast.close();
+      await rx2.close();
+    }
+    // and at once, through the control; only a sent envelope can be refunded
+    const h = await call(sb, "POST", "/v1/red_envelopes", params());
+    await call(sb, "GET", `/v1/red_envelopes/${h.body.id}`);
+    expect((await call(sb, "POST", `/_sim/red_envelopes/${h.body.id}/refund`, {})).body).toMatchObject({ status: "refund" });
+    expect((await call(sb, "POST", `/_sim/red_envelopes/${h.body.id}/refund`, {})).status).toBe(400);
   });
 });
 

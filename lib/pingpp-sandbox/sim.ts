@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Engine } from "./engine";
 import { getCharge, payCharge, payRefusal, renderCharge } from "./resources/charges";
 import { cancelOrder, payOrder, renderOrder } from "./resources/orders";
-import { markFailed, markReceived, renderRedEnvelope } from "./resources/red-envelopes";
+import { markFailed, markReceived, refundUnclaimed, renderRedEnvelope } from "./resources/red-envelopes";
 import { addRoyalty } from "./resources/royalties";
 import { escapeHtml, formatAmount } from "./dashboard";
 import { Reply, type Req, type Router } from "./router";
@@ -94,7 +94,7 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
     controls: [
       "POST /_sim/charges/{id}/pay|fail|expire",
       "POST /_sim/orders/{id}/pay_twice|pay_after_cancel",
-      "POST /_sim/red_envelopes/{id}/receive|fail",
+      "POST /_sim/red_envelopes/{id}/receive|fail|refund",
       "POST /_sim/royalty_settlements/next_outcome {status, fail_count?}",
       "GET|POST /_sim/royalties",
       "POST /_sim/faults {mode: 500|502_html|channel_error|timeout|none, count?}",
@@ -161,6 +161,12 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
   r.post("/_sim/red_envelopes/:id/receive", (req) => {
     const x = envelope(req);
     markReceived(e, x, null);
+    return renderRedEnvelope(x);
+  });
+
+  r.post("/_sim/red_envelopes/:id/refund", (req) => {
+    const x = envelope(req);
+    refundUnclaimed(e, x);
     return renderRedEnvelope(x);
   });
 
@@ -239,5 +245,6 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
     return e.emit(p.type, obj, null);
   });
 
-  r.post("/_sim/jobs/run", () => ({ object: "jobs", ran: e.runAllJobs() }));
+  // refunds and settlements finish now; an unclaimed red envelope has its own control (…/refund)
+  r.post("/_sim/jobs/run", () => ({ object: "jobs", ran: e.runAllJobs(["refund.succeed", "settlement.finish"]) }));
 }

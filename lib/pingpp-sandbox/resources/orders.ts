@@ -8,6 +8,7 @@ import { badRequest, newOrderId, notFound, qBool, qString, validate } from "../u
 import { chars, metadataSchema, positiveFen } from "./common";
 import { createCharge, renderCharge } from "./charges";
 import { createRefund, refundable, renderRefund } from "./refunds";
+import { addRoyalty } from "./royalties";
 
 const createSchema = z.object({
   app: z.string().min(1),
@@ -139,6 +140,10 @@ function onChargePaid(e: Engine, ch: Charge, request: string | null): void {
     o.paid = true;
     o.time_paid = e.now();
     if (o.status === "created") o.status = "paid";
+    // the order's royalty_users join the royalty pool, to be settled later
+    for (const u of o.royalty_users as { user?: unknown; amount?: unknown }[]) {
+      if (typeof u.user === "string" && typeof u.amount === "number" && u.amount > 0) addRoyalty(e, { amount: u.amount, source_user: u.user, source_no: o.merchant_order_no });
+    }
     e.emit("order.succeeded", renderOrder(e, o), request);
   }
   e.save();

@@ -47,6 +47,22 @@ export function markSent(e: Engine, r: RedEnvelope, request: string | null): voi
   r.status = "sent";
   r.transaction_no = newTransactionNo().slice(0, 28);
   e.emit("red_envelope.sent", renderRedEnvelope(r), request);
+  // unclaimed for 24 h (time-scaled): the money goes back to the merchant
+  e.addJob("red_envelope.refund", r.id, UNCLAIMED_REFUND_MS * e.cfg.timeScale);
+}
+
+/** How long a sent envelope waits for its recipient before WeChat refunds it. */
+export const UNCLAIMED_REFUND_MS = 24 * 3600 * 1000;
+
+/**
+ * sent → refunding → refund, with `refunded` set (Ping++ documents no event for it). A
+ * received (or failed) envelope is left alone. The console sees it on its next retrieve.
+ */
+export function refundUnclaimed(e: Engine, r: RedEnvelope): void {
+  if (r.status !== "sent") throw badRequest(`红包状态为 ${r.status}，无法退回 (Red envelope is ${r.status})`);
+  r.status = "refund"; // through "refunding", which no retrieve of the sandbox can observe
+  r.refunded = e.now();
+  e.save();
 }
 
 /** sent → received (fires red_envelope.received); a `sending` one is sent first */
@@ -66,6 +82,10 @@ export function markFailed(e: Engine, r: RedEnvelope, message?: string): void {
 }
 
 export function registerRedEnvelopes(r: Router, e: Engine): void {
+  e.onJob("red_envelope.refund", (id) => {
+    const env = e.s.redEnvelopes[id];
+    if (env?.status === "sent") refundUnclaimed(e, env);
+  });
   e.addFinder((id) => (e.s.redEnvelopes[id] ? renderRedEnvelope(e.s.redEnvelopes[id]) : undefined));
 
   r.post("/v1/red_envelopes", (req) => {
