@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
+import { desc } from "drizzle-orm";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { auditLogs, staffUsers, type StaffRole } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -61,7 +62,7 @@ const POLICY: Record<string, StaffRole[]> = {
   "attention.resolveAttentionAction": FINANCE,
 };
 
-type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { roles?: StaffRole[] };
+type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { roles?: StaffRole[]; audit?: string };
 const dir = path.join(import.meta.dirname, "../lib/actions");
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'));
 
@@ -103,20 +104,29 @@ describe("server action authorisation (DESIGN §7)", () => {
     }
   });
 
-  it("refuses every action without a session, for a disabled account, and for roles outside the policy, writing nothing", async () => {
-    const audits = await db.$count(auditLogs);
+  it("refuses every action without a session, for a disabled account, and for roles outside the policy, writing nothing but the audit of a refused money action", async () => {
     const staff = await db.$count(staffUsers);
+    const moneyActions = actions.filter(([, fn]) => fn.audit).map(([name]) => name);
+    // refunds, cancels, red envelopes and settlements keep a record of every attempt (issue: orders, "exactly once")
+    expect(moneyActions.sort()).toEqual(
+      ["orders.cancelOrderAction", "red-envelopes.sendRedEnvelopeAction", "red-envelopes.startBatchAction", "refunds.refundChargeAction", "refunds.refundOrderAction", "settlements.cancelSettlementAction", "settlements.confirmSettlementAction", "settlements.createSettlementAction"].sort(),
+    );
     for (const [name, fn] of actions) {
       for (const who of [null, "disabled"]) {
         as(who);
+        const before = await db.$count(auditLogs);
         expect(await fn({}), `${name} as ${who}`).toEqual({ ok: false, error: zhCore.errors.unauthenticated });
+        expect(await db.$count(auditLogs), `${name} as ${who} wrote an audit row`).toBe(before);
       }
       for (const role of ALL.filter((r) => !POLICY[name]!.includes(r))) {
         as(role);
+        const count = await db.$count(auditLogs);
         expect(await fn({}), `${name} as ${role}`).toEqual({ ok: false, error: zhCore.errors.forbidden });
+        expect(await db.$count(auditLogs) - count, `${name} as ${role}: audit rows written`).toBe(fn.audit ? 1 : 0);
+        const [last] = await db.select().from(auditLogs).orderBy(desc(auditLogs.id)).limit(1);
+        if (fn.audit) expect(last).toMatchObject({ action: fn.audit, result: "refused", actorId: users[role]!.id, message: `forbidden for role ${role}` });
       }
     }
-    expect(await db.$count(auditLogs)).toBe(audits);
     expect(await db.$count(staffUsers)).toBe(staff);
   });
 

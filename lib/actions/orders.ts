@@ -11,7 +11,7 @@ export const createOrderChargeAction = authedAction(ALL_ROLES, createOrderSchema
 export const cancelOrderAction = authedAction(FINANCE_ROLES, cancelOrderSchema, async ({ id, idempotencyKey }, actor) => {
   const row = await cancelOrder(actor, id, idempotencyKey);
   return { status: row.status };
-});
+}, { audit: "order.cancel" });
 
 export const refreshOrderAction = authedAction(FINANCE_ROLES, orderIdSchema, async ({ id }, actor) => {
   const row = await refreshOrder(actor, id);

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { getTranslations } from "next-intl/server";
 import { getActor } from "../auth/session";
 import { isAppError } from "../services/errors";
+import { audit } from "../services/audit";
 import type { Actor } from "../services/actor";
 import type { StaffRole } from "../db/schema";
 import type { ActionResult } from "./result";
@@ -28,7 +29,8 @@ export function authedAction<S extends z.ZodType, R>(
   roles: readonly StaffRole[],
   schema: S,
   fn: (input: z.output<S>, actor: Actor) => Promise<R>,
-): ((input: z.input<S>) => Promise<ActionResult<R>>) & { roles: readonly StaffRole[] } {
+  opts: { audit?: string } = {},
+): ((input: z.input<S>) => Promise<ActionResult<R>>) & { roles: readonly StaffRole[]; audit?: string } {
   const action = async (input: z.input<S>): Promise<ActionResult<R>> => {
     const t = await getTranslations();
     let actor: Actor | null;
@@ -39,7 +41,18 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: false, error: t("errors.unavailable") };
     }
     if (!actor) return { ok: false, error: t("errors.unauthenticated") };
-    if (!roles.includes(actor.role)) return { ok: false, error: t("errors.forbidden") };
+    if (!roles.includes(actor.role)) {
+      // A money action (refund, cancel, send, settle) tried by a role that may not: the attempt is
+      // on record, like the service's own refusals. Nothing else is written; the input is not kept.
+      if (opts.audit) {
+        try {
+          await audit({ actor, action: opts.audit, result: "refused", message: `forbidden for role ${actor.role}` });
+        } catch (e) {
+          console.error("[action] audit of a refusal failed", e);
+        }
+      }
+      return { ok: false, error: t("errors.forbidden") };
+    }
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       const fe = fieldErrors(parsed.error, t);
@@ -60,5 +73,5 @@ export function authedAction<S extends z.ZodType, R>(
     }
   };
   // Declared roles travel with the action, so a test can hold every action to DESIGN §7.
-  return Object.assign(action, { roles });
+  return Object.assign(action, { roles, audit: opts.audit });
 }

@@ -6,8 +6,8 @@ import { createSettlementSchema, previewSettlementSchema, settlementIdSchema } f
 
 export const previewSettlementAction = authedAction(FINANCE_ROLES, previewSettlementSchema, (input, actor) => previewSettlement(actor, input));
 
-export const createSettlementAction = authedAction(FINANCE_ROLES, createSettlementSchema, (input, actor) => createSettlement(actor, input));
+export const createSettlementAction = authedAction(FINANCE_ROLES, createSettlementSchema, (input, actor) => createSettlement(actor, input), { audit: "royalty_settlement.create" });
 
-export const confirmSettlementAction = authedAction(FINANCE_ROLES, settlementIdSchema, ({ id }, actor) => confirmSettlement(actor, id));
+export const confirmSettlementAction = authedAction(FINANCE_ROLES, settlementIdSchema, ({ id }, actor) => confirmSettlement(actor, id), { audit: "royalty_settlement.confirm" });
 
-export const cancelSettlementAction = authedAction(FINANCE_ROLES, settlementIdSchema, ({ id }, actor) => cancelSettlement(actor, id));
+export const cancelSettlementAction = authedAction(FINANCE_ROLES, settlementIdSchema, ({ id }, actor) => cancelSettlement(actor, id), { audit: "royalty_settlement.cancel" });

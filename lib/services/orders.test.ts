@@ -290,6 +290,12 @@ describe("refunds of orders (订单退款)", () => {
     expect(await sandboxRefunds(chargeId)).toHaveLength(1);
     expect(await db.$count(refunds)).toBe(1);
     expect((await rsvc.refundOrder(finance, input)).pingppId).toBe((await sandboxRefunds(chargeId))[0]!.id); // a later retry
+    // every one of the 21 attempts is on record: one made it, the others were refused or answered with it
+    const rows = await db.select().from(auditLogs).where(eq(auditLogs.action, "refund.create"));
+    expect(rows).toHaveLength(21);
+    expect(rows.filter((r) => r.result === "refused" && r.message === "refunds.errors.inProgress")).toHaveLength(20 - ok.length);
+    expect(rows.filter((r) => r.result === "ok")).toHaveLength(ok.length + 1);
+    expect(rows.every((r) => r.actorId === finance.id && (r.params as { reason?: string }).reason === input.description)).toBe(true);
   });
 
   it("two staff at once cannot refund more than was paid (row lock + remainder)", async () => {

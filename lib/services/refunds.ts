@@ -138,7 +138,13 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
   let entry = entryFor("refund", input.idempotencyKey);
   if (actor.role === "cashier") return refuse(entry, "forbidden");
 
-  let claim = await byKey(actor, input.idempotencyKey);
+  let claim: RefundRow | undefined;
+  try {
+    claim = await byKey(actor, input.idempotencyKey);
+  } catch (e) {
+    if (isAppError(e)) return refuse(entry, e.code); // another staff member's key: refused, and audited
+    throw e;
+  }
   let resumed = false;
   if (!claim) {
     let mine = false;
@@ -172,18 +178,24 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
       if (isAppError(e)) return refuse(entry, e.code, e.values, e.field);
       throw e;
     }
-    if (!mine) throw new AppError("refunds.errors.inProgress");
+    // the same form submitted again while the first is at Ping++: refused, and audited like every attempt
+    if (!mine) return refuse(entry, "refunds.errors.inProgress");
   } else {
-    if (claim.status !== "creating") return done(claim);
+    if (claim.status !== "creating") {
+      // the same form again after it was answered: the refund it made (or its refusal), and a record of the attempt
+      entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId, refund: claim.pingppId });
+      await audit({ ...entry, result: claim.pingppId ? "ok" : "refused", message: "repeated form: answered with the earlier result" });
+      return done(claim);
+    }
     // Still `creating`: another request is at Ping++ now, or an earlier try got no answer.
     const [retaken] = await db
       .update(refunds)
       .set({ updatedAt: new Date() })
       .where(and(eq(refunds.id, claim.id), eq(refunds.status, "creating"), lt(refunds.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))))
       .returning();
-    if (!retaken) throw new AppError("refunds.errors.inProgress");
-    resumed = true;
     entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId });
+    if (!retaken) return refuse(entry, "refunds.errors.inProgress");
+    resumed = true;
   }
 
   const c = claim;
