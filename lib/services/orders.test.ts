@@ -78,8 +78,9 @@ describe("order mode on the cashier screen", () => {
     expect(remote.charge).toBe((await chargeRow(view.id)).pingppId);
 
     await h.sim(`charges/${remote.charge}/pay`);
+    // two webhooks, charge.succeeded and order.succeeded, each applied on its own arrival: wait for both
     await eventually(async () => (await orderRow(order!.id)).status === "paid", "order paid");
-    expect((await chargeRow(view.id)).status).toBe("paid");
+    await eventually(async () => (await chargeRow(view.id)).status === "paid", "charge paid");
     // exactly one entry, and on a failure the message shows every row there is
     expect(await audits("order.create")).toMatchObject([{ result: "ok", targetId: order!.pingppId }]);
   });
