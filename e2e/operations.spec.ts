@@ -64,7 +64,7 @@ test.describe("operations", () => {
     await expect(page.getByTestId("charge-detail-status")).toContainText("已过期");
   });
 
-  test("event log links the charge.succeeded event to its charge; settings' self-test passes", async ({ page }) => {
+  test("event log links the charge.succeeded event to its charge and back; settings' self-test passes", async ({ page }) => {
     const id = await payNewCharge(page, "4.44");
     await page.goto(`/events?object=${id}`);
     const row = page.getByTestId("events-table").locator("tr[data-event-id]");
@@ -73,7 +73,15 @@ test.describe("operations", () => {
     await expect(row).toContainText("已应用");
     await row.getByRole("link", { name: id }).click();
     await expect(page.getByTestId("charge-detail-status")).toContainText("已支付");
-    await expect(page.getByTestId("charge-timeline")).toContainText("charge.succeeded");
+    // …and back: the charge's own events link to the event in the log
+    const own = page.getByTestId("object-events").locator("tr[data-event-id]");
+    await expect(own).toHaveCount(1);
+    await expect(own).toContainText("已应用");
+    const eventId = (await own.getAttribute("data-event-id"))!;
+    await own.getByRole("link", { name: "charge.succeeded" }).click();
+    await expect(page).toHaveURL(new RegExp(`/events/${eventId}$`));
+    await expect(page.getByTestId("event-status")).toHaveText("已应用");
+    await expect(page.getByRole("link", { name: id })).toBeVisible();
 
     await page.goto("/settings");
     await expect(page.getByTestId("webhook-url")).toHaveText(/\/api\/webhooks\/pingpp$/);

@@ -247,14 +247,13 @@ describe("charges list and detail", () => {
     expect((await svc.listCharges(finance, { cursor: "garbage" })).rows).toHaveLength(7); // a bad cursor = first page
   });
 
-  it("shows the detail with its event timeline; the raw Ping++ object only to finance/admin", async () => {
+  it("shows the detail; the raw Ping++ object only to finance/admin", async () => {
     const v = await svc.createCharge(cashier, form());
     const { pingppId } = await row(v.id);
     await h.sim(`charges/${pingppId}/pay`);
     await eventually(async () => (await row(v.id)).status === "paid", "paid");
     const forFinance = await svc.chargeDetail(finance, pingppId!);
     expect(forFinance.raw?.id).toBe(pingppId);
-    expect(forFinance.events.map((e) => [e.type, e.status])).toEqual([["charge.succeeded", "applied"]]);
     const forCashier = await svc.chargeDetail(cashier, v.id);
     expect(forCashier.raw).toBeNull();
     await expect(svc.chargeDetail(other, v.id)).rejects.toMatchObject({ code: "chargeNotFound" });

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, preparedQuery, type DbOrTx } from "../db";
-import { charges, pingppEvents, type ChargeRow, type ChargeStatus } from "../db/schema";
+import { charges, type ChargeRow, type ChargeStatus } from "../db/schema";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, type ChargeCreateParams } from "../pingpp";
 import { env } from "../env";
@@ -495,10 +495,9 @@ export interface ChargeDetail extends ChargeListRow {
   reversible: boolean;
   /** Only for finance/admin (DESIGN §7): the last whole Ping++ object. */
   raw: Record<string, unknown> | null;
-  events: { id: string; type: string; createdAt: string; status: string; receiveCount: number }[];
 }
 
-/** One charge by our id or its ch_ id, with its event timeline. */
+/** One charge by our id or its ch_ id (its events: objectEvents in event-log). */
 export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<ChargeDetail> {
   const db = await getDb();
   const byPingpp = idOrChargeId.startsWith("ch_");
@@ -506,9 +505,6 @@ export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<
   const [row] = await db.select().from(charges).where(byPingpp ? eq(charges.pingppId, idOrChargeId) : eq(charges.id, idOrChargeId));
   if (!row || row.status === "creating" || !canSee(actor, row)) throw new AppError("chargeNotFound");
   const healed = await heal(row);
-  const events = healed.pingppId
-    ? await db.select().from(pingppEvents).where(eq(pingppEvents.objectId, healed.pingppId)).orderBy(asc(pingppEvents.createdAt))
-    : [];
   const view = toView(healed);
   return {
     ...toListRow(healed),
@@ -522,7 +518,6 @@ export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<
     qrPayload: view.qrPayload,
     reversible: view.reversible,
     raw: actor.role === "cashier" ? null : (healed.raw ?? null),
-    events: events.map((e) => ({ id: e.id, type: e.type, createdAt: e.createdAt.toISOString(), status: e.status, receiveCount: e.receiveCount })),
   };
 }
 

@@ -69,6 +69,32 @@ export async function listEvents(f: EventFilter): Promise<{ rows: Omit<PingppEve
   return { rows, total: Number(count?.n ?? 0), page };
 }
 
+/** One event as an object's detail page lists it (no payload: the raw JSON stays in the event log). */
+export type ObjectEvent = Pick<PingppEventRow, "id" | "type" | "firstReceivedAt" | "receiveCount" | "status">;
+
+export const OBJECT_EVENTS_LIMIT = 50;
+
+/**
+ * The Ping++ events stored for one object (charge, order, refund, red envelope or settlement), by its
+ * Ping++ id (`data.object.id`), newest first. At most OBJECT_EVENTS_LIMIT; the event log has the rest.
+ */
+export async function objectEvents(objectId: string | null | undefined): Promise<ObjectEvent[]> {
+  if (!objectId) return [];
+  const db = await getDb();
+  return db
+    .select({
+      id: pingppEvents.id,
+      type: pingppEvents.type,
+      firstReceivedAt: pingppEvents.firstReceivedAt,
+      receiveCount: pingppEvents.receiveCount,
+      status: pingppEvents.status,
+    })
+    .from(pingppEvents)
+    .where(eq(pingppEvents.objectId, objectId))
+    .orderBy(desc(pingppEvents.firstReceivedAt), desc(pingppEvents.id))
+    .limit(OBJECT_EVENTS_LIMIT);
+}
+
 export async function eventTypes(): Promise<string[]> {
   const db = await getDb();
   const rows = await db.selectDistinct({ type: pingppEvents.type }).from(pingppEvents).orderBy(pingppEvents.type);

@@ -11,7 +11,7 @@ import { shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import type { Actor } from "./actor";
 import { overviewStats } from "./overview";
 import { shiftReport } from "./shift-report";
-import { applyAgain, listEvents } from "./event-log";
+import { applyAgain, listEvents, objectEvents } from "./event-log";
 import { checkWebhookPath, maskKey, publicKeyFingerprint } from "./settings";
 import { listAttention, resolveAttention, syncAttention } from "./attention";
 import { createCharge } from "./charges";
@@ -101,6 +101,26 @@ describe("event log", () => {
     await expect(applyAgain(admin, "evt_missing")).rejects.toMatchObject({ code: "eventNotFound" });
     const audits = await db.select().from(auditLogs).where(eq(auditLogs.action, "event.apply_again"));
     expect(audits.map((a) => a.result).sort()).toEqual(["ok", "refused", "refused"]);
+  });
+
+  it("lists the events of one object (its Ping++ id) for its detail page: newest first, only its own, without the payload", async () => {
+    const ev = (id: string, objectId: string, type: string, receivedAt: string, over: Partial<typeof pingppEvents.$inferInsert> = {}) =>
+      ({ id, type, objectId, livemode: false, createdAt: at(receivedAt), firstReceivedAt: at(receivedAt), lastReceivedAt: at(receivedAt), signatureVerified: true, payload: { id }, status: "applied" as const, ...over });
+    await db.insert(pingppEvents).values([
+      ev("evt_obj_1", "ch_obj_A", "charge.succeeded", "2026-11-27T03:00:00Z", { receiveCount: 3, lastReceivedAt: at("2026-11-27T03:05:00Z") }),
+      ev("evt_obj_2", "re_obj_B", "refund.succeeded", "2026-11-27T04:00:00Z"),
+      ev("evt_obj_3", "ch_obj_A", "charge.reversed", "2026-11-27T05:00:00Z", { status: "failed", result: "boom" }),
+      ev("evt_obj_0", "ch_obj_A", "charge.succeeded", "2026-11-27T02:00:00Z", { status: "ignored" }),
+    ]);
+    const rows = await objectEvents("ch_obj_A");
+    expect(rows).toEqual([
+      { id: "evt_obj_3", type: "charge.reversed", firstReceivedAt: at("2026-11-27T05:00:00Z"), receiveCount: 1, status: "failed" },
+      { id: "evt_obj_1", type: "charge.succeeded", firstReceivedAt: at("2026-11-27T03:00:00Z"), receiveCount: 3, status: "applied" },
+      { id: "evt_obj_0", type: "charge.succeeded", firstReceivedAt: at("2026-11-27T02:00:00Z"), receiveCount: 1, status: "ignored" },
+    ]);
+    expect((await objectEvents("re_obj_B")).map((e) => e.id)).toEqual(["evt_obj_2"]);
+    expect(await objectEvents("ch_nothing")).toEqual([]);
+    expect(await objectEvents(null)).toEqual([]); // an object not yet created at Ping++
   });
 });
 

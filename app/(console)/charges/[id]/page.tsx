@@ -8,6 +8,7 @@ import { isAppError } from "@/lib/services/errors";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { StatusBadge } from "@/components/cashier/status-badge";
+import { ObjectEvents } from "@/components/events/object-events";
 
 export default async function ChargeDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireRole(ALL_ROLES);
@@ -34,7 +35,7 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
     [t("charges.failure"), c.failureMsg ? `${c.failureMsg} (${c.failureCode ?? ""})` : "—"],
     [t("charges.livemode"), c.livemode ? t("charges.live") : t("charges.test")],
   ];
-  const eventTone = { applied: t("charges.eventApplied"), ignored: t("charges.eventIgnored"), failed: t("charges.eventFailed") } as Record<string, string>;
+  const qr = c.status === "pending" && c.qrPayload ? c.qrPayload : null;
   return (
     <div className="space-y-6">
       <div className="flex items-center gap-3">
@@ -54,7 +55,7 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
           </Link>
         ) : null}
       </div>
-      <div className="grid gap-6 lg:grid-cols-[1fr_300px]">
+      <div className={qr ? "grid gap-6 lg:grid-cols-[1fr_300px]" : ""}>
         <dl className="grid grid-cols-[140px_1fr] gap-x-4 gap-y-2 rounded-lg bg-white p-5 text-sm shadow-sm">
           {fields.map(([k, v]) => (
             <div key={k} className="contents">
@@ -63,30 +64,14 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
             </div>
           ))}
         </dl>
-        <div className="space-y-4">
-          {c.status === "pending" && c.qrPayload ? (
-            <div className="rounded-lg bg-white p-4 text-center shadow-sm">
-              <p className="mb-2 text-sm text-slate-600">{t("charges.scan")}</p>
-              <QRCodeSVG value={c.qrPayload} size={220} marginSize={2} className="mx-auto" />
-            </div>
-          ) : null}
-          <section className="rounded-lg bg-white p-4 shadow-sm">
-            <h2 className="mb-2 font-semibold">{t("charges.timeline")}</h2>
-            <ol className="space-y-2 text-sm" data-testid="charge-timeline">
-              <li>
-                <span className="text-slate-500">{when(c.createdAt)}</span> · {t("charges.created")}
-              </li>
-              {c.events.map((e) => (
-                <li key={e.id}>
-                  <span className="text-slate-500">{when(e.createdAt)}</span> · <span className="font-mono">{e.type}</span> · {eventTone[e.status]}
-                  {e.receiveCount > 1 ? ` · ${t("charges.received", { count: e.receiveCount })}` : ""}
-                </li>
-              ))}
-              {c.events.length === 0 ? <li className="text-slate-400">{t("charges.noEvents")}</li> : null}
-            </ol>
-          </section>
-        </div>
+        {qr ? (
+          <div className="self-start rounded-lg bg-white p-4 text-center shadow-sm">
+            <p className="mb-2 text-sm text-slate-600">{t("charges.scan")}</p>
+            <QRCodeSVG value={qr} size={220} marginSize={2} className="mx-auto" />
+          </div>
+        ) : null}
       </div>
+      <ObjectEvents objectId={c.chargeId} role={actor.role} />
       {c.raw ? (
         <details className="rounded-lg bg-white p-4 shadow-sm">
           <summary className="cursor-pointer font-semibold">{t("charges.raw")}</summary>

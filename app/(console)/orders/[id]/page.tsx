@@ -16,6 +16,7 @@ import { Facts, RawObject, StatusBadge } from "@/components/orders/list-parts";
 import { RefundTable } from "@/components/orders/refund-table";
 import { ListTable } from "@/components/ui/list";
 import { AutoRefresh } from "@/components/orders/auto-refresh";
+import { ObjectEvents } from "@/components/events/object-events";
 
 export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireRole(ALL_ROLES);
@@ -155,6 +156,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           ))}
         </ol>
       </section>
+
+      <ObjectEvents objectId={row.pingppId} role={actor.role} />
 
       {finance ? <RawObject label={t("orders.raw")} value={row.raw} /> : null}
     </div>

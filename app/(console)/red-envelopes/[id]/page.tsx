@@ -5,10 +5,11 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
 import { redEnvelopeDetail } from "@/lib/services/red-envelopes";
 import { isAppError } from "@/lib/services/errors";
+import { ObjectEvents } from "@/components/events/object-events";
 import { EnvelopeDetail } from "../_components/envelope-detail";
 
 export default async function RedEnvelopePage({ params }: { params: Promise<{ id: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  const actor = await requireRole(FINANCE_ROLES);
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const t = await getTranslations("redEnvelopes");
@@ -21,6 +22,7 @@ export default async function RedEnvelopePage({ params }: { params: Promise<{ id
       </Link>
       <h1 className="text-2xl font-semibold">{t("detail")}</h1>
       <EnvelopeDetail initial={detail} />
+      <ObjectEvents objectId={detail.envelope.pingppId} role={actor.role} />
     </div>
   );
 }

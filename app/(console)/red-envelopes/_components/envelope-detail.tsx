@@ -1,5 +1,6 @@
 "use client";
 import { useState, useTransition } from "react";
+import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { refreshRedEnvelopeAction } from "@/lib/actions/red-envelopes";
 import type { RedEnvelopeView, TimelineEntry } from "@/lib/services/red-envelopes";
@@ -58,7 +59,13 @@ export function EnvelopeDetail({ initial }: { initial: Detail }) {
             <li key={`${s.status}-${i}`} className="space-x-2">
               <StatusBadge status={s.status} />
               <span className="tabular-nums">{formatShanghai(new Date(s.at))}</span>
-              <span className="text-xs text-slate-400">{s.eventId ? t("fromWebhook", { id: s.eventId }) : t("fromConsole")}</span>
+              {s.eventId ? (
+                <Link href={`/events/${encodeURIComponent(s.eventId)}`} className="text-xs text-indigo-700 hover:underline">
+                  {t("fromWebhook", { id: s.eventId })}
+                </Link>
+              ) : (
+                <span className="text-xs text-slate-400">{t("fromConsole")}</span>
+              )}
             </li>
           ))}
         </ol>

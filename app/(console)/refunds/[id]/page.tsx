@@ -12,9 +12,10 @@ import { Alert } from "@/components/ui/alert";
 import { ActionButton } from "@/components/orders/action-button";
 import { AutoRefresh } from "@/components/orders/auto-refresh";
 import { Facts, RawObject, StatusBadge } from "@/components/orders/list-parts";
+import { ObjectEvents } from "@/components/events/object-events";
 
 export default async function RefundPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  const actor = await requireRole(FINANCE_ROLES);
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const t = await getTranslations();
@@ -57,6 +58,7 @@ export default async function RefundPage({ params }: { params: Promise<{ id: str
           [t("refunds.timeSucceed"), row.timeSucceed ? formatShanghai(row.timeSucceed) : null],
         ]}
       />
+      <ObjectEvents objectId={row.pingppId} role={actor.role} />
       <RawObject label={t("refunds.raw")} value={row.raw} />
     </div>
   );

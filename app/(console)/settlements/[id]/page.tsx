@@ -5,10 +5,11 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
 import { getSettlement } from "@/lib/services/settlements";
 import { isAppError } from "@/lib/services/errors";
+import { ObjectEvents } from "@/components/events/object-events";
 import { SettlementDetail } from "../_components/settlement-detail";
 
 export default async function SettlementPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  const actor = await requireRole(FINANCE_ROLES);
   const t = await getTranslations("settlements");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
@@ -20,6 +21,7 @@ export default async function SettlementPage({ params }: { params: Promise<{ id:
         ← {t("back")}
       </Link>
       <SettlementDetail initial={view} />
+      <ObjectEvents objectId={view.pingppId} role={actor.role} />
     </div>
   );
 }
