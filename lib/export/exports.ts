@@ -95,10 +95,13 @@ export const EXPORTS: Record<string, ExportDef> = {
   "red-envelopes": {
     header: ["红包编号 red_envelope_id", "订单号 order_no", "接收者 recipient", "金额 amount", "状态 status", "主题 subject", "失败原因 failure", "创建时间 created", "领取时间 received"],
     rows: async function* (_actor, q) {
-      const where = redEnvelopeWhere({ ...redEnvelopeFilterSchema.parse(q), ...days(redEnvelopeFilterSchema.parse(q)) });
+      // Exactly the list's WHERE, `creating` rows included: the list shows them (and filters by
+      // them), and a send whose answer was lost may have reached Ping++ — finance needs to see it.
+      const f = redEnvelopeFilterSchema.parse(q);
+      const where = redEnvelopeWhere({ ...f, ...days(f) });
       const db = await getDb();
       yield* mapped(
-        keyset((after) => db.select().from(redEnvelopes).where(and(where, after, sql`${redEnvelopes.status} <> 'creating'`)).orderBy(desc(redEnvelopes.createdAt), desc(redEnvelopes.id)).limit(BATCH), redEnvelopes.createdAt, redEnvelopes.id),
+        keyset((after) => db.select().from(redEnvelopes).where(and(where, after)).orderBy(desc(redEnvelopes.createdAt), desc(redEnvelopes.id)).limit(BATCH), redEnvelopes.createdAt, redEnvelopes.id),
         (r) => [r.pingppId, r.orderNo, r.recipient, yuan(r.amount), r.status, r.subject, r.failureMsg, shanghaiTime(r.createdAt), shanghaiTime(r.receivedAt)],
       );
     },
