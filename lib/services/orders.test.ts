@@ -355,6 +355,8 @@ describe("refunds of orders (订单退款)", () => {
     await h.sim(`refunds/${r.pingppId}/fail`, { message: "退款失败：原账户已注销" });
     const after = await rsvc.refreshRefund(finance, r.id);
     expect(after).toMatchObject({ status: "failed", failureMsg: "退款失败：原账户已注销" });
+    // the sync is on record with what it changed
+    expect(await audits("refund.refresh")).toMatchObject([{ result: "ok", actorId: finance.id, targetId: r.pingppId, message: "pending → failed" }]);
     expect((await svc.getOrder(finance, orderId)).refundable).toBe(1000);
     expect(await sandboxRefunds(chargeId)).toHaveLength(1);
   });

@@ -356,8 +356,13 @@ export async function refreshOrder(actor: Actor, id: string): Promise<OrderRow> 
   const row = await loadOrder(actor, id);
   if (!row.pingppId) return row;
   const db = await getDb();
-  const o = await callPingpp({ actor, action: "order.refresh", target: { type: "order", id: row.pingppId } }, () => pingpp().orders.retrieve(row.pingppId!));
-  return db.transaction((tx) => applyOrder(tx, o));
+  const entry = { actor, action: "order.refresh", target: { type: "order", id: row.pingppId } };
+  const o = await callPingpp(entry, () => pingpp().orders.retrieve(row.pingppId!));
+  return db.transaction(async (tx) => {
+    const saved = await applyOrder(tx, o);
+    await audit({ ...entry, result: "ok", message: `${row.status} → ${saved.status}` }, tx);
+    return saved;
+  });
 }
 
 // ---------------------------------------------------------------- list and detail

@@ -287,11 +287,11 @@ export async function redEnvelopeDetail(id: string): Promise<{ envelope: RedEnve
 export async function refreshRedEnvelope(actor: Actor, id: string): Promise<RedEnvelopeView> {
   const row = await load(id);
   if (!row.pingppId) throw new AppError("redEnvelopes.errors.notSentYet");
-  const fresh = await callPingpp(
-    { actor, action: "red_envelope.refresh", target: { type: "red_envelope", id: row.pingppId } },
-    () => pingpp().redEnvelopes.retrieve(row.pingppId!),
-  );
-  return toView(await save(fresh));
+  const entry = { actor, action: "red_envelope.refresh", target: { type: "red_envelope", id: row.pingppId } };
+  const fresh = await callPingpp(entry, () => pingpp().redEnvelopes.retrieve(row.pingppId!));
+  const saved = await save(fresh);
+  await audit({ ...entry, result: "ok", message: `${row.status} → ${saved.status}` });
+  return toView(saved);
 }
 
 export interface RedEnvelopeFilter {

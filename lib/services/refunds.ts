@@ -256,8 +256,13 @@ export async function refreshRefund(actor: Actor, id: string): Promise<RefundRow
   const db = await getDb();
   const row = await loadRefund(id);
   if (!row.pingppId) return row;
-  const r = await callPingpp({ actor, action: "refund.refresh", target: { type: "refund", id: row.pingppId } }, () => pingpp().charges.refunds.retrieve(row.chargeId, row.pingppId!));
-  return db.transaction((tx) => applyRefund(tx, r));
+  const entry = { actor, action: "refund.refresh", target: { type: "refund", id: row.pingppId } };
+  const r = await callPingpp(entry, () => pingpp().charges.refunds.retrieve(row.chargeId, row.pingppId!));
+  return db.transaction(async (tx) => {
+    const saved = await applyRefund(tx, r);
+    await audit({ ...entry, result: "ok", message: `${row.status} → ${saved.status}` }, tx);
+    return saved;
+  });
 }
 
 async function loadRefund(id: string): Promise<RefundRow> {
