@@ -14,6 +14,9 @@ test("an anonymous visitor is sent to the login page, and a wrong password is re
 test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a cashier may; disabling ends the session", async ({ page, browser }) => {
   await loginAsAdmin(page);
   await expect(page.getByTestId("mode-badge")).toHaveText("沙箱");
+  // the page header says who is signed in, and as what
+  await expect(page.getByTestId("user-name")).toHaveText("Admin");
+  await expect(page.getByTestId("user-role")).toHaveText("管理员");
 
   await page.getByRole("link", { name: "员工" }).click();
   await page.getByLabel("邮箱", { exact: true }).fill("cashier1@e2e.test");
@@ -39,6 +42,8 @@ test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a
   const cashier = await ctx.newPage();
   await login(cashier, "cashier1@e2e.test", password);
   await expect(cashier.getByText("终端：T01")).toBeVisible();
+  await expect(cashier.getByTestId("user-name")).toHaveText("收银员一");
+  await expect(cashier.getByTestId("user-role")).toHaveText("收银员 · T01");
   await expect(cashier.getByRole("link", { name: "员工" })).toHaveCount(0);
   await cashier.goto("/staff");
   await expect(cashier.getByRole("heading", { name: "没有权限" })).toBeVisible();

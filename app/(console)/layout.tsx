@@ -31,17 +31,21 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             </Link>
           ))}
         </nav>
-        <div className="space-y-2 border-t border-slate-200 p-4 text-sm">
-          <p className="truncate" title={actor.email}>
-            {actor.name} · {t(`roles.${actor.role}`)}
-          </p>
-          <div className="flex items-center justify-between">
-            <LogoutButton label={t("app.logout")} />
-            <LocaleSwitch />
-          </div>
-        </div>
       </aside>
-      <main className="min-w-0 flex-1 p-6">{children}</main>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header data-testid="user-header" className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-2 text-sm print:hidden">
+          <span className="truncate" title={actor.email} data-testid="user-name">
+            {actor.name}
+          </span>
+          <span data-testid="user-role" className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">
+            {t(`roles.${actor.role}`)}
+            {actor.terminalId ? ` · ${actor.terminalId}` : ""}
+          </span>
+          <LocaleSwitch />
+          <LogoutButton label={t("app.logout")} />
+        </header>
+        <main className="min-w-0 flex-1 p-6">{children}</main>
+      </div>
     </div>
   );
 }

@@ -185,6 +185,14 @@ describe("charges", () => {
     await call(sb, "POST", `/_sim/charges/${paid.body.id}/pay`, {});
     const r3 = await call(sb, "POST", `/v1/charges/${paid.body.id}/reverse`, {});
     expect(r3.status).toBe(400);
+    expect(r3.body.error.code).toBe("charge_unexpected_status");
+
+    // isv_* may be reversed even when paid, the same day (a scan-code payment is paid at once)
+    const scan = await createCharge({ channel: "isv_scan", extra: { terminal_id: "T01", scan_code: "286801346868493272" } });
+    expect(scan.body.paid, scan.text).toBe(true);
+    const r4 = await call(sb, "POST", `/v1/charges/${scan.body.id}/reverse`, {});
+    expect(r4.status, r4.text).toBe(200);
+    expect(r4.body).toMatchObject({ paid: true, reversed: true });
   });
 
   it("sim fail/expire: failure fields set, expired charges cannot be paid", async () => {

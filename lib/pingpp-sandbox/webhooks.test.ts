@@ -85,6 +85,13 @@ describe("webhooks", () => {
     await call(sb, "POST", `/_sim/charges/${ch.body.id}/pay`, {});
     const failed = await waitFor(async () => (await call(sb, "GET", "/_sim/deliveries?status=failed")).body.data[0], 10_000);
     expect(failed.attempts).toHaveLength(RETRY_SCHEDULE_S.length + 1);
+    // each retry waits at least its scheduled delay (× timeScale) after the try before it: start to
+    // start, in whole ms (lower bounds only: how much later it runs depends on the machine)
+    const starts = (failed.attempts as { at: number }[]).map((a) => a.at);
+    RETRY_SCHEDULE_S.forEach((delayS, i) => {
+      expect(starts[i + 1]! - starts[i]!, `retry ${i + 1}`).toBeGreaterThanOrEqual(Math.floor(delayS * 1000 * 0.00001) - 1);
+    });
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(Math.floor(RETRY_SCHEDULE_S.reduce((a, b) => a + b, 0) * 1000 * 0.00001) - RETRY_SCHEDULE_S.length);
     const again = await call(sb, "POST", "/_sim/webhooks/redeliver", { event_id: failed.event_id });
     expect(again.status).toBe(200);
     await waitFor(() => rx.received.length === 1);

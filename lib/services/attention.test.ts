@@ -82,6 +82,15 @@ const orderOf = async (chargeRowId: string) => {
 };
 const orderRow = async (id: string) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
 
+/** A ¥20.00 QR charge the customer paid (its webhook applied); its ch_ id. */
+async function paidCharge(): Promise<string> {
+  const v = await createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "20.00", channel: "alipay_qr", subject: "门店消费", body: "收银台收款" }));
+  const chargeId = (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.pingppId!;
+  await h.sim(`charges/${chargeId}/pay`);
+  await eventually(async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid", "charge paid");
+  return chargeId;
+}
+
 describe("needs attention: order anomalies (orderAnomaly)", () => {
   it("a normally paid order is not listed; paid after cancel and paid twice are, with what was paid; sync brings a double payment whose webhooks were lost", async () => {
     // paid once, as it should be: no anomaly
@@ -117,10 +126,7 @@ describe("needs attention: order anomalies (orderAnomaly)", () => {
 
 describe("needs attention: failed refunds (refundFailed)", () => {
   it("only a refund Ping++ made and the channel failed is listed (not pending, not refused before Ping++); sync brings the failure", async () => {
-    const v = await createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "20.00", channel: "alipay_qr", subject: "门店消费", body: "收银台收款" }));
-    const chargeId = (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.pingppId!;
-    await h.sim(`charges/${chargeId}/pay`);
-    await eventually(async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid", "charge paid");
+    const chargeId = await paidCharge();
     const form = (amount: string) => refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "多收了" });
 
     // refused by Ping++ (a channel error): failed, but nothing exists at Ping++ to look after
@@ -221,5 +227,49 @@ describe("needs attention: failed settlement transactions (royaltyTransactionFai
 
     await expectResolves("royaltyTransactionFailed", failed.id);
     expect(await ofKind("royaltyTransactionFailed")).toEqual([]);
+  });
+});
+
+describe("needs attention: refunds and red envelopes waiting too long (refundPending, redEnvelopeSending)", () => {
+  // An hour cannot pass in a test: the rows' created_at is moved back, the one thing written by hand here.
+  const age = async (table: typeof refunds | typeof redEnvelopes, id: string, ms: number) =>
+    db.update(table).set({ createdAt: new Date(Date.now() - ms) }).where(eq(table.id, id));
+
+  it("a refund pending past an hour is listed; sync brings Ping++'s outcome when its webhook was lost, and it leaves the queue", async () => {
+    const chargeId = await paidCharge();
+    const form = (amount: string) => refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "多收了" });
+    const late = await refundCharge(finance, form("5.00"));
+    const fresh = await refundCharge(finance, form("1.00"));
+    expect([late.status, fresh.status]).toEqual(["pending", "pending"]);
+    expect(await ofKind("refundPending")).toEqual([]);
+
+    await age(refunds, late.id, 2 * 3600_000);
+    expect((await ofKind("refundPending")).map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([[late.id, late.pingppId, 500, `/refunds/${late.id}`]]);
+
+    // Ping++ finishes it while its webhook cannot reach us: only a sync brings the news
+    h.sandbox.setWebhookUrl(NOWHERE);
+    await h.sim("jobs/run");
+    await syncAttention(finance, "refundPending", late.id);
+    expect((await db.select().from(refunds).where(eq(refunds.id, late.id)))[0]!.status).toBe("succeeded");
+    expect(await ofKind("refundPending")).toEqual([]);
+    expect((await audits("refund.refresh")).map((a) => [a.targetId, a.result, a.message])).toEqual([[late.pingppId, "ok", "pending → succeeded"]]);
+  });
+
+  it("a red envelope still sending after ten minutes is listed; resolving or syncing takes it out", async () => {
+    const form = () =>
+      sendRedEnvelopeSchema.parse({ idempotencyKey: crypto.randomUUID(), recipient: `oUpF8uMuAJO_${crypto.randomBytes(6).toString("hex")}`, amount: "6.66", sendName: "示例商户", subject: "红包", body: "恭喜发财", description: "活动" });
+    const a = await sendRedEnvelope(finance, form());
+    const b = await sendRedEnvelope(finance, form());
+    expect(await ofKind("redEnvelopeSending")).toEqual([]);
+    await age(redEnvelopes, a.id, 20 * 60_000);
+    await age(redEnvelopes, b.id, 30 * 60_000);
+    expect((await ofKind("redEnvelopeSending")).map((i) => i.objectId)).toEqual([a.id, b.id]); // newest first
+
+    await syncAttention(finance, "redEnvelopeSending", a.id); // test mode: the retrieve moves it on to sent
+    expect((await db.select().from(redEnvelopes).where(eq(redEnvelopes.id, a.id)))[0]!.status).toBe("sent");
+    expect((await ofKind("redEnvelopeSending")).map((i) => i.objectId)).toEqual([b.id]);
+
+    await expectResolves("redEnvelopeSending", b.id);
+    expect(await ofKind("redEnvelopeSending")).toEqual([]);
   });
 });

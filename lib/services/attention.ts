@@ -33,6 +33,13 @@ export interface AttentionItem {
 
 /** How long a paid charge may go without its charge.succeeded webhook before someone should look. */
 export const NO_WEBHOOK_AFTER_MS = 10 * 60_000;
+/**
+ * How long a refund may stay pending, and a red envelope sending, before someone should look.
+ * Ping++ sends no event when a channel fails a refund or WeChat fails an envelope, so without a
+ * sync these would wait here for ever while Ping++ already knows the outcome.
+ */
+export const REFUND_PENDING_AFTER_MS = 60 * 60_000;
+export const ENVELOPE_SENDING_AFTER_MS = 10 * 60_000;
 const LIMIT = 200;
 
 const unresolved = (kind: AttentionKind, idCol: Parameters<typeof eq>[0]) =>
@@ -44,7 +51,7 @@ const unresolved = (kind: AttentionKind, idCol: Parameters<typeof eq>[0]) =>
 export async function listAttention(): Promise<AttentionItem[]> {
   const db = await getDb();
   const now = new Date();
-  const [stuck, noWebhook, events, anomalies, failedRefunds, failedEnvelopes, failedTx] = await Promise.all([
+  const [stuck, noWebhook, events, anomalies, failedRefunds, failedEnvelopes, failedTx, pendingRefunds, sendingEnvelopes] = await Promise.all([
     // pending past its time_expire: nobody has polled it, or Ping++ could not be asked
     db.select().from(charges).where(and(eq(charges.status, "pending"), lt(charges.timeExpire, now), unresolved("chargeStuck", charges.id))).orderBy(desc(charges.createdAt)).limit(LIMIT),
     // paid according to Ping++'s answer to a retrieve, but its webhook never came: the two disagree
@@ -72,6 +79,18 @@ export async function listAttention(): Promise<AttentionItem[]> {
       .where(and(eq(royaltyTransactions.status, "failed"), unresolved("royaltyTransactionFailed", royaltyTransactions.id)))
       .orderBy(desc(royaltyTransactions.updatedAt))
       .limit(LIMIT),
+    db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.status, "pending"), isNotNull(refunds.pingppId), lt(refunds.createdAt, new Date(now.getTime() - REFUND_PENDING_AFTER_MS)), unresolved("refundPending", refunds.id)))
+      .orderBy(desc(refunds.createdAt))
+      .limit(LIMIT),
+    db
+      .select()
+      .from(redEnvelopes)
+      .where(and(eq(redEnvelopes.status, "sending"), isNotNull(redEnvelopes.pingppId), lt(redEnvelopes.createdAt, new Date(now.getTime() - ENVELOPE_SENDING_AFTER_MS)), unresolved("redEnvelopeSending", redEnvelopes.id)))
+      .orderBy(desc(redEnvelopes.createdAt))
+      .limit(LIMIT),
   ]);
   const iso = (d: Date | null | undefined) => (d ?? now).toISOString();
   const items: AttentionItem[] = [
@@ -81,6 +100,8 @@ export async function listAttention(): Promise<AttentionItem[]> {
     ...anomalies.map((o) => ({ kind: "orderAnomaly" as const, objectId: o.id, label: o.pingppId ?? o.id, amount: o.amountPaid, currency: "cny", since: iso(o.updatedAt), detail: null, href: `/orders/${o.id}` })),
     ...failedRefunds.map((r) => ({ kind: "refundFailed" as const, objectId: r.id, label: r.pingppId ?? r.id, amount: r.amount, currency: "cny", since: iso(r.updatedAt), detail: r.failureMsg ?? null, href: `/refunds/${r.id}` })),
     ...failedEnvelopes.map((r) => ({ kind: "redEnvelopeFailed" as const, objectId: r.id, label: r.pingppId ?? r.orderNo, amount: r.amount, currency: "cny", since: iso(r.updatedAt), detail: r.failureMsg ?? null, href: `/red-envelopes/${r.id}` })),
+    ...pendingRefunds.map((r) => ({ kind: "refundPending" as const, objectId: r.id, label: r.pingppId ?? r.id, amount: r.amount, currency: "cny", since: iso(r.createdAt), detail: null, href: `/refunds/${r.id}` })),
+    ...sendingEnvelopes.map((r) => ({ kind: "redEnvelopeSending" as const, objectId: r.id, label: r.pingppId ?? r.orderNo, amount: r.amount, currency: "cny", since: iso(r.createdAt), detail: null, href: `/red-envelopes/${r.id}` })),
     ...failedTx.map(({ tx }) => ({ kind: "royaltyTransactionFailed" as const, objectId: tx.id, label: tx.id, amount: tx.amount, currency: "cny", since: iso(tx.updatedAt), detail: tx.failureMsg, href: `/settlements/${tx.settlementId}` })),
   ];
   return items.sort((a, b) => b.since.localeCompare(a.since));
@@ -100,9 +121,11 @@ export async function syncAttention(actor: Actor, kind: AttentionKind, objectId:
       await refreshOrder(actor, objectId);
       return;
     case "refundFailed":
+    case "refundPending":
       await refreshRefund(actor, objectId);
       return;
     case "redEnvelopeFailed":
+    case "redEnvelopeSending":
       await refreshRedEnvelope(actor, objectId);
       return;
     case "royaltyTransactionFailed": {

@@ -183,7 +183,8 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
   } else {
     if (claim.status !== "creating") {
       // the same form again after it was answered: the refund it made (or its refusal), and a record of the attempt
-      entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId, refund: claim.pingppId });
+      // (a replay: "ok" rows with `replay` are not new refunds; exactly one row without it made the refund)
+      entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId, refund: claim.pingppId, replay: true });
       await audit({ ...entry, result: claim.pingppId ? "ok" : "refused", message: "repeated form: answered with the earlier result" });
       return done(claim);
     }

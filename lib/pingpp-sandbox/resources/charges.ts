@@ -16,11 +16,16 @@ interface ChannelRule {
   extra: z.ZodType;
   /** may be reversed (撤销) while unpaid (API.md §2.1) */
   reversible: boolean;
+  /** may be reversed even when paid, on the day it was paid, unless it pays an Order (API.md §2.1: isv_*) */
+  reversibleWhenPaid?: boolean;
   /** default lifetime, seconds */
   ttl: number;
 }
 
 const DAY = 86_400;
+/** Two unix times on the same calendar day in China (UTC+8, no DST). */
+const sameShanghaiDay = (a: number | null, b: number) => a !== null && Math.floor((a + 8 * 3600) / DAY) === Math.floor((b + 8 * 3600) / DAY);
+
 export const CHANNELS: Record<string, ChannelRule> = {
   alipay_qr: { extra: z.looseObject({}), reversible: true, ttl: DAY },
   wx_pub_qr: {
@@ -36,15 +41,17 @@ export const CHANNELS: Record<string, ChannelRule> = {
   },
   upacp_qr: { extra: z.looseObject({ result_url: z.string().optional() }), reversible: false, ttl: DAY },
   ccb_qr: { extra: z.looseObject({ pos_id: z.string().optional() }), reversible: false, ttl: DAY },
-  isv_qr: { extra: z.looseObject({ terminal_id: terminalId, pay_channel: payChannel }), reversible: true, ttl: DAY },
+  isv_qr: { extra: z.looseObject({ terminal_id: terminalId, pay_channel: payChannel }), reversible: true, reversibleWhenPaid: true, ttl: DAY },
   isv_scan: {
     extra: z.looseObject({ terminal_id: terminalId, scan_code: z.string().min(1).max(64), goods_list: goodsList.optional() }),
     reversible: true,
+    reversibleWhenPaid: true,
     ttl: DAY,
   },
   isv_wap: {
     extra: z.looseObject({ terminal_id: terminalId, pay_channel: payChannel, result_url: z.string().min(1) }),
     reversible: true,
+    reversibleWhenPaid: true,
     ttl: DAY,
   },
 };
@@ -234,7 +241,7 @@ export function registerCharges(r: Router, e: Engine): void {
     if (!CHANNELS[ch.channel]?.reversible) {
       throw badRequest(`渠道 ${ch.channel} 不支持撤销 (Charges of channel ${ch.channel} cannot be reversed)`, undefined, "charge_unexpected_status");
     }
-    if (ch.paid) {
+    if (ch.paid && !(CHANNELS[ch.channel]?.reversibleWhenPaid && !ch._order && sameShanghaiDay(ch.time_paid, e.now()))) {
       throw badRequest("Charge 已支付，不能撤销，请使用退款 (A paid charge cannot be reversed; refund it instead)", undefined, "charge_unexpected_status");
     }
     ch.reversed = true;
