@@ -217,7 +217,7 @@ describe("needs attention: failed settlement transactions (royaltyTransactionFai
     const items = await ofKind("royaltyTransactionFailed");
     expect(items.map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([[failed.id, failed.id, failed.amount, `/settlements/${s.id}`]]);
     expect(items[0]!.detail).toMatch(/结算失败/);
-    expect((await audits("settlement.sync")).map((a) => [a.targetType, a.targetId, a.result, a.actorId])).toEqual([["royalty_settlement", s.pingppId, "ok", finance.id]]);
+    expect((await audits("royalty_settlement.sync")).map((a) => [a.targetType, a.targetId, a.result, a.actorId])).toEqual([["royalty_settlement", s.pingppId, "ok", finance.id]]);
 
     // the listed item synced again: Ping++ says the same, nothing moves back
     await syncAttention(finance, "royaltyTransactionFailed", failed.id);

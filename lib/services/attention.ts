@@ -137,9 +137,9 @@ export async function syncAttention(actor: Actor, kind: AttentionKind, objectId:
         .where(eq(royaltyTransactions.id, objectId));
       if (!row?.pingppId) throw new AppError("attentionNotFound");
       const target = { type: "royalty_settlement", id: row.pingppId };
-      const s = await callPingpp({ actor, action: "settlement.sync", target }, () => pingpp().royaltySettlements.retrieve(row.pingppId!));
+      const s = await callPingpp({ actor, action: "royalty_settlement.sync", target }, () => pingpp().royaltySettlements.retrieve(row.pingppId!));
       await db.transaction((tx) => applySettlement(tx, s));
-      await audit({ actor, action: "settlement.sync", target, result: "ok" });
+      await audit({ actor, action: "royalty_settlement.sync", target, result: "ok" });
       return;
     }
   }

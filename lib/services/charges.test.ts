@@ -168,6 +168,17 @@ describe("payment status", () => {
     expect(late.status).toBe("paid");
   });
 
+  it("an isv charge reversed the day it was paid (Ping++ says paid and reversed) becomes reversed, and stays so", async () => {
+    const v = await svc.createCharge(cashier, form());
+    const r = await row(v.id);
+    const raw = r.raw as Record<string, unknown>;
+    const paid = { ...raw, paid: true, time_paid: Math.floor(Date.now() / 1000) };
+    expect((await db.transaction((tx) => svc.applyCharge(tx, paid as never))).status).toBe("paid");
+    const reversedAfterPaying = await db.transaction((tx) => svc.applyCharge(tx, { ...paid, reversed: true } as never));
+    expect(reversedAfterPaying.status).toBe("reversed");
+    expect((await db.transaction((tx) => svc.applyCharge(tx, paid as never))).status).toBe("reversed"); // a late "paid" does not undo it
+  });
+
   it("moves up: a pending charge becomes reversed, and then never pending again", async () => {
     const v = await svc.createCharge(cashier, form());
     const r = await row(v.id);

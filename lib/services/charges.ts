@@ -24,7 +24,13 @@ export const ISV_REVERSE_AFTER_MS = 60_000;
 /** A `creating` row younger than this is another request still talking to Ping++. */
 const CREATING_LEASE_MS = 20_000;
 
-const RANK: Record<ChargeStatus, number> = { creating: 0, pending: 1, expired: 2, reversed: 2, failed: 2, paid: 3 };
+/**
+ * Forward only, by rank. A reversed row never moves again (a reversed charge is never paid). An
+ * incoming reversal outranks paid only when Ping++ says both (an isv_* charge reversed the day it
+ * was paid: the money went back); an unpaid reversal does not undo a payment we have seen.
+ */
+const RANK: Record<ChargeStatus, number> = { creating: 0, pending: 1, expired: 2, failed: 2, paid: 3, reversed: 4 };
+const incomingRank = (c: Charge, next: ChargeStatus) => (next === "reversed" && !c.paid ? 2 : RANK[next]);
 /** RANK of the row's current status, in SQL. */
 const STATUS_RANK = sql`(case ${charges.status} ${sql.join(
   Object.entries(RANK).map(([status, rank]) => sql.raw(`when '${status}' then ${rank}`)),
@@ -70,8 +76,8 @@ export function toView(row: LiveRow): ChargeView {
 
 /** Our status for a Ping++ charge object. */
 export function statusOf(c: Charge, now = Date.now()): ChargeStatus {
+  if (c.reversed) return "reversed"; // also when paid: reversed after payment, the money went back
   if (c.paid) return "paid";
-  if (c.reversed) return "reversed";
   if (c.failure_code) return "failed";
   if (c.time_expire && c.time_expire * 1000 <= now) return "expired";
   return "pending";
@@ -123,7 +129,7 @@ export async function applyCharge(tx: DbOrTx, c: Charge, extra: { lastSyncedAt?:
     .update(charges)
     .set({
       ...fields,
-      status: sql`case when ${RANK[next]}::int > ${STATUS_RANK} then ${next}::charge_status else ${charges.status} end`,
+      status: sql`case when ${incomingRank(c, next)}::int > ${STATUS_RANK} then ${next}::charge_status else ${charges.status} end`,
       timePaid: toDate(c.time_paid) ?? undefined, // unset: kept
       qrPayload: sql`coalesce(${charges.qrPayload}, ${qrPayloadOf(c)}::text)`,
       amountRefunded: sql`greatest(${charges.amountRefunded}, ${c.amount_refunded}::int)`,

@@ -298,6 +298,9 @@ describe("refunds of orders (订单退款)", () => {
     expect(rows.filter((r) => r.result === "ok" && !(r.params as { replay?: boolean }).replay)).toHaveLength(1); // one refund made
     expect(rows.filter((r) => r.result === "ok" && (r.params as { replay?: boolean }).replay)).toHaveLength(ok.length); // the rest answered with it
     expect(rows.every((r) => r.actorId === finance.id && (r.params as { reason?: string }).reason === input.description)).toBe(true);
+    // all under the order's own id, with the refund's amount, so filtering the log by the order finds every one
+    const [o] = await db.select().from(orders).where(eq(orders.id, orderId));
+    expect([...new Set(rows.map((r) => `${r.targetType}:${r.targetId}:${(r.params as { amount: number }).amount}`))]).toEqual([`order:${o!.pingppId}:1000`]);
   });
 
   it("two staff at once cannot refund more than was paid (row lock + remainder)", async () => {

@@ -136,6 +136,13 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
   const params = { amount: input.amount, reason: input.description, idempotency: input.idempotencyKey };
   const entryFor = (type: string, id: string, more: Record<string, unknown> = {}) => ({ actor, action: "refund.create", target: { type, id }, params: { ...params, ...more } });
   let entry = entryFor("refund", input.idempotencyKey);
+  /** A claim made earlier is audited under the target its first attempt named (the order's or the charge's Ping++ id), with its own amount. */
+  const claimEntry = async (claim: RefundRow, more: Record<string, unknown> = {}) => {
+    const [o] = claim.orderId ? await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, claim.orderId)) : [];
+    return claim.orderId
+      ? entryFor("order", o?.pingppId ?? claim.orderId, { charge: claim.chargeId, amount: claim.amount, ...more })
+      : entryFor("charge", claim.chargeId, { charge: claim.chargeId, amount: claim.amount, ...more });
+  };
   if (actor.role === "cashier") return refuse(entry, "forbidden");
 
   let claim: RefundRow | undefined;
@@ -184,7 +191,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
     if (claim.status !== "creating") {
       // the same form again after it was answered: the refund it made (or its refusal), and a record of the attempt
       // (a replay: "ok" rows with `replay` are not new refunds; exactly one row without it made the refund)
-      entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId, refund: claim.pingppId, replay: true });
+      entry = await claimEntry(claim, { refund: claim.pingppId, replay: true });
       await audit({ ...entry, result: claim.pingppId ? "ok" : "refused", message: "repeated form: answered with the earlier result" });
       return done(claim);
     }
@@ -194,7 +201,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
       .set({ updatedAt: new Date() })
       .where(and(eq(refunds.id, claim.id), eq(refunds.status, "creating"), lt(refunds.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))))
       .returning();
-    entry = entryFor(claim.orderId ? "order" : "charge", claim.chargeId, { charge: claim.chargeId });
+    entry = await claimEntry(claim);
     if (!retaken) return refuse(entry, "refunds.errors.inProgress");
     resumed = true;
   }
