@@ -5,7 +5,7 @@ import { overviewStats } from "@/lib/services/overview";
 import { periodSchema } from "@/lib/validations/operations";
 import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
-import { OverviewLive } from "./_components/overview-live";
+import { OverviewLive, TodayLive } from "./_components/overview-live";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireRole(ALL_ROLES);
@@ -17,6 +17,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const to = q.to ?? today;
   if (addDays(from, 366) < to) from = addDays(to, -366);
   const initial = await overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) });
+  // a chosen period other than today: today's figures stay in view above it
+  const isToday = from === today && to === today;
+  const todayStats = isToday ? null : await overviewStats(actor, { from: shanghaiDayStart(today), to: shanghaiDayEnd(today) });
   const presets = [
     { label: t("today"), from: today, to: today },
     { label: t("last7"), from: addDays(today, -6), to: today },
@@ -54,6 +57,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </form>
         </div>
       </div>
+      {todayStats ? <TodayLive today={today} initial={todayStats} /> : null}
       <OverviewLive from={from} to={to} initial={initial} />
     </div>
   );

@@ -5,11 +5,9 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import type { OverviewStats, Totals } from "@/lib/services/overview";
 import { fenToDecimal, formatMoney } from "@/lib/money";
 
-/** Live counters: re-fetched every 5 s (DESIGN rule 5: lists poll every few seconds). */
-export function OverviewLive({ from, to, initial }: { from: string; to: string; initial: OverviewStats }) {
-  const t = useTranslations("overview");
-  const tc = useTranslations("channels");
-  const { data = initial, isFetching } = useQuery({
+/** One period's stats, re-fetched every 5 s (DESIGN rule 5: lists poll every few seconds). */
+function useOverview(from: string, to: string, initial: OverviewStats) {
+  return useQuery({
     queryKey: ["overview", from, to],
     queryFn: async () => {
       const res = await fetch(`/api/overview?from=${from}&to=${to}`, { cache: "no-cache" });
@@ -19,25 +17,53 @@ export function OverviewLive({ from, to, initial }: { from: string; to: string; 
     initialData: initial,
     refetchInterval: 5000,
   });
+}
+
+/** Gross, refunds, net, count and average ticket of one period; `testId` prefixes each figure. */
+function Cards({ totals, testId, busy, compact = false }: { totals: Totals; testId: string; busy: boolean; compact?: boolean }) {
+  const t = useTranslations("overview");
   const cards: [string, string, string][] = [
-    ["gross", t("gross"), formatMoney(data.totals.gross)],
-    ["refunds", t("refunds"), formatMoney(data.totals.refunds)],
-    ["net", t("net"), formatMoney(data.totals.net)],
-    ["count", t("count"), String(data.totals.count)],
-    ["avg", t("avgTicket"), formatMoney(data.totals.avgTicket)],
+    ["gross", t("gross"), formatMoney(totals.gross)],
+    ["refunds", t("refunds"), formatMoney(totals.refunds)],
+    ["net", t("net"), formatMoney(totals.net)],
+    ["count", t("count"), String(totals.count)],
+    ["avg", t("avgTicket"), formatMoney(totals.avgTicket)],
   ];
   return (
+    <div className="grid grid-cols-2 gap-4 md:grid-cols-5" aria-busy={busy}>
+      {cards.map(([key, label, value]) => (
+        <div key={key} className={`rounded-lg bg-white shadow-sm ${compact ? "px-4 py-2" : "p-4"}`}>
+          <p className="text-sm text-slate-500">{label}</p>
+          <p className={`${compact ? "text-lg" : "text-2xl"} font-semibold tabular-nums`} data-testid={`${testId}-${key}`}>
+            {value}
+          </p>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Today's figures, live, shown above a chosen period that is not today. */
+export function TodayLive({ today, initial }: { today: string; initial: OverviewStats }) {
+  const t = useTranslations("overview");
+  const { data = initial, isFetching } = useOverview(today, today, initial);
+  return (
+    <section className="space-y-2" data-testid="overview-today">
+      <h2 className="text-sm font-semibold text-slate-600">{t("todayStrip")}</h2>
+      <Cards totals={data.totals} testId="today" busy={isFetching} compact />
+    </section>
+  );
+}
+
+/** The chosen period: counters, trend, by channel and by terminal, live. */
+export function OverviewLive({ from, to, initial }: { from: string; to: string; initial: OverviewStats }) {
+  const t = useTranslations("overview");
+  const tc = useTranslations("channels");
+  const { data = initial, isFetching } = useOverview(from, to, initial);
+  return (
     <div className="space-y-6">
-      <div className="grid grid-cols-2 gap-4 md:grid-cols-5" aria-busy={isFetching}>
-        {cards.map(([key, label, value]) => (
-          <div key={key} className="rounded-lg bg-white p-4 shadow-sm">
-            <p className="text-sm text-slate-500">{label}</p>
-            <p className="text-2xl font-semibold tabular-nums" data-testid={`overview-${key}`}>
-              {value}
-            </p>
-          </div>
-        ))}
-      </div>
+      <h2 className="sr-only">{t("period", { from, to })}</h2>
+      <Cards totals={data.totals} testId="overview" busy={isFetching} />
       <section className="rounded-lg bg-white p-4 shadow-sm">
         <h2 className="mb-3 font-semibold">{t("trend")}</h2>
         {data.trend.every((d) => d.count === 0) ? (
