@@ -186,7 +186,11 @@ export function extraFor(input: CreateChargeData, terminalId: string | null): Re
 const chargeById = preparedQuery((db) => db.select().from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("charge_by_id"));
 
 async function loadVisible(actor: Actor, id: string): Promise<ChargeRow> {
-  const [row] = await chargeById({ id });
+  return visibleTo(actor, (await chargeById({ id }))[0]);
+}
+
+/** The row if this actor may see it; "not found" otherwise (a cashier learns nothing of other terminals). */
+function visibleTo<R extends Pick<ChargeRow, "createdBy" | "terminalId">>(actor: Actor, row: R | undefined): R {
   if (!row || !canSee(actor, row)) throw new AppError("chargeNotFound");
   return row;
 }
@@ -281,9 +285,7 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
  * DESIGN rule 5 (ask Ping++ when a webhook is late; reverse unpaid ISV charges after 60 s).
  */
 export async function chargeStatus(actor: Actor, id: string): Promise<ChargeView> {
-  const [row] = await liveChargeById({ id });
-  if (!row || !canSee(actor, row)) throw new AppError("chargeNotFound");
-  return toView(await heal(row));
+  return toView(await heal(visibleTo(actor, (await liveChargeById({ id }))[0])));
 }
 
 const liveChargeById = preparedQuery((db) => db.select(LIVE_COLUMNS).from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("live_charge_by_id"));
