@@ -1,6 +1,12 @@
 import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+/**
+ * Unset: the console runs on the embedded PGlite (the zero-set-up default), and its front hands
+ * every request to Next.js. Set (a database this run may wipe): on that Postgres, where the front
+ * also answers the hot routes itself (webhooks, the status poll; lib/http/serve.ts), as in production.
+ */
+const DATABASE_URL = process.env.E2E_DATABASE_URL;
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password" };
 
 /**
@@ -15,7 +21,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   outputDir: `test-results/playwright-${PORT}`,
-  reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : "list",
+  reporter: process.env.CI ? [["list"], ["json", { outputFile: `test-results/e2e${DATABASE_URL ? "-pg" : ""}.json` }]] : "list",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     locale: "zh-CN",
@@ -27,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf .data-e2e-${PORT} && npm start`,
+    command: `rm -rf .data-e2e-${PORT} && ${DATABASE_URL ? `node --import tsx scripts/reset-database.ts '${DATABASE_URL}' && ` : ""}npm start`,
     url: `http://127.0.0.1:${PORT}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
@@ -41,6 +47,7 @@ export default defineConfig({
       ADMIN_PASSWORD: E2E_ADMIN.password,
       // short QR lifetime, so a charge left unpaid becomes "pending past expiry" within a test
       CHARGE_TTL_SECONDS: "90",
+      ...(DATABASE_URL ? { DATABASE_URL } : {}),
     },
   },
 });

@@ -170,6 +170,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
 }
 
 let cached: Env | undefined;
+/** For the bootstrap only: read the environment again after it has pointed the console at its sandbox. */
+export function resetEnv(): void {
+  cached = undefined;
+}
+
 /** The configuration, parsed on first use and then cached for the life of the process. */
 export function env(): Env {
   cached ??= parseEnv();

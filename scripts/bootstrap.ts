@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import cluster from "node:cluster";
-import { ConfigError, parseEnv, DATA_DIR, SANDBOX_PUBLIC_KEY_FILE } from "../lib/env";
+import net from "node:net";
+import { ConfigError, parseEnv, resetEnv, DATA_DIR, SANDBOX_PUBLIC_KEY_FILE } from "../lib/env";
 
 export async function bootstrap(nextArgs: string[]): Promise<void> {
   let config;
@@ -60,34 +61,95 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   }
 
   const nextBin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-  const args = [...nextArgs, "-p", String(port)];
-  const workers = nextArgs[0] === "start" ? config.webConcurrency : 1;
+  if (nextArgs[0] !== "start") {
+    // `npm run dev`: Next.js's dev server on the port, serving everything (hot reload included).
+    const child = spawn(process.execPath, [nextBin, ...nextArgs, "-p", String(port)], { stdio: "inherit", env: childEnv });
+    const stop = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    child.on("exit", (code) => process.exit(code ?? 0));
+    return;
+  }
+
+  // `npm start`: Next.js listens on a private port; this process is the console's front on PORT
+  // (lib/http/serve.ts): it answers the hot routes itself and hands everything else to Next.js.
+  const inner = await freePort();
+  const args = ["start", "-p", String(inner), "-H", "127.0.0.1"];
+  const workers = config.webConcurrency;
   if (workers > 1 && !config.databaseUrl) {
     console.error("\n✖ WEB_CONCURRENCY: more than 1 server process needs DATABASE_URL (the embedded PGlite allows one process)\n");
     process.exit(1);
   }
-  if (workers > 1) return serveClustered(nextBin, args, workers, childEnv, config.databasePoolMax);
-  const child = spawn(process.execPath, [nextBin, ...args], { stdio: "inherit", env: childEnv });
-  const stop = (sig: NodeJS.Signals) => child.kill(sig);
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  child.on("exit", (code) => process.exit(code ?? 0));
+  const front: { server?: import("node:http").Server } = {}; // listens once Next.js is up
+  const closeFront = () => front.server?.close();
+  if (workers > 1) serveClustered(nextBin, args, workers, childEnv, config.databasePoolMax, closeFront);
+  else {
+    const child = spawn(process.execPath, [nextBin, ...args], { stdio: "inherit", env: childEnv });
+    const stop = (sig: NodeJS.Signals) => {
+      closeFront();
+      child.kill(sig);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    child.on("exit", (code) => process.exit(code ?? 0));
+  }
+  await listening(inner);
+
+  // The hot routes run here, so this process needs the configuration Next.js was given (the sandbox's).
+  for (const k of ["PINGPP_API_BASE", "PINGPP_PUBLIC_KEY"]) if (childEnv[k] !== undefined) process.env[k] = childEnv[k];
+  resetEnv();
+  const { createConsoleServer } = await import("../lib/http/serve");
+  const { nextProxy } = await import("../lib/http/proxy");
+  // With the embedded PGlite only one process may open the database: Next.js's. Then the front
+  // hands every request over, the hot routes included (Next.js serves the same app/ handlers).
+  const routes = config.databaseUrl ? (await import("./hot-routes")).HOT_ROUTES : [];
+  const server = (front.server = createConsoleServer(routes, nextProxy(`http://127.0.0.1:${inner}`)));
+  server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout (60 s by default on most)
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  console.log(`• console on :${port} (Next.js on 127.0.0.1:${inner}${routes.length ? `; ${routes.length} hot routes answered by the front` : ""})`);
+}
+
+/** A TCP port nothing listens on now, for Next.js behind the front. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port (Next.js has started). */
+async function listening(port: number): Promise<void> {
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, "127.0.0.1");
+      c.once("connect", () => (c.destroy(), resolve(true)));
+      c.once("error", () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
  * WEB_CONCURRENCY > 1: this process becomes a node:cluster primary and runs `next start` in
- * that many workers, which share the port (the primary hands out connections). Every piece
+ * that many workers, which share Next.js's private port behind the front (the primary hands
+ * out connections). Every piece
  * of state lives in Postgres (throttles, claims, idempotency keys, advisory locks), so the
  * workers are simply several instances of the console. A worker that dies is replaced.
  */
-function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv, poolMax: number): void {
+function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv, poolMax: number, closeFront: () => void): void {
   // The workers run Next.js itself: without this process's own flags (--conditions=react-server).
   cluster.setupPrimary({ exec: nextBin, args, execArgv: [] });
   let stopping = false;
   const recentDeaths: number[] = [];
   let restart: NodeJS.Timeout | undefined;
   for (let i = 0; i < workers; i++) cluster.fork(env);
-  console.log(`• ${workers} Next.js server processes (WEB_CONCURRENCY), up to ${workers * poolMax} database connections`);
+  console.log(`• ${workers} Next.js server processes (WEB_CONCURRENCY), up to ${(workers + 1) * poolMax} database connections with the front's`);
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
@@ -107,6 +169,7 @@ function serveClustered(nextBin: string, args: string[], workers: number, env: N
   });
   const stop = (sig: NodeJS.Signals) => {
     stopping = true;
+    closeFront();
     clearTimeout(restart);
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
     setTimeout(() => process.exit(1), 10_000).unref(); // workers that would not stop

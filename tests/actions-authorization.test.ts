@@ -13,7 +13,8 @@ import zhCore from "@/lib/i18n/messages/zh-CN/core.json";
  * only next-auth's cookie decoding and Next's request context are stood in for.
  */
 let session: { user: { id: string; sv: number } } | null = null;
-vi.mock("@/lib/auth/config", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv }, signIn: vi.fn(), signOut: vi.fn(), LoginRefused: class {} }));
+vi.mock("@/lib/auth/config", () => ({ signIn: vi.fn(), signOut: vi.fn(), LoginRefused: class {} }));
+vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ "x-forwarded-for": "203.0.113.9" }),
   cookies: async () => ({ get: () => undefined, set: () => {} }),

@@ -17,7 +17,7 @@ import { parseCsv as readCsv } from "@/lib/csv";
 
 /** The export routes, with the real session check behind a stood-in next-auth cookie decoder. */
 let session: { user: { id: string; sv: number } } | null = null;
-vi.mock("@/lib/auth/config", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
+vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers(), cookies: async () => ({ get: () => undefined }) }));
 
 let db: Db;

@@ -32,7 +32,8 @@ const state = vi.hoisted(() => ({
   messages: {} as Record<string, unknown>,
   cookieSets: 0,
 }));
-vi.mock("@/lib/auth/config", () => ({ sessionClaims: async () => state.session, signIn: vi.fn(), signOut: vi.fn(), LoginRefused: class {} }));
+vi.mock("@/lib/auth/config", () => ({ signIn: vi.fn(), signOut: vi.fn(), LoginRefused: class {} }));
+vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => state.session }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ "x-forwarded-for": "203.0.113.9" }),
   cookies: async () => ({ get: () => undefined, set: () => void state.cookieSets++ }),

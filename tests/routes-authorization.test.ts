@@ -11,7 +11,8 @@ import { staffUsers, type StaffRole } from "@/lib/db/schema";
  * decoding and Next's request context are stood in for (as in actions-authorization.test.ts).
  */
 let session: { user: { id: string; sv: number } } | null = null;
-vi.mock("@/lib/auth/config", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv }, handlers: { GET: vi.fn(), POST: vi.fn() } }));
+vi.mock("@/lib/auth/config", () => ({ handlers: { GET: vi.fn(), POST: vi.fn() } }));
+vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }), cookies: async () => ({ get: () => undefined }) }));
 
 const ALL: StaffRole[] = ["admin", "finance", "cashier"];

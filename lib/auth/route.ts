@@ -1,12 +1,13 @@
 import "server-only";
 import crypto from "node:crypto";
-import { getActor } from "./session";
+import { getActor } from "./actor";
 import { isAppError } from "../services/errors";
 import type { Actor } from "../services/actor";
 import type { StaffRole } from "../db/schema";
 
 /**
  * For route handlers: session + role checked on the server, JSON out, no exception text leaks.
+ * Given the Request, the session is read from it (see getActor).
  * 401 no session · 403 wrong role · 404 AppError (not found / not yours) · 503 anything else.
  */
 export async function withActor(
@@ -16,7 +17,7 @@ export async function withActor(
 ): Promise<Response> {
   const headers = { "cache-control": "no-store" };
   try {
-    const actor = await getActor();
+    const actor = await getActor(opts.req);
     if (!actor) return Response.json({ error: "unauthenticated" }, { status: 401, headers });
     if (!roles.includes(actor.role)) return Response.json({ error: "forbidden" }, { status: 403, headers });
     const body = JSON.stringify(await fn(actor));

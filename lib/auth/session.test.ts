@@ -59,6 +59,20 @@ describe("getActor: the session cookie, then the staff row, on every call", () =
     expect((await getActor())?.id).toBe(cashierId);
   });
 
+  it("given a route's Request, reads the cookie, scheme and IP from it, not from Next.js's request scope", async () => {
+    const t = await token({ uid: cashierId, sv: 1 });
+    const req = (headers: Record<string, string>) => new Request("http://console.test/api/x", { headers });
+    expect(await getActor(req({ cookie: `other=1; ${COOKIE}=${t}`, "x-forwarded-for": "198.51.100.4" }))).toMatchObject({ id: cashierId, ip: "198.51.100.4" });
+    expect(await getActor(req({ cookie: `${COOKIE}.1=${t.slice(100)}; ${COOKIE}.0=${t.slice(0, 100)}` })).then((a) => a?.id)).toBe(cashierId);
+    // the scope's jar holds a good cookie, the Request none: nobody (the Request is what counts)
+    jar[COOKIE] = t;
+    expect(await getActor(req({}))).toBeNull();
+    // over HTTPS only the __Secure- name counts, as without a Request
+    expect(await getActor(req({ cookie: `${COOKIE}=${t}`, "x-forwarded-proto": "https" }))).toBeNull();
+    const secure = await token({ uid: cashierId, sv: 1 }, { salt: `__Secure-${COOKIE}` });
+    expect((await getActor(req({ cookie: `__Secure-${COOKIE}=${secure}`, "x-forwarded-proto": "https" })))?.id).toBe(cashierId);
+  });
+
   it("only the name next-auth uses for this request counts: no plain cookie over HTTPS, no __Secure- one over HTTP", async () => {
     proto = "https";
     jar = { [COOKIE]: await token({ uid: cashierId, sv: 1 }) }; // left from an http:// visit

@@ -2,13 +2,14 @@
  * A second console instance, in its own process, for the fault tests (started by
  * tests/helpers/console-instance.ts; not a test itself). It runs the console's real code against
  * the database and Ping++ its environment names (DATABASE_URL, PINGPP_API_BASE, PINGPP_PUBLIC_KEY):
- * the real webhook route on a random port, and the real createCharge service when the parent asks
+ * the production front with its hot routes (the real webhook route, lib/http/serve.ts) on a random
+ * port, and the real createCharge service when the parent asks
  * over IPC. The parent kills it (SIGKILL) in the middle of either.
  */
-import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { POST } from "@/app/api/webhooks/pingpp/route";
 import { getDb } from "@/lib/db";
+import { createConsoleServer } from "@/lib/http/serve";
+import { HOT_ROUTES } from "@/scripts/hot-routes";
 import { createCharge } from "@/lib/services/charges";
 import { AppError } from "@/lib/services/errors";
 import type { Actor } from "@/lib/services/actor";
@@ -22,16 +23,8 @@ export type InstanceMessage =
 
 const send = (m: InstanceMessage) => process.send!(m);
 
-const server = http.createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", async () => {
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const r = await POST(new Request(`http://console.test${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
-    res.writeHead(r.status).end(await r.text());
-  });
-});
+// No Next.js behind this front: anything but a hot route is a 404.
+const server = createConsoleServer(HOT_ROUTES, (_req, res) => void res.writeHead(404).end());
 
 process.on("message", async (m: InstanceRequest) => {
   try {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { withActor } from "@/lib/auth/route";
-import { ALL_ROLES } from "@/lib/auth/session";
+import { ALL_ROLES } from "@/lib/auth/actor";
 import { chargeStatus } from "@/lib/services/charges";
 
 export const dynamic = "force-dynamic";

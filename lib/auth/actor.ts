@@ -1,0 +1,33 @@
+import "server-only";
+import { headers } from "next/headers";
+import { sessionClaims } from "./claims";
+import { clientIp } from "./ip";
+import { activeStaff } from "../services/staff";
+import type { Actor } from "../services/actor";
+import type { StaffRole } from "../db/schema";
+
+/**
+ * The signed-in staff member, re-checked against the database on every call: a disabled
+ * account, a changed role or a reset password ends older sessions at once. A route handler
+ * passes its Request (cookie and headers read from it, so it also runs outside Next.js's request
+ * scope: the hot routes the console's front answers itself, lib/http/serve.ts); pages and actions
+ * don't. No Next.js navigation here (session.ts adds the redirects), for the same reason.
+ */
+export async function getActor(req?: Request): Promise<Actor | null> {
+  const claims = await sessionClaims(req);
+  if (!claims) return null;
+  const staff = await activeStaff(claims.uid, claims.sv);
+  if (!staff) return null;
+  return {
+    id: staff.id,
+    email: staff.email,
+    name: staff.name,
+    role: staff.role,
+    terminalId: staff.terminalId,
+    ip: clientIp(req ? req.headers : await headers()),
+  };
+}
+
+export const ALL_ROLES: readonly StaffRole[] = ["admin", "finance", "cashier"];
+export const FINANCE_ROLES: readonly StaffRole[] = ["admin", "finance"];
+export const ADMIN_ONLY: readonly StaffRole[] = ["admin"];
