@@ -5,7 +5,8 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { getTableColumns } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTable } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import * as schema from "./schema";
 import { env } from "../env";
@@ -136,6 +137,28 @@ export function preparedQuery<P extends Record<string, unknown>, R>(
     if (!q) cache.set(db, (q = build(db)));
     return q.execute(params);
   };
+}
+
+/**
+ * The rows of `db.execute(sql…)` / `tx.execute(sql…)` on either driver (postgres.js answers the
+ * row array itself, PGlite `{ rows }`). Column names as the SQL gives them; values as the driver
+ * parses them (postgres.js under drizzle: timestamps as text), so select what needs no mapping.
+ */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * A row from `execute(sql\`… returning *\`)` (database column names, driver values) as drizzle's
+ * own select would give it: the table's property names and types (timestamps as Date, jsonb parsed).
+ */
+export function mapRow<T extends PgTable>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const v = raw[column.name];
+    out[key] = v === null || v === undefined ? null : column.mapFromDriverValue(v);
+  }
+  return out as T["$inferSelect"];
 }
 
 export { schema };

@@ -152,6 +152,24 @@ describe("payment status", () => {
     expect(rows.map((r) => [r.pingppId, r.status]).sort()).toEqual([[first.id, "pending"], ["ch_secondpaymentofsameorder", "paid"]].sort());
   });
 
+  it("applyCharge returns the stored row exactly as a drizzle select reads it (names, Dates, the parsed object)", async () => {
+    const v = await svc.createCharge(cashier, form());
+    const raw = (await row(v.id)).raw as Record<string, unknown>;
+    const paidAt = Math.floor(Date.now() / 1000);
+    const synced = new Date(Date.now() - 1234);
+    const returned = await db.transaction((tx) => svc.applyCharge(tx, { ...raw, paid: true, time_paid: paidAt, transaction_no: "2026112700001" } as never, { lastSyncedAt: synced }));
+    const stored = await row(v.id);
+    expect(returned).toEqual(stored);
+    expect(returned.timePaid).toEqual(new Date(paidAt * 1000));
+    expect(returned.lastSyncedAt).toEqual(synced);
+    expect(returned.createdAt).toBeInstanceOf(Date);
+    expect(returned).toMatchObject({ status: "paid", transactionNo: "2026112700001", amountRefunded: 0, refunded: false });
+    expect((returned.raw as { time_paid: number }).time_paid).toBe(paidAt);
+    // without lastSyncedAt the column keeps its value
+    const again = await db.transaction((tx) => svc.applyCharge(tx, { ...raw, paid: true, time_paid: paidAt } as never));
+    expect(again.lastSyncedAt).toEqual(synced);
+  });
+
   it("never moves back: a stale unpaid object after payment leaves the charge paid", async () => {
     const v = await svc.createCharge(cashier, form());
     const r = await row(v.id);
