@@ -145,6 +145,8 @@ async function main() {
         checks,
         dbConnections: { ...db, poolMaxSettingPerProcess: Number(process.env.DATABASE_POOL_MAX ?? 10) },
         consoleCpuPercent: Math.round((cpuSeconds / elapsed) * 1000) / 10,
+        // what the console itself logged about failed requests (its route/webhook/proxy error lines), if any
+        consoleErrors: server.log().split("\n").filter((l) => /^(\[(webhook|route|serve|proxy)\]|\s+at |[A-Za-z]*Error)/.test(l)).slice(0, 20),
         machine: machine(),
       },
       `load: ${deliveries.length} webhooks at ${RATE}/s + ${SCREENS} screens polling, ${Math.round(elapsed)} s · webhooks ${Math.round(deliveries.length / elapsed)}/s served, p50 ${h.p50} ms, p99 ${h.p99} ms, errors ${webhookErrors} · polls ${Math.round(p.n / elapsed)}/s served, p50 ${p.p50} ms, p99 ${p.p99} ms (after the first 10 s ${pSteady.p99} ms), errors ${pollErrors}` +

@@ -42,14 +42,11 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   if (config.pingpp.mode === "sandbox") {
-    const { startSandbox } = await import("../lib/pingpp-sandbox");
-    const sandbox = await startSandbox({
-      port: Number(process.env.PINGPP_SANDBOX_PORT ?? 4010),
-      host: process.env.PINGPP_SANDBOX_HOST ?? "127.0.0.1",
-      dataDir: path.join(DATA_DIR, "sandbox"),
-      webhookUrl: `http://127.0.0.1:${port}/api/webhooks/pingpp`,
-      publicUrl: process.env.PINGPP_SANDBOX_PUBLIC_URL,
-      timeScale: process.env.PINGPP_SANDBOX_TIME_SCALE ? Number(process.env.PINGPP_SANDBOX_TIME_SCALE) : undefined,
+    // Its own process (scripts/sandbox.ts), as Ping++ is its own service: its RSA-signed answers
+    // never hold up the event loop that serves the console.
+    const sandbox = await startSandboxProcess({
+      PINGPP_SANDBOX_DATA_DIR: path.join(DATA_DIR, "sandbox"),
+      PINGPP_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhooks/pingpp`,
     });
     fs.mkdirSync(path.dirname(SANDBOX_PUBLIC_KEY_FILE), { recursive: true });
     fs.writeFileSync(SANDBOX_PUBLIC_KEY_FILE, sandbox.publicKeyPem);
@@ -108,6 +105,23 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(port, resolve));
   console.log(`• console on :${port} (Next.js on 127.0.0.1:${inner}${routes.length ? `; ${routes.length} hot routes answered by the front` : ""})`);
+}
+
+/** `npm run sandbox` as a child process; resolves with what the console needs once it listens. */
+function startSandboxProcess(env: Record<string, string>): Promise<{ url: string; appId: string; publicKeyPem: string }> {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(process.cwd(), "scripts", "sandbox.ts")], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, ...env },
+  });
+  process.on("exit", () => child.kill("SIGTERM")); // the console going away takes its sandbox along
+  return new Promise((resolve, reject) => {
+    child.once("message", (m: { type: string; url: string; appId: string; publicKeyPem: string }) => {
+      if (m.type !== "ready") return;
+      child.on("exit", (code, signal) => console.error(`✖ the Ping++ sandbox stopped (${signal ?? code})`));
+      resolve(m);
+    });
+    child.once("exit", (code) => reject(new Error(`the Ping++ sandbox did not start (exit ${code})`)));
+  });
 }
 
 /** A TCP port nothing listens on now, for Next.js behind the front. */

@@ -1,4 +1,6 @@
 // `npm run sandbox`: the Ping++ sandbox on its own (state and key pair under .data/sandbox).
+// Also how `npm run dev` / `npm start` run it (scripts/bootstrap.ts): as a child process, which
+// is told over IPC where the sandbox listens instead of printing it.
 import fs from "node:fs";
 import path from "node:path";
 import { startSandbox } from "../lib/pingpp-sandbox";
@@ -18,6 +20,16 @@ async function main() {
     // a merchant public key: every API request must then carry a valid Pingplusplus-Signature
     merchantPublicKeyPem: merchantKeyPath ? fs.readFileSync(merchantKeyPath, "utf8") : undefined,
   });
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  if (process.send) {
+    process.on("disconnect", stop); // the console that started it is gone
+    process.send({ type: "ready", url: sandbox.url, appId: sandbox.appId, publicKeyPem: sandbox.publicKeyPem });
+    return;
+  }
   console.log(`Ping++ sandbox listening on ${sandbox.url}`);
   console.log(`  base URL:     ${sandbox.url}  (API ${sandbox.url}/v1; PINGPP_API_BASE=${sandbox.url})`);
   console.log(`  app id:       ${sandbox.appId}`);
@@ -28,11 +40,6 @@ async function main() {
   console.log(`  dashboard:    ${sandbox.url}/`);
   console.log(`  pay pages:    ${sandbox.publicUrl}/pay/<charge id>  (what QR credentials encode)`);
   console.log(`  controls:     ${sandbox.url}/_sim`);
-  const stop = () => {
-    void sandbox.close().then(() => process.exit(0));
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 }
 
 main().catch((err: unknown) => {

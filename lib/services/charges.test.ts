@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
@@ -122,9 +123,14 @@ describe("payment status", () => {
     h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere");
     try {
       await h.sim(`charges/${pingppId}/pay`);
+      const lastSynced = (await row(v.id)).lastSyncedAt; // the create's answer
       expect((await svc.chargeStatus(cashier, v.id)).status).toBe("pending"); // too young to ask
+      await sleep(200);
+      expect((await row(v.id)).lastSyncedAt).toEqual(lastSynced); // and nobody asked meanwhile
       await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
-      expect((await svc.chargeStatus(cashier, v.id)).status).toBe("paid");
+      // the poll answers at once with what is stored, and asks Ping++ meanwhile: a later poll shows it
+      expect((await svc.chargeStatus(cashier, v.id)).status).toBe("pending");
+      await eventually(async () => (await svc.chargeStatus(cashier, v.id)).status === "paid", "paid by the sync a poll started");
     } finally {
       h.sandbox.setWebhookUrl(h.webhookUrl);
     }
@@ -134,11 +140,11 @@ describe("payment status", () => {
     const v = await svc.createCharge(cashier, form());
     await h.sim(`charges/${(await row(v.id)).pingppId}/expire`);
     await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
-    expect((await svc.chargeStatus(cashier, v.id)).status).toBe("expired");
+    await eventually(async () => (await svc.chargeStatus(cashier, v.id)).status === "expired", "expired");
 
     const isv = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
     await db.update(charges).set({ createdAt: new Date(Date.now() - 61_000), lastSyncedAt: null }).where(eq(charges.id, isv.id));
-    expect((await svc.chargeStatus(cashier, isv.id)).status).toBe("reversed");
+    await eventually(async () => (await svc.chargeStatus(cashier, isv.id)).status === "reversed", "reversed");
     const isvId = (await row(isv.id)).pingppId;
     expect((await sandboxCharges()).find((c) => c.id === isvId)?.reversed).toBe(true);
   });
