@@ -71,28 +71,15 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   // `npm start`: Next.js listens on a private port; this process is the console's front on PORT
   // (lib/http/serve.ts): it answers the hot routes itself and hands everything else to Next.js.
   const inner = await freePort();
-  const args = ["start", "-p", String(inner), "-H", "127.0.0.1"];
+  // Next.js keeps an idle connection from the front 70 s; the front drops it after 60 (lib/http/proxy.ts).
+  const args = ["start", "-p", String(inner), "-H", "127.0.0.1", "--keepAliveTimeout", "70000"];
   const workers = config.webConcurrency;
   if (workers > 1 && !config.databaseUrl) {
     console.error("\n✖ WEB_CONCURRENCY: more than 1 server process needs DATABASE_URL (the embedded PGlite allows one process)\n");
     process.exit(1);
   }
-  const front: { server?: import("node:http").Server } = {}; // listens once Next.js is up
-  const closeFront = () => front.server?.close();
-  if (workers > 1) serveClustered(nextBin, args, workers, childEnv, config.databasePoolMax, closeFront);
-  else {
-    const child = spawn(process.execPath, [nextBin, ...args], { stdio: "inherit", env: childEnv });
-    const stop = (sig: NodeJS.Signals) => {
-      closeFront();
-      child.kill(sig);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-    child.on("exit", (code) => process.exit(code ?? 0));
-  }
-  await listening(inner);
 
-  // The hot routes run here, so this process needs the configuration Next.js was given (the sandbox's).
+  // The hot routes run here, so this process needs the configuration Next.js is given (the sandbox's).
   for (const k of ["PINGPP_API_BASE", "PINGPP_PUBLIC_KEY"]) if (childEnv[k] !== undefined) process.env[k] = childEnv[k];
   resetEnv();
   const { createConsoleServer } = await import("../lib/http/serve");
@@ -100,11 +87,68 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   // With the embedded PGlite only one process may open the database: Next.js's. Then the front
   // hands every request over, the hot routes included (Next.js serves the same app/ handlers).
   const routes = config.databaseUrl ? (await import("./hot-routes")).HOT_ROUTES : [];
-  const server = (front.server = createConsoleServer(routes, nextProxy(`http://127.0.0.1:${inner}`)));
+  const server = createConsoleServer(routes, nextProxy(`http://127.0.0.1:${inner}`));
   server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout (60 s by default on most)
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  // PORT first: when it is taken, start-up stops here, before any Next.js process exists. Until
+  // Next.js listens, pages answer 503 "starting" (the hot routes already work).
+  try {
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, resolve));
+  } catch (e) {
+    console.error(`\n✖ PORT ${port}: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const life = lifecycle(server);
+  if (workers > 1) serveClustered(nextBin, args, workers, childEnv, config.databasePoolMax, life);
+  else {
+    const child = spawn(process.execPath, [nextBin, ...args], { stdio: "inherit", env: childEnv });
+    life.onStop((sig) => child.kill(sig));
+    process.on("exit", () => child.kill("SIGTERM")); // however this process ends, Next.js ends with it
+    child.on("exit", (code) => void life.nextGone(code));
+  }
+  await listening(inner);
   console.log(`• console on :${port} (Next.js on 127.0.0.1:${inner}${routes.length ? `; ${routes.length} hot routes answered by the front` : ""})`);
+}
+
+/**
+ * How the front and its Next.js process(es) stop together. SIGTERM/SIGINT: the front stops
+ * accepting, Next.js is told to stop, and the process exits once the front's requests in flight
+ * are answered (10 s at most). Next.js ending on its own, or the front failing, ends everything:
+ * a supervisor (systemd, the container runtime) restarts the whole console, never half of it.
+ */
+function lifecycle(server: import("node:http").Server) {
+  let stopping = false;
+  const stoppers: ((sig: NodeJS.Signals) => void)[] = [];
+  const closed = new Promise<void>((resolve) => server.once("close", resolve));
+  const stop = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    for (const f of stoppers) f(sig);
+    setTimeout(() => process.exit(1), 10_000).unref(); // something would not stop
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.on("uncaughtException", (e) => {
+    console.error("✖ the console's front failed:", e);
+    process.exit(1); // the exit handlers take Next.js and the sandbox along
+  });
+  return {
+    get stopping() {
+      return stopping;
+    },
+    onStop(f: (sig: NodeJS.Signals) => void) {
+      stoppers.push(f);
+    },
+    async nextGone(code: number | null) {
+      if (!stopping) {
+        console.error(`✖ Next.js stopped (${code}); stopping the console`);
+        process.exit(code || 1);
+      }
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+      process.exit(0);
+    },
+  };
 }
 
 /** `npm run sandbox` as a child process; resolves with what the console needs once it listens. */
@@ -150,23 +194,27 @@ async function listening(port: number): Promise<void> {
 }
 
 /**
- * WEB_CONCURRENCY > 1: this process becomes a node:cluster primary and runs `next start` in
- * that many workers, which share Next.js's private port behind the front (the primary hands
- * out connections). Every piece
- * of state lives in Postgres (throttles, claims, idempotency keys, advisory locks), so the
- * workers are simply several instances of the console. A worker that dies is replaced.
+ * WEB_CONCURRENCY > 1: this process (the front) is also a node:cluster primary and runs `next
+ * start` in that many workers, which share Next.js's private port (the primary hands out
+ * connections). Every piece of state lives in Postgres (throttles, claims, idempotency keys,
+ * advisory locks), so the workers are simply several instances of the console's pages and
+ * actions. The hot routes stay in the front's one process: for more of those, run more
+ * instances of the console behind a load balancer. A worker that dies is replaced.
  */
-function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv, poolMax: number, closeFront: () => void): void {
+function serveClustered(nextBin: string, args: string[], workers: number, env: NodeJS.ProcessEnv, poolMax: number, life: ReturnType<typeof lifecycle>): void {
   // The workers run Next.js itself: without this process's own flags (--conditions=react-server).
   cluster.setupPrimary({ exec: nextBin, args, execArgv: [] });
-  let stopping = false;
   const recentDeaths: number[] = [];
   let restart: NodeJS.Timeout | undefined;
   for (let i = 0; i < workers; i++) cluster.fork(env);
   console.log(`• ${workers} Next.js server processes (WEB_CONCURRENCY), up to ${(workers + 1) * poolMax} database connections with the front's`);
+  const killAll = (sig: NodeJS.Signals) => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
+  };
+  process.on("exit", () => killAll("SIGTERM"));
   cluster.on("exit", (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    if (life.stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) void life.nextGone(0);
       return;
     }
     // One crash is replaced; a server that keeps dying (no build, port taken, bad config) stops everything.
@@ -175,19 +223,13 @@ function serveClustered(nextBin: string, args: string[], workers: number, env: N
     while (recentDeaths.length && recentDeaths[0]! < now - 60_000) recentDeaths.shift();
     if (recentDeaths.length > workers * 2) {
       console.error(`✖ server processes keep ending (${recentDeaths.length} in a minute); stopping`);
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
       process.exit(1);
     }
     console.error(`✖ server process ${worker.process.pid} ended (${signal ?? code}); starting another`);
-    restart = setTimeout(() => !stopping && cluster.fork(env), 500);
+    restart = setTimeout(() => !life.stopping && cluster.fork(env), 500);
   });
-  const stop = (sig: NodeJS.Signals) => {
-    stopping = true;
-    closeFront();
+  life.onStop((sig) => {
     clearTimeout(restart);
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
-    setTimeout(() => process.exit(1), 10_000).unref(); // workers that would not stop
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+    killAll(sig);
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * The routes scripts/serve.ts answers without Next.js's router (lib/http/serve.ts): the two that
+ * The routes the console's front answers without Next.js (lib/http/serve.ts, scripts/bootstrap.ts): the two that
  * arrive hundreds of times a second. Their handlers are the app/ route files themselves.
  */
 import type { HotRoute } from "../lib/http/serve";

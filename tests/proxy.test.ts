@@ -80,6 +80,21 @@ describe("the front hands other requests to Next.js", () => {
     expect(seen!.headers).toMatchObject({ "x-forwarded-for": "203.0.113.5", "x-forwarded-proto": "https", "x-forwarded-host": "pay.example.cn" });
   });
 
+  it("fills them for an `Expect: 100-continue` upload too, and says which port the client reached", async () => {
+    const body = Buffer.from("a=1&b=2");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${frontUrl}/upload`, { method: "POST", agent: false, headers: { expect: "100-continue", "content-length": body.length } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode!));
+      });
+      req.on("continue", () => req.end(body));
+      req.on("error", reject);
+    });
+    expect(status).toBe(200);
+    expect(seen).toMatchObject({ method: "POST", url: "/upload", bodyLength: body.length });
+    expect(seen!.headers).toMatchObject({ "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http", "x-forwarded-port": new URL(frontUrl).port });
+  });
+
   it("streams a request body through byte for byte (a server action, a CSV upload)", async () => {
     const body = crypto.randomBytes(3 * 1024 * 1024 + 17);
     const r = await request("POST", "/red-envelopes/batches", { "content-type": "application/octet-stream" }, body);

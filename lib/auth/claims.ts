@@ -36,7 +36,7 @@ function overHttps(h: Headers): boolean {
  */
 export async function sessionClaims(req?: Request): Promise<{ uid: string; sv: number } | null> {
   // A route handler may pass its Request (so it also runs outside Next.js's request scope,
-  // scripts/serve.ts); pages and actions read the request Next.js is serving.
+  // the console's front, lib/http/serve.ts); pages and actions read the request Next.js is serving.
   const [jar, h] = req
     ? [Object.entries(parseCookie(req.headers.get("cookie") ?? "")).map(([n, value]) => ({ name: n, value })), req.headers]
     : await Promise.all([cookies().then((c) => c.getAll()), headers()]);

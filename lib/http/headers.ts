@@ -1,6 +1,6 @@
 /**
  * Response headers every answer of the console carries. Next.js adds them from next.config.ts;
- * the routes scripts/serve.ts answers without Next.js add the same list (lib/http/serve.ts),
+ * the routes the console's front answers without Next.js add the same list (lib/http/serve.ts),
  * so no response can miss them whichever way it is served.
  */
 export const SECURITY_HEADERS: readonly { key: string; value: string }[] = [

@@ -14,15 +14,10 @@ import { API_HEADERS, SECURITY_HEADERS } from "./headers";
 export function nextProxy(target: string): (req: IncomingMessage, res: ServerResponse) => void {
   const proxy = createProxyServer({
     target,
-    // Reused connections to Next.js; as many as the front has requests in flight.
-    agent: new http.Agent({ keepAlive: true, maxSockets: Infinity }),
+    // Reused connections to Next.js. An idle one is closed here after 60 s, before Next.js would
+    // close it (bootstrap starts it with a 70 s keep-alive): never reused just as it is torn down.
+    agent: new http.Agent({ keepAlive: true, maxSockets: Infinity, timeout: 60_000 }),
     ws: false,
-  });
-  proxy.on("proxyReq", (proxyReq, req) => {
-    const socket = req.socket as Socket & { encrypted?: boolean };
-    if (!req.headers["x-forwarded-for"] && socket.remoteAddress) proxyReq.setHeader("x-forwarded-for", socket.remoteAddress);
-    if (!req.headers["x-forwarded-proto"]) proxyReq.setHeader("x-forwarded-proto", socket.encrypted ? "https" : "http");
-    if (!req.headers["x-forwarded-host"] && req.headers.host) proxyReq.setHeader("x-forwarded-host", req.headers.host);
   });
   proxy.on("error", (err, req, res) => {
     // Next.js not (yet, or no longer) listening, or it dropped the connection.
@@ -35,5 +30,15 @@ export function nextProxy(target: string): (req: IncomingMessage, res: ServerRes
     res.setHeader("retry-after", "1");
     res.end("控制台正在启动，请稍后重试 / the console is starting, try again shortly");
   });
-  return (req, res) => proxy.web(req, res);
+  return (req, res) => {
+    // On the incoming request itself (not in a proxyReq hook, which http-proxy-3 skips for
+    // `Expect: 100-continue`), and only where the client said nothing.
+    const socket = req.socket as Socket & { encrypted?: boolean };
+    const h = req.headers;
+    if (!h["x-forwarded-for"] && socket.remoteAddress) h["x-forwarded-for"] = socket.remoteAddress;
+    h["x-forwarded-proto"] ??= socket.encrypted ? "https" : "http";
+    if (!h["x-forwarded-host"] && h.host) h["x-forwarded-host"] = h.host;
+    if (!h["x-forwarded-port"] && socket.localPort) h["x-forwarded-port"] = String(socket.localPort);
+    proxy.web(req, res);
+  };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import pLimit from "p-limit";
 import { getDb, mapRow, preparedQuery, rowsOf, type DbOrTx } from "../db";
 import { charges, type ChargeRow, type ChargeStatus } from "../db/schema";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
@@ -302,11 +303,17 @@ export async function chargeStatus(actor: Actor, id: string): Promise<ChargeView
  * waited for Ping++'s answer), and a lost webhook still turns the screen green a second later.
  */
 function healMeanwhile(row: LiveRow): LiveRow {
-  if (dueForSync(row, Date.now())) {
-    heal(row).catch((e: unknown) => console.warn("[charges] sync failed", row.pingppId, (e as Error).message));
-  }
+  if (!dueForSync(row, Date.now()) || syncing.has(row.id)) return row;
+  syncing.add(row.id);
+  syncSlots(() => heal(row))
+    .catch((e: unknown) => console.warn("[charges] sync failed", row.pingppId, (e as Error).message))
+    .finally(() => syncing.delete(row.id));
   return row;
 }
+/** Per process: one sync of a charge at a time, and at most SYNC_CONCURRENCY Ping++ calls for syncs (a slow Ping++ must not pile them up). */
+const syncing = new Set<string>();
+const SYNC_CONCURRENCY = 16;
+const syncSlots = pLimit(SYNC_CONCURRENCY);
 
 /** Pending past SYNC_AFTER_MS (or past its expiry) and not asked about within SYNC_INTERVAL_MS. */
 function dueForSync(row: LiveRow, now: number): boolean {
