@@ -2,14 +2,11 @@
  * Hands a request to the Next.js server behind the console's front (scripts/bootstrap.ts),
  * through http-proxy-3 (a maintained rewrite of node-http-proxy: streaming both ways, hop-by-hop
  * headers, aborts). Next.js sees the request as if it had arrived itself: the Host header as
- * sent, and X-Forwarded-For / -Proto / -Host filled from this socket only when the client's
- * request had none (exactly what Next.js does on its own; appending would add a hop that
- * TRUSTED_PROXY_HOPS does not count, lib/auth/ip.ts).
+ * sent, and the X-Forwarded-* headers the front filled in (lib/http/serve.ts) passed on as they are.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import { createProxyServer } from "http-proxy-3";
-import { API_HEADERS, SECURITY_HEADERS } from "./headers";
+import { sendText } from "./serve";
 
 export function nextProxy(target: string): (req: IncomingMessage, res: ServerResponse) => void {
   const proxy = createProxyServer({
@@ -22,23 +19,8 @@ export function nextProxy(target: string): (req: IncomingMessage, res: ServerRes
   proxy.on("error", (err, req, res) => {
     // Next.js not (yet, or no longer) listening, or it dropped the connection.
     console.error(`[proxy] ${req.method} ${req.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-    if (!("setHeader" in res)) return void res.destroy();
-    if (res.headersSent) return void res.destroy();
-    res.statusCode = 503;
-    for (const { key, value } of [...SECURITY_HEADERS, ...API_HEADERS]) res.setHeader(key, value);
-    res.setHeader("content-type", "text/plain; charset=utf-8");
-    res.setHeader("retry-after", "1");
-    res.end("控制台正在启动，请稍后重试 / the console is starting, try again shortly");
+    if (!("setHeader" in res) || res.headersSent) return void res.destroy();
+    sendText(res, 503, "控制台正在启动，请稍后重试 / the console is starting, try again shortly", { "retry-after": "1" });
   });
-  return (req, res) => {
-    // On the incoming request itself (not in a proxyReq hook, which http-proxy-3 skips for
-    // `Expect: 100-continue`), and only where the client said nothing.
-    const socket = req.socket as Socket & { encrypted?: boolean };
-    const h = req.headers;
-    if (!h["x-forwarded-for"] && socket.remoteAddress) h["x-forwarded-for"] = socket.remoteAddress;
-    h["x-forwarded-proto"] ??= socket.encrypted ? "https" : "http";
-    if (!h["x-forwarded-host"] && h.host) h["x-forwarded-host"] = h.host;
-    if (!h["x-forwarded-port"] && socket.localPort) h["x-forwarded-port"] = String(socket.localPort);
-    proxy.web(req, res);
-  };
+  return (req, res) => proxy.web(req, res);
 }

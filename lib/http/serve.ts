@@ -9,6 +9,7 @@
  * only thing Next.js would add is the header list of next.config.ts, added here from the same module.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { API_HEADERS, SECURITY_HEADERS } from "./headers";
 
 export interface HotRoute {
@@ -27,11 +28,12 @@ const HEADERS = [...SECURITY_HEADERS, ...API_HEADERS];
 /** An http.Server that answers `routes` itself and hands everything else to `fallback` (Next.js). */
 export function createConsoleServer(routes: readonly HotRoute[], fallback: Fallback): http.Server {
   return http.createServer((req, res) => {
+    fillForwardedHeaders(req);
     const hit = match(routes, req);
     if (!hit) return void fallback(req, res);
     serveHot(hit.route, hit.params, req, res).catch((e: unknown) => {
       console.error("[serve] route failed", e);
-      if (!res.headersSent) send(res, 500, "internal error");
+      if (!res.headersSent) sendText(res, 500, "internal error");
       else res.destroy();
     });
   });
@@ -53,7 +55,7 @@ async function serveHot(route: HotRoute, params: Record<string, string>, req: In
   let body: Buffer | undefined;
   if (req.method !== "GET" && req.method !== "HEAD") {
     const read = await readBody(req, route.maxBodyBytes ?? Infinity);
-    if (read === "too_large") return send(res, 413, "payload too large", true);
+    if (read === "too_large") return sendText(res, 413, "payload too large", { connection: "close" });
     if (read === "aborted") return;
     body = read;
   }
@@ -88,28 +90,39 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | "too_larg
 }
 
 /**
- * A standard Request for the handler. Like Next.js, a request that arrives without
- * X-Forwarded-For / -Proto gets the socket's address and scheme (lib/auth/ip.ts reads them).
+ * Like Next.js facing the network itself: X-Forwarded-For / -Proto / -Host / -Port from this
+ * socket, only where the client (or the merchant's own proxy) said nothing; appending would add a
+ * hop TRUSTED_PROXY_HOPS does not count (lib/auth/ip.ts). Done once here, on the incoming request,
+ * for both the hot routes and Next.js behind the front (lib/http/proxy.ts passes them on).
  */
+function fillForwardedHeaders(req: IncomingMessage): void {
+  const socket = req.socket as Socket & { encrypted?: boolean };
+  const h = req.headers;
+  if (!h["x-forwarded-for"] && socket.remoteAddress) h["x-forwarded-for"] = socket.remoteAddress;
+  h["x-forwarded-proto"] ??= socket.encrypted ? "https" : "http";
+  if (!h["x-forwarded-host"] && h.host) h["x-forwarded-host"] = h.host;
+  if (!h["x-forwarded-port"] && socket.localPort) h["x-forwarded-port"] = String(socket.localPort);
+}
+
+/** A standard Request for the handler, with the request's headers (forwarded ones filled in). */
 function toRequest(req: IncomingMessage, body: Buffer | undefined): Request {
   const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
     try {
-      headers.append(raw[i]!, raw[i + 1]!);
+      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
     } catch {
       /* a header value fetch() cannot hold (Node's parser is more lenient): dropped, as Next.js would fail it */
     }
   }
-  if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
-  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "encrypted" in req.socket && req.socket.encrypted ? "https" : "http");
   return new Request(new URL(req.url ?? "/", "http://localhost"), { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined }); // Buffer.concat: never a SharedArrayBuffer
 }
 
-function send(res: ServerResponse, status: number, text: string, close = false) {
+/** A plain-text answer of the front's own (413, 500, the proxy's 503), with the console's security headers. */
+export function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.statusCode = status;
   for (const { key, value } of HEADERS) res.setHeader(key, value);
   res.setHeader("content-type", "text/plain; charset=utf-8");
-  if (close) res.setHeader("connection", "close");
+  for (const [key, value] of Object.entries(extra)) res.setHeader(key, value);
   res.end(text);
 }
