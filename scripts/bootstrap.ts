@@ -37,8 +37,9 @@ export async function bootstrap(nextArgs: string[]): Promise<void> {
   } else if (admin) {
     console.log(`• first admin created: ${admin.email}`);
   }
-  // PGlite allows one process per data directory: hand it over to the Next.js server.
-  await closeDb();
+  // PGlite allows one process per data directory: hand it over to the Next.js server. On Postgres,
+  // `npm start` keeps this connection for the front's hot routes (no second migration check).
+  if (!(nextArgs[0] === "start" && config.databaseUrl)) await closeDb();
 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   if (config.pingpp.mode === "sandbox") {
@@ -161,7 +162,8 @@ function startSandboxProcess(env: Record<string, string>): Promise<{ url: string
   return new Promise((resolve, reject) => {
     child.once("message", (m: { type: string; url: string; appId: string; publicKeyPem: string }) => {
       if (m.type !== "ready") return;
-      child.on("exit", (code, signal) => console.error(`✖ the Ping++ sandbox stopped (${signal ?? code})`));
+      // exit 0 is its own clean stop (the console stopping sends it SIGTERM too): only a failure is news
+      child.on("exit", (code, signal) => code !== 0 && console.error(`✖ the Ping++ sandbox stopped (${signal ?? code})`));
       resolve(m);
     });
     child.once("exit", (code) => reject(new Error(`the Ping++ sandbox did not start (exit ${code})`)));

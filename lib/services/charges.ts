@@ -316,7 +316,7 @@ const SYNC_CONCURRENCY = 16;
 const syncSlots = pLimit(SYNC_CONCURRENCY);
 
 /** Pending past SYNC_AFTER_MS (or past its expiry) and not asked about within SYNC_INTERVAL_MS. */
-function dueForSync(row: LiveRow, now: number): boolean {
+function dueForSync(row: LiveRow, now: number): row is LiveRow & { pingppId: string } {
   if (row.status !== "pending" || !row.pingppId) return false;
   if (now - row.createdAt.getTime() < SYNC_AFTER_MS && !(row.timeExpire && row.timeExpire.getTime() <= now)) return false;
   return !(row.lastSyncedAt && now - row.lastSyncedAt.getTime() < SYNC_INTERVAL_MS); // no write per poll
@@ -328,7 +328,7 @@ async function heal(row: ChargeRow): Promise<ChargeRow>;
 async function heal(row: LiveRow): Promise<LiveRow>;
 async function heal(row: LiveRow): Promise<LiveRow> {
   const now = Date.now();
-  if (!dueForSync(row, now) || !row.pingppId) return row;
+  if (!dueForSync(row, now)) return row;
   const db = await getDb();
   // Claim the sync slot: at most one Ping++ call per SYNC_INTERVAL_MS per charge, across instances.
   const [claimed] = await db
