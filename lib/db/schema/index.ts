@@ -5,3 +5,4 @@ export * from "./orders";
 export * from "./settlements";
 export * from "./red-envelopes";
 export * from "./operations";
+export * from "./jobs";
