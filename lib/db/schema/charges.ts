@@ -55,7 +55,13 @@ export const charges = pgTable(
 );
 export type ChargeRow = typeof charges.$inferSelect;
 
-export const eventStatus = pgEnum("event_status", ["applied", "ignored", "failed"]);
+/**
+ * What became of a stored event: applied; ignored (a type the console does not handle); failed (it
+ * could not be applied: a shape the schema does not know, a handler error; 「重新应用」 retries it);
+ * foreign (another app's or the other mode's, correctly signed: kept, never applied).
+ */
+export const eventStatus = pgEnum("event_status", ["applied", "ignored", "failed", "foreign"]);
+export type EventStatus = (typeof eventStatus.enumValues)[number];
 
 /** Every verified Ping++ webhook event, stored once (its evt_ id), with what applying it did. */
 export const pingppEvents = pgTable(
