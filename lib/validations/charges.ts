@@ -1,6 +1,6 @@
 import { z } from "../zod";
 import { QR_CHANNELS, type QrChannel } from "../pingpp/channels";
-import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
+import { yuanAmount } from "./amount";
 
 export { QR_CHANNELS, type QrChannel };
 
@@ -23,20 +23,7 @@ const utf8Len = (s: string) => new TextEncoder().encode(s).length;
 export const createChargeSchema = z
   .object({
     idempotencyKey: z.uuid("invalid"),
-    amount: z
-      .string()
-      .transform((v, ctx) => {
-        const fen = parseYuanToFen(v);
-        if (fen === null || fen <= 0) {
-          ctx.addIssue({ code: "custom", message: "amount" });
-          return z.NEVER;
-        }
-        if (fen > MAX_AMOUNT_FEN) {
-          ctx.addIssue({ code: "custom", message: "amountTooLarge" });
-          return z.NEVER;
-        }
-        return fen;
-      }),
+    amount: yuanAmount,
     channel: z.enum(QR_CHANNELS, "channel"),
     subject: z.string().trim().min(1, "required").max(32, "subjectTooLong"),
     body: z.string().trim().min(1, "required").max(128, "bodyTooLong"),

@@ -1,17 +1,11 @@
 import { z } from "../zod";
-import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
+import { yuanAmount } from "./amount";
 import { createChargeSchema } from "./charges";
 
 // Messages are i18n keys under "validation".
 
-/** Yuan as typed ("12.34") → fen, > 0. */
-export const yuanSchema = z.string().transform((v, ctx) => {
-  const fen = parseYuanToFen(v);
-  if (fen === null || fen <= 0) ctx.addIssue({ code: "custom", message: "amount" });
-  else if (fen > MAX_AMOUNT_FEN) ctx.addIssue({ code: "custom", message: "amountTooLarge" });
-  else return fen;
-  return z.NEVER;
-});
+/** Yuan as typed ("12.34") → fen, > 0 (the shared amount schema). */
+export const yuanSchema = yuanAmount;
 
 /** Order mode on the cashier screen: the charge form plus the buyer's Ping++ uid. */
 export const createOrderSchema = createChargeSchema.safeExtend({

@@ -1,6 +1,7 @@
 import { z } from "../zod";
 import { RED_ENVELOPE_SCENES } from "../pingpp/params";
-import { parseYuanToFen } from "../money";
+import { parseYuan } from "../money";
+import { yuanAmount } from "./amount";
 import { parseCsv, CsvError } from "../csv";
 
 export { RED_ENVELOPE_SCENES };
@@ -44,14 +45,7 @@ export function amountError(fen: number | null, sceneId: string | undefined): st
   return fen < RED_ENVELOPE_MIN_FEN || fen > RED_ENVELOPE_MAX_FEN ? "redEnvelopeAmountRange" : null;
 }
 
-const yuanToFen = z.string().transform((v, ctx) => {
-  const fen = parseYuanToFen(v);
-  if (fen === null || fen <= 0) {
-    ctx.addIssue({ code: "custom", message: "amount" });
-    return z.NEVER;
-  }
-  return fen;
-});
+const yuanToFen = yuanAmount;
 
 export const sendRedEnvelopeSchema = z
   .object({ idempotencyKey: z.uuid("invalid"), recipient: openId, amount: yuanToFen, ...texts })
@@ -101,7 +95,8 @@ export function dryRunRows(csv: string, sceneId: string | undefined): DryRunRow[
   const seen = new Set<string>();
   return records.map(({ line, fields }) => {
     const [rawOpenId = "", rawAmount = "", rawBody = "", ...rest] = fields.map((f) => f.trim());
-    const fen = parseYuanToFen(rawAmount);
+    const parsed = parseYuan(rawAmount);
+    const fen = parsed.ok ? parsed.fen : null;
     const row: DryRunRow = { line, openId: rawOpenId, amount: fen, body: rawBody || null, error: null };
     const id = openId.safeParse(rawOpenId);
     const body = rawBody ? wishing.safeParse(rawBody) : null;
@@ -109,7 +104,7 @@ export function dryRunRows(csv: string, sceneId: string | undefined): DryRunRow[
       rest.some((f) => f !== "") ? "csvColumns"
       : !id.success ? (id.error.issues[0]?.message ?? "openIdInvalid")
       : seen.has(rawOpenId) ? "duplicateRecipient"
-      : amountError(fen, sceneId) ?? (body && !body.success ? "redEnvelopeBodyBytes" : null);
+      : (parsed.ok ? amountError(fen, sceneId) : parsed.error === "amountTooLarge" ? amountError(Number.MAX_SAFE_INTEGER, sceneId) : parsed.error) ?? (body && !body.success ? "redEnvelopeBodyBytes" : null);
     seen.add(rawOpenId);
     return row;
   });

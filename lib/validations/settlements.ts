@@ -1,7 +1,7 @@
 import { z } from "../zod";
 import { ROYALTY_METHODS } from "../pingpp/params";
 import { ROYALTY_SETTLEMENT_STATUSES } from "../pingpp/schemas";
-import { parseYuanToFen, MAX_AMOUNT_FEN } from "../money";
+import { optionalYuanMin } from "./amount";
 import { queryDay } from "./audit";
 
 export { ROYALTY_METHODS, ROYALTY_SETTLEMENT_STATUSES };
@@ -50,18 +50,7 @@ const settlementParams = z.object({
   to: day,
   sourceUser: optionalText(64),
   sourceNo: optionalText(64),
-  minAmount: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v?.trim()) return undefined;
-      const fen = v.trim() === "0" ? 0 : parseYuanToFen(v);
-      if (fen === null || fen > MAX_AMOUNT_FEN) {
-        ctx.addIssue({ code: "custom", message: "amount" });
-        return z.NEVER;
-      }
-      return fen;
-    }),
+  minAmount: optionalYuanMin,
   metadata: metadataLines,
 });
 
