@@ -54,6 +54,7 @@ const POLICY: Record<string, StaffRole[]> = {
   "red-envelopes.refreshRedEnvelopeAction": FINANCE,
   "red-envelopes.dryRunBatchAction": FINANCE,
   "red-envelopes.startBatchAction": FINANCE,
+  "red-envelopes.deleteBatchAction": FINANCE,
   "settlements.previewSettlementAction": FINANCE,
   "settlements.createSettlementAction": FINANCE,
   "settlements.confirmSettlementAction": FINANCE,

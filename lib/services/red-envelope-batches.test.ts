@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { auditLogs, redEnvelopeBatches, redEnvelopes } from "@/lib/db/schema";
-import { batchDryRunSchema, dryRunRows, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
+import { csvLine } from "@/lib/export/csv";
+import { BATCH_TEMPLATE, batchDryRunSchema, dryRunRows, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
 import { pingpp } from "./pingpp";
 import { db, finance, h, setUpRedEnvelopeTestbed } from "./red-envelopes.testbed";
 import { claimValues } from "./red-envelopes";
@@ -12,7 +13,7 @@ setUpRedEnvelopeTestbed();
 
 const csvOf = (n: number, amount = "1.00") => ["open_id,amount,wishing", ...Array.from({ length: n }, (_, i) => `oUser${String(i + 1).padStart(4, "0")},${amount},`)].join("\n");
 
-const upload = (csv: string, over: Partial<BatchDryRunInput> = {}) =>
+const upload = (csv: string | Uint8Array, over: Partial<BatchDryRunInput> = {}) =>
   svc.createBatch(
     finance,
     batchDryRunSchema.parse({ fileName: "年会.csv", csv, budget: "10000", sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会", ...over }),
@@ -29,6 +30,12 @@ async function sentAtPingpp(batchId: string): Promise<{ order_no: string; metada
     after = list.data[list.data.length - 1]!.id;
   }
 }
+
+const dryRunInput = (csv: string | Uint8Array) => ({ fileName: "年会.csv", csv, budget: "10000", sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会" });
+const ascii = (s: string) => [...new TextEncoder().encode(s)];
+// "恭喜发财" and "新年快乐" as GBK/GB18030 bytes: what Excel's "CSV (逗号分隔)" writes on Chinese Windows.
+const GBK_GONGXIFACAI = [0xb9, 0xa7, 0xcf, 0xb2, 0xb7, 0xa2, 0xb2, 0xc6];
+const GBK_XINNIANKUAILE = [0xd0, 0xc2, 0xc4, 0xea, 0xbf, 0xec, 0xc0, 0xd6];
 
 const fast = { limit: { perWindow: 1000, windowMs: 60_000 }, retryDelayMs: 50, leaseMs: 2_000 };
 
@@ -77,6 +84,65 @@ describe("dry run", () => {
     const refused = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "red_envelope.batch.start"), eq(auditLogs.result, "refused")));
     expect(refused).toHaveLength(2);
     expect(await sentAtPingpp(over.id)).toHaveLength(0);
+  });
+});
+
+describe("files from Excel", () => {
+  it("a GBK file's wishes are read as Chinese, the same as a UTF-8 file with or without a BOM", async () => {
+    const gbk = Uint8Array.from([...ascii("open_id,amount,wishing\r\noA,1.00,"), ...GBK_GONGXIFACAI, ...ascii("\r\noB,2.00,"), ...GBK_XINNIANKUAILE, ...ascii("\r\n")]);
+    const utf8 = new TextEncoder().encode("open_id,amount,wishing\r\noA,1.00,恭喜发财\r\noB,2.00,新年快乐\r\n");
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, ...utf8]);
+    for (const file of [gbk, utf8, bom]) {
+      const b = await upload(file);
+      expect(b).toMatchObject({ rowCount: 2, invalidCount: 0, totalAmount: 300 });
+      expect((await svc.batchLines(b.id)).map((l) => [l.openId, l.body])).toEqual([
+        ["oA", "恭喜发财"],
+        ["oB", "新年快乐"],
+      ]);
+    }
+  });
+
+  it("undecodable bytes, UTF-16, a workbook or text already garbled are refused with how to save the file; nothing is stored", async () => {
+    const refusal = (csv: string | Uint8Array) => {
+      const r = batchDryRunSchema.safeParse(dryRunInput(csv));
+      return r.success ? null : r.error.issues.map((i) => [i.path.join("."), i.message]);
+    };
+    expect(refusal(Uint8Array.from([...ascii("oA,1,"), 0xff, 0x81, 0x7f]))).toEqual([["csv", "csvEncoding"]]);
+    expect(refusal(Uint8Array.from([0xff, 0xfe, 0x6f, 0, 0x41, 0]))).toEqual([["csv", "csvUtf16"]]);
+    expect(refusal(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0]))).toEqual([["csv", "csvWorkbook"]]);
+    // GBK read as UTF-8 (what file.text() did): the replacement characters give it away
+    expect(refusal("oA,1,\ufffd\ufffd\ufffd\ufffd")).toEqual([["csv", "csvEncoding"]]);
+    expect(refusal(new Uint8Array(0))).toEqual([["csv", "csvEmpty"]]);
+    expect(refusal(new Uint8Array(1_000_000).fill(0x41))).toEqual([["csv", "csvTooLarge"]]);
+    expect(await db.$count(redEnvelopeBatches)).toBe(0);
+  });
+
+  it("the template (header and example line) passes the dry run as it is", () => {
+    const rows = dryRunRows(csvLine([...BATCH_TEMPLATE.header]) + csvLine([...BATCH_TEMPLATE.example]), undefined);
+    expect(rows).toEqual([{ line: 2, openId: BATCH_TEMPLATE.example[0], amount: 888, body: BATCH_TEMPLATE.example[2], error: null }]);
+  });
+});
+
+describe("deleting a batch", () => {
+  it("a draft is deleted with its rows and the deletion is audited; a started batch cannot be deleted", async () => {
+    const draft = await upload(csvOf(3));
+    await svc.deleteBatch(finance, draft.id);
+    expect(await db.$count(redEnvelopeBatches)).toBe(0);
+    expect(await svc.batchLines(draft.id)).toEqual([]);
+    await expect(svc.deleteBatch(finance, draft.id)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchNotFound" });
+
+    const started = await upload(csvOf(2));
+    await svc.startBatch(finance, started.id, fast);
+    await expect(svc.deleteBatch(finance, started.id)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchStarted" });
+    expect(await db.$count(redEnvelopeBatches)).toBe(1);
+    await eventually(async () => (await svc.batchProgress(started.id, fast)).batch.status === "done", "done");
+    expect((await svc.batchLines(started.id)).every((l) => l.envelopeId)).toBe(true);
+
+    const logged = await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.batch.delete")).orderBy(auditLogs.createdAt);
+    expect(logged.map((a) => [a.targetId, a.result, a.actorId])).toEqual([
+      [draft.id, "ok", finance.id],
+      [started.id, "refused", finance.id],
+    ]);
   });
 });
 

@@ -31,7 +31,11 @@ export interface WorkerOptions {
   concurrency?: number;
   /** rows reserved per round */
   chunk?: number;
-  /** how long a worker's claim on a batch lasts without being renewed */
+  /**
+   * How long a worker's claim on a batch lasts without being renewed. It is renewed every third
+   * of it (a heartbeat, whatever the worker is waiting for) and before each group of Ping++ calls,
+   * so it outlives any round however slow Ping++ answers; it runs out only when the worker died.
+   */
   leaseMs?: number;
   /** pause after a round in which Ping++ gave no answer */
   retryDelayMs?: number;
@@ -176,13 +180,26 @@ export async function batchLines(id: string, page = 1, perPage = 100): Promise<B
 }
 
 /**
- * Progress of a batch (the page polls it). A batch that should be sending but whose worker's
- * lease has run out (a restart, a crash) gets a new worker here: self-healing, as DESIGN rule 5.
+ * Progress of a batch (the page polls it): a read, nothing else. A batch whose worker died (a
+ * restart, a crash) is resumed by the scheduler (orphanedBatches), with or without a page open.
  */
-export async function batchProgress(id: string, opts: WorkerOptions = {}): Promise<BatchProgress> {
-  const b = await loadBatch(id);
-  if (b.status === "sending" && (!b.leaseUntil || b.leaseUntil.getTime() < Date.now())) kick(id, opts);
-  return progressOf(b);
+export async function batchProgress(id: string): Promise<BatchProgress> {
+  return progressOf(await loadBatch(id));
+}
+
+/**
+ * Batches that should be sending and that no worker holds: their worker's lease ran out (a
+ * restart, a crash) or it stopped. The scheduler starts a worker for each (lib/jobs); two
+ * instances may both try, and the lease lets exactly one of them send.
+ */
+export async function orphanedBatches(): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: redEnvelopeBatches.id })
+    .from(redEnvelopeBatches)
+    .where(and(eq(redEnvelopeBatches.status, "sending"), or(isNull(redEnvelopeBatches.leaseUntil), lt(redEnvelopeBatches.leaseUntil, sql`now()`))))
+    .orderBy(asc(redEnvelopeBatches.startedAt));
+  return rows.map((r) => r.id);
 }
 
 async function progressOf(b: RedEnvelopeBatchRow): Promise<BatchProgress> {
@@ -215,7 +232,7 @@ async function progressOf(b: RedEnvelopeBatchRow): Promise<BatchProgress> {
 export async function startBatch(actor: Actor, id: string, opts: WorkerOptions = {}): Promise<BatchProgress> {
   const b = await loadBatch(id);
   const entry = { actor, action: "red_envelope.batch.start", target: { type: "red_envelope_batch", id }, params: { rows: b.rowCount, total: b.totalAmount, budget: b.budget } };
-  if (b.status !== "draft") return batchProgress(id, opts);
+  if (b.status !== "draft") return progressOf(b);
   const refusal =
     b.invalidCount > 0 ? "redEnvelopes.errors.batchInvalidRows" : b.totalAmount > b.budget ? "redEnvelopes.errors.overBudget" : b.rowCount === 0 ? "validation.csvEmpty" : null;
   if (refusal) {
@@ -231,6 +248,30 @@ export async function startBatch(actor: Actor, id: string, opts: WorkerOptions =
   if (started) await audit({ ...entry, result: "ok" });
   kick(id, opts);
   return progressOf(started ?? (await loadBatch(id)));
+}
+
+/**
+ * Delete a draft batch (a wrong file, a dry run nobody will start) with its checked rows. A batch
+ * that has started is history and stays: refused. Deleting races safely with starting: both
+ * change the row only while it is a draft, so exactly one of them wins.
+ */
+export async function deleteBatch(actor: Actor, id: string): Promise<void> {
+  const b = await loadBatch(id);
+  const entry = { actor, action: "red_envelope.batch.delete", target: { type: "red_envelope_batch", id }, params: { fileName: b.fileName, rows: b.rowCount, total: b.totalAmount } };
+  const db = await getDb();
+  const deleted = await db.transaction(async (tx) => {
+    const [d] = await tx
+      .delete(redEnvelopeBatches)
+      .where(and(eq(redEnvelopeBatches.id, id), eq(redEnvelopeBatches.status, "draft")))
+      .returning({ id: redEnvelopeBatches.id });
+    if (d) await audit({ ...entry, result: "ok" }, tx);
+    return !!d;
+  });
+  if (!deleted) {
+    await loadBatch(id); // deleted meanwhile by someone else: not found
+    await audit({ ...entry, result: "refused", message: "redEnvelopes.errors.batchStarted" });
+    throw new AppError("redEnvelopes.errors.batchStarted");
+  }
 }
 
 /** Run a worker in the background of this process; the database, not this promise, holds the state. */
@@ -256,24 +297,38 @@ export async function runBatch(id: string, options: WorkerOptions = {}): Promise
   const o = { ...DEFAULTS, ...options };
   const db = await getDb();
   const owner = crypto.randomUUID();
+  // The database's clock, one for every instance.
   const lease = () =>
     db
       .update(redEnvelopeBatches)
-      .set({ leaseOwner: owner, leaseUntil: new Date(Date.now() + o.leaseMs) })
+      .set({ leaseOwner: owner, leaseUntil: sql`now() + ${Math.round(o.leaseMs)}::int * interval '1 millisecond'` })
       .where(
         and(
           eq(redEnvelopeBatches.id, id),
           eq(redEnvelopeBatches.status, "sending"),
-          or(eq(redEnvelopeBatches.leaseOwner, owner), isNull(redEnvelopeBatches.leaseUntil), lt(redEnvelopeBatches.leaseUntil, new Date())),
+          or(eq(redEnvelopeBatches.leaseOwner, owner), isNull(redEnvelopeBatches.leaseUntil), lt(redEnvelopeBatches.leaseUntil, sql`now()`)),
         ),
       )
-      .returning();
-  const [b] = await lease();
-  if (!b) return "busy";
+      .returning({ id: redEnvelopeBatches.id });
+  if (!(await lease()).length) return "busy";
+  const b = await loadBatch(id);
   const sender: Sender = { id: b.startedBy!, email: b.startedByEmail ?? "system" };
+  // Lost = another worker holds the batch now (ours ran out): stop before the next Ping++ call.
+  let lost = false;
+  // Renewals run one after another (never one still running when the lease is given back below).
+  let renewing: Promise<void> = Promise.resolve();
+  const renew = () =>
+    (renewing = renewing.catch(() => {}).then(async () => {
+      if (!lost && !(await lease()).length) lost = true;
+    }));
+  // The heartbeat: renew every third of the lease, whatever the worker waits for (a slow Ping++,
+  // the rate limit); a failed renewal (the database away a moment) is tried again on the next beat.
+  const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(o.leaseMs / 3, 10));
+  heartbeat.unref();
+  const stopped = async () => o.signal?.aborted || lost || (await renew(), lost);
   try {
     for (;;) {
-      if (o.signal?.aborted || !(await lease()).length) return "stopped";
+      if (await stopped()) return "stopped";
       const { rows, waitMs } = await reserve(b, sender, o);
       if (rows.length === 0 && waitMs === 0) {
         await db.update(redEnvelopeBatches).set({ status: "done", finishedAt: new Date(), updatedAt: new Date() }).where(eq(redEnvelopeBatches.id, id));
@@ -282,6 +337,9 @@ export async function runBatch(id: string, options: WorkerOptions = {}): Promise
       }
       let unanswered = false;
       for (let i = 0; i < rows.length; i += o.concurrency) {
+        // Still ours, for at least a lease from now: longer than one group of calls can take. A row
+        // left unsent here stays `creating` and is sent (once) by whoever holds the batch next.
+        if (i > 0 && (await stopped())) return "stopped";
         await Promise.all(
           rows.slice(i, i + o.concurrency).map(async ({ row, retry }) => {
             await sendClaimed(sender, row, retry).catch((e: unknown) => {
@@ -299,6 +357,8 @@ export async function runBatch(id: string, options: WorkerOptions = {}): Promise
       if (waitMs > 0 || unanswered) await sleep(Math.min(Math.max(waitMs, unanswered ? o.retryDelayMs : 0), o.leaseMs / 2), o.signal);
     }
   } finally {
+    clearInterval(heartbeat);
+    await renewing.catch(() => {});
     await db.update(redEnvelopeBatches).set({ leaseUntil: null, leaseOwner: null }).where(and(eq(redEnvelopeBatches.id, id), eq(redEnvelopeBatches.leaseOwner, owner)));
   }
 }

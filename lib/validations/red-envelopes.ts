@@ -2,7 +2,7 @@ import { z } from "../zod";
 import { RED_ENVELOPE_SCENES } from "../pingpp/params";
 import { parseYuan } from "../money";
 import { yuanAmount } from "./amount";
-import { parseCsv, CsvError } from "../csv";
+import { parseCsv, CsvError, CsvEncodingError, decodeCsvBytes } from "../csv";
 
 export { RED_ENVELOPE_SCENES };
 
@@ -12,6 +12,8 @@ export const RED_ENVELOPE_MAX_FEN = 20_000;
 export const RED_ENVELOPE_SCENE_MAX_FEN = 499_900;
 export const MAX_BATCH_ROWS = 5_000;
 export const MAX_CSV_CHARS = 400_000;
+/** The file as uploaded; under Next.js's 1 MB server-action body limit. */
+export const MAX_CSV_BYTES = 900_000;
 
 const utf8Len = (s: string) => new TextEncoder().encode(s).length;
 
@@ -58,7 +60,23 @@ export type SendRedEnvelopeData = z.output<typeof sendRedEnvelopeSchema>;
 
 export const batchDryRunSchema = z.object({
   fileName: z.string().trim().min(1, "required").max(200, "tooLong"),
-  csv: z.string().min(1, "csvEmpty").max(MAX_CSV_CHARS, "csvTooLarge"),
+  /** The file's bytes (the form sends them; decoded here, see decodeCsvBytes), or its text. */
+  csv: z.union([z.string(), z.instanceof(Uint8Array)], "csvEmpty").transform((v, ctx) => {
+    const fail = (message: string) => (ctx.addIssue({ code: "custom", message }), z.NEVER);
+    if (v.length === 0) return fail("csvEmpty");
+    if (typeof v !== "string" && v.length > MAX_CSV_BYTES) return fail("csvTooLarge");
+    let text: string;
+    try {
+      text = typeof v === "string" ? v : decodeCsvBytes(v);
+    } catch (e) {
+      if (e instanceof CsvEncodingError) return fail(e.problem);
+      throw e;
+    }
+    // Text the browser decoded with the wrong encoding carries U+FFFD: the same refusal.
+    if (text.includes("\ufffd")) return fail("csvEncoding");
+    if (text.length > MAX_CSV_CHARS) return fail("csvTooLarge");
+    return text;
+  }),
   budget: yuanToFen,
   ...texts,
 });
@@ -66,6 +84,12 @@ export type BatchDryRunInput = z.input<typeof batchDryRunSchema>;
 export type BatchDryRunData = z.output<typeof batchDryRunSchema>;
 
 export const redEnvelopeIdSchema = z.object({ id: z.uuid("invalidId") });
+
+/** The template offered for download: the header dryRunRows recognises and one example line. */
+export const BATCH_TEMPLATE = {
+  header: ["open_id", "amount", "wishing"],
+  example: ["oExampleOpenId_0001", "8.88", "恭喜发财，大吉大利"],
+} as const;
 
 export interface DryRunRow {
   line: number;

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
-import { startBatchAction } from "@/lib/actions/red-envelopes";
+import { deleteBatchAction, startBatchAction } from "@/lib/actions/red-envelopes";
 import type { BatchProgress } from "@/lib/services/red-envelope-batches";
 import { formatMoney } from "@/lib/money";
 import { Button } from "@/components/ui/button";
@@ -18,6 +18,7 @@ export function BatchPanel({ initial }: { initial: BatchProgress }) {
   const router = useRouter();
   const [busy, start] = useTransition();
   const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [started, setStarted] = useState(false);
   const q = usePolled(`/api/red-envelopes/batches/${initial.batch.id}/status`, initial, (d) => d.batch.status === "done", started || initial.batch.status === "sending");
@@ -51,9 +52,14 @@ export function BatchPanel({ initial }: { initial: BatchProgress }) {
       {b.status === "draft" ? (
         <>
           {b.invalidCount > 0 ? <Alert tone="error">{tr("errors.batchInvalidRows", { invalid: b.invalidCount })}</Alert> : null}
-          <Button disabled={busy || b.invalidCount > 0 || overBudget || valid === 0} onClick={() => setConfirming(true)}>
-            {busy ? t("starting") : t("start")}
-          </Button>
+          <div className="flex flex-wrap gap-3">
+            <Button disabled={busy || b.invalidCount > 0 || overBudget || valid === 0} onClick={() => setConfirming(true)}>
+              {busy ? t("starting") : t("start")}
+            </Button>
+            <Button variant="secondary" disabled={busy} onClick={() => setDeleting(true)}>
+              {t("delete")}
+            </Button>
+          </div>
         </>
       ) : (
         <div className="space-y-2" data-testid="batch-progress">
@@ -92,6 +98,30 @@ export function BatchPanel({ initial }: { initial: BatchProgress }) {
         }
       >
         {t("confirmStart", { count: valid, total: formatMoney(b.totalAmount) })}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={deleting}
+        title={t("deleteTitle")}
+        confirmLabel={t("delete")}
+        danger
+        busy={busy}
+        onCancel={() => setDeleting(false)}
+        onConfirm={() =>
+          start(async () => {
+            setError(null);
+            const res = await deleteBatchAction({ id: b.id });
+            setDeleting(false);
+            if (!res.ok) {
+              // e.g. someone started it meanwhile: show what it is now
+              setError(res.error);
+              q.refetch();
+              return setStarted(true);
+            }
+            router.push("/red-envelopes/batches");
+          })
+        }
+      >
+        {t("confirmDelete", { fileName: b.fileName, rows: b.rowCount })}
       </ConfirmDialog>
     </section>
   );

@@ -3,7 +3,7 @@ import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { dryRunBatchAction } from "@/lib/actions/red-envelopes";
-import type { BatchDryRunInput } from "@/lib/validations/red-envelopes";
+import { MAX_CSV_BYTES, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
@@ -28,9 +28,15 @@ export function BatchUploadForm() {
         start(async () => {
           setError(null);
           setFieldErrors({});
+          // Too large for the request: say so here (the server would refuse the body unread).
+          if (file instanceof File && file.size > MAX_CSV_BYTES) {
+            setFieldErrors({ csv: t("fileTooLarge") });
+            return setError(t("fileTooLarge"));
+          }
           const input: BatchDryRunInput = {
             fileName: file instanceof File ? file.name : "",
-            csv: file instanceof File ? await file.text() : "",
+            // The bytes, not file.text(): the server detects the encoding (UTF-8 or GBK from Excel).
+            csv: file instanceof File ? new Uint8Array(await file.arrayBuffer()) : "",
             budget: s("budget"),
             sceneId: s("sceneId") as BatchDryRunInput["sceneId"],
             sendName: s("sendName"),
@@ -52,7 +58,12 @@ export function BatchUploadForm() {
         <Field label={t("file")} htmlFor="file" error={fieldErrors.csv ?? fieldErrors.fileName}>
           <input id="file" name="file" type="file" accept=".csv,text/csv" required className="block text-sm" />
         </Field>
-        <p className="mt-1 text-xs text-slate-500">{t("fileHint")}</p>
+        <p className="mt-1 text-xs text-slate-500">
+          {t("fileHint")}{" "}
+          <a href="/api/red-envelopes/batches/template" download className="text-indigo-700 underline" data-testid="batch-template">
+            {t("template")}
+          </a>
+        </p>
       </div>
       <Field label={t("budget")} htmlFor="budget" error={fieldErrors.budget}>
         <Input id="budget" name="budget" inputMode="decimal" required invalid={!!fieldErrors.budget} />
