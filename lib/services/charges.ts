@@ -136,7 +136,7 @@ export async function applyCharge(tx: DbOrTx, c: Charge, extra: { lastSyncedAt?:
         status = case when ${incomingRank(c, next)}::int > ${STATUS_RANK} then ${next}::charge_status else status end,
         time_paid = coalesce(${iso(toDate(c.time_paid))}::timestamptz, time_paid),
         qr_payload = coalesce(qr_payload, ${qrPayloadOf(c)}::text),
-        amount_refunded = greatest(amount_refunded, ${c.amount_refunded}::int),
+        amount_refunded = greatest(amount_refunded, ${c.amount_refunded}::bigint),
         refunded = (refunded or ${c.refunded}::boolean)
       where id = (
         select id from ${charges} where pingpp_id = ${c.id} or (order_no = ${c.order_no} and pingpp_id is null)

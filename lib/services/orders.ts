@@ -153,7 +153,7 @@ export const liveRefund = ne(refunds.status, "failed");
 export async function refundedByCharge(tx: DbOrTx, chargeIds: string[]): Promise<Map<string, number>> {
   if (chargeIds.length === 0) return new Map();
   const rows = await tx
-    .select({ chargeId: refunds.chargeId, n: sql<number>`coalesce(sum(${refunds.amount}), 0)::int` })
+    .select({ chargeId: refunds.chargeId, n: sql<number>`coalesce(sum(${refunds.amount}), 0)::bigint`.mapWith(Number) })
     .from(refunds)
     .where(and(sql`${refunds.chargeId} in ${chargeIds}`, liveRefund))
     .groupBy(refunds.chargeId);

@@ -63,7 +63,7 @@ export async function applyRefund(tx: DbOrTx, r: Refund): Promise<RefundRow> {
   await tx
     .update(charges)
     .set({
-      amountRefunded: sql`greatest(${charges.amountRefunded}, (select coalesce(sum(r.amount), 0) from refunds r where r.charge_id = ${r.charge} and r.status = 'succeeded'))::int`,
+      amountRefunded: sql`greatest(${charges.amountRefunded}, (select coalesce(sum(r.amount), 0) from refunds r where r.charge_id = ${r.charge} and r.status = 'succeeded'))::bigint`,
       refunded: true,
       updatedAt: new Date(),
     })

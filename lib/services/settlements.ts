@@ -373,7 +373,7 @@ export async function listSettlements(f: SettlementFilter): Promise<{ rows: Sett
   const perPage = Math.min(Math.max(f.perPage ?? 20, 1), 100);
   const page = Math.max(f.page ?? 1, 1);
   const cond = settlementWhere(f);
-  const sum = (c: AnyColumn) => sql<number>`coalesce(sum(${c}), 0)::int`;
+  const sum = (c: AnyColumn) => sql<number>`coalesce(sum(${c}), 0)::bigint`.mapWith(Number);
   const [rows, [totals]] = await Promise.all([
     db
       .select()

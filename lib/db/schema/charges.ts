@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 
 /**
@@ -20,12 +20,12 @@ export const charges = pgTable(
     idempotencyKey: text("idempotency_key").unique(),
     appId: text("app_id").notNull(),
     channel: text("channel").notNull(),
-    amount: integer("amount").notNull(),
+    amount: bigint("amount", { mode: "number" }).notNull(),
     currency: text("currency").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
     status: chargeStatus("status").notNull(),
-    amountRefunded: integer("amount_refunded").notNull().default(0),
+    amountRefunded: bigint("amount_refunded", { mode: "number" }).notNull().default(0),
     refunded: boolean("refunded").notNull().default(false),
     terminalId: text("terminal_id"),
     createdBy: uuid("created_by"),

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 
 /**
@@ -23,10 +23,10 @@ export const orders = pgTable(
     chargeOrderNo: text("charge_order_no"),
     appId: text("app_id").notNull(),
     uid: text("uid"),
-    amount: integer("amount").notNull(),
-    actualAmount: integer("actual_amount").notNull(),
-    amountPaid: integer("amount_paid").notNull().default(0),
-    amountRefunded: integer("amount_refunded").notNull().default(0),
+    amount: bigint("amount", { mode: "number" }).notNull(),
+    actualAmount: bigint("actual_amount", { mode: "number" }).notNull(),
+    amountPaid: bigint("amount_paid", { mode: "number" }).notNull().default(0),
+    amountRefunded: bigint("amount_refunded", { mode: "number" }).notNull().default(0),
     currency: text("currency").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
@@ -79,7 +79,7 @@ export const refunds = pgTable(
     orderId: uuid("order_id").references(() => orders.id),
     /** The refunded charge (`ch_`). */
     chargeId: text("charge_id").notNull(),
-    amount: integer("amount").notNull(),
+    amount: bigint("amount", { mode: "number" }).notNull(),
     currency: text("currency").notNull().default("cny"),
     /** The reason given (Ping++'s `description`). */
     description: text("description").notNull(),

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 
 /**
@@ -26,11 +26,11 @@ export const redEnvelopeBatches = pgTable(
     description: text("description").notNull(),
     sceneId: text("scene_id"),
     /** Fen. Sending is refused when the total of the valid rows exceeds it. */
-    budget: integer("budget").notNull(),
+    budget: bigint("budget", { mode: "number" }).notNull(),
     rowCount: integer("row_count").notNull(),
     invalidCount: integer("invalid_count").notNull(),
     /** Fen, the valid rows only. */
-    totalAmount: integer("total_amount").notNull(),
+    totalAmount: bigint("total_amount", { mode: "number" }).notNull(),
     status: redEnvelopeBatchStatus("status").notNull().default("draft"),
     createdBy: uuid("created_by"),
     startedBy: uuid("started_by"),
@@ -59,7 +59,7 @@ export const redEnvelopeBatchRows = pgTable(
     line: integer("line").notNull(),
     openId: text("open_id").notNull(),
     /** Fen; null when the amount could not be read. */
-    amount: integer("amount"),
+    amount: bigint("amount", { mode: "number" }),
     /** Per-row wishing text (overrides the batch body). */
     body: text("body"),
     /** Dry-run refusal: a key under "validation"; null = valid. */
@@ -82,7 +82,7 @@ export const redEnvelopes = pgTable(
     batchLine: integer("batch_line"),
     appId: text("app_id").notNull(),
     channel: text("channel").notNull().default("wx_pub"),
-    amount: integer("amount").notNull(),
+    amount: bigint("amount", { mode: "number" }).notNull(),
     currency: text("currency").notNull().default("cny"),
     recipient: text("recipient").notNull(),
     sendName: text("send_name").notNull(),

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 import { ROYALTY_SETTLEMENT_STATUSES, ROYALTY_TRANSACTION_STATUSES } from "../../pingpp/schemas";
 
@@ -22,15 +22,15 @@ export const royaltySettlements = pgTable(
     method: text("method").notNull(),
     recipientApp: text("recipient_app"),
     status: royaltySettlementStatus("status").notNull(),
-    amount: integer("amount").notNull().default(0),
-    amountSucceeded: integer("amount_succeeded").notNull().default(0),
-    amountFailed: integer("amount_failed").notNull().default(0),
-    amountCanceled: integer("amount_canceled").notNull().default(0),
+    amount: bigint("amount", { mode: "number" }).notNull().default(0),
+    amountSucceeded: bigint("amount_succeeded", { mode: "number" }).notNull().default(0),
+    amountFailed: bigint("amount_failed", { mode: "number" }).notNull().default(0),
+    amountCanceled: bigint("amount_canceled", { mode: "number" }).notNull().default(0),
     count: integer("count").notNull().default(0),
     countSucceeded: integer("count_succeeded").notNull().default(0),
     countFailed: integer("count_failed").notNull().default(0),
     countCanceled: integer("count_canceled").notNull().default(0),
-    fee: integer("fee").notNull().default(0),
+    fee: bigint("fee", { mode: "number" }).notNull().default(0),
     timeFinished: timestamp("time_finished", { withTimezone: true }),
     livemode: boolean("livemode").notNull().default(false),
     /** The create parameters we sent (which royalties were selected). */
@@ -65,7 +65,7 @@ export const royaltyTransactions = pgTable(
     settlementId: uuid("settlement_id")
       .notNull()
       .references(() => royaltySettlements.id, { onDelete: "cascade" }),
-    amount: integer("amount").notNull(),
+    amount: bigint("amount", { mode: "number" }).notNull(),
     status: royaltyTransactionStatus("status").notNull(),
     settleAccount: text("settle_account"),
     sourceUser: text("source_user"),
