@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import bcrypt from "bcryptjs";
 import { desc, eq } from "drizzle-orm";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { auditLogs, loginAttempts, staffUsers } from "@/lib/db/schema";
@@ -62,6 +63,43 @@ describe("login throttling", () => {
     }
     expect((await staff.authenticate({ email: user.email, password: "correct-horse", ip: "6.6.6.6" })).ok).toBe(false);
     expect((await staff.authenticate({ email: user.email, password: "correct-horse", ip: "7.7.7.7" })).ok).toBe(true);
+  });
+
+  it("30 concurrent wrong passwords for one account: exactly 5 are checked, the rest refused as throttled", async () => {
+    const { user } = await staff.createStaff(admin, { email: "race@x.cn", name: "R", role: "cashier", password: "correct-horse" });
+    const compare = vi.spyOn(bcrypt, "compare");
+    try {
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => staff.authenticate({ email: user.email, password: `wrong-${i}`, ip: `9.9.${i}.1` })));
+      expect(results.filter((r) => !r.ok && r.reason === "invalid")).toHaveLength(staff.THROTTLE.perAccount);
+      expect(results.filter((r) => !r.ok && r.reason === "throttled")).toHaveLength(30 - staff.THROTTLE.perAccount);
+      expect(compare).toHaveBeenCalledTimes(staff.THROTTLE.perAccount);
+    } finally {
+      compare.mockRestore();
+    }
+    const attempts = await db.select().from(loginAttempts).where(eq(loginAttempts.email, user.email));
+    expect(attempts).toHaveLength(staff.THROTTLE.perAccount);
+    expect(attempts.every((a) => !a.success)).toBe(true);
+    // and the right password is refused too until the window passes
+    expect(await staff.authenticate({ email: user.email, password: "correct-horse", ip: "9.9.9.9" })).toEqual({ ok: false, reason: "throttled" });
+  });
+
+  it("30 concurrent attempts from one address across accounts: exactly 20 are checked", async () => {
+    const compare = vi.spyOn(bcrypt, "compare");
+    try {
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => staff.authenticate({ email: `nobody${i}@x.cn`, password: "x", ip: "5.5.5.5" })));
+      expect(results.filter((r) => !r.ok && r.reason === "invalid")).toHaveLength(staff.THROTTLE.perIp);
+      expect(compare).toHaveBeenCalledTimes(staff.THROTTLE.perIp);
+    } finally {
+      compare.mockRestore();
+    }
+    expect(await db.$count(loginAttempts, eq(loginAttempts.ip, "5.5.5.5"))).toBe(staff.THROTTLE.perIp);
+  });
+
+  it("a successful login is recorded as one, and does not count against the account", async () => {
+    const { user } = await staff.createStaff(admin, { email: "ok@x.cn", name: "K", role: "cashier", password: "correct-horse" });
+    for (let i = 0; i < 6; i++) expect((await staff.authenticate({ email: user.email, password: "correct-horse", ip: "4.4.4.4" })).ok).toBe(true);
+    const attempts = await db.select().from(loginAttempts).where(eq(loginAttempts.email, user.email));
+    expect(attempts.map((a) => a.success)).toEqual([true, true, true, true, true, true]);
   });
 
   it("forgets failures older than the window", async () => {

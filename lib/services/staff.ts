@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import bcrypt from "bcryptjs";
-import { and, asc, count, eq, gte, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb, preparedQuery } from "../db";
 import { loginAttempts, staffUsers, type StaffRole, type StaffUser } from "../db/schema";
 import { env } from "../env";
@@ -60,30 +60,71 @@ export type LoginResult =
   | { ok: true; user: PublicStaff }
   | { ok: false; reason: "invalid" | "throttled" };
 
-/** Check e-mail + password, throttled per account and per IP in the database (holds across instances). */
+/** Advisory-lock namespaces (two-key form): one account's login attempts, one address's. */
+const LOGIN_LOCK_ACCOUNT = 72_071_101;
+const LOGIN_LOCK_IP = 72_071_102;
+
+/**
+ * Check e-mail + password, throttled per account and per IP in the database (holds across
+ * instances). The count and the claim of a slot happen under the account's and the address's
+ * advisory locks, in one short transaction, before the password is checked: each attempt is
+ * recorded as a failure first (and turned into a success after a correct check), so concurrent
+ * attempts see each other and exactly the limit is checked however many arrive at once. The
+ * slow bcrypt check runs outside the transaction. Locks are always taken account first, then
+ * address, so two attempts never wait for each other in a cycle.
+ */
 export async function authenticate(input: { email: string; password: string; ip: string }): Promise<LoginResult> {
   const db = await getDb();
   const email = input.email.trim().toLowerCase();
   const since = new Date(Date.now() - THROTTLE.windowMinutes * 60_000);
-  const [[byAccount], [byIp]] = await Promise.all([
-    db.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
-    db.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
-  ]);
   const actor = { id: null, email, ip: input.ip };
-  if ((byAccount?.n ?? 0) >= THROTTLE.perAccount || (byIp?.n ?? 0) >= THROTTLE.perIp) {
+  const attemptId = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${LOGIN_LOCK_ACCOUNT}::int, hashtext(${email}))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${LOGIN_LOCK_IP}::int, hashtext(${input.ip}))`);
+    const [[byAccount], [byIp]] = await Promise.all([
+      tx.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
+      tx.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
+    ]);
+    if ((byAccount?.n ?? 0) >= THROTTLE.perAccount || (byIp?.n ?? 0) >= THROTTLE.perIp) return null;
+    const [row] = await tx.insert(loginAttempts).values({ email, ip: input.ip, success: false }).returning({ id: loginAttempts.id });
+    return row!.id;
+  });
+  if (attemptId === null) {
     await audit({ actor, action: "auth.login", result: "refused", message: "throttled" });
     return { ok: false, reason: "throttled" };
   }
   const [user] = await db.select().from(staffUsers).where(sql`lower(${staffUsers.email}) = ${email}`);
   const matches = await bcrypt.compare(input.password, user?.passwordHash ?? (await getDummyHash()));
   const ok = !!user && matches && !user.disabledAt;
-  await db.insert(loginAttempts).values({ email, ip: input.ip, success: ok });
   if (!ok) {
     await audit({ actor, action: "auth.login", target: user ? { type: "staff", id: user.id } : undefined, result: "refused", message: user?.disabledAt && matches ? "disabled" : "invalid credentials" });
     return { ok: false, reason: "invalid" };
   }
+  await db.update(loginAttempts).set({ success: true }).where(eq(loginAttempts.id, attemptId));
   await audit({ actor: { ...actor, id: user.id }, action: "auth.login", target: { type: "staff", id: user.id }, result: "ok" });
   return { ok: true, user: toPublic(user) };
+}
+
+/**
+ * How long login attempts are kept: the throttle reads only its 15-minute window; a week is left
+ * for looking into a wave of failed logins (each is in the audit log too, which is kept).
+ */
+export const LOGIN_ATTEMPTS_KEPT_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * The scheduler's pruning: delete login attempts older than LOGIN_ATTEMPTS_KEPT_MS, a slice at a
+ * time (a short lock each, however many piled up). Answers how many went.
+ */
+export async function pruneLoginAttempts(opts: { now?: number; signal?: AbortSignal } = {}): Promise<number> {
+  const before = new Date((opts.now ?? Date.now()) - LOGIN_ATTEMPTS_KEPT_MS);
+  const db = await getDb();
+  let deleted = 0;
+  for (;;) {
+    const slice = db.select({ id: loginAttempts.id }).from(loginAttempts).where(lt(loginAttempts.createdAt, before)).limit(5_000);
+    const gone = await db.delete(loginAttempts).where(inArray(loginAttempts.id, slice)).returning({ id: loginAttempts.id });
+    deleted += gone.length;
+    if (gone.length < 5_000 || opts.signal?.aborted) return deleted;
+  }
 }
 
 /** The staff member behind a session, or null when the account is gone, disabled or the session is stale. */
