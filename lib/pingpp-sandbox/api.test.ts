@@ -206,6 +206,26 @@ describe("charges", () => {
     expect(pay.status).toBe(400);
   });
 
+  it("a failed attempt leaves a QR charge open: the pay page offers to pay again, and paying clears the failure", async () => {
+    const ch = await createCharge();
+    const form = { raw: "", headers: { "content-type": "application/x-www-form-urlencoded" } };
+    const fail = await call(sb, "POST", `/_sim/charges/${ch.body.id}/fail`, undefined, form);
+    expect(fail.status).toBe(303);
+    expect((await call(sb, "GET", `/v1/charges/${ch.body.id}`)).body).toMatchObject({ paid: false, failure_code: "USER_PAY_FAIL" });
+    const page = await call(sb, "GET", `/pay/${ch.body.id}`);
+    expect(page.text).toContain("用户支付失败");
+    expect(page.text).toContain(`action="/_sim/charges/${ch.body.id}/pay"`);
+    expect((await call(sb, "POST", `/_sim/charges/${ch.body.id}/pay`, undefined, form)).status).toBe(303);
+    const after = await call(sb, "GET", `/v1/charges/${ch.body.id}`);
+    expect(after.body).toMatchObject({ paid: true, failure_code: null, failure_msg: null });
+    // a closed charge records no more attempts
+    const late = await call(sb, "POST", `/_sim/charges/${ch.body.id}/fail`, {});
+    expect(late.status).toBe(400);
+    const reversed = await createCharge();
+    await call(sb, "POST", `/v1/charges/${reversed.body.id}/reverse`, {});
+    expect((await call(sb, "POST", `/_sim/charges/${reversed.body.id}/fail`, {})).status).toBe(400);
+  });
+
   it("serves a Chinese pay page whose form pays the charge", async () => {
     const ch = await createCharge();
     const page = await call(sb, "GET", `/pay/${ch.body.id}`);

@@ -121,9 +121,12 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
     return renderCharge(e, ch);
   });
 
+  // A failed payment attempt (as Ping++ records one): the charge stays open, and the customer may
+  // scan the same QR again and pay until it expires (payCharge clears the failure fields).
   r.post("/_sim/charges/:id/fail", (req) => {
     const ch = charge(req);
-    if (ch.paid) throw badRequest("Charge 已支付 (Charge already paid)");
+    const closed = payRefusal(e, ch);
+    if (closed) throw badRequest(closed, undefined, "charge_unexpected_status");
     ch.failure_code = typeof req.body.code === "string" ? req.body.code : "USER_PAY_FAIL";
     ch.failure_msg = typeof req.body.message === "string" ? req.body.message : "用户支付失败 (Payment failed)";
     e.save();

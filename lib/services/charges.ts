@@ -9,7 +9,7 @@ import { env } from "../env";
 import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
-import { callPingpp } from "./pingpp-call";
+import { callPingpp, refuse } from "./pingpp-call";
 import type { Actor } from "./actor";
 import type { ChargeFilter, CreateChargeData } from "../validations/charges";
 import type { ChargeView } from "./charge-view";
@@ -29,8 +29,10 @@ const CREATING_LEASE_MS = 20_000;
  * Forward only, by rank. A reversed row never moves again (a reversed charge is never paid). An
  * incoming reversal outranks paid only when Ping++ says both (an isv_* charge reversed the day it
  * was paid: the money went back); an unpaid reversal does not undo a payment we have seen.
+ * `failed` is a create Ping++ refused (no QR exists); a row an older version marked failed after a
+ * failed payment attempt ranks with pending, so Ping++'s paid, expired or reversed still moves it.
  */
-const RANK: Record<ChargeStatus, number> = { creating: 0, pending: 1, expired: 2, failed: 2, paid: 3, reversed: 4 };
+const RANK: Record<ChargeStatus, number> = { creating: 0, pending: 1, failed: 1, expired: 2, paid: 3, reversed: 4 };
 const incomingRank = (c: Charge, next: ChargeStatus) => (next === "reversed" && !c.paid ? 2 : RANK[next]);
 /** RANK of the row's current status, in SQL. */
 const STATUS_RANK = sql`(case ${charges.status} ${sql.join(
@@ -75,11 +77,14 @@ export function toView(row: LiveRow): ChargeView {
   };
 }
 
-/** Our status for a Ping++ charge object. */
+/**
+ * Our status for a Ping++ charge object. A QR charge is final only when paid, expired or reversed:
+ * a failed payment attempt (failure_code set) leaves it open, since the customer may scan the same
+ * QR again and pay; it stays pending, and failure_msg is shown as a notice until Ping++ clears it.
+ */
 export function statusOf(c: Charge, now = Date.now()): ChargeStatus {
   if (c.reversed) return "reversed"; // also when paid: reversed after payment, the money went back
   if (c.paid) return "paid";
-  if (c.failure_code) return "failed";
   if (c.time_expire && c.time_expire * 1000 <= now) return "expired";
   return "pending";
 }
@@ -215,15 +220,28 @@ export function canSee(actor: Actor, row: Pick<ChargeRow, "createdBy" | "termina
 }
 
 /**
+ * The terminal a new charge (or order) goes on, DESIGN §7: a cashier charges on their own terminal
+ * only (the form may repeat it or leave it empty); another terminal is refused, on record, before
+ * anything is claimed or asked of Ping++. Finance and admin may choose any, else their own if any.
+ */
+export async function terminalFor(actor: Actor, requested: string | undefined, action: string, params: Record<string, unknown>): Promise<string | null> {
+  const asked = requested?.trim() || null;
+  if (actor.role !== "cashier") return asked ?? actor.terminalId ?? null;
+  if (asked === null || asked === actor.terminalId) return actor.terminalId;
+  const entry = { actor, action, target: { type: "terminal", id: asked }, params: { ...params, terminalId: asked } };
+  return actor.terminalId ? refuse(entry, "ownTerminalOnly", { terminal: actor.terminalId }, "terminalId") : refuse(entry, "noTerminalAssigned", {}, "terminalId");
+}
+
+/**
  * Create a QR charge (validate → idempotency → Ping++ → persist → audit). The form's
  * idempotency key claims a row first, so a double click or a retried request never makes a
  * second charge; a retry after a lost answer re-sends the same order_no, which Ping++ dedupes.
  */
 export async function createCharge(actor: Actor, input: CreateChargeData): Promise<ChargeView> {
   const db = await getDb();
-  const terminalId = input.terminalId || actor.terminalId || null;
   const { appId } = env().pingpp;
   const currency = currencyForChannel(input.channel);
+  const terminalId = await terminalFor(actor, input.terminalId, "charge.create", { amount: input.amount, currency, channel: input.channel, idempotencyKey: input.idempotencyKey });
   if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
   const auditParams = { amount: input.amount, currency, channel: input.channel, terminalId, idempotencyKey: input.idempotencyKey };
 
@@ -315,9 +333,12 @@ const syncing = new Set<string>();
 const SYNC_CONCURRENCY = 16;
 const syncSlots = pLimit(SYNC_CONCURRENCY);
 
-/** Pending past SYNC_AFTER_MS (or past its expiry) and not asked about within SYNC_INTERVAL_MS. */
+/**
+ * Open (pending, or marked failed after an attempt by an older version: Ping++ has the charge) past
+ * SYNC_AFTER_MS (or past its expiry) and not asked about within SYNC_INTERVAL_MS.
+ */
 function dueForSync(row: LiveRow, now: number): row is LiveRow & { pingppId: string } {
-  if (row.status !== "pending" || !row.pingppId) return false;
+  if ((row.status !== "pending" && row.status !== "failed") || !row.pingppId) return false;
   if (now - row.createdAt.getTime() < SYNC_AFTER_MS && !(row.timeExpire && row.timeExpire.getTime() <= now)) return false;
   return !(row.lastSyncedAt && now - row.lastSyncedAt.getTime() < SYNC_INTERVAL_MS); // no write per poll
 }

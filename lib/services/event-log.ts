@@ -6,6 +6,8 @@ import { parseEvent } from "../pingpp";
 import { applyEvent } from "./events";
 import { audit } from "./audit";
 import { AppError } from "./errors";
+import { canSee } from "./charges";
+import { canSeeOrder } from "./orders";
 import type { Actor } from "./actor";
 
 export interface EventFilter {
@@ -24,17 +26,23 @@ export function objectHref(_type: string, objectId: string | null): string | nul
   return objectId ? `/go/${encodeURIComponent(objectId)}` : null;
 }
 
-/** The console page of a Ping++ object (ch_, re_, red_, order or settlement id), or null. */
-export async function lookupObject(objectId: string): Promise<string | null> {
+/**
+ * The console page of a Ping++ object (ch_, re_, red_, order or settlement id) this actor may see,
+ * or null: an object they may not see answers exactly like one that does not exist (DESIGN §7: a
+ * cashier sees their own and their terminal's charges and orders, nothing else).
+ */
+export async function lookupObject(actor: Actor, objectId: string): Promise<string | null> {
   const db = await getDb();
   if (objectId.startsWith("ch_")) {
-    const [c] = await db.select({ id: charges.id }).from(charges).where(eq(charges.pingppId, objectId));
-    return c ? `/charges/${objectId}` : null;
+    const [c] = await db.select({ createdBy: charges.createdBy, terminalId: charges.terminalId }).from(charges).where(eq(charges.pingppId, objectId));
+    return c && canSee(actor, c) ? `/charges/${objectId}` : null;
   }
+  const [order] = await db.select({ id: orders.id, createdBy: orders.createdBy, terminalId: orders.terminalId }).from(orders).where(eq(orders.pingppId, objectId));
+  if (order) return canSeeOrder(actor, order) ? `/orders/${order.id}` : null;
+  if (actor.role === "cashier") return null; // refunds, red envelopes and settlements: finance and admin only
   const tables = [
     [refunds, "/refunds/"],
     [redEnvelopes, "/red-envelopes/"],
-    [orders, "/orders/"],
     [royaltySettlements, "/settlements/"],
   ] as const;
   for (const [table, base] of tables) {

@@ -9,7 +9,7 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp, refuse } from "./pingpp-call";
-import { applyCharge, extraFor, toView, type ChargeView } from "./charges";
+import { applyCharge, extraFor, terminalFor, toView, type ChargeView } from "./charges";
 import type { Actor } from "./actor";
 import type { CreateOrderData, OrderFilter } from "../validations/orders";
 
@@ -190,7 +190,7 @@ export const needsAttentionSql = sql`(${orders.amountPaid} > ${orders.actualAmou
  */
 export async function createOrderCharge(actor: Actor, input: CreateOrderData): Promise<ChargeView> {
   const db = await getDb();
-  const terminalId = input.terminalId || actor.terminalId || null;
+  const terminalId = await terminalFor(actor, input.terminalId, "order.create", { amount: input.amount, channel: input.channel, idempotency: input.idempotencyKey });
   if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
   const { appId } = env().pingpp;
   const [claimed] = await db

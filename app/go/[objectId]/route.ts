@@ -8,7 +8,7 @@ export async function GET(_req: Request, ctx: { params: Promise<{ objectId: stri
   const actor = await getActor().catch(() => null);
   if (!actor) return see("/login");
   const { objectId } = await ctx.params;
-  const href = /^[A-Za-z0-9_]{1,64}$/.test(objectId) ? await lookupObject(objectId) : null;
+  const href = /^[A-Za-z0-9_]{1,64}$/.test(objectId) ? await lookupObject(actor, objectId) : null;
   if (!href) return new Response("not found", { status: 404 });
   return see(href);
 }
