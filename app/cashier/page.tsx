@@ -28,7 +28,7 @@ export default async function CashierPage() {
             </Link>
           </div>
         </div>
-        <CashierScreen defaultTerminal={actor.terminalId} />
+        <CashierScreen defaultTerminal={actor.terminalId} terminalLocked={actor.role === "cashier"} />
       </section>
       <aside className="space-y-2">
         <h2 className="text-sm font-semibold text-slate-600">{t("cashier.recent")}</h2>

@@ -12,7 +12,8 @@ import { Alert } from "@/components/ui/alert";
 /** Errors after which the same request may be sent again safely with the same key. */
 const RETRY_SAME_KEY = ["pingppUnavailable", "chargeInProgress"];
 
-export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: string | null; onCreated: (c: ChargeView) => void }) {
+/** `terminalLocked`: a cashier charges on their own terminal only (the service refuses any other). */
+export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated }: { defaultTerminal: string | null; terminalLocked?: boolean; onCreated: (c: ChargeView) => void }) {
   const t = useTranslations("cashier");
   const tc = useTranslations("channels");
   const [channel, setChannel] = useState<QrChannel>("alipay_qr");
@@ -136,7 +137,8 @@ export function ChargeForm({ defaultTerminal, onCreated }: { defaultTerminal: st
       ) : null}
 
       <Field label={fields.includes("terminalId") ? t("terminalIsv") : t("terminal")} htmlFor="terminalId" error={fieldErrors.terminalId}>
-        <Input id="terminalId" name="terminalId" defaultValue={defaultTerminal ?? ""} invalid={!!fieldErrors.terminalId} />
+        <Input id="terminalId" name="terminalId" defaultValue={defaultTerminal ?? ""} readOnly={terminalLocked} invalid={!!fieldErrors.terminalId} />
+        {terminalLocked ? <p className="mt-1 text-xs text-slate-500">{t("terminalOwn")}</p> : null}
       </Field>
 
       <OrderModeFields />

@@ -93,6 +93,13 @@ export function ChargePanel({ initial, onDone }: { initial: ChargeView; onDone: 
       <p className="inline-flex items-center gap-2 rounded-full bg-amber-100 px-3 py-1 text-sm text-amber-800">
         <span className="h-2 w-2 animate-pulse rounded-full bg-amber-500" /> {ts("pending")}
       </p>
+      {c.failureMsg ? (
+        // A failed attempt does not end the charge: the same QR can still be paid (and is still followed).
+        <div data-testid="charge-attempt-failed" role="alert" className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-rose-800">
+          <p className="font-semibold">{t("attemptFailed")}</p>
+          <p className="text-sm">{t("attemptFailedReason", { reason: c.failureMsg })}</p>
+        </div>
+      ) : null}
       {error ? <Alert tone="error">{error}</Alert> : null}
       <div className="flex justify-center gap-3">
         {c.reversible ? (

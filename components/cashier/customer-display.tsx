@@ -37,6 +37,11 @@ export function CustomerDisplay({ terminal }: { terminal: string }) {
       <p className="text-2xl text-slate-500">{t("amount")}</p>
       <p className="text-7xl font-bold tabular-nums">{formatMoney(c.amount, c.currency)}</p>
       {c.qrPayload ? <QRCodeSVG value={c.qrPayload} size={360} marginSize={2} /> : null}
+      {c.failureMsg ? (
+        <p className="text-3xl font-semibold text-rose-600" data-testid="display-attempt-failed">
+          {t("attemptFailed")}
+        </p>
+      ) : null}
       <p className="text-3xl text-slate-700">{t("scan")}</p>
     </main>
   );

@@ -3,7 +3,12 @@ import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { ChargeView } from "@/lib/services/charge-view";
 
-export const FINAL_STATUSES = ["paid", "expired", "reversed", "failed"] as const;
+/**
+ * A QR charge is final only when paid, expired or reversed. Not "failed": a failed payment attempt
+ * leaves the QR payable (the service keeps such a charge pending, with a notice), and a row marked
+ * failed by an older version may still turn paid, so the screen keeps following Ping++.
+ */
+export const FINAL_STATUSES = ["paid", "expired", "reversed"] as const;
 export const isFinal = (s: string) => (FINAL_STATUSES as readonly string[]).includes(s);
 
 export async function getJson<T>(url: string, onSignedOut: () => void): Promise<T> {
