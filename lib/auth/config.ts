@@ -2,8 +2,9 @@ import "server-only";
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { env } from "../env";
-import { authenticate } from "../services/staff";
+import { authenticate, endSession } from "../services/staff";
 import { loginSchema } from "../validations/staff";
+import { headers } from "next/headers";
 import { clientIp } from "./ip";
 import { SESSION_MAX_AGE_SECONDS } from "./claims";
 import type { StaffRole } from "../db/schema";
@@ -51,6 +52,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
       },
     }),
   ],
+  events: {
+    // Every sign-out (the logout action, next-auth's own /api/auth/signout) ends the session on
+    // the server too, so a copied cookie stops working (services/staff.ts endSession).
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (!token?.uid || typeof token.sv !== "number") return;
+      const ip = await headers().then((h) => clientIp(h), () => "unknown");
+      await endSession({ uid: String(token.uid), sv: token.sv, ip });
+    },
+  },
   callbacks: {
     jwt({ token, user }) {
       if (user) {

@@ -142,6 +142,25 @@ export async function activeStaff(id: string, sessionVersion: number): Promise<P
   return toPublic(user);
 }
 
+/**
+ * Sign-out, on the server: the session version moves on, so the signed-out cookie, and any copy
+ * of it, stops working at once (getActor re-reads the version on every call, so nothing is added
+ * to the status-poll path). It ends every session of this account, like a password reset: a
+ * session is a stateless cookie, and the version is what the server can take back. A cookie
+ * that is already stale changes nothing.
+ */
+export async function endSession(s: { uid: string; sv: number; ip: string }): Promise<boolean> {
+  const db = await getDb();
+  const ended = await db
+    .update(staffUsers)
+    .set({ sessionVersion: sql`${staffUsers.sessionVersion} + 1`, updatedAt: new Date() })
+    .where(and(eq(staffUsers.id, s.uid), eq(staffUsers.sessionVersion, s.sv)))
+    .returning({ id: staffUsers.id, email: staffUsers.email });
+  const user = ended[0];
+  if (user) await audit({ actor: { id: user.id, email: user.email, ip: s.ip }, action: "auth.logout", target: { type: "staff", id: user.id }, result: "ok" });
+  return !!user;
+}
+
 export async function listStaff(): Promise<PublicStaff[]> {
   const db = await getDb();
   const rows = await db.select().from(staffUsers).orderBy(asc(staffUsers.createdAt));
