@@ -176,7 +176,8 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const expected: string[][] = [];
     for (let page = 1; ; page++) {
       const l = await listOrders(users.finance, orderFilterSchema.parse({ ...q(query), page: String(page) }));
-      expected.push(...l.items.map(({ row: o }) => [s(o.pingppId), o.merchantOrderNo, s(o.uid), y(o.amount), y(o.actualAmount), y(o.amountPaid), y(o.amountRefunded), o.status, s(o.channel), s(o.terminalId), sh(o.createdAt), sh(o.timePaid)]));
+      // refunded and status as the list shows them (lib/refund-state), then currency and what is pending
+      expected.push(...l.items.map(({ row: o, refund, shownStatus }) => [s(o.pingppId), o.merchantOrderNo, s(o.uid), y(o.amount), y(o.actualAmount), y(o.amountPaid), y(refund.succeeded), shownStatus, s(o.channel), s(o.terminalId), sh(o.createdAt), sh(o.timePaid), o.currency.toUpperCase(), y(refund.pending)]));
       if (page >= l.pages) break;
     }
     expect(expected.length).toBeGreaterThan(10);
@@ -185,7 +186,7 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const rows = await exported("orders", query);
     expect(rows).toEqual(expected);
     // one row written out by hand: i = 7 is paid, created 2025-03-01 07:02 Shanghai
-    expect(rows.find((r) => r[1] === "exo7")).toEqual(["200125030100000007", "exo7", "u3", "12.59", "11.59", "11.79", "0.00", "paid", "alipay_qr", "T01", "2025-03-01 07:02:00", "2025-03-01 07:03:00"]);
+    expect(rows.find((r) => r[1] === "exo7")).toEqual(["200125030100000007", "exo7", "u3", "12.59", "11.59", "11.79", "0.00", "paid", "alipay_qr", "T01", "2025-03-01 07:02:00", "2025-03-01 07:03:00", "CNY", "0.00"]);
     expect(rows.some((r) => r[1] === "exo0")).toBe(false); // 2025-02-28 23:55 Shanghai: the day before
   });
 
@@ -216,7 +217,7 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const expected: string[][] = [];
     for (let page = 1; ; page++) {
       const l = await listRefunds(refundFilterSchema.parse({ ...q(query), page: String(page) }));
-      expected.push(...l.rows.map(({ row: r, orderPingppId }) => [s(r.pingppId), r.chargeId, s(orderPingppId), y(r.amount), r.status, r.description, s(r.failureMsg), sh(r.createdAt), sh(r.timeSucceed)]));
+      expected.push(...l.rows.map(({ row: r, orderPingppId }) => [s(r.pingppId), r.chargeId, s(orderPingppId), y(r.amount), r.status, r.description, s(r.failureMsg), sh(r.createdAt), sh(r.timeSucceed), r.currency.toUpperCase()]));
       if (page >= l.pages) break;
     }
     expect(expected.length).toBeGreaterThan(5);
@@ -224,7 +225,7 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const rows = await exported("refunds", query);
     expect(rows).toEqual(expected);
     // i = 7 (order 1, succeeded, 2025-03-01 10:30 Shanghai), written out by hand
-    expect(rows.find((r) => r[0] === "re_exp0007")).toEqual(["re_exp0007", "ch_exr1", "20012504010000001", "1.77", "succeeded", '顾客退货, 含"赠品"', "", "2025-03-01 10:30:00", "2025-03-01 11:00:00"]);
+    expect(rows.find((r) => r[0] === "re_exp0007")).toEqual(["re_exp0007", "ch_exr1", "20012504010000001", "1.77", "succeeded", '顾客退货, 含"赠品"', "", "2025-03-01 10:30:00", "2025-03-01 11:00:00", "CNY"]);
     // all of them over the whole range, every kind and status: still the list's rows (the refused claim in neither)
     const all: string[] = [];
     for (let page = 1; ; page++) {

@@ -7,6 +7,7 @@ const tones: Record<string, string> = {
   paid: "bg-emerald-100 text-emerald-800",
   succeeded: "bg-emerald-100 text-emerald-800",
   refunded: "bg-sky-100 text-sky-800",
+  partially_refunded: "bg-sky-50 text-sky-800 ring-1 ring-sky-200",
   canceled: "bg-slate-200 text-slate-700",
   failed: "bg-rose-100 text-rose-800",
 };

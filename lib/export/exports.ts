@@ -4,9 +4,10 @@ import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../db";
 import { orders, redEnvelopes, refunds, royaltySettlements } from "../db/schema";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
-import { listCharges } from "../services/charges";
-import { orderWhere } from "../services/orders";
-import { refundWhere } from "../services/refunds";
+import { chargeTotals, listCharges } from "../services/charges";
+import { listOrders, orderRefundColumns, orderRefundState, orderWhere } from "../services/orders";
+import { listRefunds, refundWhere } from "../services/refunds";
+import { shownOrderStatus, type RefundLevel } from "../refund-state";
 import { redEnvelopeWhere } from "../services/red-envelopes";
 import { settlementWhere } from "../services/settlements";
 import { chargeFilterSchema } from "../validations/charges";
@@ -24,9 +25,14 @@ import { pages, shanghaiTime, yuan, type Cell } from "./csv";
 export interface ExportDef {
   header: string[];
   rows: (actor: Actor, query: Record<string, string>) => AsyncGenerator<Cell[][]>;
+  /** `?summary=1`: the list's totals for the same filters, one row per currency (yuan first), never added across currencies. */
+  summary?: { header: string[]; rows: (actor: Actor, query: Record<string, string>) => Promise<Cell[][]> };
 }
 
 const BATCH = 1000;
+
+/** The refund state column: the same words a person reads on the page. */
+const REFUND_LEVEL: Record<RefundLevel, string> = { none: "", partial: "partially_refunded", full: "refunded" };
 
 /** Newest-first keyset walk over (created_at, id) of any table, under a WHERE. */
 async function* keyset<R extends { createdAt: Date; id: string }>(
@@ -52,26 +58,58 @@ const days = (f: { from?: string; to?: string }) => ({ from: f.from ? shanghaiDa
 
 export const EXPORTS: Record<string, ExportDef> = {
   charges: {
-    header: ["交易编号 charge_id", "订单号 order_no", "渠道 channel", "金额 amount", "币种 currency", "已退款 refunded", "状态 status", "终端 terminal", "商品 subject", "创建时间 created", "支付时间 paid"],
+    header: ["交易编号 charge_id", "订单号 order_no", "渠道 channel", "金额 amount", "币种 currency", "已退款 refunded", "状态 status", "终端 terminal", "商品 subject", "创建时间 created", "支付时间 paid", "退款中 refund_pending", "退款状态 refund_state"],
     rows: (actor, q) => {
       const { cursor: _c, ...f } = chargeFilterSchema.parse(q);
       void _c;
-      return mapped(pages((cursor) => listCharges(actor, { ...f, cursor }, BATCH)), (r) => [r.chargeId, r.orderNo, r.channel, yuan(r.amount), r.currency.toUpperCase(), yuan(r.amountRefunded), r.status, r.terminalId, r.subject, shanghaiTime(r.createdAt), shanghaiTime(r.timePaid)]);
+      return mapped(pages((cursor) => listCharges(actor, { ...f, cursor }, BATCH)), (r) => [r.chargeId, r.orderNo, r.channel, yuan(r.amount), r.currency.toUpperCase(), yuan(r.refund.succeeded), r.status, r.terminalId, r.subject, shanghaiTime(r.createdAt), shanghaiTime(r.timePaid), yuan(r.refund.pending), REFUND_LEVEL[r.refund.level]]);
+    },
+    summary: {
+      header: ["币种 currency", "笔数 count", "已支付笔数 paid_count", "收款 paid_amount", "已退款 refunded", "退款中 refund_pending"],
+      rows: async (actor, q) => {
+        const { cursor: _c, ...f } = chargeFilterSchema.parse(q);
+        void _c;
+        const t = await chargeTotals(actor, f);
+        return t.byCurrency.map((c) => [c.currency.toUpperCase(), c.count, c.paidCount, yuan(c.paidAmount), yuan(c.refundedAmount), yuan(c.pendingRefundAmount)]);
+      },
     },
   },
   orders: {
-    header: ["订单编号 order_id", "商户订单号 merchant_order_no", "用户 uid", "金额 amount", "实付 actual_amount", "已付 amount_paid", "已退款 amount_refunded", "状态 status", "渠道 channel", "终端 terminal", "创建时间 created", "支付时间 paid"],
+    header: ["订单编号 order_id", "商户订单号 merchant_order_no", "用户 uid", "金额 amount", "实付 actual_amount", "已付 amount_paid", "已退款 amount_refunded", "状态 status", "渠道 channel", "终端 terminal", "创建时间 created", "支付时间 paid", "币种 currency", "退款中 refund_pending"],
     rows: async function* (actor, q) {
       const where = orderWhere(actor, orderFilterSchema.parse(q));
       const db = await getDb();
       yield* mapped(
-        keyset((after) => db.select().from(orders).where(and(where, after)).orderBy(desc(orders.createdAt), desc(orders.id)).limit(BATCH), orders.createdAt, orders.id),
-        (o) => [o.pingppId, o.merchantOrderNo, o.uid, yuan(o.amount), yuan(o.actualAmount), yuan(o.amountPaid), yuan(o.amountRefunded), o.status, o.channel, o.terminalId, shanghaiTime(o.createdAt), shanghaiTime(o.timePaid)],
+        keyset(
+          async (after) =>
+            (
+              await db
+                .select({ o: orders, ...orderRefundColumns })
+                .from(orders)
+                .where(and(where, after))
+                .orderBy(desc(orders.createdAt), desc(orders.id))
+                .limit(BATCH)
+            ).map((r) => ({ ...r, createdAt: r.o.createdAt, id: r.o.id })),
+          orders.createdAt,
+          orders.id,
+        ),
+        ({ o, succeeded, pending }) => {
+          // the same refund state as the list and the order page: 部分退款 / 已退款 by what succeeded, pending apart
+          const refund = orderRefundState(o, { succeeded: Number(succeeded), pending: Number(pending) });
+          return [o.pingppId, o.merchantOrderNo, o.uid, yuan(o.amount), yuan(o.actualAmount), yuan(o.amountPaid), yuan(refund.succeeded), shownOrderStatus(o.status, refund), o.channel, o.terminalId, shanghaiTime(o.createdAt), shanghaiTime(o.timePaid), o.currency.toUpperCase(), yuan(refund.pending)];
+        },
       );
+    },
+    summary: {
+      header: ["币种 currency", "笔数 count", "应付 amount", "已付 amount_paid", "已退款 amount_refunded", "退款中 refund_pending"],
+      rows: async (actor, q) => {
+        const { totals } = await listOrders(actor, orderFilterSchema.parse(q));
+        return totals.byCurrency.map((c) => [c.currency.toUpperCase(), c.count, yuan(c.amount), yuan(c.paid), yuan(c.refunded), yuan(c.pendingRefund)]);
+      },
     },
   },
   refunds: {
-    header: ["退款编号 refund_id", "交易编号 charge_id", "订单编号 order_id", "金额 amount", "状态 status", "原因 description", "失败原因 failure", "创建时间 created", "成功时间 succeeded"],
+    header: ["退款编号 refund_id", "交易编号 charge_id", "订单编号 order_id", "金额 amount", "状态 status", "原因 description", "失败原因 failure", "创建时间 created", "成功时间 succeeded", "币种 currency"],
     rows: async function* (_actor, q) {
       const where = refundWhere(refundFilterSchema.parse(q));
       const db = await getDb();
@@ -88,8 +126,15 @@ export const EXPORTS: Record<string, ExportDef> = {
           refunds.createdAt,
           refunds.id,
         ),
-        ({ r, orderPingppId }) => [r.pingppId, r.chargeId, orderPingppId, yuan(r.amount), r.status, r.description, r.failureMsg, shanghaiTime(r.createdAt), shanghaiTime(r.timeSucceed)],
+        ({ r, orderPingppId }) => [r.pingppId, r.chargeId, orderPingppId, yuan(r.amount), r.status, r.description, r.failureMsg, shanghaiTime(r.createdAt), shanghaiTime(r.timeSucceed), r.currency.toUpperCase()],
       );
+    },
+    summary: {
+      header: ["币种 currency", "笔数 count", "金额 amount", "已成功 succeeded", "退款中 pending"],
+      rows: async (_actor, q) => {
+        const { totals } = await listRefunds(refundFilterSchema.parse(q));
+        return totals.byCurrency.map((c) => [c.currency.toUpperCase(), c.count, yuan(c.amount), yuan(c.succeeded), yuan(c.pending)]);
+      },
     },
   },
   "red-envelopes": {

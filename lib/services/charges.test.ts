@@ -263,8 +263,8 @@ describe("charges list and detail", () => {
 
     const all = [...p1.rows, ...p2.rows, ...p3.rows];
     const totals = await svc.chargeTotals(finance, {});
-    expect(totals).toEqual({ count: all.length, paidCount: 1, paidAmount: 50, refundedAmount: 0 });
-    expect(await svc.chargeTotals(finance, { status: "pending" })).toMatchObject({ count: 6, paidAmount: 0 });
+    expect(totals).toEqual({ count: all.length, byCurrency: [{ currency: "cny", count: all.length, paidCount: 1, paidAmount: 50, refundedAmount: 0, pendingRefundAmount: 0 }] });
+    expect(await svc.chargeTotals(finance, { status: "pending" })).toMatchObject({ count: 6, byCurrency: [{ currency: "cny", paidAmount: 0 }] });
 
     const mine = await svc.listCharges(cashier, {});
     expect(mine.rows.map((r) => r.amount).sort((a, b) => a - b)).toEqual([50, 100, 200, 300, 400, 500]);

@@ -2,7 +2,9 @@ import "server-only";
 import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import pLimit from "p-limit";
 import { getDb, mapRow, preparedQuery, rowsOf, type DbOrTx } from "../db";
-import { charges, type ChargeRow, type ChargeStatus } from "../db/schema";
+import { charges, refunds, type ChargeRow, type ChargeStatus } from "../db/schema";
+import { byCurrency } from "../money-totals";
+import { refundState, type RefundState } from "../refund-state";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, type ChargeCreateParams } from "../pingpp";
 import { env } from "../env";
@@ -445,13 +447,33 @@ export interface ChargeListRow {
   subject: string;
   createdAt: string;
   timePaid: string | null;
+  /** How refunded it is: succeeded and pending refunds apart (lib/refund-state). */
+  refund: RefundState;
 }
 
 /** A pending charge past its time_expire is expired, whether or not anyone has polled it since. */
 const shownStatus = (r: Pick<ChargeRow, "status" | "timeExpire">): ChargeStatus =>
   r.status === "pending" && r.timeExpire && r.timeExpire.getTime() <= Date.now() ? "expired" : r.status;
 
-const toListRow = (r: ChargeRow): ChargeListRow => ({
+/** Refunds sent and not yet answered (pending, or still being sent), per charge's ch_ id. */
+const PENDING_REFUND = sql`${refunds.status} in ('pending', 'creating')`;
+
+/** Per ch_ id: the refunds of those charges still on their way. */
+export async function pendingRefundsByCharge(db: DbOrTx, chargeIds: string[]): Promise<Map<string, number>> {
+  if (chargeIds.length === 0) return new Map();
+  const rows = await db
+    .select({ chargeId: refunds.chargeId, n: sql<string>`coalesce(sum(${refunds.amount}), 0)` })
+    .from(refunds)
+    .where(and(inArray(refunds.chargeId, chargeIds), PENDING_REFUND))
+    .groupBy(refunds.chargeId);
+  return new Map(rows.map((r) => [r.chargeId, Number(r.n)]));
+}
+
+/** A charge's refund state: succeeded = its refunded amount (only succeeded refunds raise it), pending apart. */
+export const chargeRefundState = (r: Pick<ChargeRow, "status" | "amount" | "amountRefunded">, pending: number): RefundState =>
+  refundState(r.status === "paid" || r.amountRefunded > 0 ? r.amount : 0, r.amountRefunded, pending);
+
+const toListRow = (r: ChargeRow, pending = 0): ChargeListRow => ({
   id: r.id,
   chargeId: r.pingppId,
   orderNo: r.orderNo,
@@ -464,6 +486,7 @@ const toListRow = (r: ChargeRow): ChargeListRow => ({
   subject: r.subject,
   createdAt: r.createdAt.toISOString(),
   timePaid: r.timePaid?.toISOString() ?? null,
+  refund: chargeRefundState(r, pending),
 });
 
 /** The WHERE of a charges filter, with the cashier's scope (DESIGN §7). Shared by list, totals and export. */
@@ -519,29 +542,63 @@ export async function listCharges(actor: Actor, f: ChargeFilter, limit = 50): Pr
     rows = await query(actor);
   }
   const page = rows.slice(0, limit);
-  return { rows: page.map(toListRow), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+  const pending = await pendingRefundsByCharge(db, page.flatMap((r) => (r.pingppId ? [r.pingppId] : [])));
+  return { rows: page.map((r) => toListRow(r, (r.pingppId && pending.get(r.pingppId)) || 0)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
 }
 
-export interface ChargeTotals {
+/** One currency's totals of a charges filter (amounts are of paid charges). */
+export interface ChargeCurrencyTotals {
+  currency: string;
   count: number;
   paidCount: number;
   paidAmount: number;
+  /** Refunds that succeeded. */
   refundedAmount: number;
+  /** Refunds still on their way. */
+  pendingRefundAmount: number;
 }
 
-/** Totals of everything a filter selects (amounts are of paid charges; mixed currencies are not separated). */
+export interface ChargeTotals {
+  /** Every charge the filter selects, whatever its currency. */
+  count: number;
+  /** One entry per currency, yuan first (always there, at zero when nothing is in yuan): amounts are never added across currencies. */
+  byCurrency: ChargeCurrencyTotals[];
+}
+
+/** Totals of everything a filter selects, per currency. */
 export async function chargeTotals(actor: Actor, f: ChargeFilter): Promise<ChargeTotals> {
   const db = await getDb();
-  const [t] = await db
+  const pending = db
+    .select({ chargeId: refunds.chargeId, amount: sql<string>`sum(${refunds.amount})`.as("pending_amount") })
+    .from(refunds)
+    .where(PENDING_REFUND)
+    .groupBy(refunds.chargeId)
+    .as("pending_refunds");
+  const rows = await db
     .select({
-      count: sql<number>`count(*)::int`,
-      paidCount: sql<number>`count(*) filter (where ${charges.status} = 'paid')::int`,
-      paidAmount: sql<number>`coalesce(sum(${charges.amount}) filter (where ${charges.status} = 'paid'), 0)::bigint`,
-      refundedAmount: sql<number>`coalesce(sum(${charges.amountRefunded}), 0)::bigint`,
+      currency: charges.currency,
+      count: sql<string>`count(*)`,
+      paidCount: sql<string>`count(*) filter (where ${charges.status} = 'paid')`,
+      paidAmount: sql<string>`coalesce(sum(${charges.amount}) filter (where ${charges.status} = 'paid'), 0)`,
+      refundedAmount: sql<string>`coalesce(sum(${charges.amountRefunded}), 0)`,
+      pendingRefundAmount: sql<string>`coalesce(sum(least(coalesce(${pending.amount}, 0), greatest(${charges.amount} - ${charges.amountRefunded}, 0))), 0)`,
     })
     .from(charges)
-    .where(chargeWhere(actor, f));
-  return { count: Number(t?.count ?? 0), paidCount: Number(t?.paidCount ?? 0), paidAmount: Number(t?.paidAmount ?? 0), refundedAmount: Number(t?.refundedAmount ?? 0) };
+    .leftJoin(pending, eq(pending.chargeId, charges.pingppId))
+    .where(chargeWhere(actor, f))
+    .groupBy(charges.currency);
+  const entries = rows.map((t) => ({
+    currency: t.currency,
+    count: Number(t.count),
+    paidCount: Number(t.paidCount),
+    paidAmount: Number(t.paidAmount),
+    refundedAmount: Number(t.refundedAmount),
+    pendingRefundAmount: Number(t.pendingRefundAmount),
+  }));
+  return {
+    count: entries.reduce((n, e) => n + e.count, 0),
+    byCurrency: byCurrency(entries, (currency) => ({ currency, count: 0, paidCount: 0, paidAmount: 0, refundedAmount: 0, pendingRefundAmount: 0 })),
+  };
 }
 
 export interface ChargeDetail extends ChargeListRow {
@@ -567,8 +624,9 @@ export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<
   if (!row || row.status === "creating" || !canSee(actor, row)) throw new AppError("chargeNotFound");
   const healed = await heal(row);
   const view = toView(healed);
+  const pending = healed.pingppId ? ((await pendingRefundsByCharge(db, [healed.pingppId])).get(healed.pingppId) ?? 0) : 0;
   return {
-    ...toListRow(healed),
+    ...toListRow(healed, pending),
     body: healed.body,
     transactionNo: healed.transactionNo,
     timeExpire: view.timeExpire,

@@ -50,8 +50,10 @@ describe("overview", () => {
     await charge({ amount: 700, timePaid: at("2026-11-28T01:00:00Z"), terminalId: "T01" });
     await charge({ amount: 999, timePaid: at("2026-11-26T15:59:59Z") }); // 11-26 23:59:59 Shanghai: outside
     await charge({ amount: 5000, status: "pending", timePaid: null }); // not paid
-    await charge({ amount: 300, currency: "usd", channel: "cb_alipay_qr", timePaid: at("2026-11-27T03:00:00Z") }); // USD: not in CNY totals
-    const s = await overviewStats(admin, { from: shanghaiDayStart("2026-11-27"), to: shanghaiDayEnd("2026-11-28") });
+    await charge({ amount: 300, currency: "usd", channel: "cb_alipay_qr", timePaid: at("2026-11-27T03:00:00Z") }); // USD: its own entry, never in the CNY totals
+    const stats = await overviewStats(admin, { from: shanghaiDayStart("2026-11-27"), to: shanghaiDayEnd("2026-11-28") });
+    expect(stats.currencies.map((c) => c.currency)).toEqual(["cny", "usd"]);
+    const s = stats.currencies[0]!;
     expect(s.totals).toEqual({ gross: 4200, refunds: 500, net: 3700, count: 3, avgTicket: 1400 });
     expect(s.byChannel.map((c) => [c.channel, c.gross, c.count])).toEqual([["wx_pub_qr", 2500, 1], ["alipay_qr", 1700, 2]]);
     expect(s.byTerminal.map((c) => [c.terminalId, c.gross])).toEqual([["T02", 2500], ["T01", 1700]]);
@@ -60,7 +62,7 @@ describe("overview", () => {
       { day: "2026-11-28", gross: 700, count: 1 },
     ]);
     const mine = await overviewStats(cashier, { from: shanghaiDayStart("2026-11-27"), to: shanghaiDayEnd("2026-11-28") });
-    expect(mine.totals.gross).toBe(1700); // a cashier: their terminal only
+    expect(mine.currencies[0]!.totals.gross).toBe(1700); // a cashier: their terminal only
   });
 });
 
@@ -75,14 +77,12 @@ describe("shift report", () => {
     await charge({ terminalId: "T01", amount: 9999, createdAt: at("2026-11-27T09:00:00Z") }); // after the window
     await charge({ terminalId: "T02", amount: 8888, createdAt: inWin }); // other terminal
     const r = await shiftReport(admin, { terminalId: "T01", ...win });
-    expect(r.paid).toEqual({ count: 2, gross: 3000 });
-    expect(r.refunds).toEqual({ count: 1, amount: 2000 });
-    expect(r.reversed).toEqual({ count: 1, amount: 300 });
+    expect(r.byCurrency).toEqual([{ currency: "cny", paid: { count: 2, gross: 3000 }, refunds: { count: 1, amount: 2000 }, reversed: { count: 1, amount: 300 }, net: 1000 }]);
     expect(r.expired).toBe(1);
     expect(r.created).toBe(4);
     expect(r.byChannel.map((c) => [c.channel, c.count, c.gross, c.refunded])).toEqual([["alipay_qr", 1, 1000, 0], ["wx_pub_qr", 1, 2000, 2000]]);
     await expect(shiftReport(cashier, { terminalId: "T02", ...win })).rejects.toMatchObject({ code: "forbiddenShift" });
-    expect((await shiftReport(cashier, { terminalId: "T01", ...win })).paid.gross).toBe(3000);
+    expect((await shiftReport(cashier, { terminalId: "T01", ...win })).byCurrency[0]!.paid.gross).toBe(3000);
   });
 });
 

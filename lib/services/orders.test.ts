@@ -391,7 +391,7 @@ describe("refunds of plain QR charges", () => {
     await rsvc.refundCharge(finance, form("15.00"));
     expect(await sandboxRefunds(pingppId!)).toHaveLength(2);
     const listed = await rsvc.listRefunds({ kind: "charge", q: pingppId! });
-    expect(listed.totals).toMatchObject({ count: 2, amount: 2000 });
+    expect(listed.totals).toMatchObject({ count: 2, byCurrency: [{ currency: "cny", count: 2, amount: 2000 }] });
   });
 
   it("a charge that pays an order is refunded through its order", async () => {

@@ -10,6 +10,8 @@ import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp, refuse } from "./pingpp-call";
 import { applyCharge, extraFor, terminalFor, toView, type ChargeView } from "./charges";
+import { byCurrency } from "../money-totals";
+import { refundState, shownOrderStatus, type RefundState, type ShownOrderStatus } from "../refund-state";
 import type { Actor } from "./actor";
 import type { CreateOrderData, OrderFilter } from "../validations/orders";
 
@@ -160,6 +162,25 @@ export async function refundedByCharge(tx: DbOrTx, chargeIds: string[]): Promise
   return new Map(rows.map((r) => [r.chargeId, r.n]));
 }
 
+/** Per charge id: refunds that succeeded, and those still on their way (pending, or being sent). */
+export async function refundSplitByCharge(tx: DbOrTx, chargeIds: string[]): Promise<Map<string, { succeeded: number; pending: number }>> {
+  if (chargeIds.length === 0) return new Map();
+  const rows = await tx
+    .select({
+      chargeId: refunds.chargeId,
+      succeeded: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)`,
+      pending: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} in ('pending', 'creating')), 0)`,
+    })
+    .from(refunds)
+    .where(sql`${refunds.chargeId} in ${chargeIds}`)
+    .groupBy(refunds.chargeId);
+  return new Map(rows.map((r) => [r.chargeId, { succeeded: Number(r.succeeded), pending: Number(r.pending) }]));
+}
+
+/** An order's refund state: what was paid, what went back (Ping++'s count or ours, the larger), what is on its way. */
+export const orderRefundState = (row: Pick<OrderRow, "amountPaid" | "amountRefunded">, local: { succeeded: number; pending: number }): RefundState =>
+  refundState(row.amountPaid, Math.max(row.amountRefunded, local.succeeded), local.pending);
+
 /** What can still go back on a charge: its amount less the larger of Ping++'s and our refunded counts. */
 export const remainderOf = (c: Pick<Charge, "amount" | "amount_refunded">, localRefunded: number) =>
   Math.max(c.amount - Math.max(c.amount_refunded, localRefunded), 0);
@@ -178,6 +199,20 @@ export function anomalyOf(row: OrderRow, refunded: number): { kind: Anomaly; exc
 
 /** SQL twin of anomalyOf(): orders with money that should go back. */
 const refundedSql = sql`greatest(${orders.amountRefunded}, coalesce((select sum(r.amount) from refunds r where r.order_id = ${orders.id} and r.status <> 'failed'), 0))`;
+/** SQL: our refunds of an order that succeeded / are still on their way. */
+const succeededLocalSql = sql`coalesce((select sum(r.amount) from refunds r where r.order_id = ${orders.id} and r.status = 'succeeded'), 0)`;
+const pendingLocalSql = sql`coalesce((select sum(r.amount) from refunds r where r.order_id = ${orders.id} and r.status in ('pending', 'creating')), 0)`;
+/** For reads of whole order rows elsewhere (the export): our succeeded and pending refunds of each. */
+export const orderRefundColumns = { succeeded: sql<string>`${succeededLocalSql}`, pending: sql<string>`${pendingLocalSql}` };
+/** SQL twin of orderRefundState()'s succeeded amount. */
+const succeededSql = sql`greatest(${orders.amountRefunded}, ${succeededLocalSql})`;
+/** SQL twin of shownOrderStatus(): the status filter selects what the list shows. */
+const paidish = sql`${orders.status} in ('paid', 'refunded')`;
+const shownStatusSql: Record<"paid" | "partially_refunded" | "refunded", SQL> = {
+  paid: sql`(${paidish} and ${succeededSql} <= 0)`,
+  partially_refunded: sql`(${paidish} and ${succeededSql} > 0 and (${orders.amountPaid} <= 0 or ${succeededSql} < ${orders.amountPaid}))`,
+  refunded: sql`(${paidish} and ${orders.amountPaid} > 0 and ${succeededSql} >= ${orders.amountPaid})`,
+};
 export const needsAttentionSql = sql`(${orders.amountPaid} > ${orders.actualAmount} or (${orders.canceled} and ${orders.amountPaid} > 0)) and ${orders.amountPaid} - ${refundedSql} - case when ${orders.canceled} then 0 else ${orders.actualAmount} end > 0`;
 
 // ---------------------------------------------------------------- order mode (cashier)
@@ -373,12 +408,26 @@ export async function refreshOrder(actor: Actor, id: string): Promise<OrderRow> 
 export interface OrderListItem {
   row: OrderRow;
   anomaly: { kind: Anomaly; excess: number } | null;
+  refund: RefundState;
+  /** The status to show (Ping++'s `refunded` read by what succeeded: paid, 部分退款 or 已退款). */
+  shownStatus: ShownOrderStatus;
+}
+
+/** One currency's order totals: never added to another currency's. */
+export interface OrderCurrencyTotals {
+  currency: string;
+  count: number;
+  amount: number;
+  paid: number;
+  refunded: number;
+  pendingRefund: number;
 }
 
 /** The WHERE of an orders filter with the actor's scope: shared by the list and the export. */
 export function orderWhere(actor: Actor, f: OrderFilter) {
   const where: (SQL | undefined)[] = [visibleWhere(actor), sql`${orders.status} not in ('creating', 'failed')`];
-  if (f.status) where.push(eq(orders.status, f.status));
+  if (f.status === "paid" || f.status === "partially_refunded" || f.status === "refunded") where.push(shownStatusSql[f.status]);
+  else if (f.status) where.push(eq(orders.status, f.status));
   const flag = (col: typeof orders.paid | typeof orders.refunded | typeof orders.canceled, v?: "yes" | "no") => (v ? where.push(eq(col, v === "yes")) : undefined);
   flag(orders.paid, f.paid);
   flag(orders.refunded, f.refunded);
@@ -394,9 +443,14 @@ export async function listOrders(actor: Actor, f: OrderFilter) {
   const db = await getDb();
   const cond = orderWhere(actor, f);
   const page = f.page ?? 1;
-  const [rows, [totals]] = await Promise.all([
+  const [rows, perCurrency, [counts]] = await Promise.all([
     db
-      .select({ row: orders, refunded: sql<number>`${refundedSql}::int` })
+      .select({
+        row: orders,
+        refunded: sql<string>`${refundedSql}`,
+        succeeded: sql<string>`${succeededLocalSql}`,
+        pending: sql<string>`${pendingLocalSql}`,
+      })
       .from(orders)
       .where(cond)
       .orderBy(desc(orders.createdAt), desc(orders.id))
@@ -404,17 +458,31 @@ export async function listOrders(actor: Actor, f: OrderFilter) {
       .offset((page - 1) * ORDERS_PER_PAGE),
     db
       .select({
-        count: sql<number>`count(*)::int`,
-        amount: sql<number>`coalesce(sum(${orders.actualAmount}), 0)::bigint`.mapWith(Number),
-        paid: sql<number>`coalesce(sum(${orders.amountPaid}), 0)::bigint`.mapWith(Number),
-        refunded: sql<number>`coalesce(sum(${orders.amountRefunded}), 0)::bigint`.mapWith(Number),
-        attention: sql<number>`count(*) filter (where ${needsAttentionSql})::int`,
+        currency: orders.currency,
+        count: sql<string>`count(*)`,
+        amount: sql<string>`coalesce(sum(${orders.actualAmount}), 0)`,
+        paid: sql<string>`coalesce(sum(${orders.amountPaid}), 0)`,
+        refunded: sql<string>`coalesce(sum(${succeededSql}), 0)`,
+        pendingRefund: sql<string>`coalesce(sum(least(${pendingLocalSql}, greatest(${orders.amountPaid} - ${succeededSql}, 0))), 0)`,
       })
+      .from(orders)
+      .where(cond)
+      .groupBy(orders.currency),
+    db
+      .select({ count: sql<number>`count(*)::int`, attention: sql<number>`count(*) filter (where ${needsAttentionSql})::int` })
       .from(orders)
       .where(cond),
   ]);
-  const items: OrderListItem[] = rows.map((r) => ({ row: r.row, anomaly: anomalyOf(r.row, r.refunded) }));
-  return { items, totals: totals!, page, pages: Math.max(1, Math.ceil(totals!.count / ORDERS_PER_PAGE)) };
+  const items: OrderListItem[] = rows.map((r) => {
+    const refund = orderRefundState(r.row, { succeeded: Number(r.succeeded), pending: Number(r.pending) });
+    return { row: r.row, anomaly: anomalyOf(r.row, Number(r.refunded)), refund, shownStatus: shownOrderStatus(r.row.status, refund) };
+  });
+  const byCur = byCurrency(
+    perCurrency.map((t) => ({ currency: t.currency, count: Number(t.count), amount: Number(t.amount), paid: Number(t.paid), refunded: Number(t.refunded), pendingRefund: Number(t.pendingRefund) })),
+    (currency) => ({ currency, count: 0, amount: 0, paid: 0, refunded: 0, pendingRefund: 0 }),
+  );
+  const totals = { count: counts!.count, attention: counts!.attention, byCurrency: byCur };
+  return { items, totals, page, pages: Math.max(1, Math.ceil(totals.count / ORDERS_PER_PAGE)) };
 }
 
 export interface OrderChargeLine {
@@ -424,7 +492,10 @@ export interface OrderChargeLine {
   currency: string;
   paid: boolean;
   timePaid: Date | null;
+  /** Refunds of this charge that succeeded. */
   refunded: number;
+  /** Succeeded and pending refunds of this charge apart (lib/refund-state). */
+  refund: RefundState;
   remainder: number;
 }
 
@@ -433,6 +504,8 @@ export interface OrderDetail {
   charges: OrderChargeLine[];
   refunds: RefundRow[];
   anomaly: { kind: Anomaly; excess: number } | null;
+  refund: RefundState;
+  shownStatus: ShownOrderStatus;
   /** Total that can still be refunded, over all paid charges. */
   refundable: number;
   timeline: { at: Date; what: string; detail?: string }[];
@@ -441,9 +514,10 @@ export interface OrderDetail {
 /** The order's paid charges with what each can still give back (locks nothing). */
 export async function orderChargeLines(tx: DbOrTx, row: OrderRow): Promise<OrderChargeLine[]> {
   const cs = chargesOf(row);
-  const local = await refundedByCharge(tx, cs.map((c) => c.id));
+  const split = await refundSplitByCharge(tx, cs.map((c) => c.id));
   return cs.map((c) => {
-    const refunded = Math.max(c.amount_refunded, local.get(c.id) ?? 0);
+    const mine = split.get(c.id) ?? { succeeded: 0, pending: 0 };
+    const refund = refundState(c.paid ? c.amount : 0, Math.max(c.amount_refunded, mine.succeeded), mine.pending);
     return {
       id: c.id,
       channel: c.channel,
@@ -451,8 +525,9 @@ export async function orderChargeLines(tx: DbOrTx, row: OrderRow): Promise<Order
       currency: c.currency,
       paid: c.paid,
       timePaid: toDate(c.time_paid),
-      refunded,
-      remainder: c.paid ? remainderOf(c, local.get(c.id) ?? 0) : 0,
+      refunded: refund.succeeded,
+      refund,
+      remainder: c.paid ? remainderOf(c, mine.succeeded + mine.pending) : 0,
     };
   });
 }
@@ -464,7 +539,9 @@ export async function getOrder(actor: Actor, id: string): Promise<OrderDetail> {
     orderChargeLines(db, row),
     db.select().from(refunds).where(eq(refunds.orderId, row.id)).orderBy(desc(refunds.createdAt)),
   ]);
-  const refunded = rs.filter((r) => r.status !== "failed").reduce((n, r) => n + r.amount, 0);
+  const sum = (keep: (r: RefundRow) => boolean) => rs.filter(keep).reduce((n, r) => n + r.amount, 0);
+  const refunded = sum((r) => r.status !== "failed");
+  const refund = orderRefundState(row, { succeeded: sum((r) => r.status === "succeeded"), pending: sum((r) => r.status === "pending" || r.status === "creating") });
   const timeline: OrderDetail["timeline"] = [{ at: row.createdAt, what: "created" }];
   for (const c of lines) if (c.timePaid) timeline.push({ at: c.timePaid, what: "paid", detail: c.id });
   if (row.canceledAt) timeline.push({ at: row.canceledAt, what: "canceled" });
@@ -479,6 +556,8 @@ export async function getOrder(actor: Actor, id: string): Promise<OrderDetail> {
     charges: lines,
     refunds: rs,
     anomaly: anomalyOf(row, refunded),
+    refund,
+    shownStatus: shownOrderStatus(row.status, refund),
     refundable: lines.reduce((n, c) => n + c.remainder, 0),
     timeline,
   };

@@ -4,6 +4,7 @@ import { getDb, type DbOrTx } from "../db";
 import { charges, orders, refunds, type ChargeRow, type OrderRow, type RefundRow, type RefundStatus } from "../db/schema";
 import { PingppResponseError, type Refund } from "../pingpp";
 import { formatMoney } from "../money";
+import { byCurrency } from "../money-totals";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { audit } from "./audit";
 import { AppError, isAppError } from "./errors";
@@ -316,7 +317,7 @@ export async function listRefunds(f: RefundFilter) {
   const db = await getDb();
   const cond = refundWhere(f);
   const page = f.page ?? 1;
-  const [rows, [totals]] = await Promise.all([
+  const [rows, perCurrency] = await Promise.all([
     db
       .select({ row: refunds, orderPingppId: orders.pingppId })
       .from(refunds)
@@ -327,13 +328,27 @@ export async function listRefunds(f: RefundFilter) {
       .offset((page - 1) * REFUNDS_PER_PAGE),
     db
       .select({
-        count: sql<number>`count(*)::int`,
-        amount: sql<number>`coalesce(sum(${refunds.amount}), 0)::bigint`.mapWith(Number),
-        succeeded: sql<number>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)::bigint`.mapWith(Number),
+        currency: refunds.currency,
+        count: sql<string>`count(*)`,
+        amount: sql<string>`coalesce(sum(${refunds.amount}), 0)`,
+        succeeded: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)`,
+        pending: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} in ('pending', 'creating')), 0)`,
       })
       .from(refunds)
       .leftJoin(orders, eq(orders.id, refunds.orderId))
-      .where(cond),
+      .where(cond)
+      .groupBy(refunds.currency),
   ]);
-  return { rows, totals: totals!, page, pages: Math.max(1, Math.ceil(totals!.count / REFUNDS_PER_PAGE)) };
+  const entries = perCurrency.map((t) => ({ currency: t.currency, count: Number(t.count), amount: Number(t.amount), succeeded: Number(t.succeeded), pending: Number(t.pending) }));
+  const totals: RefundTotals = {
+    count: entries.reduce((n, e) => n + e.count, 0),
+    byCurrency: byCurrency(entries, (currency) => ({ currency, count: 0, amount: 0, succeeded: 0, pending: 0 })),
+  };
+  return { rows, totals, page, pages: Math.max(1, Math.ceil(totals.count / REFUNDS_PER_PAGE)) };
+}
+
+/** Refund totals of a filter: one entry per currency, yuan first; amounts never added across currencies. */
+export interface RefundTotals {
+  count: number;
+  byCurrency: { currency: string; count: number; amount: number; succeeded: number; pending: number }[];
 }

@@ -1,9 +1,11 @@
 "use client";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { OverviewStats, Totals } from "@/lib/services/overview";
-import { fenToDecimal, formatMoney } from "@/lib/money";
+import { formatMoney } from "@/lib/money";
+import { HOME_CURRENCY } from "@/lib/money-totals";
 
 /** One period's stats, re-fetched every 5 s (DESIGN rule 5: lists poll every few seconds). */
 function useOverview(from: string, to: string, initial: OverviewStats) {
@@ -19,24 +21,40 @@ function useOverview(from: string, to: string, initial: OverviewStats) {
   });
 }
 
-/** Gross, refunds, net, count and average ticket of one period; `testId` prefixes each figure. */
-function Cards({ totals, testId, busy, compact = false }: { totals: Totals; testId: string; busy: boolean; compact?: boolean }) {
+/** Gross, refunds, net, count and average ticket of one currency; `testId` prefixes each figure. */
+function Cards({ totals, currency, testId, compact = false }: { totals: Totals; currency: string; testId: string; compact?: boolean }) {
   const t = useTranslations("overview");
   const cards: [string, string, string][] = [
-    ["gross", t("gross"), formatMoney(totals.gross)],
-    ["refunds", t("refunds"), formatMoney(totals.refunds)],
-    ["net", t("net"), formatMoney(totals.net)],
+    ["gross", t("gross"), formatMoney(totals.gross, currency)],
+    ["refunds", t("refunds"), formatMoney(totals.refunds, currency)],
+    ["net", t("net"), formatMoney(totals.net, currency)],
     ["count", t("count"), String(totals.count)],
-    ["avg", t("avgTicket"), formatMoney(totals.avgTicket)],
+    ["avg", t("avgTicket"), formatMoney(totals.avgTicket, currency)],
   ];
   return (
-    <div className="grid grid-cols-2 gap-4 md:grid-cols-5" aria-busy={busy}>
+    <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
       {cards.map(([key, label, value]) => (
         <div key={key} className={`rounded-lg bg-white shadow-sm ${compact ? "px-4 py-2" : "p-4"}`}>
           <p className="text-sm text-slate-500">{label}</p>
           <p className={`${compact ? "text-lg" : "text-2xl"} font-semibold tabular-nums`} data-testid={`${testId}-${key}`}>
             {value}
           </p>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** One row of cards per currency, yuan first: the figures of two currencies are never added. */
+function CurrencyCards({ stats, testId, busy, compact = false }: { stats: OverviewStats; testId: string; busy: boolean; compact?: boolean }) {
+  const tm = useTranslations("money");
+  const several = stats.currencies.length > 1;
+  return (
+    <div className="space-y-3" aria-busy={busy}>
+      {stats.currencies.map((c) => (
+        <div key={c.currency} className="space-y-1" data-testid={`${testId}-${c.currency}`}>
+          {several ? <h3 className="text-xs font-semibold uppercase text-slate-500">{tm(`currency.${c.currency}` as never)}</h3> : null}
+          <Cards totals={c.totals} currency={c.currency} testId={`${testId}-${c.currency}`} compact={compact} />
         </div>
       ))}
     </div>
@@ -50,47 +68,67 @@ export function TodayLive({ today, initial }: { today: string; initial: Overview
   return (
     <section className="space-y-2" data-testid="overview-today">
       <h2 className="text-sm font-semibold text-slate-600">{t("todayStrip")}</h2>
-      <Cards totals={data.totals} testId="today" busy={isFetching} compact />
+      <CurrencyCards stats={data} testId="today" busy={isFetching} compact />
     </section>
   );
 }
 
-/** The chosen period: counters, trend, by channel and by terminal, live. */
+/** The chosen period: counters per currency; trend, by channel and by terminal for one currency at a time; live. */
 export function OverviewLive({ from, to, initial }: { from: string; to: string; initial: OverviewStats }) {
   const t = useTranslations("overview");
   const tc = useTranslations("channels");
+  const tm = useTranslations("money");
   const { data = initial, isFetching } = useOverview(from, to, initial);
+  const [chosen, setChosen] = useState(HOME_CURRENCY);
+  const current = data.currencies.find((c) => c.currency === chosen) ?? data.currencies[0]!;
+  const cur = current.currency;
   return (
     <div className="space-y-6">
       <h2 className="sr-only">{t("period", { from, to })}</h2>
-      <Cards totals={data.totals} testId="overview" busy={isFetching} />
-      <section className="rounded-lg bg-white p-4 shadow-sm">
+      <CurrencyCards stats={data} testId="overview" busy={isFetching} />
+      {data.currencies.length > 1 ? (
+        <div role="tablist" aria-label={tm("currencyTabs")} className="flex gap-2 text-sm" data-testid="overview-currency">
+          {data.currencies.map((c) => (
+            <button
+              key={c.currency}
+              type="button"
+              role="tab"
+              aria-selected={c.currency === cur}
+              onClick={() => setChosen(c.currency)}
+              className={`rounded-md border px-3 py-1 ${c.currency === cur ? "border-indigo-500 bg-indigo-50" : "border-slate-300 bg-white"}`}
+            >
+              {tm(`currency.${c.currency}` as never)}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <section className="rounded-lg bg-white p-4 shadow-sm" data-testid="overview-trend" data-currency={cur}>
         <h2 className="mb-3 font-semibold">{t("trend")}</h2>
-        {data.trend.every((d) => d.count === 0) ? (
+        {current.trend.every((d) => d.count === 0) ? (
           <p className="py-10 text-center text-slate-400">{t("noData")}</p>
         ) : (
           <div className="h-64">
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={data.trend.map((d) => ({ ...d, yuan: d.gross / 100 }))}>
+              <BarChart data={current.trend.map((d) => ({ ...d, major: d.gross / 100 }))}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={12} />
                 <YAxis fontSize={12} />
-                <Tooltip formatter={(v) => `¥${fenToDecimal(Math.round(Number(v) * 100))}`} />
-                <Bar dataKey="yuan" name={t("gross")} fill="#4f46e5" radius={[3, 3, 0, 0]} />
+                <Tooltip formatter={(v) => formatMoney(Math.round(Number(v) * 100), cur)} />
+                <Bar dataKey="major" name={t("gross")} fill="#4f46e5" radius={[3, 3, 0, 0]} />
               </BarChart>
             </ResponsiveContainer>
           </div>
         )}
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
-        <Breakdown title={t("byChannel")} label={t("channel")} rows={data.byChannel.map((r) => ({ key: r.channel, name: tc(r.channel as never), ...r }))} />
-        <Breakdown title={t("byTerminal")} label={t("terminalCol")} rows={data.byTerminal.map((r) => ({ key: r.terminalId ?? "-", name: r.terminalId ?? t("noTerminalRow"), ...r }))} />
+        <Breakdown title={t("byChannel")} label={t("channel")} currency={cur} rows={current.byChannel.map((r) => ({ key: r.channel, name: tc(r.channel as never), ...r }))} />
+        <Breakdown title={t("byTerminal")} label={t("terminalCol")} currency={cur} rows={current.byTerminal.map((r) => ({ key: r.terminalId ?? "-", name: r.terminalId ?? t("noTerminalRow"), ...r }))} />
       </div>
     </div>
   );
 }
 
-function Breakdown({ title, label, rows }: { title: string; label: string; rows: (Totals & { key: string; name: string })[] }) {
+function Breakdown({ title, label, currency, rows }: { title: string; label: string; currency: string; rows: (Totals & { key: string; name: string })[] }) {
   const t = useTranslations("overview");
   return (
     <section className="rounded-lg bg-white p-4 shadow-sm">
@@ -111,8 +149,8 @@ function Breakdown({ title, label, rows }: { title: string; label: string; rows:
             {rows.map((r) => (
               <tr key={r.key} className="border-t border-slate-100">
                 <td className="py-1">{r.name}</td>
-                <td className="py-1 text-right tabular-nums">{formatMoney(r.gross)}</td>
-                <td className="py-1 text-right tabular-nums">{formatMoney(r.refunds)}</td>
+                <td className="py-1 text-right tabular-nums">{formatMoney(r.gross, currency)}</td>
+                <td className="py-1 text-right tabular-nums">{formatMoney(r.refunds, currency)}</td>
                 <td className="py-1 text-right tabular-nums">{r.count}</td>
               </tr>
             ))}

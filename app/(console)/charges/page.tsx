@@ -11,6 +11,7 @@ import { formatShanghai } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "@/components/cashier/status-badge";
+import { RefundStateBadges } from "@/components/ui/refund-state";
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
@@ -28,7 +29,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
     <div className="space-y-4">
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">{t("charges.title")}</h1>
-        {actor.role !== "cashier" ? <ExportLink kind="charges" filters={f} /> : null}
+        {actor.role !== "cashier" ? <ExportLink kind="charges" filters={f} summary /> : null}
       </div>
       <FilterForm resetHref="/charges" labels={{ filter: t("charges.apply"), reset: t("charges.reset") }} className="md:grid-cols-7">
         <SelectFilter name="status" label={t("charges.status")} value={f.status} any={t("charges.any")} options={CHARGE_LIST_STATUSES.map((s) => ({ value: s, label: t(`chargeStatus.${s}`) }))} />
@@ -66,11 +67,14 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
               </td>
               <td className="px-3 py-2 text-right tabular-nums">
                 {formatMoney(r.amount, r.currency)}
-                {r.amountRefunded ? <span className="block text-xs text-rose-600">-{formatMoney(r.amountRefunded, r.currency)}</span> : null}
+                {r.refund.succeeded ? <span className="block text-xs text-rose-600">-{formatMoney(r.refund.succeeded, r.currency)}</span> : null}
               </td>
               <td className="px-3 py-2">{t(`channels.${r.channel}` as never)}</td>
               <td className="px-3 py-2">
-                <StatusBadge status={r.status} label={t(`chargeStatus.${r.status}`)} />
+                <span className="inline-flex flex-wrap items-center gap-1">
+                  <StatusBadge status={r.status} label={t(`chargeStatus.${r.status}`)} />
+                  <RefundStateBadges refund={r.refund} currency={r.currency} />
+                </span>
               </td>
               <td className="px-3 py-2">{r.terminalId ?? "—"}</td>
               <td className="px-3 py-2 font-mono text-xs">{r.chargeId}</td>
@@ -95,16 +99,22 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
 }
 
 async function Totals({ actor, f }: { actor: Actor; f: ChargeFilter }) {
-  const t = await getTranslations("charges");
+  const t = await getTranslations("money");
   const totals = await chargeTotals(actor, f);
+  // one line per currency, yuan first: US$ is never added into ¥
   return (
-    <p className="text-sm text-slate-600" data-testid="charges-totals">
-      {t("totals", {
-        count: totals.count,
-        paidCount: totals.paidCount,
-        paidAmount: formatMoney(totals.paidAmount),
-        refundedAmount: formatMoney(totals.refundedAmount),
-      })}
-    </p>
+    <div className="text-sm text-slate-600" data-testid="charges-totals">
+      <p>{t("count", { count: totals.count })}</p>
+      {totals.byCurrency.map((c) => (
+        <p key={c.currency} data-testid={`charges-totals-${c.currency}`}>
+          {t("chargeTotals", {
+            paidCount: c.paidCount,
+            paidAmount: formatMoney(c.paidAmount, c.currency),
+            refundedAmount: formatMoney(c.refundedAmount, c.currency),
+          })}
+          {c.pendingRefundAmount ? t("pendingSuffix", { amount: formatMoney(c.pendingRefundAmount, c.currency) }) : null}
+        </p>
+      ))}
+    </div>
   );
 }

@@ -10,6 +10,7 @@ import { formatShanghai } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { ActionButton } from "@/components/orders/action-button";
 import { StatusBadge } from "@/components/orders/list-parts";
+import { RefundedAmount } from "@/components/ui/refund-state";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -27,7 +28,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     <div className="space-y-4">
       <div className="flex items-start justify-between gap-4">
         <h1 className="text-2xl font-semibold">{f.attention ? t("orders.attentionTitle") : t("orders.title")}</h1>
-        {finance ? <ExportLink kind="orders" filters={f} /> : null}
+        {finance ? <ExportLink kind="orders" filters={f} summary /> : null}
         {finance ? (
           <ActionButton action={syncOrdersAction} input={{}} label={t("orders.sync")} busyLabel={t("orders.syncing")} done="orders.synced" testId="sync-orders" />
         ) : null}
@@ -45,15 +46,21 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
         <FilterField label={t("orders.search")}>
           <input name="q" defaultValue={f.q} placeholder={t("orders.searchHint")} className={inputClass} />
         </FilterField>
-        <SelectFilter name="status" label={t("orders.status")} value={f.status} any={t("orders.any")} options={(["created", "paid", "canceled", "refunded"] as const).map((s) => ({ value: s, label: t(`orderStatus.${s}`) }))} />
+        <SelectFilter name="status" label={t("orders.status")} value={f.status} any={t("orders.any")} options={(["created", "paid", "partially_refunded", "refunded", "canceled"] as const).map((s) => ({ value: s, label: t(`orderStatus.${s}`) }))} />
         {(["paid", "refunded", "canceled"] as const).map((name) => (
           <SelectFilter key={name} name={name} label={t(`orders.${name}`)} value={f[name]} any={t("orders.any")} options={yesNo} />
         ))}
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("orders.from"), to: t("orders.to") }} />
       </FilterForm>
-      <p className="text-sm text-slate-500" data-testid="orders-totals">
-        {t("orders.totals", { count: totals.count, amount: formatMoney(totals.amount), paid: formatMoney(totals.paid), refunded: formatMoney(totals.refunded) })}
-      </p>
+      <div className="text-sm text-slate-500" data-testid="orders-totals">
+        {/* one line per currency, yuan first: never added across currencies */}
+        {totals.byCurrency.map((c) => (
+          <p key={c.currency} data-testid={`orders-totals-${c.currency}`}>
+            {t("money.orderTotals", { count: c.count, amount: formatMoney(c.amount, c.currency), paid: formatMoney(c.paid, c.currency), refunded: formatMoney(c.refunded, c.currency) })}
+            {c.pendingRefund ? t("money.pendingSuffix", { amount: formatMoney(c.pendingRefund, c.currency) }) : null}
+          </p>
+        ))}
+      </div>
       <ListTable
         testId="orders-table"
         empty={items.length === 0 ? t("orders.empty") : null}
@@ -69,7 +76,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
           {},
         ]}
       >
-          {items.map(({ row, anomaly }) => (
+          {items.map(({ row, anomaly, refund, shownStatus }) => (
             <tr key={row.id} className="border-t border-slate-100" data-testid={`order-row-${row.pingppId}`}>
               <td className="whitespace-nowrap px-3 py-2">{formatShanghai(row.createdAt)}</td>
               <td className="px-3 py-2 font-mono text-xs">
@@ -80,9 +87,11 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
               <td className="px-3 py-2 font-mono text-xs">{row.merchantOrderNo}</td>
               <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.actualAmount, row.currency)}</td>
               <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.amountPaid, row.currency)}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.amountRefunded, row.currency)}</td>
+              <td className="px-3 py-2 text-right tabular-nums">
+                <RefundedAmount refund={refund} currency={row.currency} />
+              </td>
               <td className="px-3 py-2">
-                <StatusBadge status={row.status}>{t(`orderStatus.${row.status}`)}</StatusBadge>
+                <StatusBadge status={shownStatus}>{t(`orderStatus.${shownStatus}`)}</StatusBadge>
               </td>
               <td className="px-3 py-2">{row.terminalId}</td>
               <td className="px-3 py-2">

@@ -19,7 +19,7 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
     <div className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <h1 className="text-2xl font-semibold">{t("refunds.title")}</h1>
-        <ExportLink kind="refunds" filters={f} />
+        <ExportLink kind="refunds" filters={f} summary />
         <form action="/refunds/new" method="get" className="flex items-end gap-2">
           <label className="text-sm">
             {t("refunds.lookup")}
@@ -36,9 +36,15 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
         <SelectFilter name="kind" label={t("refunds.kind")} value={f.kind} any={t("refunds.any")} options={(["order", "charge"] as const).map((k) => ({ value: k, label: t(`refunds.kinds.${k}`) }))} />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("refunds.from"), to: t("refunds.to") }} />
       </FilterForm>
-      <p className="text-sm text-slate-500" data-testid="refunds-totals">
-        {t("refunds.totals", { count: totals.count, amount: formatMoney(totals.amount), succeeded: formatMoney(totals.succeeded) })}
-      </p>
+      <div className="text-sm text-slate-500" data-testid="refunds-totals">
+        {/* one line per currency, yuan first: never added across currencies */}
+        {totals.byCurrency.map((c) => (
+          <p key={c.currency} data-testid={`refunds-totals-${c.currency}`}>
+            {t("money.refundTotals", { count: c.count, amount: formatMoney(c.amount, c.currency), succeeded: formatMoney(c.succeeded, c.currency) })}
+            {c.pending ? t("money.pendingSuffix", { amount: formatMoney(c.pending, c.currency) }) : null}
+          </p>
+        ))}
+      </div>
       <ListTable
         testId="refunds-table"
         empty={rows.length === 0 ? t("refunds.empty") : null}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
 import { requireRole, ALL_ROLES } from "@/lib/auth/session";
-import { shiftReport } from "@/lib/services/shift-report";
+import { shiftReport, type ShiftCurrencyTotals } from "@/lib/services/shift-report";
 import { listStaff } from "@/lib/services/staff";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai, shanghaiToday } from "@/lib/dates";
@@ -79,22 +79,32 @@ export default async function ShiftReportPage({ searchParams }: { searchParams: 
             </p>
           </header>
           <dl className="grid grid-cols-2 gap-4 md:grid-cols-5">
+            {/* one line per currency, yuan first: US$ is never added into ¥ */}
             {(
               [
-                ["paid", t("paid"), `${formatMoney(report.paid.gross)} · ${t("count", { count: report.paid.count })}`],
-                ["refunds", t("refunds"), `${formatMoney(report.refunds.amount)} · ${t("count", { count: report.refunds.count })}`],
-                ["net", t("net"), formatMoney(report.paid.gross - report.refunds.amount)],
-                ["reversed", t("reversed"), `${formatMoney(report.reversed.amount)} · ${t("count", { count: report.reversed.count })}`],
-                ["created", t("created"), `${report.created} · ${t("expired", { count: report.expired })}`],
-              ] as const
-            ).map(([k, label, v]) => (
+                ["paid", t("paid"), (c) => `${formatMoney(c.paid.gross, c.currency)} · ${t("count", { count: c.paid.count })}`],
+                ["refunds", t("refunds"), (c) => `${formatMoney(c.refunds.amount, c.currency)} · ${t("count", { count: c.refunds.count })}`],
+                ["net", t("net"), (c) => formatMoney(c.net, c.currency)],
+                ["reversed", t("reversed"), (c) => `${formatMoney(c.reversed.amount, c.currency)} · ${t("count", { count: c.reversed.count })}`],
+              ] as const satisfies readonly (readonly [string, string, (c: ShiftCurrencyTotals) => string])[]
+            ).map(([k, label, line]) => (
               <div key={k}>
                 <dt className="text-sm text-slate-500">{label}</dt>
                 <dd className="text-lg font-semibold tabular-nums" data-testid={`shift-${k}`}>
-                  {v}
+                  {report.byCurrency.map((c) => (
+                    <span key={c.currency} className="block" data-testid={`shift-${k}-${c.currency}`}>
+                      {line(c)}
+                    </span>
+                  ))}
                 </dd>
               </div>
             ))}
+            <div>
+              <dt className="text-sm text-slate-500">{t("created")}</dt>
+              <dd className="text-lg font-semibold tabular-nums" data-testid="shift-created">
+                {report.created} · {t("expired", { count: report.expired })}
+              </dd>
+            </div>
           </dl>
           <table className="min-w-full text-sm">
             <thead className="text-left text-slate-500">

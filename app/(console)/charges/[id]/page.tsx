@@ -9,6 +9,7 @@ import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { StatusBadge } from "@/components/cashier/status-badge";
 import { ObjectEvents } from "@/components/events/object-events";
+import { RefundedAmount, RefundStateBadges } from "@/components/ui/refund-state";
 
 export default async function ChargeDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireRole(ALL_ROLES);
@@ -23,7 +24,7 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
     [t("charges.chargeId"), <span key="id" className="font-mono">{c.chargeId}</span>],
     [t("charges.orderNo"), <span key="no" className="font-mono">{c.orderNo}</span>],
     [t("charges.amount"), formatMoney(c.amount, c.currency)],
-    [t("charges.refunded"), formatMoney(c.amountRefunded, c.currency)],
+    [t("charges.refunded"), <RefundedAmount key="r" refund={c.refund} currency={c.currency} testId="charge-refunded" />],
     [t("charges.channel"), t(`channels.${c.channel}` as never)],
     [t("charges.terminal"), c.terminalId ?? "—"],
     [t("charges.subject"), c.subject],
@@ -49,6 +50,7 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
         <span data-testid="charge-detail-status">
           <StatusBadge status={c.status} label={t(`chargeStatus.${c.status}`)} />
         </span>
+        <RefundStateBadges refund={c.refund} currency={c.currency} />
         {actor.role !== "cashier" && c.status === "paid" && c.chargeId && c.amountRefunded < c.amount ? (
           <Link href={`/refunds/new?charge=${c.chargeId}`} className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
             {t("charges.refund")}

@@ -17,6 +17,7 @@ import { RefundTable } from "@/components/orders/refund-table";
 import { ListTable } from "@/components/ui/list";
 import { AutoRefresh } from "@/components/orders/auto-refresh";
 import { ObjectEvents } from "@/components/events/object-events";
+import { RefundedAmount, RefundStateBadges } from "@/components/ui/refund-state";
 
 export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireRole(ALL_ROLES);
@@ -42,7 +43,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         <span className="font-mono text-sm" data-testid="order-id">
           {row.pingppId}
         </span>
-        <StatusBadge status={row.status}>{t(`orderStatus.${row.status}`)}</StatusBadge>
+        <StatusBadge status={d.shownStatus}>{t(`orderStatus.${d.shownStatus}`)}</StatusBadge>
+        <RefundStateBadges refund={d.refund} currency={row.currency} testId="order-refund-state" pendingOnly />
       </div>
 
       {anomaly ? (
@@ -96,7 +98,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           [t("orders.amount"), money(row.amount)],
           [t("orders.actualAmount"), money(row.actualAmount)],
           [t("orders.amountPaid"), <span key="p" data-testid="amount-paid">{money(row.amountPaid)}</span>],
-          [t("orders.amountRefunded"), <span key="r" data-testid="amount-refunded">{money(row.amountRefunded)}</span>],
+          [t("orders.amountRefunded"), <RefundedAmount key="r" refund={d.refund} currency={row.currency} testId="amount-refunded" />],
           [t("orders.subject"), row.subject],
           [t("orders.body"), row.body],
           [t("orders.terminal"), row.terminalId],
@@ -126,7 +128,9 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               <td className="px-3 py-2">{t(`channels.${c.channel}` as never)}</td>
               <td className="px-3 py-2 text-right tabular-nums">{money(c.amount)}</td>
               <td className="px-3 py-2">{c.timePaid ? formatShanghai(c.timePaid) : t("chargeStatus.pending")}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{money(c.refunded)}</td>
+              <td className="px-3 py-2 text-right tabular-nums">
+                <RefundedAmount refund={c.refund} currency={c.currency} />
+              </td>
               <td className="px-3 py-2 text-right tabular-nums">{money(c.remainder)}</td>
             </tr>
           ))}

@@ -1,12 +1,14 @@
 import { getActor, FINANCE_ROLES } from "@/lib/auth/session";
 import { EXPORTS } from "@/lib/export/exports";
 import { csvResponse, shanghaiTime } from "@/lib/export/csv";
+import { invalidDateParam } from "@/lib/validations/dates";
 
 export const dynamic = "force-dynamic";
 
 /**
  * GET /api/exports/{charges|orders|refunds|red-envelopes|settlements}?<the list's filters>:
- * a streamed CSV of exactly what that list selects. Finance/admin only (DESIGN §7).
+ * a streamed CSV of exactly what that list selects; with `summary=1` (charges, orders, refunds) the
+ * list's totals for those filters, one row per currency. Finance/admin only (DESIGN §7).
  */
 export async function GET(req: Request, ctx: { params: Promise<{ kind: string }> }) {
   const { kind } = await ctx.params;
@@ -15,6 +17,15 @@ export async function GET(req: Request, ctx: { params: Promise<{ kind: string }>
   const actor = await getActor().catch(() => null);
   if (!actor) return new Response("unauthenticated", { status: 401 });
   if (!FINANCE_ROLES.includes(actor.role)) return new Response("forbidden", { status: 403 });
-  const query = Object.fromEntries(new URL(req.url).searchParams);
+  // checked before the stream starts: an impossible date is a 400, never a failed or hung download
+  const badDate = invalidDateParam(Object.fromEntries(new URL(req.url).searchParams));
+  if (badDate) return Response.json({ error: "invalid_date", param: badDate }, { status: 400, headers: { "cache-control": "no-store" } });
+  const { summary, ...query } = Object.fromEntries(new URL(req.url).searchParams);
+  if (summary === "1") {
+    // the list's totals for the same filters, one row per currency: never added across currencies
+    if (!def.summary) return new Response("not found", { status: 404 });
+    const rows = await def.summary.rows(actor, query);
+    return csvResponse(`${kind}-summary-${shanghaiTime(new Date()).slice(0, 10)}.csv`, def.summary.header, (async function* () { yield rows; })(), (cells) => cells);
+  }
   return csvResponse(`${kind}-${shanghaiTime(new Date()).slice(0, 10)}.csv`, def.header, def.rows(actor, query), (cells) => cells);
 }
