@@ -5,11 +5,12 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { getTableColumns } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTable } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import * as schema from "./schema";
 import { env } from "../env";
+import { createWakeHub, LISTENER_OPTIONS, postgresListen, type WakeHub, type WakeSource } from "./wakeups";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction handle has the same query API as the database. */
@@ -20,6 +21,10 @@ interface Handle {
   db: Db;
   kind: "pglite" | "postgres";
   close: () => Promise<void>;
+  /** LISTEN on this database (lib/db/wakeups.ts). */
+  listen: WakeSource["listen"];
+  /** The process's wake-up hub, started by the first long poll (wakeHub()). */
+  hub?: WakeHub;
 }
 
 const MIGRATIONS = path.join(/*turbopackIgnore: true*/ process.cwd(), "drizzle");
@@ -56,7 +61,14 @@ async function open(): Promise<Handle> {
       await lock`reset lock_timeout`.catch(() => {});
       lock.release();
     }
-    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    // LISTEN runs on a connection of its own, outside the pool (lib/db/wakeups.ts), opened on first use.
+    let listener: postgres.Sql | undefined;
+    const listen: WakeSource["listen"] = (channel, onPayload, onListen) =>
+      postgresListen((listener ??= postgres(databaseUrl, LISTENER_OPTIONS)))(channel, onPayload, onListen);
+    const close = async () => {
+      await Promise.all([client.end({ timeout: 5 }), listener?.end({ timeout: 1 })]);
+    };
+    return { db, kind: "postgres", close, listen };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -65,7 +77,12 @@ async function open(): Promise<Handle> {
   const client = new PGlite(pgliteDataDir);
   const db = drizzle({ client, schema }) as unknown as Db;
   await migrate(db as never, { migrationsFolder: MIGRATIONS });
-  return { db, kind: "pglite", close: () => client.close() };
+  const listen: WakeSource["listen"] = async (channel, onPayload, onListen) => {
+    const unlisten = await client.listen(channel, onPayload);
+    onListen();
+    return unlisten;
+  };
+  return { db, kind: "pglite", close: () => client.close(), listen };
 }
 
 /**
@@ -120,8 +137,32 @@ export async function dbKind(): Promise<Handle["kind"]> {
 export async function closeDb(): Promise<void> {
   const h = g.__consoleDb;
   g.__consoleDb = undefined;
-  if (h) await (await h).close();
+  if (!h) return;
+  const handle = await h;
+  await handle.hub?.close();
+  await handle.close();
 }
+
+/**
+ * This process's one listener for charge changes (lib/db/wakeups.ts), started on first use: the
+ * long polls of the status routes wait on it. Its heartbeat goes through the shared pool.
+ */
+export async function wakeHub(): Promise<WakeHub> {
+  await getDb();
+  const handle = await g.__consoleDb!;
+  return (handle.hub ??= createWakeHub(sourceOf(handle)));
+}
+
+/** LISTEN/NOTIFY on the shared database, for a hub of one's own (tests start two in one process). */
+export async function wakeSource(): Promise<WakeSource> {
+  await getDb();
+  return sourceOf(await g.__consoleDb!);
+}
+
+const sourceOf = (handle: Handle): WakeSource => ({
+  listen: handle.listen,
+  notify: async (channel, payload) => void (await handle.db.execute(sql`select pg_notify(${channel}, ${payload})`)),
+});
 
 /**
  * A query whose SQL is built once per database and then run with new values (drizzle's
