@@ -2,36 +2,100 @@ import "server-only";
 import crypto from "node:crypto";
 import { getActor } from "./actor";
 import { isAppError } from "../services/errors";
+import { wakeHub } from "../db";
 import type { Actor } from "../services/actor";
 import type { StaffRole } from "../db/schema";
+
+/** The longest a long poll is held (DESIGN rule 5: ~25 s, under every proxy's idle timeout). */
+export const MAX_WAIT_SECONDS = 25;
+/** How long a poll is held when notifications are not arriving, or its answer soon changes by time alone. */
+export const SHORT_WAIT_MS = 1_000;
+
+/** A polled route that can hold its answer until it changes (`?wait=N`, lib/db/wakeups.ts). */
+export interface LongPoll<T> {
+  /** What wakes it: chargeKey(id) / terminalKey(terminal). */
+  keys: readonly string[];
+  /**
+   * How long this answer may be held at most, when it changes with no write to wake it (a QR
+   * passing its expiry); never less than SHORT_WAIT_MS. Undefined: up to the wait asked for.
+   */
+  holdAtMost?: (value: T) => number | undefined;
+}
 
 /**
  * For route handlers: session + role checked on the server, JSON out, no exception text leaks.
  * Given the Request, the session is read from it (see getActor).
  * 401 no session · 403 wrong role · 404 AppError (not found / not yours) · 503 anything else.
+ *
+ * With `longPoll` and `?wait=N` (1–25 s; larger is taken as 25): answers at once when the ETag
+ * differs from the client's If-None-Match, else holds the request until a change of one of its
+ * keys is notified (then reads again and answers it), 304 at the end of the wait, or when the
+ * client goes away. No database connection is held while it waits. Without `wait`: as before.
  */
-export async function withActor(
+export async function withActor<T>(
   roles: readonly StaffRole[],
-  fn: (actor: Actor) => Promise<unknown>,
-  opts: { req?: Request } = {},
+  fn: (actor: Actor) => Promise<T>,
+  opts: { req?: Request; longPoll?: LongPoll<T> } = {},
 ): Promise<Response> {
   const headers = { "cache-control": "no-store" };
   try {
-    const actor = await getActor(opts.req);
+    const { req, longPoll } = opts;
+    const actor = await getActor(req);
     if (!actor) return Response.json({ error: "unauthenticated" }, { status: 401, headers });
     if (!roles.includes(actor.role)) return Response.json({ error: "forbidden" }, { status: 403, headers });
-    const body = JSON.stringify(await fn(actor));
-    if (opts.req) {
-      // Polled endpoints: an unchanged answer costs a 304 with no body. Private: per-user data.
-      const etag = `"${crypto.createHash("sha1").update(body).digest("base64url")}"`;
-      const cache = { "cache-control": "private, no-cache", etag, vary: "cookie" };
-      if (opts.req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: cache });
-      return new Response(body, { headers: { ...cache, "content-type": "application/json" } });
-    }
-    return new Response(body, { headers: { ...headers, "content-type": "application/json" } });
+    const waitSeconds = req && longPoll ? waitOf(req) : 0;
+    if (waitSeconds === null) return Response.json({ error: "invalid_wait" }, { status: 400, headers });
+    if (!req) return new Response(JSON.stringify(await fn(actor)), { headers: { ...headers, "content-type": "application/json" } });
+    if (waitSeconds > 0 && longPoll) return await held(req, roles, actor, fn, longPoll, waitSeconds);
+    const { body, etag } = tagged(await fn(actor));
+    return req.headers.get("if-none-match") === etag ? notModified(etag) : fresh(body, etag);
   } catch (e) {
     if (isAppError(e)) return Response.json({ error: e.code }, { status: 404, headers });
     console.error("[route] failed", e);
     return Response.json({ error: "unavailable" }, { status: 503, headers });
   }
 }
+
+/** `?wait=`: absent → 0; whole seconds, capped at MAX_WAIT_SECONDS; anything else → null (400). */
+function waitOf(req: Request): number | null {
+  const raw = new URL(req.url).searchParams.get("wait");
+  if (raw === null) return 0;
+  if (!/^\d{1,6}$/.test(raw)) return null;
+  return Math.min(Number(raw), MAX_WAIT_SECONDS);
+}
+
+async function held<T>(req: Request, roles: readonly StaffRole[], actor: Actor, fn: (actor: Actor) => Promise<T>, lp: LongPoll<T>, waitSeconds: number): Promise<Response> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  const known = req.headers.get("if-none-match");
+  const hub = await wakeHub();
+  for (;;) {
+    // Subscribe first, then read: a change committed after this read wakes the wait below.
+    const waiter = hub.subscribe(lp.keys);
+    let etag: string;
+    try {
+      const value = await fn(actor);
+      const answer = tagged(value);
+      etag = answer.etag;
+      if (etag !== known) return fresh(answer.body, etag);
+      const cap = lp.holdAtMost?.(value);
+      const hold = Math.min(deadline - Date.now(), hub.up ? Infinity : SHORT_WAIT_MS, cap === undefined ? Infinity : Math.max(cap, SHORT_WAIT_MS));
+      if (hold <= 0 || (await waiter.wait(hold, req.signal)) !== "woken") return notModified(etag);
+    } finally {
+      waiter.cancel();
+    }
+    // Woken: the session and role are checked again before the new read (an account disabled meanwhile gets nothing).
+    const again = await getActor(req);
+    if (!again) return Response.json({ error: "unauthenticated" }, { status: 401, headers: { "cache-control": "no-store" } });
+    if (!roles.includes(again.role)) return Response.json({ error: "forbidden" }, { status: 403, headers: { "cache-control": "no-store" } });
+    actor = again;
+  }
+}
+
+/** Polled endpoints: an unchanged answer costs a 304 with no body. Private: per-user data. */
+function tagged(value: unknown) {
+  const body = JSON.stringify(value);
+  return { body, etag: `"${crypto.createHash("sha1").update(body).digest("base64url")}"` };
+}
+const cacheHeaders = (etag: string) => ({ "cache-control": "private, no-cache", etag, vary: "cookie" });
+const fresh = (body: string, etag: string) => new Response(body, { headers: { ...cacheHeaders(etag), "content-type": "application/json" } });
+const notModified = (etag: string) => new Response(null, { status: 304, headers: cacheHeaders(etag) });

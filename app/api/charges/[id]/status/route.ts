@@ -1,13 +1,26 @@
 import { z } from "zod";
-import { withActor } from "@/lib/auth/route";
+import { withActor, type LongPoll } from "@/lib/auth/route";
 import { ALL_ROLES } from "@/lib/auth/actor";
-import { chargeStatus } from "@/lib/services/charges";
+import { chargeKey } from "@/lib/db/wakeups";
+import { chargeStatus, type ChargeView } from "@/lib/services/charges";
 
 export const dynamic = "force-dynamic";
 
-/** Polled about once a second by cashier screens until the charge reaches a final state. */
+/**
+ * Polled by cashier screens until the charge reaches a final state. `?wait=25` makes it a long
+ * poll (lib/auth/route.ts): held until the charge changes, woken by Postgres NOTIFY.
+ */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
   if (!z.uuid().safeParse(id).success) return Response.json({ error: "not_found" }, { status: 404 });
-  return withActor(ALL_ROLES, (actor) => chargeStatus(actor, id), { req });
+  const longPoll: LongPoll<ChargeView> = { keys: [chargeKey(id)], holdAtMost: untilExpiry };
+  return withActor(ALL_ROLES, (actor) => chargeStatus(actor, id), { req, longPoll });
+}
+
+/**
+ * A pending QR's expiry changes nothing in the database by itself: the poll right after it asks
+ * Ping++ (chargeStatus), so a pending answer is held only until then.
+ */
+function untilExpiry(v: ChargeView): number | undefined {
+  return v.status === "pending" && v.timeExpire ? Date.parse(v.timeExpire) - Date.now() + 500 : undefined;
 }

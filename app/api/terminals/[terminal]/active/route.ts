@@ -1,12 +1,27 @@
-import { withActor } from "@/lib/auth/route";
+import { withActor, SHORT_WAIT_MS, type LongPoll } from "@/lib/auth/route";
 import { ALL_ROLES } from "@/lib/auth/session";
-import { activeChargeForTerminal } from "@/lib/services/charges";
+import { terminalKey } from "@/lib/db/wakeups";
+import { activeChargeForTerminal, TERMINAL_STATUSES, type ChargeView } from "@/lib/services/charges";
 
 export const dynamic = "force-dynamic";
 
-/** The customer display's poll: the live charge on this terminal, or null (idle). */
+/**
+ * The customer display's poll: the live charge on this terminal, or null (idle). `?wait=25`
+ * makes it a long poll (lib/auth/route.ts), woken by any change of a charge on this terminal.
+ */
 export async function GET(req: Request, ctx: { params: Promise<{ terminal: string }> }) {
   const { terminal } = await ctx.params;
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(terminal)) return Response.json({ error: "not_found" }, { status: 404 });
-  return withActor(ALL_ROLES, async (actor) => ({ charge: await activeChargeForTerminal(actor, terminal) }), { req });
+  const longPoll: LongPoll<{ charge: ChargeView | null }> = { keys: [terminalKey(terminal)], holdAtMost: byTime };
+  return withActor(ALL_ROLES, async (actor) => ({ charge: await activeChargeForTerminal(actor, terminal) }), { req, longPoll });
+}
+
+/**
+ * What the display shows also changes with time alone: a finished charge leaves it a few seconds
+ * after it ended (polled once a second meanwhile, as before), a pending one at its expiry.
+ */
+function byTime({ charge }: { charge: ChargeView | null }): number | undefined {
+  if (!charge) return undefined;
+  if (TERMINAL_STATUSES.includes(charge.status)) return SHORT_WAIT_MS;
+  return charge.timeExpire ? Date.parse(charge.timeExpire) - Date.now() + 500 : undefined;
 }
