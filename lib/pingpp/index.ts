@@ -35,5 +35,5 @@ export {
   verifyWebhookSignature,
   type SignedRequestParts,
 } from "./signing";
-export { parseEvent } from "./webhook";
+export { parseEvent, parseEventJson } from "./webhook";
 export { generateOrderNo, generateRedEnvelopeOrderNo } from "./ids";

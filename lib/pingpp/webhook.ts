@@ -14,12 +14,20 @@ export function parseEvent(rawBody: string | Uint8Array): PingppEvent {
   } catch {
     throw new PingppResponseError("event body is not valid JSON", { status: 0, rawBody: text });
   }
+  return parseEventJson(json, text);
+}
+
+/**
+ * Validate an already parsed webhook body (the JSON value) as a typed event: as parseEvent,
+ * without decoding and parsing the bytes again. Throws PingppResponseError on a bad shape.
+ */
+export function parseEventJson(json: unknown, rawBody = ""): PingppEvent {
   const parsed = eventSchema.safeParse(json);
   if (!parsed.success) {
     const issues = summarizeIssues(parsed.error.issues);
     throw new PingppResponseError(`event does not match the schema: ${describeIssues(issues)}`, {
       status: 0,
-      rawBody: text,
+      rawBody,
       issues,
     });
   }

@@ -51,7 +51,7 @@ const unresolved = (kind: AttentionKind, idCol: Parameters<typeof eq>[0]) =>
 export async function listAttention(): Promise<AttentionItem[]> {
   const db = await getDb();
   const now = new Date();
-  const [stuck, noWebhook, events, anomalies, failedRefunds, failedEnvelopes, failedTx, pendingRefunds, sendingEnvelopes] = await Promise.all([
+  const [stuck, noWebhook, events, foreignEvents, anomalies, failedRefunds, failedEnvelopes, failedTx, pendingRefunds, sendingEnvelopes] = await Promise.all([
     // pending past its time_expire: nobody has polled it, or Ping++ could not be asked
     db.select().from(charges).where(and(eq(charges.status, "pending"), lt(charges.timeExpire, now), unresolved("chargeStuck", charges.id))).orderBy(desc(charges.createdAt)).limit(LIMIT),
     // paid according to Ping++'s answer to a retrieve, but its webhook never came: the two disagree
@@ -69,6 +69,8 @@ export async function listAttention(): Promise<AttentionItem[]> {
       .orderBy(desc(charges.timePaid))
       .limit(LIMIT),
     db.select().from(pingppEvents).where(and(eq(pingppEvents.status, "failed"), unresolved("eventFailed", pingppEvents.id))).orderBy(desc(pingppEvents.firstReceivedAt)).limit(LIMIT),
+    // correctly signed, but another app's or the other mode's: kept, never applied; someone should know
+    db.select().from(pingppEvents).where(and(eq(pingppEvents.status, "foreign"), unresolved("eventForeign", pingppEvents.id))).orderBy(desc(pingppEvents.firstReceivedAt)).limit(LIMIT),
     db.select().from(orders).where(and(needsAttentionSql, unresolved("orderAnomaly", orders.id))).orderBy(desc(orders.updatedAt)).limit(LIMIT),
     db.select().from(refunds).where(and(eq(refunds.status, "failed"), isNotNull(refunds.pingppId), unresolved("refundFailed", refunds.id))).orderBy(desc(refunds.updatedAt)).limit(LIMIT),
     db.select().from(redEnvelopes).where(and(eq(redEnvelopes.status, "failed"), unresolved("redEnvelopeFailed", redEnvelopes.id))).orderBy(desc(redEnvelopes.updatedAt)).limit(LIMIT),
@@ -97,6 +99,7 @@ export async function listAttention(): Promise<AttentionItem[]> {
     ...stuck.map((c) => ({ kind: "chargeStuck" as const, objectId: c.id, label: c.pingppId ?? c.orderNo, amount: c.amount, currency: c.currency, since: iso(c.timeExpire), detail: null, href: `/charges/${c.pingppId ?? c.id}` })),
     ...noWebhook.map((c) => ({ kind: "chargeNoWebhook" as const, objectId: c.id, label: c.pingppId ?? c.orderNo, amount: c.amount, currency: c.currency, since: iso(c.timePaid), detail: null, href: `/charges/${c.pingppId ?? c.id}` })),
     ...events.map((e) => ({ kind: "eventFailed" as const, objectId: e.id, label: `${e.type} ${e.id}`, amount: null, currency: null, since: iso(e.firstReceivedAt), detail: e.result, href: `/events/${e.id}` })),
+    ...foreignEvents.map((e) => ({ kind: "eventForeign" as const, objectId: e.id, label: `${e.type} ${e.id}`, amount: null, currency: null, since: iso(e.firstReceivedAt), detail: e.result, href: `/events/${e.id}` })),
     ...anomalies.map((o) => ({ kind: "orderAnomaly" as const, objectId: o.id, label: o.pingppId ?? o.id, amount: o.amountPaid, currency: "cny", since: iso(o.updatedAt), detail: null, href: `/orders/${o.id}` })),
     ...failedRefunds.map((r) => ({ kind: "refundFailed" as const, objectId: r.id, label: r.pingppId ?? r.id, amount: r.amount, currency: "cny", since: iso(r.updatedAt), detail: r.failureMsg ?? null, href: `/refunds/${r.id}` })),
     ...failedEnvelopes.map((r) => ({ kind: "redEnvelopeFailed" as const, objectId: r.id, label: r.pingppId ?? r.orderNo, amount: r.amount, currency: "cny", since: iso(r.updatedAt), detail: r.failureMsg ?? null, href: `/red-envelopes/${r.id}` })),
@@ -117,6 +120,9 @@ export async function syncAttention(actor: Actor, kind: AttentionKind, objectId:
     case "eventFailed":
       await applyAgain(actor, objectId);
       return;
+    case "eventForeign":
+      // never applied: there is nothing to sync; it can only be resolved with a note
+      throw new AppError("eventNotFailed");
     case "orderAnomaly":
       await refreshOrder(actor, objectId);
       return;

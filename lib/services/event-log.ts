@@ -1,9 +1,10 @@
 import "server-only";
 import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL } from "drizzle-orm";
-import { getDb } from "../db";
-import { charges, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, type PingppEventRow } from "../db/schema";
-import { parseEvent } from "../pingpp";
+import { getDb, type Tx } from "../db";
+import { charges, eventStatus, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, type EventStatus, type PingppEventRow } from "../db/schema";
+import { parseEventJson, PingppResponseError, type PingppEvent } from "../pingpp";
 import { applyEvent } from "./events";
+import { failureReason, isDatabaseUnavailable, whyForeign } from "./events/triage";
 import { audit } from "./audit";
 import { AppError } from "./errors";
 import { canSee } from "./charges";
@@ -13,13 +14,15 @@ import type { Actor } from "./actor";
 export interface EventFilter {
   type?: string;
   objectId?: string;
-  status?: "applied" | "ignored" | "failed";
+  status?: EventStatus;
   from?: Date;
   to?: Date;
   page?: number;
 }
 
 export const EVENTS_PER_PAGE = 50;
+/** What became of an event: applied, ignored, failed, foreign (another app's or the other mode's). */
+export const EVENT_STATUSES = eventStatus.enumValues;
 
 /** A link that leads to the console page of the object an event touches (resolved by lookupObject). */
 export function objectHref(_type: string, objectId: string | null): string | null {
@@ -117,8 +120,11 @@ export async function getEvent(id: string): Promise<PingppEventRow> {
 }
 
 /**
- * "Apply again" for an event whose processing failed (e.g. it arrived before the record it
- * updates): re-run its handler on the stored payload, in one transaction, forward only. Audited.
+ * 「重新应用」 for an event whose processing failed (it arrived before the record it updates, its
+ * shape was one this version did not know, a handler failed): re-run it from the stored payload,
+ * in one transaction, forward only. An apply that fails again is rolled back (a savepoint) and
+ * the event stays failed with the new reason; one that turns out to be another app's or the other
+ * mode's becomes foreign. A database outage propagates. Audited.
  */
 export async function applyAgain(actor: Actor, id: string): Promise<PingppEventRow> {
   const db = await getDb();
@@ -126,7 +132,7 @@ export async function applyAgain(actor: Actor, id: string): Promise<PingppEventR
     const [row] = await tx.select().from(pingppEvents).where(eq(pingppEvents.id, id)).for("update");
     if (!row) throw new AppError("eventNotFound");
     if (row.status !== "failed") throw new AppError("eventNotFailed");
-    const applied = await applyEvent(tx, parseEvent(JSON.stringify(row.payload)));
+    const applied = await reapply(tx, row.payload);
     const [updated] = await tx
       .update(pingppEvents)
       .set({ status: applied.status, result: applied.result })
@@ -139,4 +145,22 @@ export async function applyAgain(actor: Actor, id: string): Promise<PingppEventR
   });
   await audit({ actor, action: "event.apply_again", target: { type: "event", id }, params: { type: result.type }, result: result.status === "failed" ? "error" : "ok", message: result.result ?? undefined });
   return result;
+}
+
+async function reapply(tx: Tx, payload: unknown): Promise<{ status: EventStatus; result: string }> {
+  const foreign = whyForeign(payload);
+  if (foreign) return { status: "foreign", result: foreign };
+  let event: PingppEvent;
+  try {
+    event = parseEventJson(payload);
+  } catch (e) {
+    if (e instanceof PingppResponseError) return { status: "failed", result: e.message.slice(0, 500) };
+    throw e;
+  }
+  try {
+    return await tx.transaction((sp) => applyEvent(sp, event));
+  } catch (e) {
+    if (isDatabaseUnavailable(e)) throw e;
+    return { status: "failed", result: failureReason(e) };
+  }
 }

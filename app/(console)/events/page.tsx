@@ -2,16 +2,18 @@ import Link from "next/link";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
-import { EVENTS_PER_PAGE, eventTypes, listEvents, objectHref } from "@/lib/services/event-log";
+import { EVENT_STATUSES, EVENTS_PER_PAGE, eventTypes, listEvents, objectHref } from "@/lib/services/event-log";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
+import { filterDay, parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+const day = filterDay;
 const filterSchema = z.object({
   type: z.string().max(100).regex(/^[a-z_.]*$/).optional().catch(undefined).transform((v) => v || undefined),
   object: z.string().max(64).optional().catch(undefined).transform((v) => v?.trim() || undefined),
-  status: z.enum(["applied", "ignored", "failed"]).optional().catch(undefined),
+  status: z.enum(EVENT_STATUSES).optional().catch(undefined),
   from: day,
   to: day,
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
@@ -20,7 +22,7 @@ const filterSchema = z.object({
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole(FINANCE_ROLES);
   const t = await getTranslations("events");
-  const f = filterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(filterSchema, await searchParams);
   const [{ rows, total, page }, types] = await Promise.all([
     listEvents({ type: f.type, objectId: f.object, status: f.status, from: f.from ? shanghaiDayStart(f.from) : undefined, to: f.to ? shanghaiDayEnd(f.to) : undefined, page: f.page }),
     eventTypes(),
@@ -34,9 +36,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         <FilterField label={t("object")}>
           <input name="object" defaultValue={f.object} className={inputClass} placeholder="ch_… / re_…" />
         </FilterField>
-        <SelectFilter name="status" label={t("status")} value={f.status} any={t("any")} options={(["applied", "ignored", "failed"] as const).map((s) => ({ value: s, label: t(`statuses.${s}`) }))} />
+        <SelectFilter name="status" label={t("status")} value={f.status} any={t("any")} options={EVENT_STATUSES.map((s) => ({ value: s, label: t(`statuses.${s}`) }))} />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("from"), to: t("to") }} />
       </FilterForm>
+      <DateFilterError show={dateError} />
       <p className="text-sm text-slate-500">{t("total", { total })}</p>
       <ListTable
         testId="events-table"
@@ -63,7 +66,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
                     e.objectId
                   )}
                 </td>
-                <td className={`px-3 py-2 ${e.status === "failed" ? "text-rose-700" : ""}`}>{t(`statuses.${e.status}`)}</td>
+                <td className={`px-3 py-2 ${e.status === "failed" ? "text-rose-700" : e.status === "foreign" ? "text-amber-700" : ""}`} data-testid="event-status">{t(`statuses.${e.status}`)}</td>
                 <td className="px-3 py-2 tabular-nums">{e.receiveCount}</td>
                 <td className="px-3 py-2">{e.signatureVerified ? t("verified") : t("unverified")}</td>
               </tr>

@@ -1,14 +1,15 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import pLimit from "p-limit";
-import { getDb, rowsOf, type Tx } from "../../db";
-import { pingppEvents, type PingppEventRow } from "../../db/schema";
+import { getDb, rowsOf, type Db, type DbOrTx, type Tx } from "../../db";
+import { pingppEvents, type EventStatus } from "../../db/schema";
 import { env } from "../../env";
-import { parseEvent, PingppResponseError, verifyWebhookSignature, type PingppEvent } from "../../pingpp";
+import { parseEventJson, PingppResponseError, verifyWebhookSignature, type PingppEvent } from "../../pingpp";
 import { HANDLERS, type HandlerResult } from "./handlers";
+import { failureReason, isDatabaseUnavailable, isUniqueViolation, whyForeign } from "./triage";
 
 export type IngestResult =
-  | { kind: "stored"; eventId: string; duplicate: boolean; status: HandlerResult["status"] }
+  | { kind: "stored"; eventId: string; duplicate: boolean; status: EventStatus }
   | { kind: "unauthorized" }
   | { kind: "bad_request"; reason: string };
 
@@ -24,46 +25,94 @@ const slots = () => (ingestSlots ??= pLimit(Math.max(1, env().databasePoolMax - 
 /** Largest webhook body accepted; Ping++ events are a few KB. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
+/** The columns of a stored event, read from the JSON as sent (whatever its shape). */
+interface StoredEvent {
+  id: string;
+  type: string;
+  objectId: string | null;
+  livemode: boolean;
+  /** ISO time of `created`, or null when it is not a usable Unix time (then: when received). */
+  created: string | null;
+  /** The body as received, as JSON text (DESIGN rule 2: stored whole). */
+  payload: string;
+}
+
 /**
- * Webhook ingestion (DESIGN rule 3): verify the raw bytes → parse → in ONE transaction store
- * the event once (its evt_ id) and apply it. A repeated delivery only bumps its counter.
- * Exceptions (database down, a bug) propagate: the route answers 5xx and Ping++ retries.
+ * Webhook ingestion (DESIGN rule 3), lossless: verify the raw bytes → read the JSON → store every
+ * correctly signed event once (its evt_ id) and, in the same transaction, apply it. A repeated
+ * delivery only bumps its counter. Refused: a bad signature (401) and a body that is not JSON with
+ * an event id and type, or that the database cannot hold (400). Stored and acknowledged without
+ * being applied: another app's or the other mode's event (`foreign`), and one that cannot be
+ * applied (`failed`, with the reason: a shape the schema does not know, a handler error), which
+ * needs-attention lists and 「重新应用」 applies after an upgrade. A failed apply is rolled back
+ * whole (nothing half-applied) and the event is then stored on its own. Only a database outage
+ * propagates: the route answers 5xx and Ping++ retries.
  */
 export async function ingestWebhook(rawBody: Uint8Array, signature: string | null): Promise<IngestResult> {
   const publicKeyPem = env().pingpp.publicKeyPem;
   if (!signature || !publicKeyPem || !verifyWebhookSignature(rawBody, signature, publicKeyPem)) {
     return { kind: "unauthorized" };
   }
-  let event: PingppEvent;
-  try {
-    event = parseEvent(rawBody);
-  } catch (e) {
-    if (e instanceof PingppResponseError) return { kind: "bad_request", reason: e.message.slice(0, 300) };
-    throw e;
-  }
+  const read = readEventJson(rawBody);
   // Refused (400), not failed (5xx): Ping++ retrying an event we can never store helps nobody.
-  const unstorable = whyUnstorable(event);
-  if (unstorable) return { kind: "bad_request", reason: unstorable };
-  const db = await getDb();
-  return slots()(() => db.transaction(async (tx) => {
-    const objectId = typeof event.data.object.id === "string" ? event.data.object.id : null;
-    // Plain SQL, not drizzle's builder, on this path alone: building these statements cost more
-    // CPU than running them (bench/README.md). Same columns and semantics as the schema's.
-    const [row] = rowsOf<{ inserted: boolean; status: PingppEventRow["status"] }>(
-      await tx.execute(sql`
-        insert into ${pingppEvents} (id, type, object_id, livemode, created_at, signature_verified, payload, status)
-        values (${event.id}, ${event.type}, ${objectId}, ${event.livemode}, ${new Date(event.created * 1000).toISOString()}::timestamptz,
-                true, ${JSON.stringify(event)}::jsonb, 'ignored')
-        on conflict (id) do update set receive_count = ${pingppEvents}.receive_count + 1, last_received_at = now()
-        returning (xmax = 0) as inserted, status`),
-    );
-    if (!row?.inserted) {
-      return { kind: "stored", eventId: event.id, duplicate: true, status: row?.status ?? "ignored" } as const;
+  if (typeof read === "string") return { kind: "bad_request", reason: read };
+  const { json, stored } = read;
+  const foreign = whyForeign(json);
+  let event: PingppEvent | undefined;
+  let failure: string | null = null;
+  if (!foreign) {
+    try {
+      event = parseEventJson(json);
+      failure = whyUnappliable(event);
+    } catch (e) {
+      if (!(e instanceof PingppResponseError)) throw e;
+      failure = e.message.slice(0, 500);
     }
-    const result = await applyEvent(tx, event);
-    await tx.execute(sql`update ${pingppEvents} set status = ${result.status}, result = ${result.result} where id = ${event.id}`);
-    return { kind: "stored", eventId: event.id, duplicate: false, status: result.status } as const;
-  }));
+  }
+  const db = await getDb();
+  if (foreign) return slots()(() => storeUnapplied(db, stored, "foreign", foreign));
+  if (failure || !event) return slots()(() => storeUnapplied(db, stored, "failed", failure ?? "not applied"));
+  const attempt = () => slots()(() => db.transaction((tx) => storeAndApply(tx, stored, event)));
+  try {
+    // A unique violation is most likely a concurrent event inserting the same record: once more.
+    return await attempt().catch((e: unknown) => (isUniqueViolation(e) ? attempt() : Promise.reject(e)));
+  } catch (e) {
+    if (isDatabaseUnavailable(e)) throw e;
+    // The transaction rolled back whole: nothing of the apply remains. Keep the event, failed.
+    const kept = await slots()(() => storeUnapplied(db, stored, "failed", failureReason(e)));
+    console.error(`[webhook] ${stored.type} ${stored.id} could not be applied; kept as failed`, e);
+    return kept;
+  }
+}
+
+async function storeAndApply(tx: Tx, stored: StoredEvent, event: PingppEvent): Promise<IngestResult> {
+  // Plain SQL, not drizzle's builder, on this path alone: building these statements cost more
+  // CPU than running them (bench/README.md). Same columns and semantics as the schema's.
+  const row = await insertEvent(tx, stored, "ignored", null);
+  if (!row?.inserted) {
+    return { kind: "stored", eventId: stored.id, duplicate: true, status: row?.status ?? "ignored" };
+  }
+  const result = await applyEvent(tx, event);
+  await tx.execute(sql`update ${pingppEvents} set status = ${result.status}, result = ${result.result} where id = ${stored.id}`);
+  return { kind: "stored", eventId: stored.id, duplicate: false, status: result.status };
+}
+
+/** Store an event that is not applied (one statement); a repeat only bumps the counter. */
+async function storeUnapplied(db: Db, stored: StoredEvent, status: "foreign" | "failed", reason: string): Promise<IngestResult> {
+  const row = await insertEvent(db, stored, status, reason);
+  return { kind: "stored", eventId: stored.id, duplicate: !row?.inserted, status: row?.status ?? status };
+}
+
+async function insertEvent(q: DbOrTx, e: StoredEvent, status: EventStatus, result: string | null) {
+  const [row] = rowsOf<{ inserted: boolean; status: EventStatus }>(
+    await q.execute(sql`
+      insert into ${pingppEvents} (id, type, object_id, livemode, created_at, signature_verified, payload, status, result)
+      values (${e.id}, ${e.type}, ${e.objectId}, ${e.livemode}, coalesce(${e.created}::timestamptz, now()),
+              true, ${e.payload}::jsonb, ${status}, ${result})
+      on conflict (id) do update set receive_count = ${pingppEvents}.receive_count + 1, last_received_at = now()
+      returning (xmax = 0) as inserted, status`),
+  );
+  return row;
 }
 
 /** Deeper than any Ping++ object (they nest a handful of levels); JSON.stringify overflows the stack long before 10k. */
@@ -74,17 +123,49 @@ const MAX_KEY_LENGTH = 255;
 const INDEXED_FIELD = /^(id|app|channel|charge|order|uid|user|recipient|source_user|[a-z_]*_no|[a-z_]*_id)$/;
 /** Postgres text and jsonb hold neither U+0000 nor an unpaired UTF-16 surrogate. */
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Unix seconds up to 9999-12-31T23:59:59Z (a later one has no 4-digit-year ISO date). */
+const MAX_UNIX_SECONDS = 253_402_300_799;
 
-/** Why a parsed event cannot be stored whole as sent (DESIGN rule 2), or null. Iterative, so no depth overflows it. */
-function whyUnstorable(event: PingppEvent): string | null {
-  for (const [name, v] of [["id", event.id], ["type", event.type], ["data.object.id", event.data.object.id]] as const) {
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The body as JSON with an event id and type, and the columns it is stored under; or why it is
+ * refused: not JSON, no id or type, or something the database cannot hold as sent.
+ */
+function readEventJson(rawBody: Uint8Array): { json: Record<string, unknown>; stored: StoredEvent } | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: false }).decode(rawBody));
+  } catch {
+    return "event body is not valid JSON";
+  }
+  if (!isRecord(json)) return "event body is not a JSON object";
+  const { id, type, created } = json;
+  if (typeof id !== "string" || id === "") return "event has no id";
+  if (typeof type !== "string" || type === "") return "event has no type";
+  const object = isRecord(json.data) ? json.data.object : undefined;
+  const objectId = isRecord(object) && typeof object.id === "string" ? object.id : null;
+  const unstorable = whyUnstorable(json, { id, type, "data.object.id": objectId });
+  if (unstorable) return unstorable;
+  return {
+    json,
+    stored: {
+      id,
+      type,
+      objectId,
+      livemode: json.livemode === true,
+      created: typeof created === "number" && Number.isInteger(created) && created >= 0 && created <= MAX_UNIX_SECONDS ? new Date(created * 1000).toISOString() : null,
+      payload: JSON.stringify(json),
+    },
+  };
+}
+
+/** Why a JSON body cannot be stored whole as sent (DESIGN rule 2), or null. Iterative, so no depth overflows it. */
+function whyUnstorable(json: unknown, keys: Record<string, string | null>): string | null {
+  for (const [name, v] of Object.entries(keys)) {
     if (typeof v === "string" && v.length > MAX_KEY_LENGTH) return `${name} is longer than ${MAX_KEY_LENGTH} characters`;
   }
-  // The object's own numbers and references end up in indexed columns too (order_no, transaction_no, charge, …).
-  for (const [k, v] of Object.entries(event.data.object)) {
-    if (INDEXED_FIELD.test(k) && typeof v === "string" && v.length > MAX_KEY_LENGTH) return `data.object.${k} is longer than ${MAX_KEY_LENGTH} characters`;
-  }
-  const stack: [unknown, number][] = [[event, 1]];
+  const stack: [unknown, number][] = [[json, 1]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (typeof v === "string") {
@@ -96,6 +177,15 @@ function whyUnstorable(event: PingppEvent): string | null {
         stack.push([child, depth + 1]);
       }
     }
+  }
+  return null;
+}
+
+/** Why a parsed event, stored, cannot be applied to the domain tables, or null. */
+function whyUnappliable(event: PingppEvent): string | null {
+  // The object's own numbers and references end up in indexed columns (order_no, transaction_no, charge, …).
+  for (const [k, v] of Object.entries(event.data.object)) {
+    if (INDEXED_FIELD.test(k) && typeof v === "string" && v.length > MAX_KEY_LENGTH) return `data.object.${k} is longer than ${MAX_KEY_LENGTH} characters`;
   }
   return null;
 }

@@ -13,6 +13,9 @@ process.env.DATABASE_POOL_MAX = "5";
 process.env.DATABASE_LOCK_TIMEOUT_MS = "3000";
 const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 process.env.PINGPP_PUBLIC_KEY = publicKey.export({ type: "spki", format: "pem" }).toString();
+// the console runs the app of Ping++'s samples in live mode, so the sample's events are its own
+process.env.PINGPP_API_KEY = "sk_live_ingestSlotsTest";
+process.env.PINGPP_APP_ID = "app_1Gqj58ynP0mHeX1q";
 const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
 const sign = (body: string) => crypto.sign("RSA-SHA256", Buffer.from(body), privateKey).toString("base64");
 

@@ -32,19 +32,22 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
             <td className="whitespace-nowrap px-3 py-2">{formatShanghai(new Date(i.since))}</td>
             <td className="px-3 py-2">{i.detail}</td>
             <td className="space-x-2 whitespace-nowrap px-3 py-2">
-              <Button
-                variant="secondary"
-                disabled={busy}
-                onClick={() =>
-                  start(async () => {
-                    const res = await syncAttentionAction({ kind: i.kind, objectId: i.objectId });
-                    setMsg(res.ok ? { tone: "success", text: t("synced", { label: i.label }) } : { tone: "error", text: res.error });
-                    router.refresh();
-                  })
-                }
-              >
-                {t("sync")}
-              </Button>
+              {/* an event that is not ours is never applied: nothing to sync, only to resolve */}
+              {i.kind === "eventForeign" ? null : (
+                <Button
+                  variant="secondary"
+                  disabled={busy}
+                  onClick={() =>
+                    start(async () => {
+                      const res = await syncAttentionAction({ kind: i.kind, objectId: i.objectId });
+                      setMsg(res.ok ? { tone: "success", text: t("synced", { label: i.label }) } : { tone: "error", text: res.error });
+                      router.refresh();
+                    })
+                  }
+                >
+                  {i.kind === "eventFailed" ? t("applyAgain") : t("sync")}
+                </Button>
+              )}
               <Button variant="ghost" disabled={busy} onClick={() => (setResolving(i), setNote(""))}>
                 {t("resolve")}
               </Button>

@@ -4,8 +4,9 @@ export const dynamic = "force-dynamic";
 
 /**
  * Ping++ webhooks (DESIGN rule 3). Public by nature: authenticated by Ping++'s RSA signature
- * over the raw body, not by a session. 2xx = stored (Ping++ stops retrying); 401 bad
- * signature; 400 unparseable; 413 too large; 5xx our own failure, so Ping++ retries.
+ * over the raw body, not by a session. 2xx = stored (Ping++ stops retrying), also when it is not
+ * ours or could not be applied (kept for needs-attention); 401 bad signature; 400 unreadable (not
+ * JSON with an event id and type); 413 too large; 5xx the database is down, so Ping++ retries.
  */
 export async function POST(req: Request) {
   const declared = Number(req.headers.get("content-length") ?? 0);
