@@ -71,7 +71,7 @@ const opts = { limit: LIMIT, concurrency: CONCURRENCY };
 t = performance.now();
 await batches.startBatch(actor, batch.id, opts);
 for (let last = 0; ; await sleep(200)) {
-  const p = await batches.batchProgress(batch.id, opts);
+  const p = await batches.batchProgress(batch.id);
   if (p.batch.status === "done") break;
   if (performance.now() - last > 5_000) {
     last = performance.now();

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,6 +11,7 @@ import { createChargeSchema, type CreateChargeInput } from "@/lib/validations/ch
 import type { Actor } from "./actor";
 import { AppError } from "./errors";
 import * as svc from "./charges";
+import { runJobOnce, stopScheduler } from "@/lib/jobs";
 
 let h: ConsoleSandbox;
 let db: Db;
@@ -19,6 +20,7 @@ let other: Actor;
 let finance: Actor;
 
 consoleTestbed((bed) => ({ h, db } = bed), { clean: [charges, pingppEvents, auditLogs, staffUsers] });
+afterAll(stopScheduler);
 
 beforeEach(async () => {
   cashier = await addActor(db, "c1@shop.cn", "cashier", "T01");
@@ -117,36 +119,68 @@ describe("payment status", () => {
     expect((await row(v.id)).status).toBe("paid");
   });
 
-  it("when the webhook is lost, polling asks Ping++ (at most once per interval) and still turns paid", async () => {
+  it("when the webhook is lost, the sync job asks Ping++ (at most once per interval) and it turns paid with no screen open", async () => {
     const v = await svc.createCharge(cashier, form());
     const { pingppId } = await row(v.id);
     h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere");
     try {
       await h.sim(`charges/${pingppId}/pay`);
       const lastSynced = (await row(v.id)).lastSyncedAt; // the create's answer
-      expect((await svc.chargeStatus(cashier, v.id)).status).toBe("pending"); // too young to ask
-      await sleep(200);
-      expect((await row(v.id)).lastSyncedAt).toEqual(lastSynced); // and nobody asked meanwhile
+      await runJobOnce("charges.sync"); // too young to ask
+      expect(await row(v.id)).toMatchObject({ status: "pending", lastSyncedAt: lastSynced });
+      // a poll only reads: it asks nobody, whatever the charge's age
       await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
-      // the poll answers at once with what is stored, and asks Ping++ meanwhile: a later poll shows it
       expect((await svc.chargeStatus(cashier, v.id)).status).toBe("pending");
-      await eventually(async () => (await svc.chargeStatus(cashier, v.id)).status === "paid", "paid by the sync a poll started");
+      await sleep(200);
+      expect(await row(v.id)).toMatchObject({ status: "pending", lastSyncedAt: null });
+      // the job asks Ping++ and stores its answer
+      await runJobOnce("charges.sync");
+      expect((await svc.chargeStatus(cashier, v.id)).status).toBe("paid");
+      const synced = (await row(v.id)).lastSyncedAt;
+      expect(synced).not.toBeNull();
+      // another pending charge asked a moment ago (by another instance) is not asked again within the interval
+      const other = await svc.createCharge(cashier, form());
+      const askedAt = new Date(Date.now() - 1_000);
+      await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: askedAt }).where(eq(charges.id, other.id));
+      await h.sim(`charges/${(await row(other.id)).pingppId}/pay`);
+      await runJobOnce("charges.sync");
+      expect(await row(other.id)).toMatchObject({ status: "pending", lastSyncedAt: askedAt });
+      await runJobOnce("charges.sync", { now: Date.now() + svc.SYNC_INTERVAL_MS });
+      expect((await row(other.id)).status).toBe("paid");
     } finally {
       h.sandbox.setWebhookUrl(h.webhookUrl);
     }
   });
 
-  it("an expired QR becomes expired; an unpaid ISV charge is reversed after 60 s", async () => {
+  it("the sync job turns an expired QR expired; the ISV job reverses an unpaid isv_* charge 60 s after it was made, not before, nobody watching", async () => {
     const v = await svc.createCharge(cashier, form());
     await h.sim(`charges/${(await row(v.id)).pingppId}/expire`);
-    await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
-    await eventually(async () => (await svc.chargeStatus(cashier, v.id)).status === "expired", "expired");
+    await runJobOnce("charges.sync", { now: Date.now() + 10_000 });
+    expect((await row(v.id)).status).toBe("expired");
 
     const isv = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
-    await db.update(charges).set({ createdAt: new Date(Date.now() - 61_000), lastSyncedAt: null }).where(eq(charges.id, isv.id));
-    await eventually(async () => (await svc.chargeStatus(cashier, isv.id)).status === "reversed", "reversed");
     const isvId = (await row(isv.id)).pingppId;
+    await runJobOnce("charges.reverse-isv", { now: Date.now() + 50_000 });
+    expect((await row(isv.id)).status).toBe("pending");
+    expect((await sandboxCharges()).find((c) => c.id === isvId)?.reversed).toBe(false);
+    await runJobOnce("charges.reverse-isv", { now: Date.now() + svc.ISV_REVERSE_AFTER_MS + 1_000 });
+    expect((await row(isv.id)).status).toBe("reversed");
     expect((await sandboxCharges()).find((c) => c.id === isvId)?.reversed).toBe(true);
+    const [a] = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "charge.reverse"), eq(auditLogs.targetId, isvId!)));
+    expect(a).toMatchObject({ actorId: null, actorEmail: "system", result: "ok", params: { channel: "isv_qr", amount: 1234, reason: "isv_unpaid_60s" } });
+
+    // paid meanwhile, its webhook late: Ping++ is asked first, and a paid charge is never reversed
+    const paid = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
+    const paidId = (await row(paid.id)).pingppId;
+    h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere");
+    try {
+      await h.sim(`charges/${paidId}/pay`);
+      await runJobOnce("charges.reverse-isv", { now: Date.now() + svc.ISV_REVERSE_AFTER_MS + 1_000 });
+    } finally {
+      h.sandbox.setWebhookUrl(h.webhookUrl);
+    }
+    expect((await row(paid.id)).status).toBe("paid");
+    expect((await sandboxCharges()).find((c) => c.id === paidId)).toMatchObject({ paid: true, reversed: false });
   });
 
   it("keeps two Ping++ charges that share an order_no (an order paid from two channels) as two rows", async () => {

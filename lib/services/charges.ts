@@ -1,6 +1,5 @@
 import "server-only";
-import { and, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import pLimit from "p-limit";
+import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, mapRow, preparedQuery, rowsOf, type DbOrTx } from "../db";
 import { charges, refunds, type ChargeRow, type ChargeStatus } from "../db/schema";
 import { byCurrency } from "../money-totals";
@@ -12,6 +11,7 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp, refuse } from "./pingpp-call";
+import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { ChargeFilter, CreateChargeData } from "../validations/charges";
 import type { ChargeView } from "./charge-view";
@@ -309,31 +309,13 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
 }
 
 /**
- * The live status a cashier screen polls: one indexed read, plus the self-healing rules of
- * DESIGN rule 5 (ask Ping++ when a webhook is late; reverse unpaid ISV charges after 60 s).
+ * The live status a cashier screen polls: one indexed read, nothing else. Asking Ping++ when a
+ * webhook is late and reversing unpaid ISV charges after 60 s are the scheduler's jobs
+ * (syncDueCharges, reverseUnpaidIsvCharges; DESIGN rule 5), whether or not a screen is open.
  */
 export async function chargeStatus(actor: Actor, id: string): Promise<ChargeView> {
-  return toView(healMeanwhile(visibleTo(actor, (await liveChargeById({ id }))[0])));
+  return toView(visibleTo(actor, (await liveChargeById({ id }))[0]));
 }
-
-/**
- * For the 1 s polls (the cashier screen, the customer display): answer what is stored now and,
- * when the charge is due for it, ask Ping++ meanwhile; the next poll shows what Ping++ said. A
- * slow Ping++ never holds up a screen's poll (it did: a fifth of the polls of pending charges
- * waited for Ping++'s answer), and a lost webhook still turns the screen green a second later.
- */
-function healMeanwhile(row: LiveRow): LiveRow {
-  if (!dueForSync(row, Date.now()) || syncing.has(row.id)) return row;
-  syncing.add(row.id);
-  syncSlots(() => heal(row))
-    .catch((e: unknown) => console.warn("[charges] sync failed", row.pingppId, (e as Error).message))
-    .finally(() => syncing.delete(row.id));
-  return row;
-}
-/** Per process: one sync of a charge at a time, and at most SYNC_CONCURRENCY Ping++ calls for syncs (a slow Ping++ must not pile them up). */
-const syncing = new Set<string>();
-const SYNC_CONCURRENCY = 16;
-const syncSlots = pLimit(SYNC_CONCURRENCY);
 
 /**
  * Open (pending, or marked failed after an attempt by an older version: Ping++ has the charge) past
@@ -347,11 +329,13 @@ function dueForSync(row: LiveRow, now: number): row is LiveRow & { pingppId: str
 
 const liveChargeById = preparedQuery((db) => db.select(LIVE_COLUMNS).from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("live_charge_by_id"));
 
-async function heal(row: ChargeRow): Promise<ChargeRow>;
-async function heal(row: LiveRow): Promise<LiveRow>;
-async function heal(row: LiveRow): Promise<LiveRow> {
-  const now = Date.now();
-  if (!dueForSync(row, now)) return row;
+/**
+ * Ask Ping++ about one charge due for it and store the answer (forward only), unless another
+ * instance asked within SYNC_INTERVAL_MS (the claim on last_synced_at). Answers whether the status
+ * moved. Throws when Ping++ cannot be asked (the job records it; the next sweep tries again).
+ */
+async function syncOne(row: LiveRow, now: number): Promise<boolean> {
+  if (!dueForSync(row, now)) return false;
   const db = await getDb();
   // Claim the sync slot: at most one Ping++ call per SYNC_INTERVAL_MS per charge, across instances.
   const [claimed] = await db
@@ -364,19 +348,84 @@ async function heal(row: LiveRow): Promise<LiveRow> {
       ),
     )
     .returning({ id: charges.id });
-  if (!claimed) return row;
-  try {
-    const fresh = await pingpp().charges.retrieve(row.pingppId);
-    row = await save(fresh);
-    if (row.status === "pending" && row.channel.startsWith("isv_") && now - row.createdAt.getTime() >= ISV_REVERSE_AFTER_MS) {
-      row = await save(await pingpp().charges.reverse(row.pingppId!));
-      await audit({ actor: { id: null, email: "system" }, action: "charge.reverse", target: { type: "charge", id: row.pingppId! }, params: { reason: "isv_unpaid_60s" }, result: "ok" });
-    }
-  } catch (e) {
-    // A failed sync is not the screen's problem: the webhook or the next poll will catch up.
-    console.warn("[charges] sync failed", row.pingppId, (e as Error).message);
-  }
-  return row;
+  if (!claimed) return false;
+  const saved = await save(await pingpp().charges.retrieve(row.pingppId));
+  return saved.status !== row.status;
+}
+
+/** Charges one sweep looks at, at most (the rest wait for the next sweep, a few seconds later). */
+const SWEEP_LIMIT = 200;
+/** Ping++ calls in flight at once per sweep: a slow Ping++ must not pile them up. */
+const SYNC_CONCURRENCY = 16;
+
+/**
+ * The scheduler's charge sync (DESIGN rule 5): every open charge with a Ping++ id, past
+ * SYNC_AFTER_MS (or past its expiry) and not asked about within its interval, is asked about and
+ * stored, so a lost webhook still turns a screen green (or expired) with nobody watching. The
+ * interval grows with the charge's age (a quarter of it, at least SYNC_INTERVAL_MS): a QR left
+ * unpaid for its whole 15 minutes costs about twenty calls, not one every few seconds.
+ */
+export async function syncDueCharges(opts: { now?: number; signal?: AbortSignal } = {}): Promise<SweepResult> {
+  const now = opts.now ?? Date.now();
+  const db = await getDb();
+  const at = new Date(now).toISOString();
+  const rows = await db
+    .select(LIVE_COLUMNS)
+    .from(charges)
+    .where(
+      and(
+        inArray(charges.status, ["pending", "failed"]),
+        isNotNull(charges.pingppId),
+        or(lt(charges.createdAt, new Date(now - SYNC_AFTER_MS)), lt(charges.timeExpire, new Date(now))),
+        or(
+          isNull(charges.lastSyncedAt),
+          // not asked since it expired: ask once more, to learn it is expired (or paid at the last moment)
+          and(lt(charges.timeExpire, new Date(now)), lt(charges.lastSyncedAt, charges.timeExpire)),
+          sql`${charges.lastSyncedAt} < ${at}::timestamptz - greatest(${SYNC_INTERVAL_MS}::int * interval '1 millisecond', (${at}::timestamptz - ${charges.createdAt}) / 4)`,
+        ),
+      ),
+    )
+    .orderBy(sql`${charges.lastSyncedAt} asc nulls first`)
+    .limit(SWEEP_LIMIT);
+  return sweep("charge sync", rows, (row) => syncOne(row, now), { concurrency: SYNC_CONCURRENCY, signal: opts.signal });
+}
+
+/**
+ * The scheduler's ISV rule (Ping++'s QR guide): an isv_* charge still unpaid ISV_REVERSE_AFTER_MS
+ * after it was made is reversed, whether or not its screen is open. Ping++ is asked first (a
+ * payment whose webhook is late is kept, not reversed); each reversal is audited as the system's.
+ */
+export async function reverseUnpaidIsvCharges(opts: { now?: number; signal?: AbortSignal } = {}): Promise<SweepResult> {
+  const now = opts.now ?? Date.now();
+  const db = await getDb();
+  const rows = await db
+    .select({ id: charges.id, pingppId: charges.pingppId, channel: charges.channel, amount: charges.amount })
+    .from(charges)
+    .where(
+      and(
+        eq(charges.status, "pending"),
+        isNotNull(charges.pingppId),
+        sql`left(${charges.channel}, 4) = 'isv_'`,
+        lt(charges.createdAt, new Date(now - ISV_REVERSE_AFTER_MS)),
+      ),
+    )
+    .orderBy(charges.createdAt)
+    .limit(SWEEP_LIMIT);
+  return sweep(
+    "isv reversal",
+    rows,
+    async (row) => {
+      const pingppId = row.pingppId!;
+      const fresh = await save(await pingpp().charges.retrieve(pingppId), { lastSyncedAt: new Date(now) });
+      if (fresh.status !== "pending") return false;
+      const target = { type: "charge", id: pingppId };
+      const params = { channel: row.channel, amount: row.amount, reason: "isv_unpaid_60s" };
+      await callPingpp({ actor: SYSTEM, action: "charge.reverse", target, params }, () => pingpp().charges.reverse(pingppId)).then((c) => save(c, { lastSyncedAt: new Date(now) }));
+      await audit({ actor: SYSTEM, action: "charge.reverse", target, params, result: "ok" });
+      return true;
+    },
+    { concurrency: SYNC_CONCURRENCY, signal: opts.signal },
+  );
 }
 
 /** Reverse (撤销) an unpaid charge where the channel allows it. Idempotent. */
@@ -417,7 +466,7 @@ export async function activeChargeForTerminal(actor: Actor, terminalId: string):
     .orderBy(desc(charges.createdAt))
     .limit(1);
   if (!row) return null;
-  return toView(healMeanwhile(row));
+  return toView(row);
 }
 
 /** Recent charges the actor may see (the cashier screen's history strip). */
@@ -622,21 +671,20 @@ export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<
   if (!byPingpp && !/^[0-9a-f-]{36}$/.test(idOrChargeId)) throw new AppError("chargeNotFound");
   const [row] = await db.select().from(charges).where(byPingpp ? eq(charges.pingppId, idOrChargeId) : eq(charges.id, idOrChargeId));
   if (!row || row.status === "creating" || !canSee(actor, row)) throw new AppError("chargeNotFound");
-  const healed = await heal(row);
-  const view = toView(healed);
-  const pending = healed.pingppId ? ((await pendingRefundsByCharge(db, [healed.pingppId])).get(healed.pingppId) ?? 0) : 0;
+  const view = toView(row);
+  const pending = row.pingppId ? ((await pendingRefundsByCharge(db, [row.pingppId])).get(row.pingppId) ?? 0) : 0;
   return {
-    ...toListRow(healed, pending),
-    body: healed.body,
-    transactionNo: healed.transactionNo,
+    ...toListRow(row, pending),
+    body: row.body,
+    transactionNo: row.transactionNo,
     timeExpire: view.timeExpire,
-    failureCode: healed.failureCode,
-    failureMsg: healed.failureMsg,
-    livemode: healed.livemode,
-    refunded: healed.refunded,
+    failureCode: row.failureCode,
+    failureMsg: row.failureMsg,
+    livemode: row.livemode,
+    refunded: row.refunded,
     qrPayload: view.qrPayload,
     reversible: view.reversible,
-    raw: actor.role === "cashier" ? null : (healed.raw ?? null),
+    raw: actor.role === "cashier" ? null : (row.raw ?? null),
   };
 }
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { auditLogs, redEnvelopeBatches, redEnvelopes } from "@/lib/db/schema";
@@ -8,8 +9,27 @@ import { pingpp } from "./pingpp";
 import { db, finance, h, setUpRedEnvelopeTestbed } from "./red-envelopes.testbed";
 import { claimValues } from "./red-envelopes";
 import * as svc from "./red-envelope-batches";
+import { runJobOnce, stopScheduler } from "@/lib/jobs";
+
+/** A slow Ping++: while `slow.ms` > 0 every call waits that long before it is sent (the real client otherwise). */
+const slow = vi.hoisted(() => ({ ms: 0 }));
+vi.mock("@/lib/services/pingpp", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/services/pingpp")>();
+  const { createPingpp } = await import("@/lib/pingpp");
+  const { env } = await import("@/lib/env");
+  let slowClient: ReturnType<typeof createPingpp> | undefined;
+  const later: typeof fetch = async (input, init) => (await new Promise((r) => setTimeout(r, slow.ms)), fetch(input, init));
+  return {
+    pingpp: () => {
+      if (!slow.ms) return real.pingpp();
+      const { apiKey, apiBase, privateKeyPem } = env().pingpp;
+      return (slowClient ??= createPingpp({ apiKey, apiBase, privateKeyPem, fetch: later }));
+    },
+  };
+});
 
 setUpRedEnvelopeTestbed();
+afterAll(stopScheduler);
 
 const csvOf = (n: number, amount = "1.00") => ["open_id,amount,wishing", ...Array.from({ length: n }, (_, i) => `oUser${String(i + 1).padStart(4, "0")},${amount},`)].join("\n");
 
@@ -135,7 +155,7 @@ describe("deleting a batch", () => {
     await svc.startBatch(finance, started.id, fast);
     await expect(svc.deleteBatch(finance, started.id)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchStarted" });
     expect(await db.$count(redEnvelopeBatches)).toBe(1);
-    await eventually(async () => (await svc.batchProgress(started.id, fast)).batch.status === "done", "done");
+    await eventually(async () => (await svc.batchProgress(started.id)).batch.status === "done", "done");
     expect((await svc.batchLines(started.id)).every((l) => l.envelopeId)).toBe(true);
 
     const logged = await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.batch.delete")).orderBy(auditLogs.createdAt);
@@ -151,7 +171,7 @@ describe("sending a batch", () => {
     const b = await upload(csvOf(25));
     await svc.startBatch(finance, b.id, fast);
     const p = await eventually(async () => {
-      const p = await svc.batchProgress(b.id, fast);
+      const p = await svc.batchProgress(b.id);
       return p.batch.status === "done" ? p : null;
     }, "batch done");
     expect(p).toMatchObject({ done: 25, sentAmount: 2500, counts: { sending: 25 } });
@@ -167,7 +187,7 @@ describe("sending a batch", () => {
     const b = await upload(csvOf(3));
     await h.sim("faults", { mode: "500", count: 2 });
     await svc.startBatch(finance, b.id, { ...fast, concurrency: 1 });
-    await eventually(async () => (await svc.batchProgress(b.id, fast)).batch.status === "done", "done after Ping++ recovered");
+    await eventually(async () => (await svc.batchProgress(b.id)).batch.status === "done", "done after Ping++ recovered");
     expect(await sentAtPingpp(b.id)).toHaveLength(3);
     const results = (await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send"))).map((a) => a.result).sort();
     expect(results).toEqual(["error", "error", "ok", "ok", "ok"]);
@@ -179,7 +199,7 @@ describe("sending a batch", () => {
     const stop = new AbortController();
     const slow = { ...fast, limit: { perWindow: 4, windowMs: 300 }, chunk: 4, signal: stop.signal };
     await svc.startBatch(finance, b.id, slow);
-    await eventually(async () => (await svc.batchProgress(b.id, slow)).done >= 8, "some rows sent");
+    await eventually(async () => (await svc.batchProgress(b.id)).done >= 8, "some rows sent");
     stop.abort(); // the process stops
     await eventually(async () => (await db.select().from(redEnvelopeBatches))[0]!.leaseOwner === null, "worker stopped");
     const sentBefore = (await sentAtPingpp(b.id)).length;
@@ -208,11 +228,16 @@ describe("sending a batch", () => {
     });
     await db.update(redEnvelopeBatches).set({ leaseOwner: "dead-instance", leaseUntil: new Date(Date.now() - 1) }).where(eq(redEnvelopeBatches.id, b.id));
 
-    // After the restart, the first progress poll finds the expired lease and resumes the batch.
-    const resume = { ...fast, limit: { perWindow: 100, windowMs: 300 } };
+    // Reading the batch only reads: no worker starts with the page.
+    expect((await svc.batchProgress(b.id)).done).toBeLessThan(n);
+    expect((await db.select().from(redEnvelopeBatches))[0]).toMatchObject({ status: "sending", leaseOwner: "dead-instance" });
+    expect(await svc.orphanedBatches()).toEqual([b.id]);
+
+    // After the restart, the scheduler's job finds the expired lease and resumes the batch, with no page open.
+    expect(await runJobOnce("red-envelope-batches.resume")).toBe(true);
     const p = await eventually(async () => {
-      const p = await svc.batchProgress(b.id, resume);
-      return p.batch.status === "done" ? p : null;
+      const [row] = await db.select().from(redEnvelopeBatches).where(eq(redEnvelopeBatches.id, b.id));
+      return row!.status === "done" ? svc.batchProgress(b.id) : null;
     }, "resumed batch done");
     expect(p.done).toBe(n);
     const remote = await sentAtPingpp(b.id);
@@ -225,12 +250,58 @@ describe("sending a batch", () => {
     expect(rows.find((r) => r.id === claim!.id)!.pingppId).toBeTruthy();
   });
 
+  it("a round slower than the lease keeps it (heartbeat): a second worker finds the batch busy all along; each row sent once", async () => {
+    const n = 6;
+    const b = await upload(csvOf(n));
+    // One round of 6 calls, one at a time, 250 ms each: 1.5 s, two and a half leases.
+    const opts = { ...fast, leaseMs: 600, concurrency: 1, chunk: n };
+    slow.ms = 250;
+    try {
+      await svc.startBatch(finance, b.id, opts);
+      const tries: string[] = [];
+      for (;;) {
+        const [row] = await db.select().from(redEnvelopeBatches).where(eq(redEnvelopeBatches.id, b.id));
+        if (row!.status === "done") break;
+        tries.push(await svc.runBatch(b.id, opts)); // another instance's worker
+        await sleep(50);
+      }
+      expect(tries.length).toBeGreaterThan(3);
+      expect(new Set(tries)).toEqual(new Set(["busy"]));
+    } finally {
+      slow.ms = 0;
+    }
+    const remote = await sentAtPingpp(b.id);
+    expect(remote).toHaveLength(n);
+    expect(new Set(remote.map((r) => r.order_no)).size).toBe(n);
+  });
+
+  it("a worker whose lease was taken (it ran out while it was stuck) stops before its next Ping++ call", async () => {
+    const n = 8;
+    const b = await upload(csvOf(n));
+    await svc.startBatch(finance, b.id, { ...fast, signal: AbortSignal.abort() }); // started, no worker here
+    await eventually(async () => (await db.select().from(redEnvelopeBatches))[0]!.leaseOwner === null, "no worker");
+    slow.ms = 150;
+    try {
+      const worker = svc.runBatch(b.id, { ...fast, leaseMs: 10_000, concurrency: 1, chunk: n });
+      await eventually(async () => (await db.$count(redEnvelopes, eq(redEnvelopes.batchId, b.id))) > 0 && (await sentAtPingpp(b.id)).length >= 2, "two rows sent");
+      await db.update(redEnvelopeBatches).set({ leaseOwner: "other-instance", leaseUntil: new Date(Date.now() + 3_600_000) }).where(eq(redEnvelopeBatches.id, b.id));
+      const sentWhenTaken = (await sentAtPingpp(b.id)).length;
+      expect(await worker).toBe("stopped");
+      // at most the call that was on its way when the lease went; none after it
+      expect((await sentAtPingpp(b.id)).length).toBeLessThanOrEqual(sentWhenTaken + 1);
+      expect((await sentAtPingpp(b.id)).length).toBeLessThan(n);
+      expect((await db.select().from(redEnvelopeBatches))[0]).toMatchObject({ status: "sending", leaseOwner: "other-instance" });
+    } finally {
+      slow.ms = 0;
+    }
+  });
+
   it("never asks Ping++ more than the limit within any window", async () => {
     const b = await upload(csvOf(12));
     const limit = { perWindow: 5, windowMs: 500 };
     const started = Date.now();
     await svc.startBatch(finance, b.id, { ...fast, limit });
-    await eventually(async () => (await svc.batchProgress(b.id, { ...fast, limit })).batch.status === "done", "done", 20_000);
+    await eventually(async () => (await svc.batchProgress(b.id)).batch.status === "done", "done", 20_000);
     const times = (await db.select({ t: redEnvelopes.attemptedAt }).from(redEnvelopes)).map((r) => r.t!.getTime()).sort((a, c) => a - c);
     expect(times).toHaveLength(12);
     for (let i = 0; i + limit.perWindow < times.length; i++) expect(times[i + limit.perWindow]! - times[i]!).toBeGreaterThanOrEqual(limit.windowMs);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx, type Tx } from "../db";
 import { pingppEvents, redEnvelopes, type RedEnvelopeRow, type RedEnvelopeRowStatus } from "../db/schema";
 import { generateRedEnvelopeOrderNo, isEventFor, PingppError, type PingppEvent, type RedEnvelope, type RedEnvelopeCreateParams } from "../pingpp";
@@ -8,6 +8,7 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp } from "./pingpp-call";
+import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { HandlerResult } from "./events/handlers";
 import type { SendRedEnvelopeData } from "../validations/red-envelopes";
@@ -292,6 +293,45 @@ export async function refreshRedEnvelope(actor: Actor, id: string): Promise<RedE
   const saved = await save(fresh);
   await audit({ ...entry, result: "ok", message: `${row.status} → ${saved.status}` });
   return toView(saved);
+}
+
+/** An envelope on its way (sending, sent, refunding) is first asked about this long after it was made… */
+export const ENVELOPE_SYNC_AFTER_MS = 10 * 60_000;
+
+/**
+ * …and then again after a quarter of its age: the scheduler's red envelope sync (DESIGN rule 5).
+ * Ping++ sends no event when WeChat fails an envelope or refunds one nobody opened in 24 h, so
+ * without it these would stay "sending"/"sent" until someone pressed "refresh". Each stored answer
+ * bumps updated_at, which spaces the next question; a status change is audited as the system's.
+ */
+export async function syncStaleRedEnvelopes(opts: { now?: number; signal?: AbortSignal } = {}): Promise<SweepResult> {
+  const now = opts.now ?? Date.now();
+  const at = new Date(now).toISOString();
+  const db = await getDb();
+  const rows = await db
+    .select({ id: redEnvelopes.id, pingppId: redEnvelopes.pingppId, status: redEnvelopes.status })
+    .from(redEnvelopes)
+    .where(
+      and(
+        inArray(redEnvelopes.status, ["sending", "sent", "refunding"]),
+        isNotNull(redEnvelopes.pingppId),
+        lt(redEnvelopes.createdAt, new Date(now - ENVELOPE_SYNC_AFTER_MS)),
+        sql`${redEnvelopes.updatedAt} < ${at}::timestamptz - greatest(${ENVELOPE_SYNC_AFTER_MS}::int * interval '1 millisecond', (${at}::timestamptz - ${redEnvelopes.createdAt}) / 4)`,
+      ),
+    )
+    .orderBy(redEnvelopes.updatedAt)
+    .limit(100);
+  return sweep(
+    "red envelope sync",
+    rows,
+    async (row) => {
+      const saved = await save(await pingpp().redEnvelopes.retrieve(row.pingppId!));
+      if (saved.status === row.status) return false; // applying it bumped updated_at: asked, spaced
+      await audit({ actor: SYSTEM, action: "red_envelope.sync", target: { type: "red_envelope", id: row.pingppId! }, params: { from: row.status, to: saved.status }, result: "ok" });
+      return true;
+    },
+    { signal: opts.signal },
+  );
 }
 
 export interface RedEnvelopeFilter {

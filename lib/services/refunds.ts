@@ -10,6 +10,7 @@ import { audit } from "./audit";
 import { AppError, isAppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp, refuse } from "./pingpp-call";
+import { SYSTEM, sweep, type SweepResult } from "./background";
 import { canSeeOrder, orderChargeLines, refundedByCharge, remainderOf } from "./orders";
 import type { Actor } from "./actor";
 import type { RefundChargeData, RefundFilter, RefundOrderData } from "../validations/refunds";
@@ -272,6 +273,48 @@ export async function refreshRefund(actor: Actor, id: string): Promise<RefundRow
     await audit({ ...entry, result: "ok", message: `${row.status} → ${saved.status}` }, tx);
     return saved;
   });
+}
+
+/** A pending refund is first asked about this long after it was sent (its webhook usually comes first)… */
+export const REFUND_SYNC_AFTER_MS = 60_000;
+
+/**
+ * …and then again after a quarter of its age (at least REFUND_SYNC_AFTER_MS): the scheduler's
+ * refund sync (DESIGN rule 5). Ping++ sends no event when a channel fails a refund, so without it
+ * a failed refund would stay pending until someone pressed "refresh". Each stored answer bumps
+ * updated_at, which spaces the next question; a status change is audited as the system's.
+ */
+export async function syncPendingRefunds(opts: { now?: number; signal?: AbortSignal } = {}): Promise<SweepResult> {
+  const now = opts.now ?? Date.now();
+  const at = new Date(now).toISOString();
+  const db = await getDb();
+  const rows = await db
+    .select({ id: refunds.id, pingppId: refunds.pingppId, chargeId: refunds.chargeId, status: refunds.status })
+    .from(refunds)
+    .where(
+      and(
+        eq(refunds.status, "pending"),
+        isNotNull(refunds.pingppId),
+        lt(refunds.createdAt, new Date(now - REFUND_SYNC_AFTER_MS)),
+        sql`${refunds.updatedAt} < ${at}::timestamptz - greatest(${REFUND_SYNC_AFTER_MS}::int * interval '1 millisecond', (${at}::timestamptz - ${refunds.createdAt}) / 4)`,
+      ),
+    )
+    .orderBy(refunds.updatedAt)
+    .limit(100);
+  return sweep(
+    "refund sync",
+    rows,
+    async (row) => {
+      const r = await pingpp().charges.refunds.retrieve(row.chargeId, row.pingppId!);
+      return db.transaction(async (tx) => {
+        const saved = await applyRefund(tx, r);
+        if (saved.status === row.status) return false;
+        await audit({ actor: SYSTEM, action: "refund.sync", target: { type: "refund", id: row.pingppId! }, params: { from: row.status, to: saved.status }, result: "ok" }, tx);
+        return true;
+      });
+    },
+    { signal: opts.signal },
+  );
 }
 
 async function loadRefund(id: string): Promise<RefundRow> {

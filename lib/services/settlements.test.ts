@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
@@ -14,12 +14,14 @@ import type { AppError } from "./errors";
 import { applyEvent } from "./events";
 import { pingpp } from "./pingpp";
 import * as svc from "./settlements";
+import { runJobOnce, stopScheduler } from "@/lib/jobs";
 
 let h: ConsoleSandbox;
 let db: Db;
 let finance: Actor;
 
 consoleTestbed((bed) => ({ h, db } = bed));
+afterAll(stopScheduler);
 afterEach(() => vi.restoreAllMocks());
 
 beforeEach(async () => {
@@ -286,7 +288,7 @@ describe("webhooks", () => {
     expect(v.transactions.map((t) => t.status)).toEqual(["succeeded", "succeeded"]);
   });
 
-  it("when the webhook is lost, reading a pending settlement asks Ping++ and shows the outcome", async () => {
+  it("when the webhook is lost, the sync job asks Ping++ about a pending settlement and the outcome shows, nobody reading", async () => {
     const day = await poolDay([["user_a", 100]]);
     const { id } = await svc.createSettlement(finance, form(day));
     h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere");
@@ -294,7 +296,11 @@ describe("webhooks", () => {
       await svc.confirmSettlement(finance, id);
       await h.sim("jobs/run");
       await db.update(royaltySettlements).set({ status: "pending", updatedAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(royaltySettlements.id, id));
+      expect((await svc.getSettlement(id)).status).toBe("pending"); // reading only reads
+      await runJobOnce("settlements.sync");
       expect((await svc.getSettlement(id)).status).toBe("succeeded");
+      const [a] = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "royalty_settlement.sync"), eq(auditLogs.actorEmail, "system")));
+      expect(a).toMatchObject({ result: "ok", params: { from: "pending", to: "succeeded" } });
     } finally {
       h.sandbox.setWebhookUrl(h.webhookUrl);
     }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../db";
 import {
   royaltySettlements,
@@ -15,6 +15,7 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp, refuse } from "./pingpp-call";
+import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { CreateSettlementData, SettlementParamsData } from "../validations/settlements";
 import type { SettlementPreview, SettlementSummary, SettlementTransactionView, SettlementView } from "./settlement-view";
@@ -323,21 +324,49 @@ async function load(id: string): Promise<RoyaltySettlementRow> {
 }
 
 /**
- * A settlement with every royalty transaction: one indexed read, plus the self-healing rule of
- * DESIGN rule 5 (a pending settlement whose webhook is late is asked about, at most once per interval).
+ * A settlement with every royalty transaction: one indexed read. A pending settlement whose
+ * webhook is late is asked about by the scheduler (syncPendingSettlements), not by its reader.
  */
 export async function getSettlement(id: string): Promise<SettlementView> {
-  const row = await load(id);
-  if (row.status !== "pending" || !row.pingppId || Date.now() - row.updatedAt.getTime() < SYNC_AFTER_MS) return viewOf(row);
-  const db = await getDb();
-  const now = Date.now();
-  const [claimed] = await db
-    .update(royaltySettlements)
-    .set({ lastSyncedAt: new Date(now) })
-    .where(and(eq(royaltySettlements.id, id), or(isNull(royaltySettlements.lastSyncedAt), lt(royaltySettlements.lastSyncedAt, new Date(now - SYNC_INTERVAL_MS)))))
-    .returning({ id: royaltySettlements.id });
-  if (claimed) await sync(row.pingppId);
   return viewOf(await load(id));
+}
+
+/** How often the scheduler asks Ping++ about one pending settlement, at most (they take hours to days). */
+export const BACKGROUND_SYNC_INTERVAL_MS = 60_000;
+
+/**
+ * The scheduler's settlement sync (DESIGN rule 5): each pending settlement unchanged for
+ * SYNC_AFTER_MS and not asked about within BACKGROUND_SYNC_INTERVAL_MS is retrieved and stored,
+ * so an outcome whose webhook was lost shows with nobody watching. The claim on last_synced_at
+ * keeps it to one call per interval across instances. Answers how many moved.
+ */
+export async function syncPendingSettlements(opts: { now?: number; signal?: AbortSignal } = {}): Promise<SweepResult> {
+  const now = opts.now ?? Date.now();
+  const db = await getDb();
+  const due = and(
+    eq(royaltySettlements.status, "pending"),
+    isNotNull(royaltySettlements.pingppId),
+    lt(royaltySettlements.updatedAt, new Date(now - SYNC_AFTER_MS)),
+    or(isNull(royaltySettlements.lastSyncedAt), lt(royaltySettlements.lastSyncedAt, new Date(now - Math.max(SYNC_INTERVAL_MS, BACKGROUND_SYNC_INTERVAL_MS)))),
+  );
+  const rows = await db.select({ id: royaltySettlements.id, pingppId: royaltySettlements.pingppId, status: royaltySettlements.status }).from(royaltySettlements).where(due).limit(100);
+  return sweep(
+    "settlement sync",
+    rows,
+    async (row) => {
+      const [claimed] = await db
+        .update(royaltySettlements)
+        .set({ lastSyncedAt: new Date(now) })
+        .where(and(eq(royaltySettlements.id, row.id), due))
+        .returning({ id: royaltySettlements.id });
+      if (!claimed) return false;
+      const saved = await save(await pingpp().royaltySettlements.retrieve(row.pingppId!));
+      if (saved.status === row.status) return false;
+      await audit({ actor: SYSTEM, action: "royalty_settlement.sync", target: { type: "royalty_settlement", id: row.pingppId! }, params: { from: row.status, to: saved.status }, result: "ok" });
+      return true;
+    },
+    { signal: opts.signal },
+  );
 }
 
 export interface SettlementFilter {
