@@ -301,10 +301,10 @@ const cases: Case[] = [
   },
   {
     name: "orders.refunds.create returns a list",
-    call: (pp) => pp.orders.refunds.create("2001608270000004421", { description: "Refund Description", charge_amount: 800 }),
+    call: (pp) => pp.orders.refunds.create("2001608270000004421", { description: "Refund Description", charge: "ch_8SCSCCn90ir1bb54m5fjbnX5", charge_amount: 800 }),
     method: "POST",
     target: "/v1/orders/2001608270000004421/order_refunds",
-    body: { description: "Refund Description", charge_amount: 800 },
+    body: { description: "Refund Description", charge: "ch_8SCSCCn90ir1bb54m5fjbnX5", charge_amount: 800 },
     reply: REFUND_LIST,
     check: (r) => {
       const l = r as { object: string; data: { id: string }[] };

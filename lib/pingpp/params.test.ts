@@ -13,6 +13,7 @@ import {
   orderCreateParamsSchema,
   orderListParamsSchema,
   orderPayParamsSchema,
+  orderRefundCreateParamsSchema,
   parseParams,
   redEnvelopeCreateParamsSchema,
   refundCreateParamsSchema,
@@ -94,6 +95,11 @@ describe("charge create params", () => {
     ["isv_qr without pay_channel", charge("isv_qr", { extra: { terminal_id: "T" } }), "extra.pay_channel"],
     ["isv_scan without terminal_id", charge("isv_scan", { extra: { scan_code: "1311" } }), "extra.terminal_id"],
     ["isv_scan without scan_code", charge("isv_scan", { extra: { terminal_id: "T" } }), "extra.scan_code"],
+    // The SDK's limits (limits.ts): terminal_id 1-8 letters or digits, scan_code 1-32 characters.
+    ["isv_qr with a 9-character terminal_id", charge("isv_qr", { extra: { terminal_id: "T00000001", pay_channel: "wx" } }), "extra.terminal_id"],
+    ["isv_scan with a terminal_id with a dash", charge("isv_scan", { extra: { terminal_id: "T-01", scan_code: "1311" } }), "extra.terminal_id"],
+    ["isv_wap with an empty terminal_id", charge("isv_wap", { extra: { terminal_id: "", pay_channel: "wx", result_url: "https://shop.example/ok" } }), "extra.terminal_id"],
+    ["isv_scan with a 33-character scan_code", charge("isv_scan", { extra: { terminal_id: "T1", scan_code: "1".repeat(33) } }), "extra.scan_code"],
     ["an unknown channel", charge("alipay_qr", { channel: "alipay_pc_direct" }), "channel"],
     ["a zero amount", charge("alipay_qr", { amount: 0 }), "amount"],
     ["a negative amount", charge("alipay_qr", { amount: -100 }), "amount"],
@@ -167,6 +173,23 @@ describe("other params", () => {
     expect(refused(refundCreateParamsSchema, {}).path).toBe("description");
     expect(refused(refundCreateParamsSchema, { description: "d", amount: 0 }).path).toBe("amount");
     expect(refused(refundCreateParamsSchema, { description: "d", funding_source: "x" }).path).toBe("funding_source");
+  });
+
+  it("isv terminal_id and scan_code at their documented limits pass", () => {
+    const parsed = parseParams(chargeCreateParamsSchema, charge("isv_scan", { extra: { terminal_id: "A0000007", scan_code: "2".repeat(32) } }));
+    expect(parsed.extra).toEqual({ terminal_id: "A0000007", scan_code: "2".repeat(32) });
+    expect(parseParams(orderPayParamsSchema, { channel: "isv_qr", charge_amount: 1, extra: { terminal_id: "T1", pay_channel: "wx" } }).channel).toBe("isv_qr");
+    expect(refused(orderPayParamsSchema, { channel: "isv_qr", charge_amount: 1, extra: { terminal_id: "TERMINAL9", pay_channel: "wx" } }).path).toBe("extra.terminal_id");
+  });
+
+  it("order refunds: description required, refund_mode only to_source/to_balance, charge_amount only with charge", () => {
+    const ok = { charge: "ch_1", charge_amount: 300, description: "退货", refund_mode: "to_balance", funding_source: "recharge_funds" };
+    expect(parseParams(orderRefundCreateParamsSchema, ok)).toEqual(ok);
+    expect(parseParams(orderRefundCreateParamsSchema, { description: "全部退" })).toEqual({ description: "全部退" });
+    expect(refused(orderRefundCreateParamsSchema, { charge: "ch_1" }).path).toBe("description");
+    expect(refused(orderRefundCreateParamsSchema, { ...ok, refund_mode: "to_card" }).path).toBe("refund_mode");
+    expect(refused(orderRefundCreateParamsSchema, { description: "d", charge_amount: 300 }).path).toBe("charge_amount");
+    expect(refused(orderRefundCreateParamsSchema, { ...ok, funding_source: "x" }).path).toBe("funding_source");
   });
 
   it("orders: merchant_order_no, per_page, pay extras", () => {

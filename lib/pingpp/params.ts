@@ -5,6 +5,9 @@
  */
 import { z } from "../zod";
 import { CHANNEL_CURRENCY, type QrChannel } from "./channels";
+import { FUNDING_SOURCES, ISV_TERMINAL_ID_MAX, ISV_TERMINAL_ID_PATTERN, REFUND_MODES, SCAN_CODE_MAX } from "./limits";
+
+export * from "./limits";
 
 // ---------------------------------------------------------------- building blocks
 
@@ -68,7 +71,11 @@ const pageParams = (maxPerPage: number) => ({
 
 // ---------------------------------------------------------------- per-channel extra
 
-const terminalId = z.string().min(1).max(64);
+/** 1-8 letters or digits (limits.ts). */
+const terminalId = z
+  .string()
+  .max(ISV_TERMINAL_ID_MAX, `must be at most ${ISV_TERMINAL_ID_MAX} characters`)
+  .regex(ISV_TERMINAL_ID_PATTERN, `must be 1-${ISV_TERMINAL_ID_MAX} letters or digits`);
 const productId = z.string().min(1).max(32);
 const goodsNum = z.union([z.string().regex(/^[1-9][0-9]*$/, "must be a positive integer"), z.number().int().positive()]);
 const noExtra = z.looseObject({}).optional();
@@ -97,7 +104,7 @@ export const CHANNEL_EXTRA_SCHEMAS = {
   }),
   isv_scan: z.looseObject({
     terminal_id: terminalId,
-    scan_code: z.string().min(1),
+    scan_code: chars(SCAN_CODE_MAX),
     goods_list: z.array(z.looseObject({})).optional(),
   }),
   isv_wap: z.looseObject({
@@ -157,8 +164,6 @@ export const chargeListParamsSchema = z.object({
 export type ChargeListParams = z.input<typeof chargeListParamsSchema>;
 
 // ---------------------------------------------------------------- refunds
-
-export const FUNDING_SOURCES = ["unsettled_funds", "recharge_funds"] as const;
 
 export const refundCreateParamsSchema = z.object({
   /** default: the whole remaining amount */
@@ -239,18 +244,21 @@ export type OrderPayParams = z.input<typeof orderPayParamsSchema>;
 export const orderPageParamsSchema = z.object({ ...pageParams(100) });
 export type OrderPageParams = z.input<typeof orderPageParamsSchema>;
 
-export const orderRefundCreateParamsSchema = z.object({
-  /** which of the order's charges; default: Ping++ picks */
-  charge: id.optional(),
-  charge_amount: amount.optional(),
-  description: chars(255),
-  metadata: metadata.optional(),
-  refund_mode: z.string().min(1).optional(),
-  funding_source: z.enum(FUNDING_SOURCES).optional(),
-  royalty_users: z
-    .array(z.object({ user: id, amount_refunded: z.number().int().nonnegative() }))
-    .optional(),
-});
+export const orderRefundCreateParamsSchema = z
+  .object({
+    /** which of the order's charges; default: Ping++ picks */
+    charge: id.optional(),
+    charge_amount: amount.optional(),
+    description: chars(255),
+    metadata: metadata.optional(),
+    refund_mode: z.enum(REFUND_MODES).optional(),
+    funding_source: z.enum(FUNDING_SOURCES).optional(),
+    royalty_users: z
+      .array(z.object({ user: id, amount_refunded: z.number().int().nonnegative() }))
+      .optional(),
+  })
+  // Ping++ takes charge_amount only for the charge it names.
+  .refine((p) => p.charge_amount === undefined || p.charge !== undefined, { path: ["charge_amount"], message: "only with charge" });
 export type OrderRefundCreateParams = z.input<typeof orderRefundCreateParamsSchema>;
 
 // ---------------------------------------------------------------- red envelopes

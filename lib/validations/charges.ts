@@ -1,5 +1,6 @@
 import { z } from "../zod";
 import { QR_CHANNELS, type QrChannel } from "../pingpp/channels";
+import { ISV_TERMINAL_ID_PATTERN, SCAN_CODE_MAX } from "../pingpp/limits";
 import { yuanAmount } from "./amount";
 
 export { QR_CHANNELS, type QrChannel };
@@ -32,7 +33,7 @@ export const createChargeSchema = z
     goodsName: z.string().trim().max(64, "tooLong").optional(),
     goodsNum: z.string().trim().regex(/^\d{0,6}$/, "goodsNum").optional(),
     payChannel: z.enum(["alipay", "wx", "bfb"]).optional(),
-    scanCode: z.string().trim().max(128, "tooLong").optional(),
+    scanCode: z.string().trim().max(SCAN_CODE_MAX, "scanCodeTooLong").optional(),
     resultUrl: z.union([z.literal(""), z.url("url")]).optional(),
   })
   .superRefine((v, ctx) => {
@@ -46,6 +47,8 @@ export const createChargeSchema = z
       need("goodsNum", !!v.goodsNum && Number(v.goodsNum) > 0, "goodsNum");
     }
     // ISV channels need a terminal: the form's, else the cashier's own (checked by the service).
+    // Ping++ takes 1-8 letters or digits as an isv_* terminal_id (the same rule as the client's).
+    if (fields.includes("terminalId") && v.terminalId) need("terminalId", ISV_TERMINAL_ID_PATTERN.test(v.terminalId), "isvTerminalId");
     if (fields.includes("scanCode")) need("scanCode", !!v.scanCode);
     if (fields.includes("payChannel")) need("payChannel", !!v.payChannel);
     if (fields.includes("resultUrl")) need("resultUrl", !!v.resultUrl);

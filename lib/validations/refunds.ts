@@ -1,11 +1,12 @@
 import { z } from "../zod";
 import { day, page, q, yuanSchema } from "./orders";
 import { parseYuanToFen } from "../money";
+import { FUNDING_SOURCES, REFUND_MODES } from "../pingpp/limits";
 
 // Messages are i18n keys under "validation".
 
-export const FUNDING_SOURCES = ["unsettled_funds", "recharge_funds"] as const;
-export const REFUND_MODES = ["to_source", "to_balance"] as const;
+// Ping++'s own lists, shared with the client and the sandbox.
+export { FUNDING_SOURCES, REFUND_MODES };
 
 const refundFields = {
   idempotencyKey: z.uuid("invalid"),
