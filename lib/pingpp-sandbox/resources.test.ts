@@ -89,7 +89,7 @@ describe("orders", () => {
     expect(charges.body.data.map((c: { id: string }) => c.id)).toEqual([chId]);
     expect((await call(sb, "GET", `/v1/orders/${o.body.id}/charges/${chId}`)).body.id).toBe(chId);
 
-    const r = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge_amount: 300, description: "退一部分" });
+    const r = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge: chId, charge_amount: 300, description: "退一部分" });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ object: "list", url: `/v1/orders/${o.body.id}/order_refunds`, has_more: false });
     expect(r.body.data[0]).toMatchObject({ object: "refund", amount: 300, charge: chId, status: "pending" });
@@ -116,6 +116,119 @@ describe("orders", () => {
     await call(sb, "POST", `/_sim/charges/${pay.body.charge}/pay`, {});
     const added = await royaltiesOf(o.body.merchant_order_no);
     expect(added.map((r) => [r.source_user, r.amount, r.status]).sort()).toEqual([["user_r1", 120, "created"], ["user_r2", 30, "created"]]);
+  });
+
+  it("an order past its time_expire is canceled; its charge expires with it and cannot be paid", async () => {
+    const expire = Math.floor(Date.now() / 1000) + 120;
+    const o = await newOrder({ time_expire: expire });
+    const pay = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
+    expect(pay.status, pay.text).toBe(200);
+    const chId = pay.body.charge as string;
+    // the charge's own default lifetime is a day: it is cut to the order's
+    expect(pay.body.charges.data[0].time_expire).toBe(expire);
+
+    const expired = await call(sb, "POST", `/_sim/orders/${o.body.id}/expire`, {});
+    expect(expired.status, expired.text).toBe(200);
+    expect(expired.body).toMatchObject({ status: "canceled", paid: false });
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body.status).toBe("canceled");
+    const canceledList = await call(sb, "GET", `/v1/orders?app=${sb.appId}&canceled=true&per_page=20`);
+    expect(canceledList.body.data.map((x: { id: string }) => x.id)).toContain(o.body.id);
+    const ch = await call(sb, "GET", `/v1/charges/${chId}`);
+    expect(ch.body).toMatchObject({ paid: false, credential: {} });
+    expect(ch.body.time_expire).toBeLessThan(Math.floor(Date.now() / 1000) + 1);
+
+    const late = await call(sb, "POST", `/_sim/charges/${chId}/pay`, {});
+    expect(late.status).toBe(400);
+    expect(late.body.error).toMatchObject({ type: "invalid_request_error", code: "charge_unexpected_status" });
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body).toMatchObject({ status: "canceled", paid: false, amount_paid: 0 });
+    const again = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toMatch(/已过期/);
+    const cancel = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled" });
+    expect(cancel.status).toBe(400);
+    expect(cancel.body.error).toMatchObject({ type: "invalid_request_error", param: "status" });
+    expect(eventsFor(chId)).not.toContain("charge.succeeded");
+  });
+
+  it("cancel checks user against the order's uid", async () => {
+    const o = await newOrder();
+    const wrong = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled", user: "user_008" });
+    expect(wrong.status).toBe(400);
+    expect(Object.keys(wrong.body)).toEqual(["error"]);
+    expect(wrong.body.error).toEqual({ type: "invalid_request_error", message: expect.stringMatching(/uid/), param: "user" });
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body.status).toBe("created");
+    const right = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled", user: "user_007" });
+    expect(right.status, right.text).toBe(200);
+    expect(right.body.status).toBe("canceled");
+    // without user (as the Node SDK's cancel sends it) there is nothing to compare
+    const o2 = await newOrder();
+    expect((await call(sb, "PUT", `/v1/orders/${o2.body.id}`, { status: "canceled" })).body.status).toBe("canceled");
+  });
+
+  it("order refunds follow the guide: description, refund_mode, charge_amount with charge, funding_source for WeChat only", async () => {
+    const paidOrder = async (channel: string, extra?: Record<string, unknown>) => {
+      const o = await newOrder();
+      const p = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel, extra });
+      await call(sb, "POST", `/_sim/charges/${p.body.charge}/pay`, {});
+      return { id: o.body.id as string, ch: p.body.charge as string };
+    };
+    const ali = await paidOrder("alipay_qr");
+    const refund = (id: string, body: Record<string, unknown>) => call(sb, "POST", `/v1/orders/${id}/order_refunds`, body);
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ charge: ali.ch, charge_amount: 100 }, "description"],
+      [{ charge: ali.ch, charge_amount: 100, description: "" }, "description"],
+      [{ charge: ali.ch, description: "退货", refund_mode: "to_card" }, "refund_mode"],
+      [{ charge_amount: 100, description: "退货" }, "charge_amount"],
+      [{ charge: ali.ch, charge_amount: 100, description: "退货", funding_source: "recharge_funds" }, "funding_source"],
+      [{ charge: ali.ch, description: "退货", funding_source: "other_funds" }, "funding_source"],
+    ];
+    for (const [body, param] of refusals) {
+      const res = await refund(ali.id, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error, JSON.stringify(body)).toMatchObject({ type: "invalid_request_error", param });
+      expect(typeof res.body.error.message).toBe("string");
+    }
+    expect((await call(sb, "GET", `/v1/orders/${ali.id}/order_refunds`)).body.data).toEqual([]);
+    // the same rule on a charge refund
+    const chargeRefund = await call(sb, "POST", `/v1/charges/${ali.ch}/refunds`, { description: "退货", funding_source: "unsettled_funds" });
+    expect(chargeRefund.body.error).toMatchObject({ type: "invalid_request_error", param: "funding_source" });
+
+    const ok = await refund(ali.id, { charge: ali.ch, charge_amount: 100, description: "退货", refund_mode: "to_balance" });
+    expect(ok.status, ok.text).toBe(200);
+    const wx = await paidOrder("wx_pub_qr", { product_id: "P1" });
+    const wxOk = await refund(wx.id, { charge: wx.ch, charge_amount: 100, description: "退货", refund_mode: "to_source", funding_source: "recharge_funds" });
+    expect(wxOk.status, wxOk.text).toBe(200);
+    expect(wxOk.body.data[0]).toMatchObject({ amount: 100, funding_source: "recharge_funds" });
+  });
+
+  it("royalty_users on a refund come out of the order's unsettled royalties; more than is left is refused", async () => {
+    const pool = async (sourceNo: string) =>
+      ((await call(sb, "GET", "/_sim/royalties")).body.data as { source_no: string; source_user: string; amount: number }[])
+        .filter((r) => r.source_no === sourceNo)
+        .map((r) => [r.source_user, r.amount])
+        .sort();
+    const o = await newOrder({ royalty_users: [{ user: "user_r1", amount: 120 }, { user: "user_r2", amount: 30 }] });
+    const pay = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
+    await call(sb, "POST", `/_sim/charges/${pay.body.charge}/pay`, {});
+    const no = o.body.merchant_order_no as string;
+    expect(await pool(no)).toEqual([["user_r1", 120], ["user_r2", 30]]);
+    const refund = (charge_amount: number, royalty_users: unknown) =>
+      call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge: pay.body.charge, charge_amount, description: "退货", royalty_users });
+
+    const r1 = await refund(200, [{ user: "user_r1", amount_refunded: 50 }]);
+    expect(r1.status, r1.text).toBe(200);
+    expect(await pool(no)).toEqual([["user_r1", 70], ["user_r2", 30]]);
+    for (const bad of [[{ user: "user_r2", amount_refunded: 31 }], [{ user: "user_x", amount_refunded: 1 }], [{ user: "user_r1", amount_refunded: 40 }, { user: "user_r1", amount_refunded: 40 }]]) {
+      const res = await refund(100, bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error).toMatchObject({ type: "invalid_request_error", param: "royalty_users" });
+    }
+    expect((await refund(10, [{ user: "user_r2", amount_refunded: 11 }])).body.error.param).toBe("royalty_users"); // more than the refund
+    expect(await pool(no)).toEqual([["user_r1", 70], ["user_r2", 30]]);
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}/order_refunds`)).body.data).toHaveLength(1);
+    const r2 = await refund(100, [{ user: "user_r2", amount_refunded: 30 }]);
+    expect(r2.status, r2.text).toBe(200);
+    expect(await pool(no)).toEqual([["user_r1", 70]]);
   });
 
   it("sim pay_twice pays from two channels; pay_after_cancel pays a canceled order", async () => {

@@ -102,6 +102,8 @@ export interface Order {
   available_methods: string[];
   royalty_users: Json[];
   _canceled_by?: string;
+  /** canceled because its time_expire passed unpaid (not by a PUT) */
+  _expired?: boolean;
 }
 
 export type RedEnvelopeStatus = "sending" | "sent" | "received" | "failed" | "refunding" | "refund";

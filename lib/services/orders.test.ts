@@ -272,7 +272,17 @@ describe("refunds of orders (订单退款)", () => {
 
   it("returns royalty shares with an order refund (royalty_users), refusing lines that are wrong or add up to more", async () => {
     const { orderId, chargeId } = await paidOrder("50.00");
+    // The shares come out of what the order's royalty users have unsettled at Ping++ (the sandbox
+    // refuses more than that): give user_a and user_b their shares of this order first.
+    const { merchant_order_no } = await api<{ merchant_order_no: string }>("GET", `/orders/${(await orderRow(orderId)).pingppId}`);
+    const shares = { royalties: [{ amount: 800, source_user: "user_a", source_no: merchant_order_no }, { amount: 300, source_user: "user_b", source_no: merchant_order_no }] };
+    await h.sim("royalties", shares);
+    const pool = async () =>
+      (await fetch(`${h.sandbox.url}/_sim/royalties`).then((r) => r.json() as Promise<{ data: { source_no: string; source_user: string; amount: number }[] }>)).data
+        .filter((x) => x.source_no === merchant_order_no)
+        .map((x) => [x.source_user, x.amount]);
     const r = await rsvc.refundOrder(finance, refundForm(orderId, "20.00", { royaltyUsers: "user_a,5.00\nuser_b，2.50" }));
+    expect((await pool()).sort()).toEqual([["user_a", 300], ["user_b", 50]]);
     expect(r.royaltyUsers).toEqual([{ user: "user_a", amountRefunded: 500 }, { user: "user_b", amountRefunded: 250 }]);
     const [remote] = await api<{ data: { id: string; extra: { royalty_users?: unknown } }[] }>("GET", `/charges/${chargeId}/refunds?limit=100`).then((l) => l.data);
     expect(remote?.extra.royalty_users).toEqual([{ user: "user_a", amount_refunded: 500 }, { user: "user_b", amount_refunded: 250 }]);

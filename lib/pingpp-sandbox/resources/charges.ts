@@ -6,9 +6,14 @@ import type { Router } from "../router";
 import type { Charge, Json, Order } from "../types";
 import { badRequest, channelError, newId, newTransactionNo, notFound, qBool, qString, randomDigits, validate, type Query } from "../util";
 import { chars, metadataSchema, positiveFen } from "./common";
+import { ISV_TERMINAL_ID_MAX, ISV_TERMINAL_ID_PATTERN, SCAN_CODE_MAX } from "../../pingpp/limits";
 import { renderRefund } from "./refunds";
 
-const terminalId = z.string().min(1).max(32);
+/** The SDK's limits (lib/pingpp/limits.ts, shared with the client and the cashier form). */
+const terminalId = z
+  .string()
+  .regex(ISV_TERMINAL_ID_PATTERN, `terminal_id 必须是 1-${ISV_TERMINAL_ID_MAX} 位英文或数字 (terminal_id: 1-${ISV_TERMINAL_ID_MAX} letters or digits)`);
+const scanCode = chars("scan_code", SCAN_CODE_MAX);
 const goodsList = z.array(z.looseObject({ goods_name: z.string().min(1), goods_num: z.union([z.string(), z.number()]) })).min(1);
 const payChannel = z.enum(["alipay", "wx", "bfb"], { error: "pay_channel 只能是 alipay、wx 或 bfb (pay_channel must be alipay, wx or bfb)" });
 
@@ -43,7 +48,7 @@ export const CHANNELS: Record<string, ChannelRule> = {
   ccb_qr: { extra: z.looseObject({ pos_id: z.string().optional() }), reversible: false, ttl: DAY },
   isv_qr: { extra: z.looseObject({ terminal_id: terminalId, pay_channel: payChannel }), reversible: true, reversibleWhenPaid: true, ttl: DAY },
   isv_scan: {
-    extra: z.looseObject({ terminal_id: terminalId, scan_code: z.string().min(1).max(64), goods_list: goodsList.optional() }),
+    extra: z.looseObject({ terminal_id: terminalId, scan_code: scanCode, goods_list: goodsList.optional() }),
     reversible: true,
     reversibleWhenPaid: true,
     ttl: DAY,
@@ -169,6 +174,9 @@ export function payRefusal(e: Engine, ch: Charge): string | null {
   if (ch.paid) return "Charge 已支付 (Charge already paid)";
   if (ch.reversed) return "Charge 已撤销，无法支付 (Charge has been reversed)";
   if (ch.time_expire < e.now()) return "Charge 已过期，无法支付 (Charge has expired)";
+  // An order's charge expires with its order (and one made before that rule, too).
+  const o = ch._order ? e.s.orders[ch._order] : undefined;
+  if (o && (o._expired || (o.status === "created" && !o.paid && o.time_expire < e.now()))) return "订单已过期，无法支付 (The order has expired)";
   return null;
 }
 

@@ -7,7 +7,8 @@ import type { Charge, Json, Order } from "../types";
 import { badRequest, newOrderId, notFound, qBool, qString, validate } from "../util";
 import { chars, metadataSchema, positiveFen } from "./common";
 import { createCharge, renderCharge } from "./charges";
-import { createRefund, refundable, renderRefund } from "./refunds";
+import { checkFundingSource, createRefund, refundable, renderRefund } from "./refunds";
+import { FUNDING_SOURCES, REFUND_MODES } from "../../pingpp/limits";
 import { addRoyalty } from "./royalties";
 
 const createSchema = z.object({
@@ -45,29 +46,55 @@ const paySchema = z.object({
   charge_order_no: z.string().regex(/^[0-9a-zA-Z]{1,64}$/, "charge_order_no 只能由字母和数字组成 (charge_order_no: alphanumerics)").optional(),
 });
 
-const refundSchema = z.object({
-  charge: z.string().optional(),
-  charge_amount: positiveFen("charge_amount").optional(),
-  description: chars("description", 255).optional(),
-  metadata: metadataSchema.optional(),
-  refund_mode: z.string().optional(),
-  funding_source: z.enum(["unsettled_funds", "recharge_funds"]).optional(),
-  royalty_users: z.array(z.object({ user: z.string().min(1), amount_refunded: z.number().int().nonnegative() })).optional(),
-});
+/** The order refund guide's rules (订单退款): a reason, a known mode, charge_amount only for a named charge. */
+const refundSchema = z
+  .object({
+    charge: z.string().optional(),
+    charge_amount: positiveFen("charge_amount").optional(),
+    description: chars("description", 255),
+    metadata: metadataSchema.optional(),
+    refund_mode: z.enum(REFUND_MODES, { error: `refund_mode 只能是 ${REFUND_MODES.join(" 或 ")} (refund_mode must be ${REFUND_MODES.join(" or ")})` }).optional(),
+    funding_source: z.enum(FUNDING_SOURCES, { error: `funding_source 只能是 ${FUNDING_SOURCES.join(" 或 ")} (funding_source must be ${FUNDING_SOURCES.join(" or ")})` }).optional(),
+    royalty_users: z.array(z.object({ user: z.string().min(1), amount_refunded: z.number().int().nonnegative() })).optional(),
+  })
+  .refine((p) => p.charge_amount === undefined || p.charge !== undefined, {
+    path: ["charge_amount"],
+    message: "charge_amount 必须与 charge 一起传入 (charge_amount requires charge)",
+  });
 
 const orderCharges = (e: Engine, o: Order) => Object.values(e.s.charges).filter((c) => c._order === o.id);
 
 export function renderOrder(e: Engine, o: Order): Record<string, unknown> {
+  expireIfDue(e, o);
   return { ...publicView(o), charges: embeddedList("/v1/charges", orderCharges(e, o), (c) => renderCharge(e, c)) };
 }
 
 function getOrder(e: Engine, id: string): Order {
   const o = e.s.orders[id];
   if (!o) throw notFound("order", id);
+  expireIfDue(e, o);
   return o;
 }
 
 const isExpired = (e: Engine, o: Order) => o.status === "created" && !o.paid && o.time_expire < e.now();
+
+/**
+ * An unpaid order past its time_expire is canceled (seen on its next read, as Ping++ shows it);
+ * its unpaid charges expired with it (their time_expire is never later than the order's) and
+ * lose their QR. Returns whether it just happened.
+ */
+export function expireIfDue(e: Engine, o: Order): boolean {
+  if (!isExpired(e, o)) return false;
+  o.status = "canceled";
+  o._expired = true;
+  for (const ch of orderCharges(e, o)) {
+    if (ch.paid) continue;
+    ch.time_expire = Math.min(ch.time_expire, o.time_expire);
+    ch.credential = {};
+  }
+  e.save();
+  return true;
+}
 
 function essentials(ch: Charge): Record<string, Json> {
   return {
@@ -82,6 +109,9 @@ function essentials(ch: Charge): Record<string, Json> {
 
 /** `PUT {status:"canceled"}` rules; also used by the simulator. */
 export function cancelOrder(e: Engine, o: Order, user?: string): void {
+  if (user !== undefined && user !== o.uid) throw badRequest(`user 与订单的 uid 不一致 (user does not match the order's uid)`, "user");
+  expireIfDue(e, o);
+  if (o._expired) throw badRequest("订单已过期，已自动取消 (Order has expired and was canceled)", "status");
   if (o.status === "canceled") throw badRequest("订单已取消 (Order is already canceled)", "status");
   if (o.paid || o.status !== "created") throw badRequest(`订单状态为 ${o.status}，无法取消，请使用退款 (Order is ${o.status} and cannot be canceled)`, "status");
   if (isExpired(e, o)) throw badRequest("订单已过期，无法取消 (Order has expired)", "status");
@@ -99,7 +129,9 @@ export function payOrder(
   request: string | null,
   force = false,
 ): Charge {
+  expireIfDue(e, o);
   if (!force) {
+    if (o._expired) throw badRequest("订单已过期，无法支付 (Order has expired)");
     if (o.status === "canceled") throw badRequest("订单已取消，无法支付 (Order is canceled)");
     if (o.paid || o.status !== "created") throw badRequest(`订单状态为 ${o.status}，无法支付 (Order is ${o.status})`);
     if (isExpired(e, o)) throw badRequest("订单已过期，无法支付 (Order has expired)");
@@ -124,6 +156,8 @@ export function payOrder(
     request,
     o,
   );
+  // The order's charge expires with the order, never later.
+  ch.time_expire = Math.min(ch.time_expire, o.time_expire);
   o.charge = ch.id;
   o.charge_essentials = essentials(ch);
   e.save();
@@ -147,6 +181,43 @@ function onChargePaid(e: Engine, ch: Charge, request: string | null): void {
     e.emit("order.succeeded", renderOrder(e, o), request);
   }
   e.save();
+}
+
+/**
+ * `royalty_users` of an order refund: each user's share that goes back with the refund comes out
+ * of that user's unsettled royalties from this order (the pool a settlement draws from). Checked
+ * first (refused: more than the refund, or more than the user still has unsettled from this
+ * order); the returned function takes the amounts out, oldest royalty first.
+ */
+function royaltyTakeBack(e: Engine, o: Order, users: { user: string; amount_refunded: number }[], refundTotal: number): () => void {
+  const wanted = new Map<string, number>();
+  for (const u of users) wanted.set(u.user, (wanted.get(u.user) ?? 0) + u.amount_refunded);
+  const total = [...wanted.values()].reduce((n, a) => n + a, 0);
+  if (total > refundTotal) {
+    throw badRequest(`royalty_users 的退回分润合计 ${total} 超过退款金额 ${refundTotal} (royalty_users return more than the refund)`, "royalty_users");
+  }
+  const unsettled = (user: string) =>
+    Object.values(e.s.royalties)
+      .filter((r) => r.status === "created" && r.royalty_settlement === null && r.source_no === o.merchant_order_no && r.source_user === user)
+      .sort((a, b) => a.created - b.created);
+  for (const [user, amount] of wanted) {
+    const left = unsettled(user).reduce((n, r) => n + r.amount, 0);
+    if (amount > left) {
+      throw badRequest(`royalty_users: ${user} 在该订单的待结算分润只有 ${left}，无法退回 ${amount} (user ${user} has only ${left} unsettled royalty from this order)`, "royalty_users");
+    }
+  }
+  return () => {
+    for (const [user, amount] of wanted) {
+      let rest = amount;
+      for (const r of unsettled(user)) {
+        const take = Math.min(rest, r.amount);
+        r.amount -= take;
+        rest -= take;
+        if (r.amount === 0) delete e.s.royalties[r.id];
+        if (rest === 0) break;
+      }
+    }
+  };
 }
 
 export function registerOrders(r: Router, e: Engine): void {
@@ -218,6 +289,7 @@ export function registerOrders(r: Router, e: Engine): void {
     const paid = qBool(req.query, "paid");
     const refunded = qBool(req.query, "refunded");
     const canceled = qBool(req.query, "canceled");
+    for (const o of Object.values(e.s.orders)) expireIfDue(e, o);
     return listEnvelope(Object.values(e.s.orders), {
       url: "/v1/orders",
       style: "page",
@@ -246,6 +318,15 @@ export function registerOrders(r: Router, e: Engine): void {
   r.post("/v1/orders/:id/pay", (req) => {
     const o = getOrder(e, req.params.id ?? "");
     payOrder(e, o, validate(paySchema, req.body), req.requestId);
+    return renderOrder(e, o);
+  });
+
+  // Simulation: the order's time_expire passes now (its unpaid charges expire with it).
+  r.post("/_sim/orders/:id/expire", (req) => {
+    const o = getOrder(e, req.params.id ?? "");
+    if (o.paid || o.status !== "created") throw badRequest(`订单状态为 ${o.status}，不会过期 (Order is ${o.status})`);
+    o.time_expire = e.now() - 1;
+    expireIfDue(e, o);
     return renderOrder(e, o);
   });
 
@@ -284,14 +365,18 @@ export function registerOrders(r: Router, e: Engine): void {
       targets = paid.map((c) => ({ charge: c }));
     }
     if (targets.length === 0) throw badRequest("订单已全额退款 (Order has already been fully refunded)");
+    // Everything is checked before anything changes: one refused part refuses the whole request.
+    for (const t of targets) checkFundingSource(t.charge, p.funding_source);
+    const takeBack = royaltyTakeBack(e, o, p.royalty_users ?? [], targets.reduce((n, t) => n + (t.amount ?? refundable(e, t.charge)), 0));
     const created = targets.map((t) =>
       createRefund(
         e,
         t.charge,
-        { amount: t.amount, description: p.description ?? "订单退款", metadata: p.metadata, funding_source: p.funding_source, orderId: o.id },
+        { amount: t.amount, description: p.description, metadata: p.metadata, funding_source: p.funding_source, orderId: o.id },
         req.requestId,
       ),
     );
+    takeBack();
     // Ping++ keeps the royalty shares returned with the refund; the sandbox shows them in `extra`.
     if (p.royalty_users) for (const r of created) (r as { extra: Record<string, unknown> }).extra = { ...(r as { extra?: Record<string, unknown> }).extra, royalty_users: p.royalty_users };
     e.save();

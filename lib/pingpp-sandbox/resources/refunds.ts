@@ -7,6 +7,7 @@ import type { Charge, Json, Refund } from "../types";
 import { badRequest, newId, newTransactionNo, notFound, validate } from "../util";
 import { chars, metadataSchema, positiveFen } from "./common";
 import { getCharge } from "./charges";
+import { FUNDING_SOURCES, isWechatChannel } from "../../pingpp/limits";
 
 export const renderRefund = (re: Refund) => publicView(re);
 
@@ -14,7 +15,7 @@ const createSchema = z.object({
   amount: positiveFen("amount").optional(),
   description: chars("description", 255),
   metadata: metadataSchema.optional(),
-  funding_source: z.enum(["unsettled_funds", "recharge_funds"]).optional(),
+  funding_source: z.enum(FUNDING_SOURCES, { error: `funding_source 只能是 ${FUNDING_SOURCES.join(" 或 ")} (funding_source must be ${FUNDING_SOURCES.join(" or ")})` }).optional(),
 });
 
 export interface RefundInput {
@@ -33,7 +34,15 @@ export function refundable(e: Engine, ch: Charge): number {
   return ch.amount - used;
 }
 
+/** `funding_source` is a WeChat Pay refund option: refused for a charge of any other channel. */
+export function checkFundingSource(ch: Charge, fundingSource: string | undefined): void {
+  if (fundingSource !== undefined && !isWechatChannel(ch.channel)) {
+    throw badRequest(`funding_source 仅适用于微信支付渠道，${ch.channel} 不支持 (funding_source applies to WeChat channels only, not ${ch.channel})`, "funding_source");
+  }
+}
+
 export function createRefund(e: Engine, ch: Charge, input: RefundInput, request: string | null): Refund {
+  checkFundingSource(ch, input.funding_source);
   if (!ch.paid) throw badRequest("Charge 未支付，无法退款 (Charge is not paid, nothing to refund)", undefined, "charge_unexpected_status");
   const left = refundable(e, ch);
   if (left <= 0) throw badRequest("Charge 已全额退款 (Charge has already been fully refunded)", "amount", "refund_unexpected_status");
