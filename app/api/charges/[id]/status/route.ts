@@ -18,8 +18,9 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
 }
 
 /**
- * A pending QR's expiry changes nothing in the database by itself: the poll right after it asks
- * Ping++ (chargeStatus), so a pending answer is held only until then.
+ * A pending QR's expiry writes nothing by itself (the charge turns expired once Ping++ is asked,
+ * which notifies): a pending answer is held until its expiry, and after it only briefly, as the
+ * 1 s poll was.
  */
 function untilExpiry(v: ChargeView): number | undefined {
   return v.status === "pending" && v.timeExpire ? Date.parse(v.timeExpire) - Date.now() + 500 : undefined;
