@@ -3,6 +3,8 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, ALL_ROLES } from "@/lib/auth/session";
 import { overviewStats } from "@/lib/services/overview";
 import { periodSchema } from "@/lib/validations/operations";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { OverviewLive, TodayLive } from "./_components/overview-live";
@@ -12,7 +14,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const t = await getTranslations("overview");
   const tr = await getTranslations("roles");
   const today = shanghaiToday();
-  const q = periodSchema.parse(await searchParams);
+  const { f: q, dateError } = parseFilters(periodSchema, await searchParams);
   let from = q.from ?? today;
   const to = q.to ?? today;
   if (addDays(from, 366) < to) from = addDays(to, -366);
@@ -57,6 +59,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </form>
         </div>
       </div>
+      <DateFilterError show={dateError} />
       {todayStats ? <TodayLive today={today} initial={todayStats} /> : null}
       <OverviewLive from={from} to={to} initial={initial} />
     </div>

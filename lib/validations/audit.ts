@@ -1,11 +1,8 @@
 import { z } from "../zod";
+import { filterDay } from "./dates";
 
-/** A yyyy-mm-dd day from a query string; malformed → ignored. */
-export const queryDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined);
+/** A yyyy-mm-dd day from a query string: strict (lib/validations/dates.ts); malformed → reported. */
+export const queryDay = filterDay;
 
 /** Audit log filters from the query string; anything malformed is ignored rather than failing the page. */
 export const auditFilterSchema = z.object({

@@ -2,6 +2,7 @@ import { z } from "../zod";
 import { QR_CHANNELS, type QrChannel } from "../pingpp/channels";
 import { ISV_TERMINAL_ID_PATTERN, SCAN_CODE_MAX } from "../pingpp/limits";
 import { yuanAmount } from "./amount";
+import { filterDay } from "./dates";
 
 export { QR_CHANNELS, type QrChannel };
 
@@ -59,7 +60,8 @@ export type CreateChargeData = z.output<typeof createChargeSchema>;
 
 export const chargeIdSchema = z.object({ id: z.uuid("invalidId") });
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+/** Filter days: strict (lib/validations/dates.ts); a malformed one is reported, not ignored. */
+const day = filterDay;
 export const CHARGE_LIST_STATUSES = ["pending", "paid", "expired", "reversed", "failed"] as const;
 
 /** Charges list filters from the query string (also what an export selects); bad values are ignored. */

@@ -1,9 +1,9 @@
 import { z } from "../zod";
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+import { filterDay } from "./dates";
 
-/** A period of Shanghai days; `from`..`to` inclusive, at most a year; bad values fall back to today. */
+/** A period of Shanghai days; `from`..`to` inclusive (swapped when reversed); a malformed day is an issue ("date"), absent → today. */
 export const periodSchema = z
-  .object({ from: day.optional().catch(undefined), to: day.optional().catch(undefined) })
+  .object({ from: filterDay, to: filterDay })
   .transform((p) => (p.from && p.to && p.from > p.to ? { from: p.to, to: p.from } : p));
 export type PeriodInput = z.output<typeof periodSchema>;

@@ -1,5 +1,6 @@
 import { z } from "../zod";
 import { yuanAmount } from "./amount";
+import { filterDay } from "./dates";
 import { createChargeSchema } from "./charges";
 
 // Messages are i18n keys under "validation".
@@ -19,7 +20,8 @@ export const cancelOrderSchema = z.object({ id: z.uuid("invalidId"), idempotency
 export const orderIdSchema = z.object({ id: z.uuid("invalidId") });
 
 
-export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+/** Filter days: strict (lib/validations/dates.ts); a malformed one is reported, not ignored. */
+export const day = filterDay;
 export const yesNo = z.enum(["yes", "no"]).optional().catch(undefined);
 export const page = z.coerce.number().int().min(1).max(100_000).optional().catch(undefined);
 export const q = z.string().trim().max(64).optional().catch(undefined);

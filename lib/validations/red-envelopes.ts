@@ -2,6 +2,7 @@ import { z } from "../zod";
 import { RED_ENVELOPE_SCENES } from "../pingpp/params";
 import { parseYuan } from "../money";
 import { yuanAmount } from "./amount";
+import { filterDay } from "./dates";
 import { parseCsv, CsvError, CsvEncodingError, decodeCsvBytes } from "../csv";
 
 export { RED_ENVELOPE_SCENES };
@@ -134,11 +135,8 @@ export function dryRunRows(csv: string, sceneId: string | undefined): DryRunRow[
   });
 }
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined);
+/** Filter days: strict (lib/validations/dates.ts); a malformed one is reported, not ignored. */
+const day = filterDay;
 
 export const RED_ENVELOPE_STATUSES = ["creating", "sending", "sent", "received", "failed", "refunding", "refund"] as const;
 

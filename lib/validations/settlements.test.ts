@@ -1,3 +1,4 @@
+import { parseFilters } from "./dates";
 import { describe, expect, it } from "vitest";
 import { previewSettlementSchema, settlementFilterSchema } from "./settlements";
 
@@ -23,7 +24,12 @@ describe("settlement form", () => {
     expect(issue({ from: "2026-02-02", to: "2026-02-01" })).toEqual({ path: "to", message: "dateRange" });
   });
 
-  it("list filters ignore anything malformed", () => {
-    expect(settlementFilterSchema.parse({ status: "bogus", method: "alipay", from: "yesterday", page: "2" })).toEqual({ status: undefined, method: "alipay", from: undefined, to: undefined, page: 2 });
+  it("list filters ignore a malformed value, but report a malformed date (issue 15) rather than drop it in silence", () => {
+    expect(settlementFilterSchema.parse({ status: "bogus", method: "alipay", page: "2" })).toEqual({ status: undefined, method: "alipay", from: undefined, to: undefined, page: 2 });
+    expect(settlementFilterSchema.safeParse({ method: "alipay", from: "yesterday" }).success).toBe(false);
+    expect(parseFilters(settlementFilterSchema, { status: "bogus", method: "alipay", from: "yesterday", page: "2" })).toEqual({
+      f: { status: undefined, method: "alipay", from: undefined, to: undefined, page: 2 },
+      dateError: true,
+    });
   });
 });

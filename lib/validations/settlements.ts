@@ -3,6 +3,7 @@ import { ROYALTY_METHODS } from "../pingpp/params";
 import { ROYALTY_SETTLEMENT_STATUSES } from "../pingpp/schemas";
 import { optionalYuanMin } from "./amount";
 import { queryDay } from "./audit";
+import { parseDay } from "../dates";
 
 export { ROYALTY_METHODS, ROYALTY_SETTLEMENT_STATUSES };
 export type RoyaltyMethod = (typeof ROYALTY_METHODS)[number];
@@ -10,7 +11,8 @@ export type RoyaltyMethod = (typeof ROYALTY_METHODS)[number];
 /** Ping++ allows 10 metadata keys; the console keeps one for its idempotency key. */
 export const MAX_METADATA_KEYS = 9;
 
-const day = z.union([z.literal(""), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date")]).optional();
+/** A day of the preview form: empty, or a real day (lib/dates.ts parseDay), else "date". */
+const day = z.union([z.literal(""), z.string().refine((v) => parseDay(v) !== null, "date")]).optional();
 const optionalText = (max: number) =>
   z
     .string()

@@ -2,6 +2,8 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
 import { listAudit } from "@/lib/services/audit";
 import { auditFilterSchema } from "@/lib/validations/audit";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
@@ -9,7 +11,7 @@ import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole(FINANCE_ROLES);
   const t = await getTranslations("audit");
-  const f = auditFilterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(auditFilterSchema, await searchParams);
   const { rows, total, page, perPage } = await listAudit({
     ...f,
     from: f.from ? shanghaiDayStart(f.from) : undefined,
@@ -31,6 +33,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <SelectFilter name="result" label={t("result")} value={f.result} any={t("any")} options={(["ok", "refused", "error"] as const).map((r) => ({ value: r, label: t(`results.${r}`) }))} />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("from"), to: t("to") }} />
       </FilterForm>
+      <DateFilterError show={dateError} />
       <p className="text-sm text-slate-500">{t("total", { total })}</p>
       <ListTable
         testId="audit-table"

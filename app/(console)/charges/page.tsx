@@ -5,6 +5,8 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, ALL_ROLES } from "@/lib/auth/session";
 import { chargeTotals, listCharges } from "@/lib/services/charges";
 import { chargeFilterSchema, CHARGE_LIST_STATUSES, QR_CHANNELS, type ChargeFilter } from "@/lib/validations/charges";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import type { Actor } from "@/lib/services/actor";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
@@ -18,7 +20,7 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 export default async function ChargesPage({ searchParams }: { searchParams: Search }) {
   const actor = await requireRole(ALL_ROLES);
   const t = await getTranslations();
-  const f = chargeFilterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(chargeFilterSchema, await searchParams);
   const { rows, nextCursor } = await listCharges(actor, f);
   const query = (over: Partial<ChargeFilter>) => {
     const q = new URLSearchParams();
@@ -42,6 +44,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
           <input name="q" defaultValue={f.q} placeholder={t("charges.qPlaceholder")} className={inputClass} />
         </FilterField>
       </FilterForm>
+      <DateFilterError show={dateError} />
       <Suspense fallback={<p className="text-sm text-slate-400">{t("charges.totalsLoading")}</p>}>
         <Totals actor={actor} f={f} />
       </Suspense>

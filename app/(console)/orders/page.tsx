@@ -5,6 +5,8 @@ import { requireRole, ALL_ROLES } from "@/lib/auth/session";
 import { listOrders } from "@/lib/services/orders";
 import { syncOrdersAction } from "@/lib/actions/orders";
 import { orderFilterSchema } from "@/lib/validations/orders";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
@@ -16,7 +18,7 @@ import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requireRole(ALL_ROLES);
   const t = await getTranslations();
-  const f = orderFilterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(orderFilterSchema, await searchParams);
   const { items, totals, page, pages } = await listOrders(actor, f);
   const finance = actor.role !== "cashier";
   const attention = (await listOrders(actor, { attention: "1" })).totals.attention;
@@ -52,6 +54,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
         ))}
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("orders.from"), to: t("orders.to") }} />
       </FilterForm>
+      <DateFilterError show={dateError} />
       <div className="text-sm text-slate-500" data-testid="orders-totals">
         {/* one line per currency, yuan first: never added across currencies */}
         {totals.byCurrency.map((c) => (

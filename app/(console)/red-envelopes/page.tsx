@@ -4,6 +4,8 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
 import { listRedEnvelopes } from "@/lib/services/red-envelopes";
 import { redEnvelopeFilterSchema, RED_ENVELOPE_STATUSES } from "@/lib/validations/red-envelopes";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
 import { inputClass } from "@/components/ui/field";
@@ -14,7 +16,7 @@ export default async function RedEnvelopesPage({ searchParams }: { searchParams:
   await requireRole(FINANCE_ROLES);
   const t = await getTranslations("redEnvelopes");
   const ts = await getTranslations("redEnvelopeStatus");
-  const f = redEnvelopeFilterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(redEnvelopeFilterSchema, await searchParams);
   const { rows, totals, page, perPage } = await listRedEnvelopes({
     ...f,
     from: f.from ? shanghaiDayStart(f.from) : undefined,
@@ -44,6 +46,7 @@ export default async function RedEnvelopesPage({ searchParams }: { searchParams:
           <input name="batch" defaultValue={f.batch} className={inputClass} />
         </FilterField>
       </FilterForm>
+      <DateFilterError show={dateError} />
       <div className="flex flex-wrap items-center gap-3 text-sm text-slate-600" data-testid="envelope-totals">
         <span className="font-medium">{t("totals", { count: totals.count, amount: formatMoney(totals.amount) })}</span>
         {totals.byStatus.map((g) => (

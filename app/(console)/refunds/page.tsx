@@ -4,6 +4,8 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
 import { listRefunds } from "@/lib/services/refunds";
 import { refundFilterSchema } from "@/lib/validations/refunds";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
@@ -13,7 +15,7 @@ import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter
 export default async function RefundsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole(FINANCE_ROLES);
   const t = await getTranslations();
-  const f = refundFilterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(refundFilterSchema, await searchParams);
   const { rows, totals, page, pages } = await listRefunds(f);
   return (
     <div className="space-y-4">
@@ -36,6 +38,7 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
         <SelectFilter name="kind" label={t("refunds.kind")} value={f.kind} any={t("refunds.any")} options={(["order", "charge"] as const).map((k) => ({ value: k, label: t(`refunds.kinds.${k}`) }))} />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("refunds.from"), to: t("refunds.to") }} />
       </FilterForm>
+      <DateFilterError show={dateError} />
       <div className="text-sm text-slate-500" data-testid="refunds-totals">
         {/* one line per currency, yuan first: never added across currencies */}
         {totals.byCurrency.map((c) => (

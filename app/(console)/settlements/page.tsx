@@ -4,6 +4,8 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
 import { listSettlements } from "@/lib/services/settlements";
 import { ROYALTY_METHODS, ROYALTY_SETTLEMENT_STATUSES, settlementFilterSchema } from "@/lib/validations/settlements";
+import { parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
 import { DayRangeFilter, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
@@ -14,7 +16,7 @@ export default async function SettlementsPage({ searchParams }: { searchParams: 
   const t = await getTranslations("settlements");
   const ts = await getTranslations("settlementStatus");
   const tm = await getTranslations("royaltyMethods");
-  const f = settlementFilterSchema.parse(await searchParams);
+  const { f, dateError } = parseFilters(settlementFilterSchema, await searchParams);
   const { rows, totals, page, perPage } = await listSettlements({
     ...f,
     from: f.from ? shanghaiDayStart(f.from) : undefined,
@@ -35,6 +37,7 @@ export default async function SettlementsPage({ searchParams }: { searchParams: 
         <SelectFilter name="method" label={t("method")} value={f.method} any={t("any")} options={ROYALTY_METHODS.map((m) => ({ value: m, label: method(m) }))} />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("from"), to: t("to") }} />
       </FilterForm>
+      <DateFilterError show={dateError} />
       <p className="text-sm text-slate-600" data-testid="settlement-totals">
         {t("totals", {
           count: totals.count,

@@ -6,9 +6,12 @@ import { listStaff } from "@/lib/services/staff";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai, shanghaiToday } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
+import { filterMinute, parseFilters } from "@/lib/validations/dates";
+import { DateFilterError } from "@/components/ui/date-filter-error";
 import { PrintButton } from "@/components/print-button";
 
-const local = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/).optional().catch(undefined);
+/** A datetime-local bound (Asia/Shanghai): strict, a malformed one is reported (lib/validations/dates.ts). */
+const local = filterMinute;
 const schema = z.object({
   terminal: z.string().trim().max(32).regex(/^[A-Za-z0-9_-]*$/).optional().catch(undefined).transform((v) => v || undefined),
   staff: z.uuid().optional().catch(undefined),
@@ -24,7 +27,7 @@ export default async function ShiftReportPage({ searchParams }: { searchParams: 
   const actor = await requireRole(ALL_ROLES);
   const t = await getTranslations("shift");
   const tc = await getTranslations("channels");
-  const q = schema.parse(await searchParams);
+  const { f: q, dateError } = parseFilters(schema, await searchParams);
   const cashier = actor.role === "cashier";
   const terminal = cashier ? (actor.terminalId ?? undefined) : q.terminal;
   const staffId = cashier && !actor.terminalId ? actor.id : q.staff;
@@ -66,6 +69,7 @@ export default async function ShiftReportPage({ searchParams }: { searchParams: 
         </label>
         <button className="rounded-md bg-indigo-600 px-3 py-2 text-sm text-white">{t("run")}</button>
       </form>
+      <DateFilterError show={dateError} />
       {!report ? (
         <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{t("pick")}</p>
       ) : (

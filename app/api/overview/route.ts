@@ -8,7 +8,9 @@ export const dynamic = "force-dynamic";
 
 /** The overview's live counters, polled every few seconds. */
 export async function GET(req: Request) {
-  const q = periodSchema.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const parsed = periodSchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+  if (!parsed.success) return Response.json({ error: "invalid_date" }, { status: 400, headers: { "cache-control": "no-store" } });
+  const q = parsed.data;
   const today = shanghaiToday();
   const from = q.from ?? today;
   const to = q.to ?? today;
