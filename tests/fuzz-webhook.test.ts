@@ -14,14 +14,21 @@ import { MAX_EVENT_DEPTH, MAX_WEBHOOK_BYTES } from "@/lib/services/events";
 /**
  * Issue #10 "Bad input", the webhook (DESIGN rule 3): POST /api/webhooks/pingpp fed generated
  * garbage (fast-check, fixed seeds) through the real route with real Request objects. Forged or
- * missing signatures → 401, too large → 413, signed but unparseable, of the wrong shape or not
- * storable → 400; never a 5xx (that is kept for our own failure, so Ping++ retries), and every
- * refused delivery writes nothing (row count of every table, around each delivery). A signed
- * event of a type the console does not handle is stored once and acknowledged.
+ * missing signatures → 401, too large → 413, signed but unreadable (not JSON with an event id and
+ * type) or not storable as sent → 400; never a 5xx (that is kept for our own failure, so Ping++
+ * retries), and every refused delivery writes nothing (row count of every table, around each
+ * delivery). Issue 15: a signed event that can be read but not applied (a shape the schema does
+ * not know) is never lost: stored once as failed (or as foreign, when it is another app's or the
+ * other mode's), acknowledged, and nothing else is written. A signed event of a type the console
+ * does not handle is stored once and acknowledged.
  */
 // Ping++'s key pair for this file, configured before the first env() read (as in ingest.test.ts).
 const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 process.env.PINGPP_PUBLIC_KEY = publicKey.export({ type: "spki", format: "pem" }).toString();
+// The console runs the app of Ping++'s charge sample in live mode: the sample's events are its own.
+const OUR_APP = "app_1Gqj58ynP0mHeX1q";
+process.env.PINGPP_API_KEY = "sk_live_fuzzWebhookTest";
+process.env.PINGPP_APP_ID = OUR_APP;
 /** A key that is not Ping++'s: what a forger signs with. */
 const forgerKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 
@@ -51,7 +58,9 @@ beforeAll(async () => {
 afterAll(closeDb);
 
 const tried: Record<string, number> = {};
-const NUM = { forged: 150, tooLarge: 40, deep: 60, wrongShape: 250, unstorable: 120, unknownType: 100 };
+const NUM = { forged: 150, tooLarge: 40, deep: 60, wrongShape: 250, unstorable: 120, unappliable: 60, unknownType: 100 };
+/** Of the wrongShape cases: kept (readable, stored failed or foreign) and refused (400). */
+const wrongShapeSplit = { kept: 0, refused: 0 };
 /** The floor the total must clear, so the count cannot silently drop. */
 const MIN_TOTAL_CASES = 600;
 
@@ -83,6 +92,45 @@ async function refused(kind: string, d: Delivery, status: number) {
   return res;
 }
 
+/** Deliver a readable, storable, signed event that cannot be applied: 200, one event row `status`, nothing else written. */
+async function kept(kind: string, text: string, status: "failed" | "foreign") {
+  tried[kind] = (tried[kind] ?? 0) + 1;
+  const id = (JSON.parse(text) as { id: string }).id;
+  const existed = (await db.$count(pingppEvents, eq(pingppEvents.id, id))) > 0; // an id a mutation produced twice
+  const before = await counts();
+  const res = await deliver({ body: bytes(text), signature: sign(bytes(text)) });
+  expect(res, `${kind}: ${text.slice(0, 300)}`).toEqual({ status: 200, text: existed ? "duplicate" : "ok" });
+  expect(await counts(), `${kind}: only the event is stored`).toEqual({ ...before, pingpp_events: before.pingpp_events! + (existed ? 0 : 1) });
+  if (existed) return;
+  const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, id));
+  expect(row, `${kind}: ${row?.result}`).toMatchObject({ status, signatureVerified: true });
+  expect(row!.result).toBeTruthy(); // the reason, for the event log and needs-attention
+  expect(row!.payload).toEqual(JSON.parse(text)); // stored whole, as sent
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+/** JSON with a non-empty string id and type: what the console reads as an event at all. */
+const readable = (v: unknown): v is Record<string, unknown> & { id: string; type: string } =>
+  isObject(v) && typeof v.id === "string" && v.id !== "" && typeof v.type === "string" && v.type !== "";
+const LONE_OR_NUL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** What Postgres can hold as sent: no U+0000 or lone surrogate in any string or key; id, type, data.object.id ≤ 255. */
+function storable(v: Record<string, unknown>): boolean {
+  const object = isObject(v.data) ? v.data.object : undefined;
+  for (const k of [v.id, v.type, isObject(object) ? object.id : undefined]) if (typeof k === "string" && k.length > 255) return false;
+  const walk = (x: unknown): boolean =>
+    typeof x === "string" ? !LONE_OR_NUL.test(x) : x && typeof x === "object" ? Object.entries(x).every(([k, c]) => !LONE_OR_NUL.test(k) && walk(c)) : true;
+  return walk(v);
+}
+/** Another app's or the other (test) mode's, as the event or its object says. */
+function foreign(v: Record<string, unknown>): boolean {
+  if (typeof v.livemode === "boolean" && !v.livemode) return true;
+  const o = isObject(v.data) ? v.data.object : undefined;
+  if (!isObject(o)) return false;
+  if (typeof o.livemode === "boolean" && !o.livemode) return true;
+  const app = typeof o.app === "string" ? o.app : isObject(o.app) && typeof o.app.id === "string" ? o.app.id : OUR_APP;
+  return app !== OUR_APP;
+}
+
 // ------------------------------------------------------------------ generators
 
 const junkChar = fc.oneof(
@@ -111,7 +159,7 @@ function withPath(event: Record<string, unknown>, p: readonly string[], value: u
   return copy;
 }
 
-describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, never 5xx, nothing written", () => {
+describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or kept unapplied, never 5xx", () => {
   it("forged, missing or mangled signatures → 401, whatever the body", async () => {
     const body = fc.oneof(
       fc.uint8Array({ maxLength: 4096 }),
@@ -205,7 +253,7 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, ne
     );
   });
 
-  it("valid JSON of the wrong shape or types, signed with Ping++'s key → 400", async () => {
+  it("valid JSON of the wrong shape or types, signed with Ping++'s key → 400 without an event id and type, else kept as failed (or foreign) with 200", async () => {
     const envelope = [["id"], ["object"], ["created"], ["livemode"], ["type"], ["data"], ["data", "object"], ["pending_webhooks"], ["request"], ["scope"], ["acct_id"]] as const;
     const charge = ["id", "object", "created", "livemode", "paid", "refunded", "amount", "amount_settle", "amount_refunded", "order_no", "channel", "time_paid", "refunds", "metadata", "extra", "credential", "currency", "transaction_no", "app"].map((k) => ["data", "object", k] as const);
     const wrong = fc.oneof(
@@ -240,8 +288,14 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, ne
     ];
     await fc.assert(
       fc.asyncProperty(wrongShape, async (value) => {
-        const body = bytes(JSON.stringify(value));
-        await refused("wrongShape", { body, signature: sign(body) }, 400);
+        const text = JSON.stringify(value);
+        if (readable(value) && storable(value)) {
+          await kept("wrongShape", text, foreign(value) ? "foreign" : "failed");
+          wrongShapeSplit.kept++;
+        } else {
+          await refused("wrongShape", { body: bytes(text), signature: sign(bytes(text)) }, 400);
+          wrongShapeSplit.refused++;
+        }
       }),
       { seed: 0xbad5, numRuns: NUM.wrongShape, examples: named.map((e) => [e] as [Record<string, unknown>]) },
     );
@@ -249,6 +303,9 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, ne
     for (const raw of [new Uint8Array(), bytes("{"), bytes("{not json"), new Uint8Array([0xff, 0xfe, 0x00]), bytes('{"id":"evt_1",}')]) {
       await refused("wrongShape", { body: raw, signature: sign(raw) }, 400);
     }
+    // both ways were taken, often: the property cannot quietly test only one
+    expect(wrongShapeSplit.kept).toBeGreaterThanOrEqual(50);
+    expect(wrongShapeSplit.refused).toBeGreaterThanOrEqual(50);
   });
 
   it("a well-formed signed event the database cannot hold as sent → 400, not a 5xx Ping++ would retry forever", async () => {
@@ -266,16 +323,10 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, ne
         if (where === "data.object.id") return withPath(event, ["data", "object", "id"], `ch_${s}`);
         return withPath(event, ["data", "object", "metadata"], where === "metadata key" ? { [s]: "v" } : { k: s });
       }),
-      fc.record({ event: validEvent, created: fc.integer({ min: 253_402_300_800, max: Number.MAX_SAFE_INTEGER }), where: fc.constantFrom("created", "data.object.created") }).map(({ event, created, where }) =>
-        // an unknown type's data.object is free-form (its "created" is just a number in jsonb); a charge's is a timestamp
-        where === "created" ? { ...event, created } : withPath({ ...chargeEvent, id: event.id }, ["data", "object", "created"], created),
-      ),
-      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("id", "type", "data.object.id", "order_no", "transaction_no") }).map(({ event, n, where }) => {
+      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("id", "type", "data.object.id") }).map(({ event, n, where }) => {
         const long = crypto.randomBytes(n).toString("base64url").slice(0, n); // incompressible
         if (where === "id") return { ...event, id: `evt_${long}` };
         if (where === "type") return { ...event, type: `x.${long}` };
-        // a charge's own numbers land in indexed columns of the charges table
-        if (where === "order_no" || where === "transaction_no") return withPath({ ...chargeEvent, id: event.id }, ["data", "object", where], long);
         return withPath(event, ["data", "object", "id"], `ch_${long}`);
       }),
     );
@@ -285,6 +336,25 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413, ne
         await refused("unstorable", { body, signature: sign(body) }, 400);
       }),
       { seed: 0x0, numRuns: NUM.unstorable },
+    );
+  });
+
+  it("a well-formed signed event the domain tables cannot hold (a date past 9999, a 3 kB order number) → kept as failed with 200, nothing else written", async () => {
+    const unappliable = fc.oneof(
+      fc.record({ event: validEvent, created: fc.integer({ min: 253_402_300_800, max: Number.MAX_SAFE_INTEGER }), where: fc.constantFrom("created", "data.object.created") }).map(({ event, created, where }) =>
+        // an unknown type's data.object is free-form (its "created" is just a number in jsonb); a charge's is a timestamp
+        where === "created" ? { ...event, created } : withPath({ ...chargeEvent, id: event.id }, ["data", "object", "created"], created),
+      ),
+      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("order_no", "transaction_no") }).map(({ event, n, where }) =>
+        // a charge's own numbers land in indexed columns of the charges table
+        withPath({ ...chargeEvent, id: event.id }, ["data", "object", where], crypto.randomBytes(n).toString("base64url").slice(0, n)),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(unappliable, async (event) => {
+        await kept("unappliable", JSON.stringify(event), foreign(event) ? "foreign" : "failed");
+      }),
+      { seed: 0xfa11, numRuns: NUM.unappliable },
     );
   });
 });
@@ -324,7 +394,8 @@ describe("POST /api/webhooks/pingpp with a valid event of a type the console doe
         expect(await deliver({ body, signature: sign(body) })).toEqual({ status: 200, text: "duplicate" });
         expect(await counts()).toEqual({ ...before, pingpp_events: before.pingpp_events! + 1 });
         const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, e.id));
-        expect(row).toMatchObject({ type: e.type, status: "ignored", receiveCount: 2, signatureVerified: true, livemode: e.livemode });
+        // this console runs in live mode: a test-mode event is kept, as not ours
+        expect(row).toMatchObject({ type: e.type, status: e.livemode ? "ignored" : "foreign", receiveCount: 2, signatureVerified: true, livemode: e.livemode });
         expect(row!.createdAt.getTime()).toBe(e.created * 1000);
         expect(row!.payload).toEqual(JSON.parse(new TextDecoder().decode(body))); // stored whole (rule 2)
       }),
