@@ -22,19 +22,19 @@ test.describe("operations", () => {
 
   test("the overview's live counters change after a sandbox payment, without a reload", async ({ page, context }) => {
     await page.goto("/");
-    const count = page.getByTestId("overview-count");
+    const count = page.getByTestId("overview-cny-count");
     const before = Number(await count.textContent());
     const cashier = await context.newPage();
     await payNewCharge(cashier, "18.80");
     await expect(count).toHaveText(String(before + 1), { timeout: 15_000 });
-    await expect(page.getByTestId("overview-gross")).not.toHaveText("¥0.00");
+    await expect(page.getByTestId("overview-cny-gross")).not.toHaveText("¥0.00");
     // today's page has no separate strip; a chosen period keeps today's figures in view above it
     await expect(page.getByTestId("overview-today")).toHaveCount(0);
     await page.getByRole("link", { name: "近 7 天" }).click();
     await expect(page.getByTestId("overview-today")).toBeVisible();
     // everything in this run was paid today, so today's count is the week's
-    await expect(page.getByTestId("today-count")).toHaveText(await page.getByTestId("overview-count").textContent() ?? "");
-    await expect(page.getByTestId("today-count")).toHaveText(String(before + 1));
+    await expect(page.getByTestId("today-cny-count")).toHaveText(await page.getByTestId("overview-cny-count").textContent() ?? "");
+    await expect(page.getByTestId("today-cny-count")).toHaveText(String(before + 1));
   });
 
   test("filter + export round trip: the CSV's rows are exactly the filtered list", async ({ page }) => {
