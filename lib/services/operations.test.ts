@@ -17,6 +17,7 @@ import { listAttention, resolveAttention, syncAttention } from "./attention";
 import { createCharge } from "./charges";
 import { createChargeSchema } from "../validations/charges";
 import { attentionResolutions } from "@/lib/db/schema";
+import { SANDBOX_APP_ID } from "@/lib/env";
 
 let h: ConsoleSandbox;
 let db: Db;
@@ -87,7 +88,9 @@ describe("shift report", () => {
 });
 
 describe("event log", () => {
-  const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+  const seed = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+  // Ping++'s sample, as this console's own (the sandbox's app, test mode): another app's would be kept as foreign
+  const sample = { ...seed, livemode: false, data: { object: { ...seed.data.object, livemode: false, app: SANDBOX_APP_ID } } };
 
   it("applies a failed event again, forward only and audited; refuses events that did not fail", async () => {
     const id = `evt_${crypto.randomBytes(8).toString("hex")}`;
