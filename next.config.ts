@@ -8,6 +8,8 @@ const nextConfig: NextConfig = {
   // PGlite ships WASM + data files that must be loaded from node_modules at run time (DESIGN §8).
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs"],
   poweredByHeader: false,
+  // `npm start` and the Docker image run Next.js's own server from <distDir>/standalone (scripts/start.mjs).
+  output: "standalone",
   // `npm run dev` opened as http://127.0.0.1:3000 (the sandbox's own links use 127.0.0.1): Next.js
   // blocks its dev scripts' socket from an origin it does not know, and the page never hydrates.
   allowedDevOrigins: ["127.0.0.1"],

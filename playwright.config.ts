@@ -2,16 +2,17 @@ import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 /**
- * Unset: the console runs on the embedded PGlite (the zero-set-up default), and its front hands
- * every request to Next.js. Set (a database this run may wipe): on that Postgres, where the front
- * also answers the hot routes itself (webhooks, the status poll; lib/http/serve.ts), as in production.
+ * Unset: the console runs on the embedded PGlite (the zero-set-up default). Set (a database this
+ * run may wipe, emptied first): on that Postgres, as in production.
  */
 const DATABASE_URL = process.env.E2E_DATABASE_URL;
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password" };
 
 /**
- * Drives the BUILT console (`npm run build` first) with its in-process Ping++ sandbox, in
- * Debian's Chromium (no browser download). Data lives in .data-e2e-<port>/, wiped per run.
+ * Drives the BUILT console (`npm run build`, or `next build` with NEXT_DIST_DIR, first) as
+ * production serves it: `npm start`, Next.js's standalone server from <NEXT_DIST_DIR or
+ * .next>/standalone (scripts/start.mjs), with its in-process Ping++ sandbox, in Debian's Chromium
+ * (no browser download). Data lives in .data-e2e-<port>/, wiped per run.
  */
 export default defineConfig({
   testDir: "e2e",

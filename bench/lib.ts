@@ -34,7 +34,8 @@ export interface ConsoleServer {
 
 /**
  * The BUILT console (`NEXT_DIST_DIR=.next-bench npx next build` first) started exactly like
- * production: `npm start` (migrations, first admin, in-process sandbox unless PINGPP_API_KEY is set).
+ * production: `npm start`, Next.js's standalone server (instrumentation.ts: migrations, first admin,
+ * in-process sandbox unless PINGPP_API_KEY is set).
  */
 export async function startConsole(extraEnv: Record<string, string> = {}): Promise<ConsoleServer> {
   if (!fs.existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) {
@@ -66,7 +67,7 @@ export async function startConsole(extraEnv: Record<string, string> = {}): Promi
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
     try {
-      process.kill(-child.pid, "SIGTERM"); // the process group WE started (npm → bootstrap → next)
+      process.kill(-child.pid, "SIGTERM"); // the process group WE started (npm → Next.js's standalone server)
     } catch {
       return;
     }

@@ -13,8 +13,7 @@
  * sent open-loop at a fixed rate (a slow console does not slow the sender down, as with Ping++).
  * The screens poll charges created through the console's service, still pending, so
  * reconcile-on-poll asks the sandbox about each at most once per ~5 s, as on real screens.
- * env: BENCH_WEBHOOK_RATE (200/s), BENCH_SCREENS (500), BENCH_SECONDS (60); WEB_CONCURRENCY
- * (server processes, default 1) passes through to `npm start`.
+ * env: BENCH_WEBHOOK_RATE (200/s), BENCH_SCREENS (500), BENCH_SECONDS (60).
  */
 import http from "node:http";
 import fs from "node:fs";
@@ -138,7 +137,7 @@ async function main() {
     report(
       {
         bench: "load",
-        mode: `built console via \`npm start\` (WEB_CONCURRENCY=${process.env.WEB_CONCURRENCY ?? 1}), real Postgres`,
+        mode: "built console via `npm start` (Next.js's standalone server), real Postgres",
         seconds: Math.round(elapsed * 10) / 10,
         webhooks: { wantedPerSec: RATE, sent: deliveries.length, perSec: Math.round(deliveries.length / elapsed), codes: hooks.codes, errors: webhookErrors, errorSamples: hooks.errors, latencyMs: h },
         polls: { screens: SCREENS, requests: p.n, perSec: Math.round(p.n / elapsed), codes: polls.codes, errors: pollErrors, errorSamples: polls.errors, keepAliveResetsRetried: polls.resets, latencyMs: p, afterFirst10s: pSteady },

@@ -46,9 +46,7 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2").max(200, "must be at most 200").default(10),
   /** How long a statement may wait for a row lock held elsewhere before it fails (ms). */
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100").max(600_000, "must be at most 600000").default(10_000),
-  /** `npm start` only: how many Next.js server processes share the port (node:cluster); > 1 needs DATABASE_URL. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1, "must be at least 1").max(10, "must be at most 10").default(1),
-  WEB_CONCURRENCY: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1, "must be at least 1").max(64, "must be at most 64").default(1)),
   CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
 });
 
@@ -71,7 +69,6 @@ export interface Env {
   adminPassword?: string;
   bcryptCost: number;
   chargeTtlSeconds: number;
-  webConcurrency: number;
   /** How many proxies of ours append to X-Forwarded-For (the client's address is that many entries from the right). */
   trustedProxyHops: number;
   databasePoolMax: number;
@@ -162,7 +159,6 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     adminPassword: e.ADMIN_PASSWORD,
     bcryptCost: e.BCRYPT_COST,
     chargeTtlSeconds: e.CHARGE_TTL_SECONDS,
-    webConcurrency: e.WEB_CONCURRENCY,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     databasePoolMax: e.DATABASE_POOL_MAX,
     databaseLockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
@@ -170,7 +166,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
 }
 
 let cached: Env | undefined;
-/** For the bootstrap only: read the environment again after it has pointed the console at its sandbox. */
+/** For start-up only (lib/startup.ts): read the environment again after it has pointed the console at its sandbox. */
 export function resetEnv(): void {
   cached = undefined;
 }

@@ -1,6 +1,7 @@
-// `npm run sandbox`: the Ping++ sandbox on its own (state and key pair under .data/sandbox).
-// Also how `npm run dev` / `npm start` run it (scripts/bootstrap.ts): as a child process, which
-// is told over IPC where the sandbox listens instead of printing it.
+// `npm run sandbox`: the Ping++ sandbox on its own (state and key pair under .data/sandbox), for
+// a console pointed at it with PINGPP_API_KEY/PINGPP_API_BASE/PINGPP_PUBLIC_KEY_PATH, or for the
+// official SDKs. (Without a key, `npm run dev` and `npm start` start it in their own process:
+// lib/startup.ts.)
 import fs from "node:fs";
 import path from "node:path";
 import { startSandbox } from "../lib/pingpp-sandbox";
@@ -25,11 +26,6 @@ async function main() {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  if (process.send) {
-    process.on("disconnect", stop); // the console that started it is gone
-    process.send({ type: "ready", url: sandbox.url, appId: sandbox.appId, publicKeyPem: sandbox.publicKeyPem });
-    return;
-  }
   console.log(`Ping++ sandbox listening on ${sandbox.url}`);
   console.log(`  base URL:     ${sandbox.url}  (API ${sandbox.url}/v1; PINGPP_API_BASE=${sandbox.url})`);
   console.log(`  app id:       ${sandbox.appId}`);

@@ -1,13 +1,12 @@
 import "server-only";
 import { decode } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
-import { parseCookie } from "cookie";
 import { env } from "../env";
 
 /**
- * Who a request's session cookie says it is. Apart from next-auth's setup (config.ts), so the
- * hot routes the console's front answers without Next.js (lib/http/serve.ts) can check a
- * session without loading next-auth's Next.js integration.
+ * Who a request's session cookie says it is. Apart from next-auth's setup (config.ts), so a
+ * route handler can check a session from its Request alone, without loading next-auth's
+ * Next.js integration.
  */
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60; // one shift
@@ -35,10 +34,10 @@ function overHttps(h: Headers): boolean {
  * password reset) is NOT cached: getActor re-reads the staff row each time.
  */
 export async function sessionClaims(req?: Request): Promise<{ uid: string; sv: number } | null> {
-  // A route handler may pass its Request (so it also runs outside Next.js's request scope,
-  // the console's front, lib/http/serve.ts); pages and actions read the request Next.js is serving.
+  // A route handler may pass its Request (so it also runs outside Next.js's request scope, as in
+  // tests); pages and actions read the request Next.js is serving.
   const [jar, h] = req
-    ? [Object.entries(parseCookie(req.headers.get("cookie") ?? "")).map(([n, value]) => ({ name: n, value })), req.headers]
+    ? [parseCookieHeader(req.headers.get("cookie") ?? ""), req.headers]
     : await Promise.all([cookies().then((c) => c.getAll()), headers()]);
   const name = overHttps(h) ? `__Secure-${SESSION_COOKIE}` : SESSION_COOKIE;
   const whole = jar.find((c) => c.name === name)?.value;
@@ -65,4 +64,26 @@ export async function sessionClaims(req?: Request): Promise<{ uid: string; sv: n
     return null;
   }
   return { uid: claims.uid, sv: claims.sv };
+}
+
+/** `a=1; b=2` → its cookies, values percent-decoded (left as sent when not valid encoding); the first of a repeated name wins, as browsers send the most specific first. */
+function parseCookieHeader(header: string): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const seen = new Set<string>();
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      /* kept as sent */
+    }
+    out.push({ name, value });
+  }
+  return out;
 }

@@ -2,14 +2,15 @@
  * A second console instance, in its own process, for the fault tests (started by
  * tests/helpers/console-instance.ts; not a test itself). It runs the console's real code against
  * the database and Ping++ its environment names (DATABASE_URL, PINGPP_API_BASE, PINGPP_PUBLIC_KEY):
- * the production front with its hot routes (the real webhook route, lib/http/serve.ts) on a random
- * port, and the real createCharge service when the parent asks
- * over IPC. The parent kills it (SIGKILL) in the middle of either.
+ * the real webhook route handler (app/api/webhooks/pingpp/route.ts) behind a bare node:http
+ * server on a random port, and the real createCharge service when the parent asks over IPC.
+ * No build needed (tests/helpers/standalone-server.ts starts the built Next.js server instead).
+ * The parent kills it (SIGKILL) in the middle of either.
  */
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { getDb } from "@/lib/db";
-import { createConsoleServer } from "@/lib/http/serve";
-import { HOT_ROUTES } from "@/scripts/hot-routes";
+import { POST as webhook } from "@/app/api/webhooks/pingpp/route";
 import { createCharge } from "@/lib/services/charges";
 import { AppError } from "@/lib/services/errors";
 import type { Actor } from "@/lib/services/actor";
@@ -23,8 +24,18 @@ export type InstanceMessage =
 
 const send = (m: InstanceMessage) => process.send!(m);
 
-// No Next.js behind this front: anything but a hot route is a 404.
-const server = createConsoleServer(HOT_ROUTES, (_req, res) => void res.writeHead(404).end());
+// The webhook route as Next.js would call it (a standard Request); anything else is a 404.
+const server = http.createServer((req, res) => {
+  if (req.method !== "POST" || req.url?.split("?")[0] !== "/api/webhooks/pingpp") return void res.writeHead(404).end();
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", async () => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const answer = await webhook(new Request(`http://127.0.0.1${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
+    res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+  });
+});
 
 process.on("message", async (m: InstanceRequest) => {
   try {

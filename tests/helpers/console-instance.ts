@@ -15,6 +15,10 @@ export interface ConsoleInstance {
   createCharge(actor: Actor, input: CreateChargeData): Promise<ChargeView>;
   /** SIGKILL: no cleanup of any kind, as when a machine or container dies. Resolves once it is gone. */
   kill(): Promise<void>;
+  /** Resolves when the process has ended, however. */
+  exited: Promise<void>;
+  /** Everything it printed so far. */
+  output(): string;
 }
 
 /**
@@ -69,6 +73,8 @@ export async function startConsoleInstance(env: Record<string, string | undefine
     pid: child.pid!,
     port,
     webhookUrl: `http://127.0.0.1:${port}/api/webhooks/pingpp`,
+    exited,
+    output: () => output,
     createCharge(actor, input) {
       const id = nextId++;
       return new Promise<ChargeView>((resolve, reject) => {

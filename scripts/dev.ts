@@ -1,3 +1,0 @@
-import { bootstrap } from "./bootstrap";
-
-await bootstrap(["dev"]);
