@@ -97,6 +97,30 @@ describe("fail, then pay (item 1)", () => {
     expect((await row(v.id)).failureCode).toBeNull();
   });
 
+  it("the scheduler's charge sync keeps following a charge after a failed attempt, and a row marked failed by an older version", async () => {
+    h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere");
+    const due = (id: string) => db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, id));
+    const v = await svc.createCharge(cashier, form());
+    const { pingppId } = await row(v.id);
+    await h.sim(`charges/${pingppId}/fail`);
+    await due(v.id);
+    await svc.syncDueCharges();
+    expect(await row(v.id)).toMatchObject({ status: "pending", failureCode: "USER_PAY_FAIL" });
+    await h.sim(`charges/${pingppId}/pay`);
+    await due(v.id);
+    await svc.syncDueCharges();
+    expect(await row(v.id)).toMatchObject({ status: "paid", failureCode: null });
+
+    const w = await svc.createCharge(cashier, form());
+    const wId = (await row(w.id)).pingppId;
+    await h.sim(`charges/${wId}/fail`);
+    await db.update(charges).set({ status: "failed", failureCode: "USER_PAY_FAIL" }).where(eq(charges.id, w.id));
+    await h.sim(`charges/${wId}/pay`);
+    await due(w.id);
+    await svc.syncDueCharges();
+    expect((await row(w.id)).status).toBe("paid");
+  });
+
   it("a row an older version stored as failed (with a Ping++ charge) is still followed to paid or expired", async () => {
     const v = await svc.createCharge(cashier, form());
     const { pingppId } = await row(v.id);
