@@ -6,9 +6,9 @@ import { resolveAttention, syncAttention } from "../services/attention";
 import { resolveAttentionSchema, syncAttentionSchema } from "../validations/attention";
 
 export const syncAttentionAction = authedAction(FINANCE_ROLES, syncAttentionSchema, async ({ kind, objectId }, actor) => {
-  await syncAttention(actor, kind, objectId);
+  const outcome = await syncAttention(actor, kind, objectId);
   revalidatePath("/attention");
-  return null;
+  return outcome ?? null;
 });
 
 export const resolveAttentionAction = authedAction(FINANCE_ROLES, resolveAttentionSchema, async ({ kind, objectId, note }, actor) => {

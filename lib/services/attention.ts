@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, isNotNull, lt, notExists, sql } from "drizzle-orm";
 import { getDb } from "../db";
-import { attentionResolutions, charges, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, royaltyTransactions } from "../db/schema";
+import { attentionResolutions, charges, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, royaltyTransactions, type EventStatus } from "../db/schema";
 import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp";
@@ -110,16 +110,20 @@ export async function listAttention(): Promise<AttentionItem[]> {
   return items.sort((a, b) => b.since.localeCompare(a.since));
 }
 
-/** "Sync from Ping++" for one item: ask Ping++ for the object's current state and apply it. */
-export async function syncAttention(actor: Actor, kind: AttentionKind, objectId: string): Promise<void> {
+/**
+ * "Sync from Ping++" for one item: ask Ping++ for the object's current state and apply it. For a
+ * failed event, 重新应用: what became of it (it may fail again, with the reason).
+ */
+export async function syncAttention(actor: Actor, kind: AttentionKind, objectId: string): Promise<{ eventStatus: EventStatus; result: string | null } | void> {
   switch (kind) {
     case "chargeStuck":
     case "chargeNoWebhook":
       await syncCharge(actor, objectId);
       return;
-    case "eventFailed":
-      await applyAgain(actor, objectId);
-      return;
+    case "eventFailed": {
+      const row = await applyAgain(actor, objectId);
+      return { eventStatus: row.status, result: row.result };
+    }
     case "eventForeign":
       // never applied: there is nothing to sync; it can only be resolved with a note
       throw new AppError("eventNotFailed");

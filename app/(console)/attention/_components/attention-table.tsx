@@ -40,7 +40,13 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
                   onClick={() =>
                     start(async () => {
                       const res = await syncAttentionAction({ kind: i.kind, objectId: i.objectId });
-                      setMsg(res.ok ? { tone: "success", text: t("synced", { label: i.label }) } : { tone: "error", text: res.error });
+                      setMsg(
+                        !res.ok
+                          ? { tone: "error", text: res.error }
+                          : res.data?.eventStatus === "failed"
+                            ? { tone: "error", text: t("stillFailed", { label: i.label, result: res.data.result ?? "" }) }
+                            : { tone: "success", text: t("synced", { label: i.label }) },
+                      );
                       router.refresh();
                     })
                   }
