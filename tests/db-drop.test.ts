@@ -13,6 +13,7 @@ import type { Delivery } from "@/lib/pingpp-sandbox/types";
 import type { Actor } from "@/lib/services/actor";
 import { createCharge } from "@/lib/services/charges";
 import { createChargeSchema } from "@/lib/validations/charges";
+import { encode } from "next-auth/jwt";
 
 /**
  * Issue 16: a dropped database connection never ends the console. The console's connection to
@@ -25,6 +26,7 @@ import { createChargeSchema } from "@/lib/validations/charges";
  * are answered 200 afterwards, and each event is stored exactly once.
  */
 const CUTS = 5;
+const AUTH_SECRET = "db-drop-test-secret-0123456789abcdef";
 const PER_CUT = 12;
 
 // PGlite runs inside the process: there is no connection to drop. This needs the real Postgres
@@ -75,16 +77,7 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
     },
     // The built console as `npm start` runs it: Next.js's standalone server, instrumentation.ts included.
     "the built standalone server (npm start)": async () => {
-      const server = await startStandaloneServer({
-        DATABASE_URL: toPostgres.via(realUrl),
-        PINGPP_API_KEY: h.sandbox.apiKey,
-        PINGPP_APP_ID: h.sandbox.appId,
-        PINGPP_API_BASE: h.sandbox.url,
-        PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem,
-        AUTH_SECRET: "db-drop-test-secret-0123456789abcdef",
-        ADMIN_EMAIL: "admin@drop.test",
-        ADMIN_PASSWORD: "drop-admin-password",
-      });
+      const server = await startStandaloneServer(standaloneEnv());
       return { webhookUrl: `${server.url}/api/webhooks/pingpp`, alive: server.alive, output: server.output, stop: server.stop, health: `${server.url}/api/health` };
     },
   };
@@ -161,6 +154,82 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
         await instance.stop();
       }
     }, 150_000);
+  }
+
+  it.skipIf(noStandaloneBuild)(
+    `the built standalone server (npm start): an export cut off mid-stream ends the download with an error, and the next one is whole${noStandaloneBuild ? ` (skipped: ${noStandaloneBuild})` : ""}`,
+    async () => {
+      const finance = await addActor(db, "finance@drop.cn", "finance");
+      const [staff] = await db.select().from(staffUsers).where(sql`${staffUsers.id} = ${finance.id}`);
+      const N = 5000; // five keyset batches of 1,000
+      const rows = Array.from({ length: N }, (_, i) => ({
+        orderNo: `cut${i}`,
+        pingppId: `ch_cut${String(i).padStart(6, "0")}`,
+        appId: "app_x",
+        channel: "alipay_qr",
+        amount: 100 + i,
+        currency: "cny",
+        subject: "门店消费",
+        body: "b",
+        status: "paid" as const,
+        terminalId: "T01",
+        createdAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
+      }));
+      for (let i = 0; i < rows.length; i += 1000) await db.insert(charges).values(rows.slice(i, i + 1000));
+      const server = await startStandaloneServer(standaloneEnv());
+      try {
+        const name = "authjs.session-token";
+        const token = await encode({ token: { uid: finance.id, sv: staff!.sessionVersion, loginAt: Math.floor(Date.now() / 1000) }, secret: AUTH_SECRET, salt: name, maxAge: 3600 });
+        const download = () => fetch(`${server.url}/api/exports/charges`, { headers: { cookie: `${name}=${token}` } });
+
+        const res = await download();
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        const first = await reader.read(); // the BOM and header line at least
+        expect(first.done).toBe(false);
+        toPostgres.setMode("down"); // the next batches' queries fail
+        let received = first.value!.length;
+        const ended = await (async () => {
+          try {
+            for (;;) {
+              const r = await reader.read();
+              if (r.done) return "complete";
+              received += r.value.length;
+            }
+          } catch (e) {
+            return `failed: ${(e as Error).message}`;
+          }
+        })();
+        // Ended, and as a failed download: never a file that looks whole but is cut short.
+        expect(ended).toMatch(/^failed/);
+        toPostgres.setMode("up");
+
+        expect(server.alive(), server.output()).toBe(true);
+        const again = await download();
+        expect(again.status).toBe(200);
+        const lines = (await again.text()).trim().split("\n");
+        expect(lines).toHaveLength(N + 1); // header + every row
+        expect(received).toBeLessThan(lines.join("\n").length);
+      } finally {
+        toPostgres.setMode("up");
+        await server.stop();
+      }
+    },
+    90_000,
+  );
+
+  /** The built console as production runs it, talking to this test's sandbox as if it were Ping++, its database through the proxy. */
+  function standaloneEnv(): Record<string, string> {
+    return {
+      DATABASE_URL: toPostgres.via(realUrl),
+      PINGPP_API_KEY: h.sandbox.apiKey,
+      PINGPP_APP_ID: h.sandbox.appId,
+      PINGPP_API_BASE: h.sandbox.url,
+      PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem,
+      AUTH_SECRET,
+      ADMIN_EMAIL: "admin@drop.test",
+      ADMIN_PASSWORD: "drop-admin-password",
+    };
   }
 
   /** The sandbox's charge.succeeded deliveries to one instance. */
