@@ -240,13 +240,16 @@ export async function startBatch(actor: Actor, id: string, opts: WorkerOptions =
     throw new AppError(refusal, { invalid: b.invalidCount, total: formatMoney(b.totalAmount), budget: formatMoney(b.budget) });
   }
   const db = await getDb();
+  // Started with this process's worker's lease already on it: no other instance's scheduler can
+  // take the batch in the moment before that worker runs.
+  const owner = crypto.randomUUID();
   const [started] = await db
     .update(redEnvelopeBatches)
-    .set({ status: "sending", startedBy: actor.id, startedByEmail: actor.email, startedAt: new Date(), updatedAt: new Date() })
+    .set({ status: "sending", startedBy: actor.id, startedByEmail: actor.email, startedAt: new Date(), updatedAt: new Date(), leaseOwner: owner, leaseUntil: leaseFromNow(opts) })
     .where(and(eq(redEnvelopeBatches.id, id), eq(redEnvelopeBatches.status, "draft")))
     .returning();
   if (started) await audit({ ...entry, result: "ok" });
-  kick(id, opts);
+  kick(id, opts, started ? owner : undefined);
   return progressOf(started ?? (await loadBatch(id)));
 }
 
@@ -274,9 +277,12 @@ export async function deleteBatch(actor: Actor, id: string): Promise<void> {
   }
 }
 
+/** A lease's end, by the database's clock (one clock for every instance). */
+const leaseFromNow = (o: WorkerOptions) => sql`now() + ${Math.round(o.leaseMs ?? DEFAULTS.leaseMs)}::int * interval '1 millisecond'`;
+
 /** Run a worker in the background of this process; the database, not this promise, holds the state. */
-function kick(id: string, opts: WorkerOptions): void {
-  runBatch(id, opts).catch((e: unknown) => console.error("[red-envelopes] batch worker failed", id, e));
+function kick(id: string, opts: WorkerOptions, owner?: string): void {
+  runBatch(id, opts, owner).catch((e: unknown) => console.error("[red-envelopes] batch worker failed", id, e));
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -293,15 +299,13 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * refuses to use twice (then it is looked up), so no row is ever sent twice.
  * Returns "done", "busy" (another worker holds it), "stopped" (aborted, or the lease was lost).
  */
-export async function runBatch(id: string, options: WorkerOptions = {}): Promise<"done" | "busy" | "stopped"> {
+export async function runBatch(id: string, options: WorkerOptions = {}, owner: string = crypto.randomUUID()): Promise<"done" | "busy" | "stopped"> {
   const o = { ...DEFAULTS, ...options };
   const db = await getDb();
-  const owner = crypto.randomUUID();
-  // The database's clock, one for every instance.
   const lease = () =>
     db
       .update(redEnvelopeBatches)
-      .set({ leaseOwner: owner, leaseUntil: sql`now() + ${Math.round(o.leaseMs)}::int * interval '1 millisecond'` })
+      .set({ leaseOwner: owner, leaseUntil: leaseFromNow(o) })
       .where(
         and(
           eq(redEnvelopeBatches.id, id),

@@ -3,7 +3,9 @@
  * tests/helpers/console-instance.ts; not a test itself). It runs the console's real code against
  * the database and Ping++ its environment names (DATABASE_URL, PINGPP_API_BASE, PINGPP_PUBLIC_KEY):
  * the real webhook route handler (app/api/webhooks/pingpp/route.ts) behind a bare node:http
- * server on a random port, and the real createCharge service when the parent asks over IPC.
+ * server on a random port, and the real createCharge / startBatch services when the parent asks
+ * over IPC. With CONSOLE_INSTANCE_SCHEDULER=1 it also runs the background scheduler (lib/jobs),
+ * as every production instance does.
  * No build needed (tests/helpers/standalone-server.ts starts the built Next.js server instead).
  * The parent kills it (SIGKILL) in the middle of either.
  */
@@ -12,11 +14,15 @@ import type { AddressInfo } from "node:net";
 import { getDb } from "@/lib/db";
 import { POST as webhook } from "@/app/api/webhooks/pingpp/route";
 import { createCharge } from "@/lib/services/charges";
+import { startBatch, type WorkerOptions } from "@/lib/services/red-envelope-batches";
+import { startScheduler } from "@/lib/jobs";
 import { AppError } from "@/lib/services/errors";
 import type { Actor } from "@/lib/services/actor";
 import type { CreateChargeData } from "@/lib/validations/charges";
 
-export type InstanceRequest = { id: number; op: "createCharge"; actor: Actor; input: CreateChargeData };
+export type InstanceRequest =
+  | { id: number; op: "createCharge"; actor: Actor; input: CreateChargeData }
+  | { id: number; op: "startBatch"; actor: Actor; batchId: string; options: Omit<WorkerOptions, "signal"> };
 export type InstanceMessage =
   | { type: "ready"; port: number }
   | { type: "result"; id: number; ok: true; data: unknown }
@@ -39,7 +45,7 @@ const server = http.createServer((req, res) => {
 
 process.on("message", async (m: InstanceRequest) => {
   try {
-    const data = await createCharge(m.actor, m.input);
+    const data = m.op === "startBatch" ? await startBatch(m.actor, m.batchId, m.options) : await createCharge(m.actor, m.input);
     send({ type: "result", id: m.id, ok: true, data });
   } catch (e) {
     send({ type: "result", id: m.id, ok: false, error: e instanceof AppError ? e.code : String(e) });
@@ -48,5 +54,6 @@ process.on("message", async (m: InstanceRequest) => {
 process.on("disconnect", () => process.exit(0)); // the parent went away
 
 await getDb(); // connected and migrated before saying ready
+if (process.env.CONSOLE_INSTANCE_SCHEDULER === "1") startScheduler();
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 send({ type: "ready", port: (server.address() as AddressInfo).port });

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Actor } from "@/lib/services/actor";
 import type { ChargeView } from "@/lib/services/charges";
 import type { CreateChargeData } from "@/lib/validations/charges";
+import type { BatchProgress, WorkerOptions } from "@/lib/services/red-envelope-batches";
 import type { InstanceMessage, InstanceRequest } from "./console-instance-main";
 
 export interface ConsoleInstance {
@@ -13,6 +14,8 @@ export interface ConsoleInstance {
   port: number;
   /** The real createCharge in that process; rejects with the AppError code, or when the process dies. */
   createCharge(actor: Actor, input: CreateChargeData): Promise<ChargeView>;
+  /** The real startBatch in that process (its worker then sends from there). */
+  startBatch(actor: Actor, batchId: string, options?: Omit<WorkerOptions, "signal">): Promise<BatchProgress>;
   /** SIGKILL: no cleanup of any kind, as when a machine or container dies. Resolves once it is gone. */
   kill(): Promise<void>;
   /** Resolves when the process has ended, however. */
@@ -41,13 +44,13 @@ export async function startConsoleInstance(env: Record<string, string | undefine
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  const pending = new Map<number, { resolve: (v: ChargeView) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   child.on("message", (m: InstanceMessage) => {
     if (m.type !== "result") return;
     const p = pending.get(m.id);
     pending.delete(m.id);
-    if (m.ok) p?.resolve(m.data as ChargeView);
+    if (m.ok) p?.resolve(m.data as never);
     else p?.reject(Object.assign(new Error(m.error), { code: m.error }));
   });
   child.once("exit", (code, signal) => {
@@ -80,6 +83,13 @@ export async function startConsoleInstance(env: Record<string, string | undefine
       return new Promise<ChargeView>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         child.send({ id, op: "createCharge", actor, input } satisfies InstanceRequest);
+      });
+    },
+    startBatch(actor, batchId, options = {}) {
+      const id = nextId++;
+      return new Promise<BatchProgress>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ id, op: "startBatch", actor, batchId, options } satisfies InstanceRequest);
       });
     },
     async kill() {

@@ -18,6 +18,8 @@ export interface TcpProxy {
   /** Bytes received from clients so far, whether passed on or not. */
   readonly bytesIn: number;
   setMode(mode: ProxyMode): void;
+  /** Hold each chunk of the server's answers this long before passing it on (a slow server; 0 = none). */
+  setLatency(ms: number): void;
   /** `url` (postgres://…, http://…) with its host and port replaced by the proxy's. */
   via(url: string): string;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: ProxyMode = "up";
   let accepted = 0;
   let bytesIn = 0;
+  let latencyMs = 0;
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
 
   const onConnection = (client: net.Socket) => {
@@ -52,7 +55,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (mode === "up" || mode === "answers-lost") upstream.write(d);
     });
     upstream.on("data", (d: Buffer) => {
-      if (mode === "up") client.write(d);
+      if (mode !== "up") return;
+      // Same delay for every chunk: timers of equal delay fire in order, so the bytes stay in order.
+      if (latencyMs > 0) setTimeout(() => mode === "up" && !client.destroyed && client.write(d), latencyMs);
+      else client.write(d);
     });
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
@@ -74,6 +80,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     get bytesIn() {
       return bytesIn;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     setMode(next) {
       mode = next;
