@@ -101,7 +101,7 @@ test.describe("QR cashier", () => {
     }
   });
 
-  test("a lost webhook is healed by reconcile-on-poll", async ({ page }) => {
+  test("a lost webhook is healed by the scheduler's charge sync (the screen only reads)", async ({ page }) => {
     const config = await (await fetch(`${SANDBOX_URL}/_sim/config`)).json();
     const { status, id } = await createCharge(page, "6.60");
     await sim("config", { webhookUrl: "http://127.0.0.1:9/lost" });
