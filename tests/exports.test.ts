@@ -96,6 +96,28 @@ describe("GET /api/exports/charges", () => {
   });
 });
 
+describe("GET /api/exports/{kind}?summary=1: the list's totals, one row per currency", () => {
+  it("charges: a cross-border (USD) charge is its own row, never added into yuan; kinds without a summary answer 404", async () => {
+    const day = new Date("2024-05-05T04:00:00Z"); // outside every other test's window
+    await db.insert(charges).values([
+      { orderNo: "sum1", pingppId: "ch_sum1", appId: "app_x", channel: "alipay_qr", amount: 1234, currency: "cny", subject: "s", body: "b", status: "paid" as const, createdAt: day },
+      { orderNo: "sum2", pingppId: "ch_sum2", appId: "app_x", channel: "cb_alipay_qr", amount: 500, amountRefunded: 100, currency: "usd", subject: "s", body: "b", status: "paid" as const, createdAt: day },
+      { orderNo: "sum3", pingppId: "ch_sum3", appId: "app_x", channel: "cb_wx_pub_qr", amount: 700, currency: "usd", subject: "s", body: "b", status: "expired" as const, createdAt: day },
+    ]);
+    session = { user: { id: users.finance.id, sv: users.finance.sv } };
+    const res = await exportRoute("charges")(new Request("http://console.test/api/exports/charges?from=2024-05-05&to=2024-05-05&summary=1"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toContain("charges-summary-");
+    const [header, ...rows] = parseCsv((await res.text()).replace(/^\uFEFF/, ""));
+    expect(header![0]).toContain("currency");
+    expect(rows).toEqual([
+      ["CNY", "1", "1", "12.34", "0.00", "0.00"],
+      ["USD", "2", "1", "5.00", "1.00", "0.00"],
+    ]);
+    expect((await exportRoute("red-envelopes")(new Request("http://console.test/api/exports/red-envelopes?summary=1"))).status).toBe(404);
+  });
+});
+
 describe("GET /api/exports/{kind}", () => {
   it.each(["orders", "refunds", "red-envelopes", "settlements"])("%s: runs its list's query and streams a header (no rows yet)", async (kind) => {
     session = { user: { id: users.finance.id, sv: users.finance.sv } };
