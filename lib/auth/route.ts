@@ -68,26 +68,35 @@ async function held<T>(req: Request, roles: readonly StaffRole[], actor: Actor, 
   const deadline = Date.now() + waitSeconds * 1000;
   const known = req.headers.get("if-none-match");
   const hub = await wakeHub();
-  for (;;) {
+  const refused = (error: string, status: number) => Response.json({ error }, { status, headers: { "cache-control": "no-store" } });
+  for (let woken = false; ; woken = true) {
     // Subscribe first, then read: a change committed after this read wakes the wait below.
     const waiter = hub.subscribe(lp.keys);
-    let etag: string;
     try {
-      const value = await fn(actor);
-      const answer = tagged(value);
-      etag = answer.etag;
-      if (etag !== known) return fresh(answer.body, etag);
+      let value: T;
+      if (!woken) value = await fn(actor);
+      else {
+        // Woken: the session and role are checked again, alongside the new read (one round trip
+        // less); an account disabled or changed meanwhile gets nothing of what was read.
+        const [checked, read] = await Promise.allSettled([getActor(req), fn(actor)]);
+        if (checked.status === "rejected") throw checked.reason;
+        const again = checked.value;
+        if (!again) return refused("unauthenticated", 401);
+        if (!roles.includes(again.role)) return refused("forbidden", 403);
+        const same = again.id === actor.id && again.role === actor.role && again.terminalId === actor.terminalId;
+        actor = again;
+        if (!same) value = await fn(actor);
+        else if (read.status === "rejected") throw read.reason;
+        else value = read.value;
+      }
+      const { body, etag } = tagged(value);
+      if (etag !== known) return fresh(body, etag);
       const cap = lp.holdAtMost?.(value);
       const hold = Math.min(deadline - Date.now(), hub.up ? Infinity : SHORT_WAIT_MS, cap === undefined ? Infinity : Math.max(cap, SHORT_WAIT_MS));
       if (hold <= 0 || (await waiter.wait(hold, req.signal)) !== "woken") return notModified(etag);
     } finally {
       waiter.cancel();
     }
-    // Woken: the session and role are checked again before the new read (an account disabled meanwhile gets nothing).
-    const again = await getActor(req);
-    if (!again) return Response.json({ error: "unauthenticated" }, { status: 401, headers: { "cache-control": "no-store" } });
-    if (!roles.includes(again.role)) return Response.json({ error: "forbidden" }, { status: 403, headers: { "cache-control": "no-store" } });
-    actor = again;
   }
 }
 
