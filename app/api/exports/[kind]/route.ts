@@ -2,7 +2,6 @@ import { getActor, FINANCE_ROLES } from "@/lib/auth/session";
 import { EXPORTS } from "@/lib/export/exports";
 import { csvResponse, shanghaiTime } from "@/lib/export/csv";
 import { invalidDateParam } from "@/lib/validations/dates";
-import { invalidDateParam } from "@/lib/validations/dates";
 
 export const dynamic = "force-dynamic";
 
@@ -18,9 +17,6 @@ export async function GET(req: Request, ctx: { params: Promise<{ kind: string }>
   const actor = await getActor().catch(() => null);
   if (!actor) return new Response("unauthenticated", { status: 401 });
   if (!FINANCE_ROLES.includes(actor.role)) return new Response("forbidden", { status: 403 });
-  // checked before the stream starts: an impossible date is a 400, never a failed or hung download
-  const badDate = invalidDateParam(Object.fromEntries(new URL(req.url).searchParams));
-  if (badDate) return Response.json({ error: "invalid_date", param: badDate }, { status: 400, headers: { "cache-control": "no-store" } });
   // checked before the stream starts: an impossible date is a 400, never a failed or hung download
   const badDate = invalidDateParam(Object.fromEntries(new URL(req.url).searchParams));
   if (badDate) return Response.json({ error: "invalid_date", param: badDate }, { status: 400, headers: { "cache-control": "no-store" } });
