@@ -43,7 +43,7 @@ export async function ObjectEvents({ objectId, role }: { objectId: string | null
             </td>
             <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatShanghai(e.firstReceivedAt)}</td>
             <td className="px-3 py-2 text-right tabular-nums">{e.receiveCount}</td>
-            <td className={`px-3 py-2 ${e.status === "failed" ? "text-rose-700" : ""}`}>{t(`statuses.${e.status}`)}</td>
+            <td className={`px-3 py-2 ${e.status === "failed" ? "text-rose-700" : e.status === "foreign" ? "text-amber-700" : ""}`}>{t(`statuses.${e.status}`)}</td>
           </tr>
         ))}
       </ListTable>
