@@ -155,6 +155,8 @@ describe("the scheduler", () => {
     expect(await jobRow("test.throws")).toMatchObject({ runs: 3, lastError: "sync boom" });
     expect(await jobRow("test.works")).toMatchObject({ runs: 3, lastError: null });
     expect(log.error).toHaveBeenCalledWith("[jobs] test.fails failed:", expect.objectContaining({ message: "boom" }));
+    // the same failure again and again is logged once (a minute), not on every run
+    expect(log.error.mock.calls.filter(([m]) => m === "[jobs] test.fails failed:")).toHaveLength(1);
   });
 
   it("stop() aborts what runs and the work it left in the background, and waits for both", async () => {

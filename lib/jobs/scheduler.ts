@@ -70,6 +70,8 @@ export class Scheduler {
   private readonly stopping = new AbortController();
   private registered = false;
   private tickFailing = false;
+  /** The last error logged per job: the same one again is logged once a minute, not every run. */
+  private readonly lastFailure = new Map<string, { error: string; at: number }>();
 
   constructor(jobs: readonly Job[], opts: SchedulerOptions = {}) {
     this.jobs = new Map(jobs.map((j) => [j.name, j]));
@@ -217,10 +219,15 @@ export class Scheduler {
       let error: string | null = null;
       try {
         await job.run(ctx);
+        this.lastFailure.delete(job.name);
       } catch (e) {
         // One job's failure is logged and recorded; it never stops the others or the process.
         error = (e instanceof Error ? e.message : String(e)).slice(0, 2_000) || "error";
-        this.log.error(`[jobs] ${job.name} failed:`, e);
+        const last = this.lastFailure.get(job.name);
+        if (!last || last.error !== error || Date.now() - last.at >= 60_000) {
+          this.log.error(`[jobs] ${job.name} failed:`, e);
+          this.lastFailure.set(job.name, { error, at: Date.now() });
+        }
       } finally {
         clearInterval(heartbeat);
       }
