@@ -52,7 +52,7 @@ export async function listAttention(): Promise<AttentionItem[]> {
   const db = await getDb();
   const now = new Date();
   const [stuck, noWebhook, events, foreignEvents, anomalies, failedRefunds, failedEnvelopes, failedTx, pendingRefunds, sendingEnvelopes] = await Promise.all([
-    // pending past its time_expire: nobody has polled it, or Ping++ could not be asked
+    // pending past its time_expire: the charge sync job could not ask Ping++ (or has not yet)
     db.select().from(charges).where(and(eq(charges.status, "pending"), lt(charges.timeExpire, now), unresolved("chargeStuck", charges.id))).orderBy(desc(charges.createdAt)).limit(LIMIT),
     // paid according to Ping++'s answer to a retrieve, but its webhook never came: the two disagree
     db

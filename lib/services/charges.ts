@@ -500,7 +500,7 @@ export interface ChargeListRow {
   refund: RefundState;
 }
 
-/** A pending charge past its time_expire is expired, whether or not anyone has polled it since. */
+/** A pending charge past its time_expire is shown expired, whether or not the sync job has asked Ping++ since. */
 const shownStatus = (r: Pick<ChargeRow, "status" | "timeExpire">): ChargeStatus =>
   r.status === "pending" && r.timeExpire && r.timeExpire.getTime() <= Date.now() ? "expired" : r.status;
 
