@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
-import { auditLogs, charges, pingppEvents, staffUsers } from "@/lib/db/schema";
+import { auditLogs, charges, pingppEvents, scheduledJobs, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { createChargeSchema, type CreateChargeInput } from "@/lib/validations/charges";
 import type { Actor } from "./actor";
@@ -181,6 +181,26 @@ describe("payment status", () => {
     }
     expect((await row(paid.id)).status).toBe("paid");
     expect((await sandboxCharges()).find((c) => c.id === paidId)).toMatchObject({ paid: true, reversed: false });
+  });
+
+  it("an ISV reversal Ping++ fails is tried again after a pause, not on every sweep", async () => {
+    const isv = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
+    const isvId = (await row(isv.id)).pingppId;
+    const t = Date.now() + svc.ISV_REVERSE_AFTER_MS + 1_000;
+    const lastError = async () => (await db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "charges.reverse-isv")))[0]!.lastError;
+    await h.sim("faults", { mode: "500", count: 1 });
+    expect(await runJobOnce("charges.reverse-isv", { now: t })).toBe(true);
+    expect(await lastError()).toMatch(/isv reversal: 1 of 1 failed/);
+    expect((await row(isv.id)).status).toBe("pending");
+    // at once again: not asked (the fault set here would be hit if it were, and the run would fail)
+    await h.sim("faults", { mode: "500", count: 1 });
+    await runJobOnce("charges.reverse-isv", { now: t + 1_000 });
+    expect(await lastError()).toBeNull();
+    await h.sim("faults", { mode: "none" });
+    // after the pause: reversed
+    await runJobOnce("charges.reverse-isv", { now: t + svc.SYNC_INTERVAL_MS + 1_000 });
+    expect((await row(isv.id)).status).toBe("reversed");
+    expect((await sandboxCharges()).find((c) => c.id === isvId)?.reversed).toBe(true);
   });
 
   it("keeps two Ping++ charges that share an order_no (an order paid from two channels) as two rows", async () => {

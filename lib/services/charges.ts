@@ -397,6 +397,7 @@ export async function syncDueCharges(opts: { now?: number; signal?: AbortSignal 
  */
 export async function reverseUnpaidIsvCharges(opts: { now?: number; signal?: AbortSignal } = {}): Promise<SweepResult> {
   const now = opts.now ?? Date.now();
+  const at = new Date(now).toISOString();
   const db = await getDb();
   const rows = await db
     .select({ id: charges.id, pingppId: charges.pingppId, channel: charges.channel, amount: charges.amount })
@@ -407,6 +408,12 @@ export async function reverseUnpaidIsvCharges(opts: { now?: number; signal?: Abo
         isNotNull(charges.pingppId),
         sql`left(${charges.channel}, 4) = 'isv_'`,
         lt(charges.createdAt, new Date(now - ISV_REVERSE_AFTER_MS)),
+        // Not asked about within 5 s, nor, when a reversal keeps failing, within a quarter of the
+        // time since it became due: one stuck charge must not cost a Ping++ call every sweep.
+        or(
+          isNull(charges.lastSyncedAt),
+          sql`${charges.lastSyncedAt} < ${at}::timestamptz - greatest(${SYNC_INTERVAL_MS}::int * interval '1 millisecond', (${at}::timestamptz - ${charges.createdAt} - ${ISV_REVERSE_AFTER_MS}::int * interval '1 millisecond') / 4)`,
+        ),
       ),
     )
     .orderBy(charges.createdAt)
@@ -416,6 +423,7 @@ export async function reverseUnpaidIsvCharges(opts: { now?: number; signal?: Abo
     rows,
     async (row) => {
       const pingppId = row.pingppId!;
+      await db.update(charges).set({ lastSyncedAt: new Date(now) }).where(eq(charges.id, row.id)); // asked now, whatever Ping++ answers
       const fresh = await save(await pingpp().charges.retrieve(pingppId), { lastSyncedAt: new Date(now) });
       if (fresh.status !== "pending") return false;
       const target = { type: "charge", id: pingppId };
