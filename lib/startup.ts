@@ -3,8 +3,9 @@
  * register(); the same under `npm start`, the Docker image and `npm run dev`): validate the
  * configuration, point the console at the built-in Ping++ sandbox when no key is set (starting it
  * in this process), migrate the database (under the advisory lock in lib/db, so several instances
- * starting together migrate once), and create the first admin. (A dropped database
- * connection cannot end the process: postgres.js is patched for that, patches/postgres+*.patch.)
+ * starting together migrate once), create the first admin, and start the background scheduler.
+ * (A dropped database connection cannot end the process: postgres.js is patched for that,
+ * patches/postgres+*.patch.)
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -45,7 +46,18 @@ async function start(): Promise<void> {
     console.log(`• first admin created: ${admin.email}`);
   }
 
-  // TODO(issue 16 §3): start the background scheduler here (lib/jobs: startScheduler()) once it exists.
+  // The background jobs (lib/jobs): every instance runs the scheduler; each run is claimed in
+  // Postgres, so N instances never run one twice. A bad JOBS_TICK_MS stops start-up like any setting.
+  const { startScheduler } = await import("./jobs");
+  try {
+    startScheduler();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`\n✖ ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
 }
 
 /** The configuration, or start-up stops with a message naming the bad variable. */
