@@ -68,7 +68,8 @@ export class Scheduler {
   private readonly running = new Map<string, Promise<void>>();
   private readonly backgroundWork = new Set<Promise<unknown>>();
   private readonly stopping = new AbortController();
-  private registered = false;
+  /** When this scheduler last made sure its jobs' rows exist (again each minute: a table emptied by hand refills). */
+  private registeredAt = 0;
   private tickFailing = false;
   /** The last error logged per job: the same one again is logged once a minute, not every run. */
   private readonly lastFailure = new Map<string, { error: string; at: number }>();
@@ -138,7 +139,7 @@ export class Scheduler {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`no job named ${name}`);
     if (this.running.has(name)) return false;
-    this.registered = false; // rare: make sure its row exists (a test may have emptied the table)
+    this.registeredAt = 0; // rare: make sure its row exists (a test may have emptied the table)
     const [claim] = await this.claim([job], true);
     if (!claim) return false;
     await this.start1(job, claim.runId, opts.now);
@@ -146,7 +147,7 @@ export class Scheduler {
   }
 
   private async register(): Promise<void> {
-    if (this.registered) return;
+    if (Date.now() - this.registeredAt < 60_000) return;
     const db = await getDb();
     await db.execute(
       sql`insert into scheduled_jobs (name) values ${sql.join(
@@ -154,7 +155,7 @@ export class Scheduler {
         sql`, `,
       )} on conflict (name) do nothing`,
     );
-    this.registered = true;
+    this.registeredAt = Date.now();
   }
 
   /** One UPDATE claims those of `jobs` that are due (or all, `anyTime`) and not claimed by anyone. */
