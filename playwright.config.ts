@@ -41,6 +41,8 @@ export default defineConfig({
     stdout: "pipe",
     env: {
       PORT: String(PORT),
+      // the standalone server listens on HOSTNAME (default 0.0.0.0; a container or shell may set it to its name)
+      HOSTNAME: "127.0.0.1",
       CONSOLE_DATA_DIR: `.data-e2e-${PORT}`,
       PINGPP_SANDBOX_PORT: String(PORT + 1000),
       PINGPP_SANDBOX_TIME_SCALE: "0.01",

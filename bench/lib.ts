@@ -48,6 +48,7 @@ export async function startConsole(extraEnv: Record<string, string> = {}): Promi
     ...process.env,
     NODE_ENV: "production",
     PORT: String(CONSOLE_PORT),
+    HOSTNAME: "127.0.0.1", // where the standalone server listens
     NEXT_DIST_DIR: DIST_DIR,
     DATABASE_URL,
     CONSOLE_DATA_DIR: dataDir,
