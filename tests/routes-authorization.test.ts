@@ -30,6 +30,7 @@ const POLICY: Record<string, Policy> = {
   "api/exports/[kind]": { roles: FINANCE, anonymous: 401 },
   "api/red-envelopes/[id]/status": { roles: FINANCE, anonymous: 401 },
   "api/red-envelopes/batches/[id]/status": { roles: FINANCE, anonymous: 401 },
+  "api/red-envelopes/batches/template": { roles: FINANCE, anonymous: 401 },
   "api/settlements/[id]": { roles: FINANCE, anonymous: 401 },
   "go/[objectId]": { roles: ALL, anonymous: 303 },
 };
