@@ -1,5 +1,5 @@
 import { withActor, SHORT_WAIT_MS, type LongPoll } from "@/lib/auth/route";
-import { ALL_ROLES } from "@/lib/auth/session";
+import { ALL_ROLES } from "@/lib/auth/actor";
 import { terminalKey } from "@/lib/db/wakeups";
 import { activeChargeForTerminal, TERMINAL_STATUSES, type ChargeView } from "@/lib/services/charges";
 
