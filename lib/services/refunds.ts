@@ -86,7 +86,7 @@ interface Target {
   remainder: number;
 }
 
-type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> & Partial<Pick<RefundOrderData, "royaltyUsers">> & { refundMode?: string };
+type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> & Partial<Pick<RefundOrderData, "royaltyUsers">> & Partial<Pick<RefundOrderData, "refundMode">>;
 
 /** A refund of an order: of the charge given, else of its paid charge with the most left. */
 export async function refundOrder(actor: Actor, input: RefundOrderData): Promise<RefundRow> {

@@ -1,3 +1,4 @@
+import type { RefundMode } from "../../pingpp/limits";
 import { bigint, boolean, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 
@@ -83,7 +84,7 @@ export const refunds = pgTable(
     currency: text("currency").notNull().default("cny"),
     /** The reason given (Ping++'s `description`). */
     description: text("description").notNull(),
-    refundMode: text("refund_mode"),
+    refundMode: text("refund_mode").$type<RefundMode>(),
     /** Royalty shares returned with an order refund (Ping++'s royalty_users), in fen. */
     royaltyUsers: jsonb("royalty_users").$type<{ user: string; amountRefunded: number }[]>(),
     fundingSource: text("funding_source"),
