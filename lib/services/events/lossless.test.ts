@@ -10,6 +10,7 @@ import { EVENT_OBJECT_SCHEMAS, ROYALTY_TRANSACTION_STATUSES, pageListSchema, roy
 import { z } from "@/lib/zod";
 import { HANDLERS, type EventHandler } from "./handlers";
 import type { Actor } from "../actor";
+import { AppError } from "../errors";
 
 /**
  * Issue 15, items 6 and 7, through the real webhook route with events signed like Ping++ signs
@@ -209,6 +210,38 @@ describe("an event that cannot be applied is kept as failed, never lost", () => 
       HANDLERS["charge.succeeded"] = original;
       expect(await deliver(e.body)).toEqual({ status: 200, text: "ok" }); // the retry
       expect(await chargeRow(e.chargeId)).toMatchObject({ status: "paid" });
+    });
+
+    /** An error as postgres.js raises it itself (Errors.generic / Errors.connection): a code, no severity. */
+    const driverError = (code: string, message: string) => Object.assign(new Error(`${code}: ${message}`), { code });
+
+    it.each([
+      ["UNSAFE_TRANSACTION", driverError("UNSAFE_TRANSACTION", "Only use sql.begin, sql.reserved or max: 1")],
+      ["a driver code wrapped by drizzle", new Error("Failed query: begin", { cause: driverError("MESSAGE_NOT_SUPPORTED", "x (B) is not supported") })],
+      ["a Node socket code", Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32, syscall: "write" })],
+      ["a Node stream code", Object.assign(new Error("Cannot call write after a stream was destroyed"), { code: "ERR_STREAM_DESTROYED" })],
+      ["the server: a BEGIN inside a transaction (25001)", Object.assign(new Error("there is already a transaction in progress"), { code: "25001", severity: "WARNING" })],
+    ])("the driver could not talk to the database properly (%s): 503, nothing stored, the retry applies it", async (_, error) => {
+      HANDLERS["charge.succeeded"] = brokenAfterWriting(error);
+      const e = chargeEvent();
+      expect((await deliver(e.body)).status).toBe(503);
+      expect(await eventRow(e.id)).toBeUndefined();
+      expect(await chargeRow(e.chargeId)).toBeUndefined();
+      HANDLERS["charge.succeeded"] = original;
+      expect(await deliver(e.body)).toEqual({ status: 200, text: "ok" });
+      expect(await chargeRow(e.chargeId)).toMatchObject({ status: "paid" });
+    });
+
+    it.each([
+      ["a domain refusal (an AppError's camelCase code)", new AppError("chargeNotFound")],
+      ["a value the database refuses (22003)", Object.assign(new Error('value "3000000000" is out of range for type integer'), { code: "22003", severity: "ERROR" })],
+      ["an integrity refusal other than a unique one (23503)", Object.assign(new Error("violates foreign key constraint"), { code: "23503", severity: "ERROR" })],
+    ])("the event cannot be applied (%s): kept failed with the reason (200), nothing half-applied", async (_, error) => {
+      HANDLERS["charge.succeeded"] = brokenAfterWriting(error);
+      const e = chargeEvent();
+      expect(await deliver(e.body)).toEqual({ status: 200, text: "ok" });
+      expect(await eventRow(e.id)).toMatchObject({ status: "failed", result: expect.stringContaining(error.message) });
+      expect(await chargeRow(e.chargeId)).toBeUndefined();
     });
   });
 

@@ -32,13 +32,14 @@ export function whyForeign(json: unknown): string | null {
 
 /**
  * SQLSTATE classes and codes that say the database cannot serve us right now (not that this
- * event is wrong): connection exceptions (08), a rolled-back transaction to retry (40: deadlock,
- * serialization), insufficient resources (53), operator intervention (57: shutdown, statement
- * timeout), system errors (58), a lock wait that timed out (55P03), a session ended while idle
- * in a transaction (25P03).
+ * event is wrong): connection exceptions (08), a transaction in a state it should not be in (25:
+ * e.g. a BEGIN inside a transaction, a session ended while idle in a transaction), a rolled-back
+ * transaction to retry (40: deadlock, serialization), insufficient resources (53), operator
+ * intervention (57: shutdown, statement timeout), system errors (58), internal errors (XX), a
+ * lock wait that timed out (55P03).
  */
-const UNAVAILABLE_CLASSES = new Set(["08", "40", "53", "57", "58"]);
-const UNAVAILABLE_CODES = new Set(["55P03", "25P03"]);
+const UNAVAILABLE_CLASSES = new Set(["08", "25", "40", "53", "57", "58", "XX"]);
+const UNAVAILABLE_CODES = new Set(["55P03"]);
 /** Codes of the drivers and of Node's sockets for a connection that failed or went away. */
 const CONNECTION_CODES = new Set([
   "CONNECTION_CLOSED",
@@ -63,15 +64,31 @@ function chain(e: unknown): unknown[] {
 }
 
 /**
- * A database outage or a transient refusal: the webhook must answer 5xx so that Ping++ retries.
- * Anything else that goes wrong while applying an event (a value the database refuses, a bug in
- * a handler) is kept as a failed event instead, for 「重新应用」 after a fix.
+ * An error the database driver or Node's socket raised itself, not the server: postgres.js's own
+ * codes (UNSAFE_TRANSACTION, CONNECTION_*, MAX_PARAMETERS_EXCEEDED…) and Node's (ECONNRESET,
+ * ERR_STREAM_DESTROYED…) are UPPER_SNAKE_CASE, and such an error carries no `severity`, which
+ * every error the server sent (postgres.js's PostgresError, PGlite's DatabaseError) has. Our own
+ * refusals (AppError) have camelCase codes.
+ */
+function isDriverError(c: unknown): boolean {
+  const { code, severity } = c as { code?: unknown; severity?: unknown };
+  return typeof code === "string" && severity === undefined && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(code);
+}
+
+/**
+ * The database could not serve us properly: the webhook must answer 5xx so that Ping++ retries.
+ * That is an outage or a transient refusal the server states (the SQLSTATEs above), and any error
+ * the driver raised itself (a connection lost, a transaction it could not open safely): it says
+ * nothing about the event. Anything else that goes wrong while applying an event says the event
+ * (or a handler) is wrong: a value the database refuses (22 data, 23 integrity), a bug in a
+ * handler (a TypeError, SQL the server rejects), a domain refusal. Such an event is kept as a
+ * failed event instead, for 「重新应用」 after a fix.
  */
 export function isDatabaseUnavailable(e: unknown): boolean {
   return chain(e).some((c) => {
     const code = (c as { code?: unknown })?.code;
     if (typeof code !== "string") return false;
-    if (CONNECTION_CODES.has(code) || UNAVAILABLE_CODES.has(code)) return true;
+    if (CONNECTION_CODES.has(code) || UNAVAILABLE_CODES.has(code) || isDriverError(c)) return true;
     return /^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_CLASSES.has(code.slice(0, 2));
   });
 }
