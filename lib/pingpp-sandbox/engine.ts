@@ -32,6 +32,8 @@ export class Engine {
   private jobTimers = new Map<string, NodeJS.Timeout>();
   private finders: Finder[] = [];
   private closed = false;
+  /** Set by the `lose_webhook` simulation: events are stored (Ping++ has them) but never delivered. */
+  loseWebhooks = false;
 
   constructor(
     readonly store: Store,
@@ -60,7 +62,7 @@ export class Engine {
       request,
     };
     this.s.events[ev.id] = ev;
-    this.webhooks.enqueue(ev);
+    if (!this.loseWebhooks) this.webhooks.enqueue(ev);
     this.save();
     return ev;
   }

@@ -102,6 +102,7 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
       "GET|POST /_sim/config {webhookUrl}",
       "POST /_sim/events {type, object_id}",
       "POST /_sim/jobs/run",
+      "POST /_sim/charges/{id}/pay {lose_webhook?: true}: paid, its webhook never delivered",
       "GET /pay/{chargeId} (alias GET /_sim/pay/{chargeId})",
       "GET / (HTML dashboard)",
     ],
@@ -117,7 +118,16 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
       if (!payRefusal(e, ch)) payCharge(e, ch, null);
       return Reply.redirect(`/pay/${encodeURIComponent(ch.id)}`);
     }
-    payCharge(e, ch, null);
+    // `lose_webhook: true`: the charge is paid at Ping++ but its webhook never reaches the console
+    // (the event exists, no delivery is made), as when every retry was lost: what 对账 must find.
+    if (req.body.lose_webhook === true) {
+      e.loseWebhooks = true;
+      try {
+        payCharge(e, ch, null);
+      } finally {
+        e.loseWebhooks = false;
+      }
+    } else payCharge(e, ch, null);
     return renderCharge(e, ch);
   });
 
