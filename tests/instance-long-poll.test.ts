@@ -107,6 +107,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
   /** Webhooks of the sandbox go to A's route, signed with the key both instances were given. */
   const deliverTo = (a: Instance) => h.sim("config", { webhookUrl: `${a.url}/api/webhooks/pingpp` });
 
+  // The kind is in each case's name: CI picks the standalone ones by it (-t "standalone server").
   for (const [kind, { skip, start }] of Object.entries(kinds)) {
     describe(kind, () => {
       let a: Instance;
@@ -120,7 +121,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
         for (const r of running.splice(0)) await r.stop();
       });
 
-      it.skipIf(skip)(`a charge's status poll on B answers "paid" once A applies the signed webhook, not the 304 of its wait's end${skip ? ` (skipped: ${skip})` : ""}`, async () => {
+      it.skipIf(skip)(`a charge's status poll on B answers "paid" once A applies the signed webhook, not the 304 of its wait's end (${kind})${skip ? ` (skipped: ${skip})` : ""}`, async () => {
         const { actor, cookie } = cashiers[0]!;
         const v = await a.createCharge(actor, form(actor));
         expect(v.status).toBe("pending");
@@ -141,7 +142,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
         expect(await res.json()).toMatchObject({ id: v.id, status: "paid", qrPayload: null });
       }, 60_000);
 
-      it.skipIf(skip)(`the customer display's poll on B shows the charge A creates on its terminal${skip ? ` (skipped: ${skip})` : ""}`, async () => {
+      it.skipIf(skip)(`the customer display's poll on B shows the charge A creates on its terminal (${kind})${skip ? ` (skipped: ${skip})` : ""}`, async () => {
         const { actor, cookie } = cashiers[1]!;
         const displayUrl = `${b.url}/api/terminals/${actor.terminalId}/active`;
         await db.delete(charges).where(eq(charges.terminalId, actor.terminalId!)); // idle (the other kind's run left one)
