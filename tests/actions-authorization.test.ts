@@ -50,6 +50,10 @@ const POLICY: Record<string, StaffRole[]> = {
   "refunds.refundOrderAction": FINANCE,
   "refunds.refundChargeAction": FINANCE,
   "refunds.refreshRefundAction": FINANCE,
+  "refunds.approveRefundAction": FINANCE,
+  "refunds.rejectRefundAction": FINANCE,
+  "refunds.withdrawRefundAction": FINANCE,
+  "settings.setRefundApprovalAction": ADMIN,
   "red-envelopes.sendRedEnvelopeAction": FINANCE,
   "red-envelopes.refreshRedEnvelopeAction": FINANCE,
   "red-envelopes.dryRunBatchAction": FINANCE,
@@ -111,7 +115,7 @@ describe("server action authorisation (DESIGN §7)", () => {
     const moneyActions = actions.filter(([, fn]) => fn.audit).map(([name]) => name);
     // refunds, cancels, red envelopes and settlements keep a record of every attempt (issue: orders, "exactly once")
     expect(moneyActions.sort()).toEqual(
-      ["orders.cancelOrderAction", "red-envelopes.sendRedEnvelopeAction", "red-envelopes.startBatchAction", "refunds.refundChargeAction", "refunds.refundOrderAction", "settlements.cancelSettlementAction", "settlements.confirmSettlementAction", "settlements.createSettlementAction"].sort(),
+      ["orders.cancelOrderAction", "red-envelopes.sendRedEnvelopeAction", "red-envelopes.startBatchAction", "refunds.approveRefundAction", "refunds.refundChargeAction", "refunds.refundOrderAction", "refunds.rejectRefundAction", "refunds.withdrawRefundAction", "settlements.cancelSettlementAction", "settlements.confirmSettlementAction", "settlements.createSettlementAction"].sort(),
     );
     for (const [name, fn] of actions) {
       for (const who of [null, "disabled"]) {

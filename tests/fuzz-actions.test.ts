@@ -15,6 +15,7 @@ import { chargeIdSchema, createChargeSchema } from "@/lib/validations/charges";
 import { cancelOrderSchema, createOrderSchema, orderIdSchema } from "@/lib/validations/orders";
 import { batchDryRunSchema, redEnvelopeIdSchema, sendRedEnvelopeSchema } from "@/lib/validations/red-envelopes";
 import { refundChargeSchema, refundIdSchema, refundOrderSchema } from "@/lib/validations/refunds";
+import { refundApprovalSchema, refundDecisionSchema, refundWithdrawSchema } from "@/lib/validations/refund-approval";
 import { createSettlementSchema, previewSettlementSchema, settlementIdSchema } from "@/lib/validations/settlements";
 import { assignTerminalSchema, changeRoleSchema, createStaffSchema, loginSchema, setDisabledSchema, staffIdSchema } from "@/lib/validations/staff";
 
@@ -75,6 +76,10 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "refunds.refundOrderAction": refundOrderSchema,
   "refunds.refundChargeAction": refundChargeSchema,
   "refunds.refreshRefundAction": refundIdSchema,
+  "refunds.approveRefundAction": refundDecisionSchema,
+  "refunds.rejectRefundAction": refundDecisionSchema,
+  "refunds.withdrawRefundAction": refundWithdrawSchema,
+  "settings.setRefundApprovalAction": refundApprovalSchema,
   "settings.checkWebhookAction": z.object({}), // inline in lib/actions/settings.ts: any object; only non-objects are bad
   "settlements.previewSettlementAction": previewSettlementSchema,
   "settlements.createSettlementAction": createSettlementSchema,
@@ -112,6 +117,10 @@ const VALID: Record<string, Record<string, unknown>> = {
   "refunds.refundOrderAction": { idempotencyKey: id, amount: "1", description: "退货", orderId: id },
   "refunds.refundChargeAction": { idempotencyKey: id, amount: "1", description: "退货", chargeId: "ch_abc" },
   "refunds.refreshRefundAction": { id },
+  "refunds.approveRefundAction": { id, note: "核对无误" },
+  "refunds.rejectRefundAction": { id, note: "金额不对" },
+  "refunds.withdrawRefundAction": { id, note: "填错了" },
+  "settings.setRefundApprovalAction": { threshold: "1,000.00", dayLimit: "" },
   "settings.checkWebhookAction": {},
   "settlements.previewSettlementAction": { payerApp: "app_1", method: "balance" },
   "settlements.createSettlementAction": { payerApp: "app_1", method: "balance", idempotencyKey: id },

@@ -1,7 +1,8 @@
 "use server";
 import { authedAction } from "./safe-action";
 import { FINANCE_ROLES } from "../auth/session";
-import { refreshRefund, refundCharge, refundOrder } from "../services/refunds";
+import { approveRefund, refreshRefund, refundCharge, refundOrder, rejectRefund, withdrawRefund } from "../services/refunds";
+import { refundDecisionSchema, refundWithdrawSchema } from "../validations/refund-approval";
 import { refundChargeSchema, refundIdSchema, refundOrderSchema } from "../validations/refunds";
 import type { RefundRow } from "../db/schema";
 
@@ -13,3 +14,10 @@ export const refundOrderAction = authedAction(FINANCE_ROLES, refundOrderSchema, 
 export const refundChargeAction = authedAction(FINANCE_ROLES, refundChargeSchema, async (input, actor) => summary(await refundCharge(actor, input)), { audit: "refund.create" });
 
 export const refreshRefundAction = authedAction(FINANCE_ROLES, refundIdSchema, async ({ id }, actor) => summary(await refreshRefund(actor, id)));
+
+// Approval (issue 17): the service refuses the requester, and audits every attempt.
+export const approveRefundAction = authedAction(FINANCE_ROLES, refundDecisionSchema, async ({ id, note }, actor) => summary(await approveRefund(actor, id, note)), { audit: "refund.approve" });
+
+export const rejectRefundAction = authedAction(FINANCE_ROLES, refundDecisionSchema, async ({ id, note }, actor) => summary(await rejectRefund(actor, id, note)), { audit: "refund.reject" });
+
+export const withdrawRefundAction = authedAction(FINANCE_ROLES, refundWithdrawSchema, async ({ id, note }, actor) => summary(await withdrawRefund(actor, id, note)), { audit: "refund.withdraw" });

@@ -4,6 +4,8 @@ import { headers } from "next/headers";
 import { authedAction } from "./safe-action";
 import { ADMIN_ONLY } from "../auth/session";
 import { checkWebhookPath } from "../services/settings";
+import { setRefundApproval } from "../services/refund-approval";
+import { refundApprovalSchema } from "../validations/refund-approval";
 
 /** The console's own webhook URL as this server reaches itself (loopback, the port it serves on). */
 async function selfWebhookUrl(): Promise<string> {
@@ -13,3 +15,6 @@ async function selfWebhookUrl(): Promise<string> {
 }
 
 export const checkWebhookAction = authedAction(ADMIN_ONLY, z.object({}), async (_input, actor) => checkWebhookPath(actor, await selfWebhookUrl()));
+
+/** 设置 → refund approval: the per-refund threshold and the per-person daily limit (empty = off). Audited by the service. */
+export const setRefundApprovalAction = authedAction(ADMIN_ONLY, refundApprovalSchema, async (input, actor) => setRefundApproval(actor, input));

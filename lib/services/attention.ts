@@ -51,7 +51,7 @@ const unresolved = (kind: AttentionKind, idCol: Parameters<typeof eq>[0]) =>
 export async function listAttention(): Promise<AttentionItem[]> {
   const db = await getDb();
   const now = new Date();
-  const [stuck, noWebhook, events, foreignEvents, anomalies, failedRefunds, failedEnvelopes, failedTx, pendingRefunds, sendingEnvelopes] = await Promise.all([
+  const [stuck, noWebhook, events, foreignEvents, anomalies, failedRefunds, failedEnvelopes, failedTx, pendingRefunds, sendingEnvelopes, awaiting] = await Promise.all([
     // pending past its time_expire: the charge sync job could not ask Ping++ (or has not yet)
     db.select().from(charges).where(and(eq(charges.status, "pending"), lt(charges.timeExpire, now), unresolved("chargeStuck", charges.id))).orderBy(desc(charges.createdAt)).limit(LIMIT),
     // paid according to Ping++'s answer to a retrieve, but its webhook never came: the two disagree
@@ -93,6 +93,8 @@ export async function listAttention(): Promise<AttentionItem[]> {
       .where(and(eq(redEnvelopes.status, "sending"), isNotNull(redEnvelopes.pingppId), lt(redEnvelopes.createdAt, new Date(now.getTime() - ENVELOPE_SENDING_AFTER_MS)), unresolved("redEnvelopeSending", redEnvelopes.id)))
       .orderBy(desc(redEnvelopes.createdAt))
       .limit(LIMIT),
+    // held for a second person's approval (issue 17): someone other than the requester decides
+    db.select().from(refunds).where(and(eq(refunds.status, "awaiting_approval"), unresolved("refundAwaitingApproval", refunds.id))).orderBy(desc(refunds.createdAt)).limit(LIMIT),
   ]);
   const iso = (d: Date | null | undefined) => (d ?? now).toISOString();
   const items: AttentionItem[] = [
@@ -104,6 +106,7 @@ export async function listAttention(): Promise<AttentionItem[]> {
     ...failedRefunds.map((r) => ({ kind: "refundFailed" as const, objectId: r.id, label: r.pingppId ?? r.id, amount: r.amount, currency: "cny", since: iso(r.updatedAt), detail: r.failureMsg ?? null, href: `/refunds/${r.id}` })),
     ...failedEnvelopes.map((r) => ({ kind: "redEnvelopeFailed" as const, objectId: r.id, label: r.pingppId ?? r.orderNo, amount: r.amount, currency: "cny", since: iso(r.updatedAt), detail: r.failureMsg ?? null, href: `/red-envelopes/${r.id}` })),
     ...pendingRefunds.map((r) => ({ kind: "refundPending" as const, objectId: r.id, label: r.pingppId ?? r.id, amount: r.amount, currency: "cny", since: iso(r.createdAt), detail: null, href: `/refunds/${r.id}` })),
+    ...awaiting.map((r) => ({ kind: "refundAwaitingApproval" as const, objectId: r.id, label: r.id, amount: r.amount, currency: r.currency, since: iso(r.createdAt), detail: r.description, href: r.orderId ? `/orders/${r.orderId}` : `/refunds/${r.id}` })),
     ...sendingEnvelopes.map((r) => ({ kind: "redEnvelopeSending" as const, objectId: r.id, label: r.pingppId ?? r.orderNo, amount: r.amount, currency: "cny", since: iso(r.createdAt), detail: null, href: `/red-envelopes/${r.id}` })),
     ...failedTx.map(({ tx }) => ({ kind: "royaltyTransactionFailed" as const, objectId: tx.id, label: tx.id, amount: tx.amount, currency: "cny", since: iso(tx.updatedAt), detail: tx.failureMsg, href: `/settlements/${tx.settlementId}` })),
   ];
@@ -124,6 +127,9 @@ export async function syncAttention(actor: Actor, kind: AttentionKind, objectId:
       const row = await applyAgain(actor, objectId);
       return { eventStatus: row.status, result: row.result };
     }
+    case "refundAwaitingApproval":
+      // never sent: nothing at Ping++ to sync; it is approved, rejected or withdrawn on its page
+      throw new AppError("refunds.errors.notSent");
     case "eventForeign":
       // never applied: there is nothing to sync; it can only be resolved with a note
       throw new AppError("eventNotFailed");

@@ -162,19 +162,20 @@ export async function refundedByCharge(tx: DbOrTx, chargeIds: string[]): Promise
   return new Map(rows.map((r) => [r.chargeId, r.n]));
 }
 
-/** Per charge id: refunds that succeeded, and those still on their way (pending, or being sent). */
-export async function refundSplitByCharge(tx: DbOrTx, chargeIds: string[]): Promise<Map<string, { succeeded: number; pending: number }>> {
+/** Per charge id: refunds that succeeded, those still on their way (pending, or being sent), and those held for approval (not sent, but counted against the remainder). */
+export async function refundSplitByCharge(tx: DbOrTx, chargeIds: string[]): Promise<Map<string, { succeeded: number; pending: number; held: number }>> {
   if (chargeIds.length === 0) return new Map();
   const rows = await tx
     .select({
       chargeId: refunds.chargeId,
       succeeded: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'succeeded'), 0)`,
       pending: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} in ('pending', 'creating')), 0)`,
+      held: sql<string>`coalesce(sum(${refunds.amount}) filter (where ${refunds.status} = 'awaiting_approval'), 0)`,
     })
     .from(refunds)
     .where(sql`${refunds.chargeId} in ${chargeIds}`)
     .groupBy(refunds.chargeId);
-  return new Map(rows.map((r) => [r.chargeId, { succeeded: Number(r.succeeded), pending: Number(r.pending) }]));
+  return new Map(rows.map((r) => [r.chargeId, { succeeded: Number(r.succeeded), pending: Number(r.pending), held: Number(r.held) }]));
 }
 
 /** An order's refund state: what was paid, what went back (Ping++'s count or ours, the larger), what is on its way. */
@@ -516,7 +517,7 @@ export async function orderChargeLines(tx: DbOrTx, row: OrderRow): Promise<Order
   const cs = chargesOf(row);
   const split = await refundSplitByCharge(tx, cs.map((c) => c.id));
   return cs.map((c) => {
-    const mine = split.get(c.id) ?? { succeeded: 0, pending: 0 };
+    const mine = split.get(c.id) ?? { succeeded: 0, pending: 0, held: 0 };
     const refund = refundState(c.paid ? c.amount : 0, Math.max(c.amount_refunded, mine.succeeded), mine.pending);
     return {
       id: c.id,
@@ -527,7 +528,8 @@ export async function orderChargeLines(tx: DbOrTx, row: OrderRow): Promise<Order
       timePaid: toDate(c.time_paid),
       refunded: refund.succeeded,
       refund,
-      remainder: c.paid ? remainderOf(c, mine.succeeded + mine.pending) : 0,
+      // refunds held for approval keep their amount: two of them can never together exceed what is left
+      remainder: c.paid ? remainderOf(c, mine.succeeded + mine.pending + mine.held) : 0,
     };
   });
 }

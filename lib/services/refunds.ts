@@ -6,16 +6,17 @@ import { PingppResponseError, type Refund } from "../pingpp";
 import { formatMoney } from "../money";
 import { byCurrency } from "../money-totals";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
-import { audit } from "./audit";
+import { audit, type AuditEntry } from "./audit";
 import { AppError, isAppError } from "./errors";
 import { pingpp } from "./pingpp";
 import { callPingpp, refuse } from "./pingpp-call";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import { canSeeOrder, orderChargeLines, refundedByCharge, remainderOf } from "./orders";
 import type { Actor } from "./actor";
+import { approvalHold } from "./refund-approval";
 import type { RefundChargeData, RefundFilter, RefundOrderData } from "../validations/refunds";
 
-const RANK: Record<RefundStatus, number> = { creating: 0, pending: 1, succeeded: 2, failed: 2 };
+const RANK: Record<RefundStatus, number> = { awaiting_approval: -1, creating: 0, pending: 1, succeeded: 2, failed: 2 };
 /** A `creating` refund younger than this is another request still talking to Ping++. */
 const CREATING_LEASE_MS = 20_000;
 export const REFUNDS_PER_PAGE = 20;
@@ -157,6 +158,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
   let resumed = false;
   if (!claim) {
     let mine = false;
+    let hold: string | null = null;
     try {
       claim = await db.transaction(async (tx) => {
         const t = await lockTarget(tx);
@@ -164,6 +166,8 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
         const [again] = await tx.select().from(refunds).where(eq(refunds.idempotencyKey, input.idempotencyKey));
         if (again) return again;
         if (input.amount > t.remainder) throw new AppError("refunds.errors.overRefund", { remainder: formatMoney(t.remainder, t.currency) }, undefined, "amount");
+        // Above the admin's limits: kept here for a second person (its amount is held all the same).
+        hold = await approvalHold(tx, actor, input.amount);
         mine = true;
         const [row] = await tx
           .insert(refunds)
@@ -177,7 +181,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
             refundMode: input.refundMode ?? null,
             royaltyUsers: input.royaltyUsers ?? null,
             fundingSource: input.fundingSource ?? null,
-            status: "creating",
+            status: hold ? "awaiting_approval" : "creating",
             createdBy: actor.id,
           })
           .returning();
@@ -189,12 +193,16 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
     }
     // the same form submitted again while the first is at Ping++: refused, and audited like every attempt
     if (!mine) return refuse(entry, "refunds.errors.inProgress");
+    if (hold) {
+      await audit({ ...entry, params: { ...entry.params, hold }, result: "ok", message: "awaiting approval" });
+      return claim;
+    }
   } else {
     if (claim.status !== "creating") {
       // the same form again after it was answered: the refund it made (or its refusal), and a record of the attempt
       // (a replay: "ok" rows with `replay` are not new refunds; exactly one row without it made the refund)
       entry = await claimEntry(claim, { refund: claim.pingppId, replay: true });
-      await audit({ ...entry, result: claim.pingppId ? "ok" : "refused", message: "repeated form: answered with the earlier result" });
+      await audit({ ...entry, result: claim.pingppId || claim.status === "awaiting_approval" ? "ok" : "refused", message: "repeated form: answered with the earlier result" });
       return done(claim);
     }
     // Still `creating`: another request is at Ping++ now, or an earlier try got no answer.
@@ -208,7 +216,15 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
     resumed = true;
   }
 
-  const c = claim;
+  return sendClaim(entry, claim, resumed);
+}
+
+/**
+ * The claim (status `creating`, ours alone) goes to Ping++: found there first if an earlier try
+ * got no answer, else sent with the claim id in its metadata; then stored and audited.
+ */
+async function sendClaim(entry: Omit<AuditEntry, "result" | "message">, c: RefundRow, resumed: boolean): Promise<RefundRow> {
+  const db = await getDb();
   const release = (refused: boolean, message: string) =>
     db
       .update(refunds)
@@ -219,6 +235,88 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
   const saved = await db.transaction((tx) => applyRefund(tx, refund));
   await audit({ ...entry, params: { ...entry.params, refund: refund.id }, result: "ok" });
   return saved;
+}
+
+// ---------------------------------------------------------------- approval (issue 17)
+
+/** The audit entry of a decision about a held refund: the refund, its order or charge, amount and note. */
+async function decisionEntry(actor: Actor, action: string, row: RefundRow, note?: string) {
+  const db = await getDb();
+  const [o] = row.orderId ? await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, row.orderId)) : [];
+  return {
+    actor,
+    action,
+    target: { type: "refund", id: row.id },
+    params: { order: o?.pingppId ?? undefined, charge: row.chargeId, amount: row.amount, requestedBy: row.createdBy, note },
+  };
+}
+
+/**
+ * Approve a held refund: another finance or admin user (never its requester). The row moves
+ * awaiting_approval → creating in one conditional update, so of two approvals at once (a double
+ * click, two tabs, two people) exactly one goes on to Ping++; the other is refused. Then the
+ * same path as a new refund: claim → Ping++ → persist → audit.
+ */
+export async function approveRefund(actor: Actor, id: string, note: string): Promise<RefundRow> {
+  const db = await getDb();
+  const row = await loadRefund(id);
+  const entry = await decisionEntry(actor, "refund.approve", row, note);
+  if (actor.role === "cashier") return refuse(entry, "forbidden");
+  if (row.status !== "awaiting_approval") return refuse(entry, "refunds.errors.notAwaiting");
+  if (row.createdBy === actor.id) return refuse(entry, "refunds.errors.ownApproval");
+  const [claimed] = await db
+    .update(refunds)
+    .set({ status: "creating", decidedBy: actor.id, decidedAt: new Date(), decisionNote: note, updatedAt: new Date() })
+    .where(and(eq(refunds.id, id), eq(refunds.status, "awaiting_approval")))
+    .returning();
+  if (!claimed) return refuse(entry, "refunds.errors.notAwaiting");
+  return sendClaim(entry, claimed, false);
+}
+
+/** Reject a held refund (another finance/admin user, with a note): it fails, its amount is released. */
+export async function rejectRefund(actor: Actor, id: string, note: string): Promise<RefundRow> {
+  return close(actor, id, note, "reject");
+}
+
+/** The requester takes back their own held refund: it fails, its amount is released. */
+export async function withdrawRefund(actor: Actor, id: string, note: string): Promise<RefundRow> {
+  return close(actor, id, note, "withdraw");
+}
+
+async function close(actor: Actor, id: string, note: string, how: "reject" | "withdraw"): Promise<RefundRow> {
+  const db = await getDb();
+  const row = await loadRefund(id);
+  const entry = await decisionEntry(actor, `refund.${how}`, row, note);
+  if (actor.role === "cashier") return refuse(entry, "forbidden");
+  if (row.status !== "awaiting_approval") return refuse(entry, "refunds.errors.notAwaiting");
+  if (how === "reject" && row.createdBy === actor.id) return refuse(entry, "refunds.errors.ownApproval");
+  if (how === "withdraw" && row.createdBy !== actor.id) return refuse(entry, "refunds.errors.notRequester");
+  const closed = await db.transaction(async (tx) => {
+    const [c] = await tx
+      .update(refunds)
+      .set({
+        status: "failed",
+        failureCode: how === "reject" ? "approval_rejected" : "approval_withdrawn",
+        failureMsg: note || null,
+        decidedBy: actor.id,
+        decidedAt: new Date(),
+        decisionNote: note || null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(refunds.id, id), eq(refunds.status, "awaiting_approval")))
+      .returning();
+    if (c) await audit({ ...entry, result: "ok" }, tx);
+    return c;
+  });
+  // another decision came first (a double click, two tabs)
+  if (!closed) return refuse(entry, "refunds.errors.notAwaiting");
+  return closed;
+}
+
+/** Refunds waiting for a second person, oldest first (needs-attention, the order page). */
+export async function awaitingRefunds(limit = 200): Promise<RefundRow[]> {
+  const db = await getDb();
+  return db.select().from(refunds).where(eq(refunds.status, "awaiting_approval")).orderBy(refunds.createdAt).limit(limit);
 }
 
 /** The refund a key already made (or a refusal it already got). */
@@ -347,7 +445,8 @@ export async function chargeForRefund(chargeId: string) {
 
 /** The WHERE of a refunds filter (joined with orders): shared by the list and the export. */
 export function refundWhere(f: RefundFilter) {
-  const where: (SQL | undefined)[] = [isNotNull(refunds.pingppId)];
+  // sent refunds, and those held for approval (never sent, so without a Ping++ id)
+  const where: (SQL | undefined)[] = [or(isNotNull(refunds.pingppId), eq(refunds.status, "awaiting_approval"))];
   if (f.status) where.push(eq(refunds.status, f.status));
   if (f.kind) where.push(f.kind === "order" ? isNotNull(refunds.orderId) : isNull(refunds.orderId));
   if (f.from) where.push(gte(refunds.createdAt, shanghaiDayStart(f.from)));

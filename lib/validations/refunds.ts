@@ -58,7 +58,7 @@ export type RefundChargeData = z.output<typeof refundChargeSchema>;
 export const refundIdSchema = z.object({ id: z.uuid("invalidId") });
 
 export const refundFilterSchema = z.object({
-  status: z.enum(["pending", "succeeded", "failed"]).optional().catch(undefined),
+  status: z.enum(["awaiting_approval", "pending", "succeeded", "failed"]).optional().catch(undefined),
   kind: z.enum(["order", "charge"]).optional().catch(undefined),
   from: day,
   to: day,

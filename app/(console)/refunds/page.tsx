@@ -34,7 +34,7 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
         <FilterField label={t("refunds.search")}>
           <input name="q" defaultValue={f.q} placeholder={t("refunds.searchHint")} className={inputClass} />
         </FilterField>
-        <SelectFilter name="status" label={t("refunds.status")} value={f.status} any={t("refunds.any")} options={(["pending", "succeeded", "failed"] as const).map((s) => ({ value: s, label: t(`refundStatus.${s}`) }))} />
+        <SelectFilter name="status" label={t("refunds.status")} value={f.status} any={t("refunds.any")} options={(["awaiting_approval", "pending", "succeeded", "failed"] as const).map((s) => ({ value: s, label: t(`refundStatus.${s}`) }))} />
         <SelectFilter name="kind" label={t("refunds.kind")} value={f.kind} any={t("refunds.any")} options={(["order", "charge"] as const).map((k) => ({ value: k, label: t(`refunds.kinds.${k}`) }))} />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("refunds.from"), to: t("refunds.to") }} />
       </FilterForm>

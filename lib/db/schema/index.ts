@@ -6,3 +6,4 @@ export * from "./settlements";
 export * from "./red-envelopes";
 export * from "./operations";
 export * from "./jobs";
+export * from "./settings";

@@ -64,8 +64,13 @@ export const orders = pgTable(
 );
 export type OrderRow = typeof orders.$inferSelect;
 
-/** `creating` = the form's key is claimed and Ping++ is being asked; then Ping++'s statuses. */
-export const refundStatus = pgEnum("refund_status", ["creating", "pending", "succeeded", "failed"]);
+/**
+ * `creating` = the form's key is claimed and Ping++ is being asked; then Ping++'s statuses.
+ * `awaiting_approval` = held for a second person (issue 17): not sent, but its amount counts
+ * against the refundable remainder; approving moves it to `creating`, rejecting or withdrawing to
+ * `failed` (failure_code `approval_rejected` / `approval_withdrawn`), which releases it.
+ */
+export const refundStatus = pgEnum("refund_status", ["creating", "pending", "succeeded", "failed", "awaiting_approval"]);
 export type RefundStatus = (typeof refundStatus.enumValues)[number];
 
 /** Refunds of orders (`order_refunds`) and of plain charges (`charges/{id}/refunds`). */
@@ -94,6 +99,10 @@ export const refunds = pgTable(
     failureCode: text("failure_code"),
     failureMsg: text("failure_msg"),
     createdBy: uuid("created_by"),
+    /** Approval (issue 17): who approved, rejected or withdrew a held refund, when, and their note. */
+    decidedBy: uuid("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    decisionNote: text("decision_note"),
     livemode: boolean("livemode").notNull().default(false),
     /** The last whole Ping++ refund object. Never sent to a browser. */
     raw: jsonb("raw").$type<Record<string, unknown>>(),
@@ -105,6 +114,7 @@ export const refunds = pgTable(
     index("refunds_status_created_idx").on(t.status, t.createdAt),
     index("refunds_charge_idx").on(t.chargeId),
     index("refunds_order_idx").on(t.orderId),
+    index("refunds_creator_created_idx").on(t.createdBy, t.createdAt),
   ],
 );
 export type RefundRow = typeof refunds.$inferSelect;

@@ -33,7 +33,7 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
             <td className="px-3 py-2">{i.detail}</td>
             <td className="space-x-2 whitespace-nowrap px-3 py-2">
               {/* an event that is not ours is never applied: nothing to sync, only to resolve */}
-              {i.kind === "eventForeign" ? null : (
+              {i.kind === "eventForeign" || i.kind === "refundAwaitingApproval" ? null : (
                 <Button
                   variant="secondary"
                   disabled={busy}
