@@ -66,6 +66,9 @@ const POLICY: Record<string, StaffRole[]> = {
   "events.applyAgainAction": FINANCE,
   "attention.syncAttentionAction": FINANCE,
   "attention.resolveAttentionAction": FINANCE,
+  "reconciliation.runReconciliationAction": FINANCE,
+  "reconciliation.fixDifferenceAction": FINANCE,
+  "reconciliation.noteDifferenceAction": FINANCE,
 };
 
 type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { roles?: StaffRole[]; audit?: string };

@@ -11,6 +11,7 @@ import type { Db } from "@/lib/db";
 import { loadMessages } from "@/lib/i18n/request";
 import { LOCALES } from "@/lib/i18n/locales";
 import { resolveAttentionSchema, syncAttentionSchema } from "@/lib/validations/attention";
+import { fixDifferenceSchema, noteDifferenceSchema, runReconciliationSchema } from "@/lib/validations/reconciliation";
 import { chargeIdSchema, createChargeSchema } from "@/lib/validations/charges";
 import { cancelOrderSchema, createOrderSchema, orderIdSchema } from "@/lib/validations/orders";
 import { batchDryRunSchema, redEnvelopeIdSchema, sendRedEnvelopeSchema } from "@/lib/validations/red-envelopes";
@@ -60,6 +61,9 @@ vi.mock("next-intl/server", () => {
 const SCHEMAS: Record<string, z.ZodType> = {
   "attention.syncAttentionAction": syncAttentionSchema,
   "attention.resolveAttentionAction": resolveAttentionSchema,
+  "reconciliation.runReconciliationAction": runReconciliationSchema,
+  "reconciliation.fixDifferenceAction": fixDifferenceSchema,
+  "reconciliation.noteDifferenceAction": noteDifferenceSchema,
   "auth.loginAction": loginSchema,
   "charges.createChargeAction": createChargeSchema,
   "charges.reverseChargeAction": chargeIdSchema,
@@ -101,6 +105,9 @@ const texts = { sendName: "店铺", subject: "红包", body: "恭喜发财", des
 const VALID: Record<string, Record<string, unknown>> = {
   "attention.syncAttentionAction": { kind: "chargeStuck", objectId: "ch_abc" },
   "attention.resolveAttentionAction": { kind: "chargeStuck", objectId: "ch_abc", note: "checked" },
+  "reconciliation.runReconciliationAction": { day: "2026-01-02" },
+  "reconciliation.fixDifferenceAction": { id },
+  "reconciliation.noteDifferenceAction": { id, note: "已核对" },
   "auth.loginAction": { email: "a@example.com", password: "x" },
   "charges.createChargeAction": { idempotencyKey: id, amount: "12.34", channel: "alipay_qr", subject: "咖啡", body: "拿铁" },
   "charges.reverseChargeAction": { id },

@@ -16,6 +16,7 @@ import { refundFilterSchema } from "../validations/refunds";
 import { redEnvelopeFilterSchema } from "../validations/red-envelopes";
 import { settlementFilterSchema } from "../validations/settlements";
 import type { Actor } from "../services/actor";
+import { allDifferences, getRun } from "../services/reconciliation";
 import { pages, shanghaiTime, yuan, type Cell } from "./csv";
 
 /**
@@ -161,6 +162,22 @@ export const EXPORTS: Record<string, ExportDef> = {
         keyset((after) => db.select().from(royaltySettlements).where(and(where, after)).orderBy(desc(royaltySettlements.createdAt), desc(royaltySettlements.id)).limit(BATCH), royaltySettlements.createdAt, royaltySettlements.id),
         (s) => [s.pingppId, s.method, yuan(s.amount), yuan(s.amountSucceeded), yuan(s.amountFailed), yuan(s.amountCanceled), yuan(s.fee), s.count, s.status, shanghaiTime(s.createdAt), shanghaiTime(s.timeFinished)],
       );
+    },
+  },
+  // 对账: one run's differences (`?run=<id>`), oldest first, in keyset pages.
+  reconciliation: {
+    header: ["日期 day", "类型 kind", "对象 object", "Ping++ ID", "币种 currency", "控制台 console", "Ping++", "差额 amount", "处理 resolution", "说明 note", "处理时间 resolved_at"],
+    rows: async function* (_actor, q) {
+      const run = await getRun(q.run ?? "");
+      let batch: Cell[][] = [];
+      for await (const d of allDifferences(run.id)) {
+        batch.push([run.day, d.kind, d.objectType, d.pingppId, d.currency.toUpperCase(), d.ours, d.theirs, yuan(d.amount), d.resolution, d.note, shanghaiTime(d.resolvedAt)]);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
     },
   },
 };

@@ -13,6 +13,7 @@ import { syncPendingRefunds } from "../services/refunds";
 import { syncStaleRedEnvelopes } from "../services/red-envelopes";
 import { syncPendingSettlements } from "../services/settlements";
 import { pruneLoginAttempts } from "../services/staff";
+import { nightlyReconciliation } from "../services/reconciliation";
 
 export { Scheduler, type Job, type JobContext, type SchedulerOptions } from "./scheduler";
 
@@ -53,6 +54,13 @@ export const JOBS = [
     name: "settlements.sync",
     intervalMs: 10_000,
     run: (ctx) => syncPendingSettlements({ now: ctx.now(), signal: ctx.signal }),
+  },
+  {
+    // 对账: yesterday (Asia/Shanghai) against Ping++'s lists, once (a finished nightly run of that
+    // day ends it; a failed one is tried again next time); runs older than 90 days are pruned.
+    name: "reconciliation.nightly",
+    intervalMs: 10 * 60_000,
+    run: (ctx) => nightlyReconciliation({ now: ctx.now(), signal: ctx.signal }),
   },
   {
     name: "login-attempts.prune",

@@ -242,7 +242,7 @@ describe("the jobs", () => {
     await runJobOnce("login-attempts.prune");
     const names = (await db.select({ name: scheduledJobs.name }).from(scheduledJobs).where(like(scheduledJobs.name, "%.%"))).map((r) => r.name);
     expect(names.sort()).toEqual(
-      ["charges.reverse-isv", "charges.sync", "login-attempts.prune", "red-envelope-batches.resume", "red-envelopes.sync", "refunds.sync", "settlements.sync"].sort(),
+      ["charges.reverse-isv", "charges.sync", "login-attempts.prune", "reconciliation.nightly", "red-envelope-batches.resume", "red-envelopes.sync", "refunds.sync", "settlements.sync"].sort(),
     );
   });
 });

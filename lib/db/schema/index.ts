@@ -7,3 +7,4 @@ export * from "./red-envelopes";
 export * from "./operations";
 export * from "./jobs";
 export * from "./settings";
+export * from "./reconciliation";
