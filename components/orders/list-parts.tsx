@@ -10,6 +10,7 @@ const tones: Record<string, string> = {
   partially_refunded: "bg-sky-50 text-sky-800 ring-1 ring-sky-200",
   canceled: "bg-slate-200 text-slate-700",
   failed: "bg-rose-100 text-rose-800",
+  awaiting_approval: "bg-violet-100 text-violet-800",
 };
 
 export function StatusBadge({ status, children }: { status: string; children: ReactNode }) {

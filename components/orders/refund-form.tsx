@@ -129,8 +129,9 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
         onConfirm={() => {
           setAsking(false);
           if (input)
-            run(input, () => {
-              setDone(t("done", { amount: formatMoney(fen ?? 0, currency) }));
+            run(input, (r) => {
+              // above the admin's limits: saved for a second person, not sent (issue 17)
+              setDone(t(r.status === "awaiting_approval" ? "approval.held" : "done", { amount: formatMoney(fen ?? 0, currency) }));
               router.refresh();
             });
         }}

@@ -5,9 +5,13 @@ import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { ListTable } from "@/components/ui/list";
 import { StatusBadge } from "./list-parts";
+import { RefundApproval } from "./refund-approval";
 
-/** The refunds of one order or charge (server component). */
-export async function RefundTable({ rows, link }: { rows: RefundRow[]; link: boolean }) {
+/**
+ * The refunds of one order or charge (server component). `viewer`: a finance or admin user, who
+ * gets approve / reject (or, for their own, withdraw) on refunds awaiting approval.
+ */
+export async function RefundTable({ rows, link, viewer }: { rows: RefundRow[]; link: boolean; viewer?: { id: string } }) {
   const t = await getTranslations();
   return (
     <ListTable
@@ -39,7 +43,10 @@ export async function RefundTable({ rows, link }: { rows: RefundRow[]; link: boo
           <td className="px-3 py-2">
             <StatusBadge status={r.status}>{t(`refundStatus.${r.status}`)}</StatusBadge>
           </td>
-          <td className="px-3 py-2 text-rose-700">{r.failureMsg}</td>
+          <td className="px-3 py-2 text-rose-700">
+            {r.failureMsg}
+            {viewer && r.status === "awaiting_approval" ? <RefundApproval id={r.id} amount={formatMoney(r.amount, r.currency)} mine={r.createdBy === viewer.id} /> : null}
+          </td>
         </tr>
       ))}
     </ListTable>

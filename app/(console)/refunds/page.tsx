@@ -66,7 +66,7 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
               <td className="whitespace-nowrap px-3 py-2">{formatShanghai(row.createdAt)}</td>
               <td className="px-3 py-2 font-mono text-xs">
                 <Link className="text-indigo-600 hover:underline" href={`/refunds/${row.id}`}>
-                  {row.pingppId}
+                  {row.pingppId ?? row.id}
                 </Link>
               </td>
               <td className="px-3 py-2">

@@ -3,6 +3,9 @@ import { getTranslations } from "next-intl/server";
 import { requireRole, ADMIN_ONLY } from "@/lib/auth/session";
 import { settingsView } from "@/lib/services/settings";
 import { WebhookCheck } from "./_components/webhook-check";
+import { RefundApprovalForm } from "./_components/refund-approval-form";
+import { getRefundApproval } from "@/lib/services/refund-approval";
+import { fenToDecimal } from "@/lib/money";
 
 export default async function SettingsPage() {
   await requireRole(ADMIN_ONLY);
@@ -10,6 +13,8 @@ export default async function SettingsPage() {
   const h = await headers();
   const proto = h.get("x-forwarded-proto") ?? "http";
   const s = settingsView(`${proto}://${h.get("x-forwarded-host") ?? h.get("host") ?? "localhost"}`);
+  const approval = await getRefundApproval();
+  const yuan = (fen: number | null) => (fen === null ? "" : fenToDecimal(fen));
   const rows: [string, React.ReactNode][] = [
     [t("mode"), t(`modes.${s.mode}`)],
     [t("appId"), <code key="a">{s.appId}</code>],
@@ -32,6 +37,7 @@ export default async function SettingsPage() {
       </dl>
       <p className="text-sm text-slate-600">{t("webhookHelp")}</p>
       <WebhookCheck sandbox={s.mode === "sandbox"} />
+      <RefundApprovalForm threshold={yuan(approval.threshold)} dayLimit={yuan(approval.dayLimit)} />
     </div>
   );
 }

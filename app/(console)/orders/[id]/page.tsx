@@ -146,7 +146,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
 
       <section className="space-y-2">
         <h2 className="font-semibold">{t("orders.refunds")}</h2>
-        <RefundTable rows={d.refunds} link={finance} />
+        <RefundTable rows={d.refunds} link={finance} viewer={finance ? { id: actor.id } : undefined} />
       </section>
 
       <section className="space-y-2">

@@ -13,6 +13,7 @@ import { ActionButton } from "@/components/orders/action-button";
 import { AutoRefresh } from "@/components/orders/auto-refresh";
 import { Facts, RawObject, StatusBadge } from "@/components/orders/list-parts";
 import { ObjectEvents } from "@/components/events/object-events";
+import { RefundApproval } from "@/components/orders/refund-approval";
 
 export default async function RefundPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireRole(FINANCE_ROLES);
@@ -35,6 +36,7 @@ export default async function RefundPage({ params }: { params: Promise<{ id: str
         <StatusBadge status={row.status}>{t(`refundStatus.${row.status}`)}</StatusBadge>
       </div>
       {row.failureMsg ? <Alert tone="error">{row.failureMsg}</Alert> : null}
+      {row.status === "awaiting_approval" ? <RefundApproval id={row.id} amount={formatMoney(row.amount, row.currency)} mine={row.createdBy === actor.id} /> : null}
       {row.status === "pending" ? (
         <ActionButton action={refreshRefundAction} input={{ id: row.id }} label={t("refunds.refresh")} busyLabel={t("orders.syncing")} done="orders.refreshed" testId="refresh-refund" />
       ) : null}

@@ -11,7 +11,7 @@ import { Facts } from "@/components/orders/list-parts";
 
 /** Refund a plain QR charge: `/refunds/new?charge=ch_…` (linked from the refunds list and charge pages). */
 export default async function NewChargeRefundPage({ searchParams }: { searchParams: Promise<{ charge?: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  const actor = await requireRole(FINANCE_ROLES);
   const t = await getTranslations();
   const chargeId = String((await searchParams).charge ?? "").trim();
   const found = /^ch_\w+$/.test(chargeId) ? await chargeForRefund(chargeId) : { charge: null, error: "refunds.errors.chargeNotFound" };
@@ -43,7 +43,7 @@ export default async function NewChargeRefundPage({ searchParams }: { searchPara
           ) : (
             <RefundForm key={found.remainder} charges={[{ id: chargeId, channel: found.charge.channel, remainder: found.remainder }]} currency={found.currency} />
           )}
-          <RefundTable rows={found.refunds} link />
+          <RefundTable rows={found.refunds} link viewer={{ id: actor.id }} />
         </>
       ) : (
         <Alert tone="error">{t(found.error as never)}</Alert>
