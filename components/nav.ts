@@ -9,6 +9,7 @@ export const NAV_ITEMS: { key: string; href: string; roles: readonly StaffRole[]
   { key: "charges", href: "/charges", roles: ["admin", "finance", "cashier"] },
   { key: "shift", href: "/shift-report", roles: ["admin", "finance", "cashier"] },
   { key: "attention", href: "/attention", roles: ["admin", "finance"] },
+  { key: "reconciliation", href: "/reconciliation", roles: ["admin", "finance"] },
   { key: "events", href: "/events", roles: ["admin", "finance"] },
   { key: "staff", href: "/staff", roles: ["admin"] },
   { key: "settlements", href: "/settlements", roles: ["admin", "finance"] },
