@@ -146,6 +146,8 @@ describe("refund approval (issue 17)", () => {
     expect(withdrawn).toMatchObject({ status: "failed", failureCode: "approval_withdrawn", decidedBy: financeB.id });
     expect((await osvc.getOrder(admin, orderId)).refundable).toBe(10000);
     await expect(rsvc.approveRefund(admin, a.id, "晚了")).rejects.toMatchObject({ code: "refunds.errors.notAwaiting" });
+    // the same form sent again answers with the decision, and sends nothing
+    await expect(rsvc.refundOrder(financeA, { ...refundForm(orderId, "60.00"), idempotencyKey: a.idempotencyKey! })).rejects.toMatchObject({ code: "refunds.errors.approvalRejected", detail: "金额不对" });
     expect(await sandboxRefunds(chargeId)).toHaveLength(0);
     expect((await audits("refund.reject")).map((x) => x.result)).toEqual(["ok"]);
     expect((await audits("refund.withdraw")).map((x) => x.result)).toEqual(["ok"]);
@@ -162,5 +164,17 @@ describe("refund approval (issue 17)", () => {
     // another person's day is their own
     expect((await rsvc.refundOrder(financeB, refundForm(orderId, "100.00"))).status).toBe("pending");
     expect(await sandboxRefunds(chargeId)).toHaveLength(3);
+  });
+
+  it("day limit: two refunds by one person at once cannot slip under it together", async () => {
+    await limits("", "100.00");
+    // two orders: their own row locks do not keep the two requests apart, only the per-person lock does
+    const paid = await Promise.all([paidOrder("300.00"), paidOrder("300.00"), paidOrder("300.00"), paidOrder("300.00")]);
+    const all = await Promise.all(paid.map((o) => rsvc.refundOrder(financeA, refundForm(o.orderId, "40.00"))));
+    // 40 + 40 fit under 100.00; a third would take the day to 120.00
+    expect(all.map((r) => r.status).sort()).toEqual(["awaiting_approval", "awaiting_approval", "pending", "pending"]);
+    let sent = 0;
+    for (const o of paid) sent += (await sandboxRefunds(o.chargeId)).length;
+    expect(sent).toBe(2);
   });
 });

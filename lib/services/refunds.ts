@@ -328,6 +328,9 @@ async function byKey(actor: Actor, key: string): Promise<RefundRow | undefined> 
 }
 
 function done(row: RefundRow): RefundRow {
+  // held and then rejected or withdrawn (issue 17): that decision, not a Ping++ refusal
+  if (!row.pingppId && row.status === "failed" && row.failureCode === "approval_rejected") throw new AppError("refunds.errors.approvalRejected", {}, row.decisionNote ?? undefined);
+  if (!row.pingppId && row.status === "failed" && row.failureCode === "approval_withdrawn") throw new AppError("refunds.errors.approvalWithdrawn");
   if (!row.pingppId && row.status === "failed") throw new AppError("pingppRefused", {}, row.failureMsg ?? undefined);
   return row;
 }
