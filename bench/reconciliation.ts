@@ -4,7 +4,7 @@
  * spread over yesterday (Asia/Shanghai); the console's database gets the same N rows, less 50
  * ("missing here"), 50 with a different amount, plus 50 Ping++ never had ("missing there").
  * This process runs lib/services/reconciliation.ts reconcileDay and samples its RSS and heap.
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx bench/reconciliation.ts [N]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --expose-gc --conditions=react-server --import tsx bench/reconciliation.ts [N]
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -22,7 +22,7 @@ const createdOf = (i: number) => start + Math.floor((i * 86_399) / N);
 
 // 1. the sandbox's state: N paid charges of that day
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-recon-"));
-const charges: Record<string, unknown> = {};
+let charges: Record<string, unknown> = {};
 for (let i = 0; i < N; i++) {
   const created = createdOf(i);
   charges[id(i)] = {
@@ -36,6 +36,7 @@ fs.writeFileSync(path.join(dataDir, "state.json"), JSON.stringify({
   version: 1, config: {}, seeded: false, charges, refunds: {}, orders: {}, redEnvelopes: {}, royalties: {}, settlements: {}, transactions: {},
   events: {}, deliveries: {}, jobs: [], nextOutcome: null,
 }));
+charges = {}; // the seed lives in the sandbox's process now: not counted in this one's memory
 const port = 42_000 + Math.floor(Math.random() * 2000);
 const child = spawn(process.execPath, ["--import", "tsx", "scripts/sandbox.ts"], {
   env: { ...process.env, PINGPP_SANDBOX_PORT: String(port), PINGPP_SANDBOX_DATA_DIR: dataDir, PINGPP_SANDBOX_WEBHOOK_URL: "http://127.0.0.1:9/none" },
