@@ -6,7 +6,8 @@ import { noStandaloneBuild, startStandaloneServer } from "@/tests/helpers/standa
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { addActor } from "@/tests/helpers/actors";
 import { startTcpProxy, type TcpProxy } from "@/tests/helpers/tcp-proxy";
-import { redEnvelopeBatches, redEnvelopes, scheduledJobs } from "@/lib/db/schema";
+import { reconciliationRuns, redEnvelopeBatches, redEnvelopes, scheduledJobs } from "@/lib/db/schema";
+import { addDays, shanghaiToday } from "@/lib/dates";
 import { rowsOf, type Db } from "@/lib/db";
 import { pingpp } from "@/lib/services/pingpp";
 import { createBatch } from "@/lib/services/red-envelope-batches";
@@ -94,6 +95,9 @@ describe.skipIf(!process.env.DATABASE_URL)("a red-envelope batch survives the in
     await db.delete(redEnvelopes);
     await db.delete(redEnvelopeBatches);
     await db.delete(scheduledJobs);
+    // Yesterday's nightly 对账 is done, so the only reason B's scheduler could have to call Ping++
+    // while A lives is the batch (which it must leave alone): B's bytes to Ping++ stay at 0.
+    await db.insert(reconciliationRuns).values({ day: addDays(shanghaiToday(), -1), trigger: "nightly", status: "finished", finishedAt: new Date() });
     const finance = await addActor(db, `batch-${Date.now()}@shop.cn`, "finance");
     const csv = ["open_id,amount,wishing", ...Array.from({ length: n }, (_, i) => `oTwo${String(i + 1).padStart(4, "0")},1.00,`)].join("\n");
     const batch = await createBatch(
