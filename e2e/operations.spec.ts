@@ -56,12 +56,17 @@ test.describe("operations", () => {
     test.setTimeout(200_000);
     await page.goto("/cashier");
     await page.locator('[name="amount"]').fill("9.99");
-    await page.getByRole("button", { name: "生成收款码" }).click();
+    // the panel's own status poll names our id for the charge (its Ping++ id is on the panel)
+    const [poll] = await Promise.all([
+      page.waitForRequest((r) => /\/api\/charges\/[0-9a-f-]{36}\/status/.test(r.url())),
+      page.getByRole("button", { name: "生成收款码" }).click(),
+    ]);
+    const ours = /\/api\/charges\/([0-9a-f-]{36})\/status/.exec(poll.url())![1]!;
     const id = (await page.getByTestId("charge-status").getAttribute("data-charge-id"))!;
     await page.goto("/settings"); // nobody polls the charge any more: the scheduler alone follows it
     // CHARGE_TTL_SECONDS=90 in e2e: past its expiry the sync job reads it from Ping++ as expired
     await expect(async () => {
-      const res = await page.request.get(`/api/charges/${id}/status`);
+      const res = await page.request.get(`/api/charges/${ours}/status`);
       expect(((await res.json()) as { status: string }).status).toBe("expired");
     }).toPass({ timeout: 170_000, intervals: [5_000] });
     await page.goto(`/charges/${id}`);
