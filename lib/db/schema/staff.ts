@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -30,12 +31,33 @@ export const staffUsers = pgTable(
     /** Bumped on disable, role change and password reset: every older session stops working. */
     sessionVersion: integer("session_version").notNull().default(1),
     mustChangePassword: boolean("must_change_password").notNull().default(false),
+    /** TOTP secret, AES-256-GCM under a key derived from AUTH_SECRET (lib/auth/totp.ts); never sent to the browser after enrollment. */
+    totpSecretEnc: text("totp_secret_enc"),
+    /** Set when two-factor sign-in is confirmed with a code; null: not enrolled (a pending secret may sit in totpSecretEnc). */
+    totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    /** The last 30-second TOTP step accepted: a code of that step or older is refused (no replay within its window). */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("staff_users_email_key").on(sql`lower(${t.email})`)],
 );
 export type StaffUser = typeof staffUsers.$inferSelect;
+
+/** One-time recovery codes for two-factor sign-in: stored as SHA-256 hashes, shown once at enrollment. */
+export const staffRecoveryCodes = pgTable(
+  "staff_recovery_codes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staffUsers.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("staff_recovery_codes_staff_hash_key").on(t.staffId, t.codeHash)],
+);
 
 export const loginAttempts = pgTable(
   "login_attempts",
