@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { getDb, closeDb } from "../lib/db";
 import { listCharges } from "../lib/services/charges";
-import { csvResponse, pages, shanghaiTime, yuan } from "../lib/export/csv";
+import { csvResponse, pages, shanghaiTime, yuan } from "../lib/csv/write";
 import type { Actor } from "../lib/services/actor";
 
 const N = Number(process.argv[2] ?? 100_000);

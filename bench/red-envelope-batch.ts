@@ -51,7 +51,7 @@ const { getDb, closeDb } = await import("../lib/db");
 const { redEnvelopes, redEnvelopeBatches, staffUsers } = await import("../lib/db/schema");
 const { batchDryRunSchema } = await import("../lib/validations/red-envelopes");
 const batches = await import("../lib/services/red-envelope-batches");
-const { pingpp } = await import("../lib/services/pingpp");
+const { pingpp } = await import("../lib/services/pingpp-client");
 
 const db = await getDb();
 await db.delete(redEnvelopes);

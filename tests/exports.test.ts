@@ -13,7 +13,7 @@ import { redEnvelopeFilterSchema } from "@/lib/validations/red-envelopes";
 import { settlementFilterSchema } from "@/lib/validations/settlements";
 import { shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import type { Actor } from "@/lib/services/actor";
-import { parseCsv as readCsv } from "@/lib/csv";
+import { parseCsv as readCsv } from "@/lib/csv/read";
 
 /** The export routes, with the real session check behind a stood-in next-auth cookie decoder. */
 let session: { user: { id: string; sv: number } } | null = null;
@@ -144,7 +144,7 @@ describe("GET /api/exports/{kind}", () => {
  */
 describe("GET /api/exports/{kind} with rows: exactly what the list selects", () => {
   const shanghai = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-  /** Independent of lib/export/csv: "2025-03-02 00:00:00" in Asia/Shanghai. */
+  /** Independent of lib/csv/write: "2025-03-02 00:00:00" in Asia/Shanghai. */
   const sh = (d: Date | string | null | undefined) => (d ? shanghai.format(new Date(d)) : "");
   const y = (fen: number | null | undefined) => (fen === null || fen === undefined ? "" : (fen / 100).toFixed(2));
   const s = (v: string | null | undefined) => v ?? "";

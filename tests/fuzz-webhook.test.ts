@@ -8,8 +8,8 @@ import { freshDb, closeDb } from "@/tests/helpers/db";
 import { pingppEvents } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { eventObjectKind, eventSchema } from "@/lib/pingpp/schemas";
-import { HANDLERS } from "@/lib/services/events/handlers";
-import { MAX_EVENT_DEPTH, MAX_WEBHOOK_BYTES } from "@/lib/services/events";
+import { HANDLERS } from "@/lib/services/webhooks/handlers";
+import { MAX_EVENT_DEPTH, MAX_WEBHOOK_BYTES } from "@/lib/services/webhooks";
 
 /**
  * Issue #10 "Bad input", the webhook (DESIGN rule 3): POST /api/webhooks/pingpp fed generated

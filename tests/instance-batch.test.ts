@@ -9,7 +9,7 @@ import { startTcpProxy, type TcpProxy } from "@/tests/helpers/tcp-proxy";
 import { reconciliationRuns, redEnvelopeBatches, redEnvelopes, scheduledJobs } from "@/lib/db/schema";
 import { addDays, shanghaiToday } from "@/lib/dates";
 import { rowsOf, type Db } from "@/lib/db";
-import { pingpp } from "@/lib/services/pingpp";
+import { pingpp } from "@/lib/services/pingpp-client";
 import { createBatch } from "@/lib/services/red-envelope-batches";
 import { batchDryRunSchema } from "@/lib/validations/red-envelopes";
 

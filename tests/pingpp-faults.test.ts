@@ -39,9 +39,9 @@ import { confirmSettlement, createSettlement, getSettlement, REQUEST_KEY_METADAT
 
 /**
  * Two test-only variants of the Ping++ client, used for the one faulted call of a cell; every other
- * call goes through the product's own client (lib/services/pingpp.ts) unchanged. Both are built the
+ * call goes through the product's own client (lib/services/pingpp-client.ts) unchanged. Both are built the
  * same way from the same configuration:
- * - "short": the product waits 15 s for an answer (hard-wired in lib/services/pingpp.ts) and the
+ * - "short": the product waits 15 s for an answer (hard-wired in lib/services/pingpp-client.ts) and the
  *   console sandbox holds a "timeout" fault for 30 s (startConsoleSandbox passes no faultTimeoutMs);
  *   neither has a knob, so this client waits `knob.ms` and the real transport's own timeout fires;
  * - "lost": the request reaches Ping++ and is carried out, then the connection drops before the
@@ -49,8 +49,8 @@ import { confirmSettlement, createSettlement, getSettlement, REQUEST_KEY_METADAT
  *   faults all fail before Ping++ acts).
  */
 const knob = vi.hoisted(() => ({ client: null as "short" | "lost" | null, ms: 300 }));
-vi.mock("@/lib/services/pingpp", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/services/pingpp")>();
+vi.mock("@/lib/services/pingpp-client", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/services/pingpp-client")>();
   const { createPingpp } = await import("@/lib/pingpp");
   const { env } = await import("@/lib/env");
   const variants: Partial<Record<"short" | "lost", ReturnType<typeof createPingpp>>> = {};

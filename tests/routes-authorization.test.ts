@@ -23,7 +23,7 @@ type Policy = { public: true } | { roles: StaffRole[]; anonymous: number };
 const POLICY: Record<string, Policy> = {
   "api/auth/[...nextauth]": { public: true }, // next-auth's own endpoints
   "api/health": { public: true },
-  "api/webhooks/pingpp": { public: true }, // authenticated by Ping++'s signature (tested in lib/services/events)
+  "api/webhooks/pingpp": { public: true }, // authenticated by Ping++'s signature (tested in lib/services/webhooks)
   "api/charges/[id]/status": { roles: ALL, anonymous: 401 },
   "api/terminals/[terminal]/active": { roles: ALL, anonymous: 401 },
   "api/overview": { roles: ALL, anonymous: 401 },

@@ -9,8 +9,8 @@ import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, 
 import { env } from "../env";
 import { audit } from "./audit";
 import { AppError } from "./errors";
-import { pingpp } from "./pingpp";
-import { callPingpp, refuse } from "./pingpp-call";
+import { pingpp } from "./pingpp-client";
+import { callPingpp, refuse } from "./pingpp-audited-call";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { ChargeFilter, CreateChargeData } from "../validations/charges";

@@ -3,8 +3,8 @@ import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL } from "drizzle-
 import { getDb, type Tx } from "../db";
 import { charges, eventStatus, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, type EventStatus, type PingppEventRow } from "../db/schema";
 import { parseEventJson, PingppResponseError, type PingppEvent } from "../pingpp";
-import { applyEvent } from "./events";
-import { failureReason, isDatabaseUnavailable, whyForeign } from "./events/triage";
+import { applyEvent } from "./webhooks";
+import { failureReason, isDatabaseUnavailable, whyForeign } from "./webhooks/triage";
 import { audit } from "./audit";
 import { AppError } from "./errors";
 import { canSee } from "./charges";

@@ -13,7 +13,7 @@ import type { Actor } from "./actor";
 import { AppError } from "./errors";
 import { createCharge } from "./charges";
 import * as svc from "./reconciliation";
-import { EXPORTS } from "@/lib/export/exports";
+import { EXPORTS } from "@/lib/services/exports";
 
 let h: ConsoleSandbox;
 let db: Db;

@@ -27,8 +27,8 @@ import { audit } from "./audit";
 import { applyCharge, statusOf } from "./charges";
 import { applyRefund } from "./refunds";
 import { AppError } from "./errors";
-import { pingpp } from "./pingpp";
-import { callPingpp } from "./pingpp-call";
+import { pingpp } from "./pingpp-client";
+import { callPingpp } from "./pingpp-audited-call";
 import { SYSTEM } from "./background";
 import type { Actor } from "./actor";
 

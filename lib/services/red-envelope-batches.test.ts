@@ -3,9 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { auditLogs, redEnvelopeBatches, redEnvelopes } from "@/lib/db/schema";
-import { csvLine } from "@/lib/export/csv";
+import { csvLine } from "@/lib/csv/write";
 import { BATCH_TEMPLATE, batchDryRunSchema, dryRunRows, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
-import { pingpp } from "./pingpp";
+import { pingpp } from "./pingpp-client";
 import { db, finance, h, setUpRedEnvelopeTestbed } from "./red-envelopes.testbed";
 import { claimValues } from "./red-envelopes";
 import * as svc from "./red-envelope-batches";
@@ -13,8 +13,8 @@ import { runJobOnce, stopScheduler } from "@/lib/jobs";
 
 /** A slow Ping++: while `slow.ms` > 0 every call waits that long before it is sent (the real client otherwise). */
 const slow = vi.hoisted(() => ({ ms: 0 }));
-vi.mock("@/lib/services/pingpp", async (importOriginal) => {
-  const real = await importOriginal<typeof import("@/lib/services/pingpp")>();
+vi.mock("@/lib/services/pingpp-client", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/services/pingpp-client")>();
   const { createPingpp } = await import("@/lib/pingpp");
   const { env } = await import("@/lib/env");
   let slowClient: ReturnType<typeof createPingpp> | undefined;

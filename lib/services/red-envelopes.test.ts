@@ -5,7 +5,7 @@ import { eventually } from "@/tests/helpers/console-sandbox";
 import { auditLogs, pingppEvents, redEnvelopes } from "@/lib/db/schema";
 import { sendRedEnvelopeSchema, type SendRedEnvelopeInput } from "@/lib/validations/red-envelopes";
 import { AppError } from "./errors";
-import { pingpp } from "./pingpp";
+import { pingpp } from "./pingpp-client";
 import { db, finance, h, setUpRedEnvelopeTestbed } from "./red-envelopes.testbed";
 import * as svc from "./red-envelopes";
 

@@ -6,11 +6,11 @@ import { generateRedEnvelopeOrderNo, isEventFor, PingppError, type PingppEvent, 
 import { env } from "../env";
 import { audit } from "./audit";
 import { AppError } from "./errors";
-import { pingpp } from "./pingpp";
-import { callPingpp } from "./pingpp-call";
+import { pingpp } from "./pingpp-client";
+import { callPingpp } from "./pingpp-audited-call";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
-import type { HandlerResult } from "./events/handlers";
+import type { HandlerResult } from "./webhooks/handlers";
 import type { SendRedEnvelopeData } from "../validations/red-envelopes";
 
 /** A `creating` row younger than this is another request still talking to Ping++. */

@@ -5,7 +5,7 @@ import { env } from "../env";
 import { getDb } from "../db";
 import { pingppEvents } from "../db/schema";
 import { audit } from "./audit";
-import { pingpp } from "./pingpp";
+import { pingpp } from "./pingpp-client";
 import type { Actor } from "./actor";
 
 export interface SettingsView {

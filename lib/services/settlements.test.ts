@@ -11,8 +11,8 @@ import { shanghaiDayStart } from "@/lib/dates";
 import { createSettlementSchema, previewSettlementSchema, type SettlementParamsInput } from "@/lib/validations/settlements";
 import type { Actor } from "./actor";
 import type { AppError } from "./errors";
-import { applyEvent } from "./events";
-import { pingpp } from "./pingpp";
+import { applyEvent } from "./webhooks";
+import { pingpp } from "./pingpp-client";
 import * as svc from "./settlements";
 import { runJobOnce, stopScheduler } from "@/lib/jobs";
 

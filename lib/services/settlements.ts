@@ -13,8 +13,8 @@ import type { RoyaltySettlement, RoyaltySettlementCreateParams, RoyaltyTransacti
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { audit } from "./audit";
 import { AppError } from "./errors";
-import { pingpp } from "./pingpp";
-import { callPingpp, refuse } from "./pingpp-call";
+import { pingpp } from "./pingpp-client";
+import { callPingpp, refuse } from "./pingpp-audited-call";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { CreateSettlementData, SettlementParamsData } from "../validations/settlements";

@@ -3,7 +3,7 @@ import { RED_ENVELOPE_SCENES } from "../pingpp/params";
 import { parseYuan } from "../money";
 import { yuanAmount } from "./amount";
 import { filterDay } from "./dates";
-import { parseCsv, CsvError, CsvEncodingError, decodeCsvBytes } from "../csv";
+import { parseCsv, CsvError, CsvEncodingError, decodeCsvBytes } from "../csv/read";
 
 export { RED_ENVELOPE_SCENES };
 

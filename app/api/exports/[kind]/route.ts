@@ -1,6 +1,6 @@
 import { getActor, FINANCE_ROLES } from "@/lib/auth/session";
-import { EXPORTS } from "@/lib/export/exports";
-import { csvResponse, shanghaiTime } from "@/lib/export/csv";
+import { EXPORTS } from "@/lib/services/exports";
+import { csvResponse, shanghaiTime } from "@/lib/csv/write";
 import { invalidDateParam } from "@/lib/validations/dates";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { ingestWebhook, MAX_WEBHOOK_BYTES } from "@/lib/services/events";
+import { ingestWebhook, MAX_WEBHOOK_BYTES } from "@/lib/services/webhooks";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { getActor, FINANCE_ROLES } from "@/lib/auth/session";
-import { csvResponse } from "@/lib/export/csv";
+import { csvResponse } from "@/lib/csv/write";
 import { BATCH_TEMPLATE } from "@/lib/validations/red-envelopes";
 
 export const dynamic = "force-dynamic";

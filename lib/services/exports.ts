@@ -4,20 +4,20 @@ import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../db";
 import { orders, redEnvelopes, refunds, royaltySettlements } from "../db/schema";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
-import { chargeTotals, listCharges } from "../services/charges";
-import { listOrders, orderRefundColumns, orderRefundState, orderWhere } from "../services/orders";
-import { listRefunds, refundWhere } from "../services/refunds";
+import { chargeTotals, listCharges } from "./charges";
+import { listOrders, orderRefundColumns, orderRefundState, orderWhere } from "./orders";
+import { listRefunds, refundWhere } from "./refunds";
 import { shownOrderStatus, type RefundLevel } from "../refund-state";
-import { redEnvelopeWhere } from "../services/red-envelopes";
-import { settlementWhere } from "../services/settlements";
+import { redEnvelopeWhere } from "./red-envelopes";
+import { settlementWhere } from "./settlements";
 import { chargeFilterSchema } from "../validations/charges";
 import { orderFilterSchema } from "../validations/orders";
 import { refundFilterSchema } from "../validations/refunds";
 import { redEnvelopeFilterSchema } from "../validations/red-envelopes";
 import { settlementFilterSchema } from "../validations/settlements";
-import type { Actor } from "../services/actor";
-import { allDifferences, getRun } from "../services/reconciliation";
-import { pages, shanghaiTime, yuan, type Cell } from "./csv";
+import type { Actor } from "./actor";
+import { allDifferences, getRun } from "./reconciliation";
+import { pages, shanghaiTime, yuan, type Cell } from "../csv/write";
 
 /**
  * The CSV exports: each one is exactly what its list page's filters select (the same filter

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CsvEncodingError, CsvError, decodeCsvBytes, parseCsv } from "./csv";
+import { CsvEncodingError, CsvError, decodeCsvBytes, parseCsv } from "./read";
 
 describe("parseCsv", () => {
   it("reads plain records with their line numbers, skipping blank lines and a BOM", () => {

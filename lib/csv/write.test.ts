@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvField, csvResponse, pages, shanghaiTime, yuan } from "./csv";
+import { csvField, csvResponse, pages, shanghaiTime, yuan } from "./write";
 
 describe("CSV export helpers", () => {
   it("quotes what needs quoting and defuses spreadsheet formulas", () => {
