@@ -39,6 +39,8 @@ const schema = z.object({
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email("must be an e-mail address").optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
+  /** "true": an admin without two-factor sign-in is sent to enroll before anything else. */
+  REQUIRE_2FA_FOR_ADMINS: optionalString.pipe(z.enum(["true", "false"], "must be true or false").optional()),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   /** How long a cashier QR stays payable (Ping++ time_expire), in seconds. */
   // Ping++ wants time_expire at least 1 minute ahead when it receives the request: keep a margin.
@@ -67,6 +69,8 @@ export interface Env {
   authSecret: string;
   adminEmail?: string;
   adminPassword?: string;
+  /** REQUIRE_2FA_FOR_ADMINS=true: admins must enroll in two-factor sign-in. */
+  require2faForAdmins: boolean;
   bcryptCost: number;
   chargeTtlSeconds: number;
   /** How many proxies of ours append to X-Forwarded-For (the client's address is that many entries from the right). */
@@ -157,6 +161,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     authSecret: e.AUTH_SECRET ?? localAuthSecret(),
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
+    require2faForAdmins: e.REQUIRE_2FA_FOR_ADMINS === "true",
     bcryptCost: e.BCRYPT_COST,
     chargeTtlSeconds: e.CHARGE_TTL_SECONDS,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS,

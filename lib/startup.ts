@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { boxed } from "./boxed";
 import { ConfigError, parseEnv, resetEnv, DATA_DIR, SANDBOX_PUBLIC_KEY_FILE, type Env } from "./env";
 
 const g = globalThis as unknown as { __consoleStarted?: Promise<void> };
@@ -41,7 +42,8 @@ async function start(): Promise<void> {
   const { ensureInitialAdmin } = await import("./services/staff");
   const admin = await ensureInitialAdmin();
   if (admin?.generatedPassword) {
-    console.log(`\n  First admin created. Log in with:\n    e-mail:   ${admin.email}\n    password: ${admin.generatedPassword}\n  (shown only this once)\n`);
+    console.log(`• first admin created: ${admin.email} (its password is printed once the server is ready)`);
+    printWhenReady(port, firstAdminBox(admin.email, admin.generatedPassword));
   } else if (admin) {
     console.log(`• first admin created: ${admin.email}`);
   }
@@ -58,6 +60,43 @@ async function start(): Promise<void> {
     }
     throw e;
   }
+}
+
+function firstAdminBox(email: string, password: string): string {
+  return (
+    "\n" +
+    boxed([
+      "First admin created. Log in with:",
+      "",
+      `  e-mail:   ${email}`,
+      `  password: ${password}`,
+      "",
+      "Shown only this once: you will be asked to choose your own password.",
+      "Lost it? npm run admin:reset -- <email>",
+    ]) +
+    "\n"
+  );
+}
+
+/**
+ * Print after the framework's own start-up banner, so it is the last thing on the screen and not
+ * scrolled away: Next.js prints "Ready" after register() returns, then serves; this waits until
+ * the server answers (or at most a minute), then prints.
+ */
+function printWhenReady(port: number, text: string): void {
+  const started = Date.now();
+  const tryOnce = () => {
+    fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2_000) })
+      .then(
+        () => true,
+        () => false,
+      )
+      .then((up) => {
+        if (up || Date.now() - started > 60_000) setTimeout(() => console.log(text), 100);
+        else setTimeout(tryOnce, 250);
+      });
+  };
+  setTimeout(tryOnce, 250);
 }
 
 /** The configuration, or start-up stops with a message naming the bad variable. */

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { sessionClaims } from "./claims";
 import { clientIp } from "./ip";
 import { activeStaff } from "../services/staff";
+import { gateFor } from "../services/accounts";
 import type { Actor } from "../services/actor";
 import type { StaffRole } from "../db/schema";
 
@@ -24,6 +25,7 @@ export async function getActor(req?: Request): Promise<Actor | null> {
     role: staff.role,
     terminalId: staff.terminalId,
     ip: clientIp(req ? req.headers : await headers()),
+    gate: gateFor(staff),
   };
 }
 

@@ -8,6 +8,12 @@ export interface Actor {
   role: StaffRole;
   terminalId: string | null;
   ip?: string;
+  /**
+   * Set while the person must first change an admin-set password ("password") or, as an admin
+   * with REQUIRE_2FA_FOR_ADMINS=true, enroll in two-factor sign-in ("twoFactor"): pages send them
+   * to /account, actions and routes refuse (services/accounts.ts gateFor).
+   */
+  gate?: "password" | "twoFactor" | null;
 }
 
 /** The system itself (webhooks, start-up). */

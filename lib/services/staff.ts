@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import bcrypt from "bcryptjs";
 import { and, asc, count, eq, gte, inArray, isNull, lt, ne, sql } from "drizzle-orm";
-import { getDb, preparedQuery } from "../db";
+import { getDb, preparedQuery, type Tx } from "../db";
 import { loginAttempts, staffUsers, type StaffRole, type StaffUser } from "../db/schema";
 import { env } from "../env";
 import { audit } from "./audit";
@@ -12,11 +12,14 @@ import type { Actor } from "./actor";
 /** Failed logins allowed per account / per IP within the window before further tries are refused. */
 export const THROTTLE = { windowMinutes: 15, perAccount: 5, perIp: 20 } as const;
 
-export type PublicStaff = Omit<StaffUser, "passwordHash">;
+/** A staff row without its secrets (password hash, TOTP secret and step): what may leave the service. */
+export type PublicStaff = Omit<StaffUser, "passwordHash" | "totpSecretEnc" | "totpLastStep">;
 
-function toPublic(u: StaffUser): PublicStaff {
-  const { passwordHash: _omit, ...rest } = u;
+export function toPublic(u: StaffUser): PublicStaff {
+  const { passwordHash: _omit, totpSecretEnc: _secret, totpLastStep: _step, ...rest } = u;
   void _omit;
+  void _secret;
+  void _step;
   return rest;
 }
 
@@ -27,7 +30,7 @@ export function generatePassword(): string {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
 }
 
-async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, env().bcryptCost);
 }
 
@@ -48,7 +51,8 @@ export async function ensureInitialAdmin(): Promise<{ email: string; generatedPa
   const password = env().adminPassword ?? generatedPassword!;
   const inserted = await db
     .insert(staffUsers)
-    .values({ email, name: "Admin", role: "admin", passwordHash: await hashPassword(password) })
+    // A generated password was printed to a log: changed at the first login. ADMIN_PASSWORD is the operator's own choice: kept.
+    .values({ email, name: "Admin", role: "admin", passwordHash: await hashPassword(password), mustChangePassword: !!generatedPassword })
     .onConflictDoNothing()
     .returning({ id: staffUsers.id });
   if (inserted.length === 0) return null; // another instance won the race
@@ -58,7 +62,7 @@ export async function ensureInitialAdmin(): Promise<{ email: string; generatedPa
 
 export type LoginResult =
   | { ok: true; user: PublicStaff }
-  | { ok: false; reason: "invalid" | "throttled" };
+  | { ok: false; reason: "invalid" | "throttled" | "codeRequired" | "invalidCode" };
 
 /** Advisory-lock namespaces (two-key form): one account's login attempts, one address's. */
 const LOGIN_LOCK_ACCOUNT = 72_071_101;
@@ -73,7 +77,7 @@ const LOGIN_LOCK_IP = 72_071_102;
  * slow bcrypt check runs outside the transaction. Locks are always taken account first, then
  * address, so two attempts never wait for each other in a cycle.
  */
-export async function authenticate(input: { email: string; password: string; ip: string }): Promise<LoginResult> {
+export async function authenticate(input: { email: string; password: string; code?: string; ip: string }): Promise<LoginResult> {
   const db = await getDb();
   const email = input.email.trim().toLowerCase();
   const since = new Date(Date.now() - THROTTLE.windowMinutes * 60_000);
@@ -99,6 +103,22 @@ export async function authenticate(input: { email: string; password: string; ip:
   if (!ok) {
     await audit({ actor, action: "auth.login", target: user ? { type: "staff", id: user.id } : undefined, result: "refused", message: user?.disabledAt && matches ? "disabled" : "invalid credentials" });
     return { ok: false, reason: "invalid" };
+  }
+  if (user.totpEnabledAt) {
+    // Two-factor: the right password alone is a step, not a login. Asking for the code does not
+    // count against the throttle; a wrong code does (this attempt stays a failure), so code
+    // guessing is held to the same 5 per account / 20 per address in 15 minutes.
+    const code = input.code?.trim();
+    if (!code) {
+      await db.update(loginAttempts).set({ success: true }).where(eq(loginAttempts.id, attemptId));
+      return { ok: false, reason: "codeRequired" };
+    }
+    const { checkSecondFactor } = await import("./accounts");
+    const second = await checkSecondFactor(user, code, { ...actor, id: user.id });
+    if (!second) {
+      await audit({ actor: { ...actor, id: user.id }, action: "auth.login", target: { type: "staff", id: user.id }, result: "refused", message: "invalid code" });
+      return { ok: false, reason: "invalidCode" };
+    }
   }
   await db.update(loginAttempts).set({ success: true }).where(eq(loginAttempts.id, attemptId));
   await audit({ actor: { ...actor, id: user.id }, action: "auth.login", target: { type: "staff", id: user.id }, result: "ok" });
@@ -197,18 +217,42 @@ async function loadForChange(actor: Actor, id: string, action: string, params: R
   return user;
 }
 
-/** Refuse changes that would leave the console without an active admin. */
-async function assertKeepsAnAdmin(actor: Actor, user: StaffUser, action: string, params: Record<string, unknown>) {
-  if (user.role !== "admin" || user.disabledAt) return;
+/** Advisory lock (two-key form) every change that can take an admin away holds to its commit. */
+const ADMIN_SET_LOCK = [72_071_103, 1] as const;
+
+/**
+ * Run a change that may take away an active admin (demote, disable) so that the console always
+ * keeps one: under one advisory lock, the row is read again, the other active admins counted and
+ * the change written in the same transaction. Two admins demoting each other at once queue on the
+ * lock, and the second sees the first's change: only one succeeds. Refusals are audited.
+ */
+async function keepingAnAdmin(
+  actor: Actor,
+  id: string,
+  action: string,
+  params: Record<string, unknown>,
+  takesAdminAway: (user: StaffUser) => boolean,
+  write: (tx: Tx, user: StaffUser) => Promise<StaffUser | null>,
+): Promise<{ user: StaffUser; changed: StaffUser | null }> {
   const db = await getDb();
-  const [others] = await db
-    .select({ n: count() })
-    .from(staffUsers)
-    .where(and(eq(staffUsers.role, "admin"), isNull(staffUsers.disabledAt), ne(staffUsers.id, user.id)));
-  if ((others?.n ?? 0) === 0) {
-    await audit({ actor, action, target: { type: "staff", id: user.id }, params, result: "refused", message: "last admin" });
-    throw new AppError("lastAdmin");
+  const out = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${ADMIN_SET_LOCK[0]}::int, ${ADMIN_SET_LOCK[1]}::int)`);
+    const [user] = await tx.select().from(staffUsers).where(eq(staffUsers.id, id));
+    if (!user) return { refused: "not found" as const };
+    if (user.role === "admin" && !user.disabledAt && takesAdminAway(user)) {
+      const [others] = await tx
+        .select({ n: count() })
+        .from(staffUsers)
+        .where(and(eq(staffUsers.role, "admin"), isNull(staffUsers.disabledAt), ne(staffUsers.id, user.id)));
+      if ((others?.n ?? 0) === 0) return { refused: "last admin" as const };
+    }
+    return { user, changed: await write(tx, user) };
+  });
+  if ("refused" in out) {
+    await audit({ actor, action, target: { type: "staff", id }, params, result: "refused", message: out.refused });
+    throw new AppError(out.refused === "not found" ? "staffNotFound" : "lastAdmin");
   }
+  return out;
 }
 
 async function update(actor: Actor, id: string, action: string, params: Record<string, unknown>, values: Partial<typeof staffUsers.$inferInsert>, bumpSession: boolean) {
@@ -224,10 +268,18 @@ async function update(actor: Actor, id: string, action: string, params: Record<s
 
 export async function changeRole(actor: Actor, id: string, role: StaffRole): Promise<PublicStaff> {
   const params = { role };
-  const user = await loadForChange(actor, id, "staff.change_role", params);
-  if (user.role === role) return toPublic(user);
-  await assertKeepsAnAdmin(actor, user, "staff.change_role", params);
-  return update(actor, id, "staff.change_role", { ...params, from: user.role }, { role }, true);
+  const { user, changed } = await keepingAnAdmin(actor, id, "staff.change_role", params, () => role !== "admin", async (tx, user) => {
+    if (user.role === role) return null;
+    const [row] = await tx
+      .update(staffUsers)
+      .set({ role, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
+      .where(eq(staffUsers.id, id))
+      .returning();
+    return row!;
+  });
+  if (!changed) return toPublic(user);
+  await audit({ actor, action: "staff.change_role", target: { type: "staff", id }, params: { ...params, from: user.role }, result: "ok" });
+  return toPublic(changed);
 }
 
 export async function assignTerminal(actor: Actor, id: string, terminalId: string | null): Promise<PublicStaff> {
@@ -243,9 +295,18 @@ export async function setDisabled(actor: Actor, id: string, disabled: boolean): 
     await audit({ actor, action, target: { type: "staff", id }, result: "refused", message: "self" });
     throw new AppError("cannotDisableSelf");
   }
-  if (disabled) await assertKeepsAnAdmin(actor, user, action, {});
-  if (!!user.disabledAt === disabled) return toPublic(user);
-  return update(actor, id, action, {}, { disabledAt: disabled ? new Date() : null }, true);
+  const { user: now, changed } = await keepingAnAdmin(actor, id, action, {}, () => disabled, async (tx, row) => {
+    if (!!row.disabledAt === disabled) return null;
+    const [out] = await tx
+      .update(staffUsers)
+      .set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
+      .where(eq(staffUsers.id, id))
+      .returning();
+    return out!;
+  });
+  if (!changed) return toPublic(now);
+  await audit({ actor, action, target: { type: "staff", id }, result: "ok" });
+  return toPublic(changed);
 }
 
 export async function resetPassword(actor: Actor, id: string): Promise<{ user: PublicStaff; password: string }> {

@@ -16,7 +16,21 @@ export const terminalIdSchema = z
 export const loginSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, "required").max(128, "passwordTooLong"),
+  /** The second step: a 6-digit authenticator code or a recovery code (only when the account has two-factor sign-in). */
+  code: z.string().trim().max(32, "invalid").optional(),
 });
+
+/** Changing one's own password: the current one, and a new one by the same rules as a new staff member's. */
+export const changePasswordSchema = z
+  .object({
+    current: z.string().min(1, "required").max(128, "passwordTooLong"),
+    next: passwordSchema,
+    confirm: z.string(),
+  })
+  .refine((v) => v.next === v.confirm, { message: "passwordsDiffer", path: ["confirm"] });
+
+export const twoFactorCodeSchema = z.object({ code: z.string().trim().regex(/^\d{6}$/, "totpCode") });
+export const disableTwoFactorSchema = z.object({ password: z.string().min(1, "required").max(128, "passwordTooLong") });
 
 export const createStaffSchema = z.object({
   email: emailSchema,
