@@ -1,16 +1,15 @@
 "use client";
-import { useRef, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { createChargeAction } from "@/lib/actions/charges";
 import { createOrderChargeAction } from "@/lib/actions/orders";
-import { CHANNEL_FIELDS, QR_CHANNELS, type QrChannel } from "@/lib/validations/charges";
+import { CHANNEL_FIELDS } from "@/lib/validations/charge-fields";
+import { QR_CHANNELS, type QrChannel } from "@/lib/pingpp/channels";
 import type { ChargeView } from "@/lib/services/charge-view";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Select } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
-
-/** Errors after which the same request may be sent again safely with the same key. */
-const RETRY_SAME_KEY = ["pingppUnavailable", "chargeInProgress"];
+import { useIdempotencyKey } from "@/components/use-idempotency-key";
 
 /** `terminalLocked`: a cashier charges on their own terminal only (the service refuses any other). */
 export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated }: { defaultTerminal: string | null; terminalLocked?: boolean; onCreated: (c: ChargeView) => void }) {
@@ -21,13 +20,9 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   // One key per intended charge: a double click or a retry re-sends the same key.
-  const key = useRef<string>(crypto.randomUUID());
+  const { key, renew: renewKey, afterError } = useIdempotencyKey();
   const fields = CHANNEL_FIELDS[channel];
   const usd = channel.startsWith("cb_");
-
-  const renewKey = () => {
-    key.current = crypto.randomUUID();
-  };
 
   return (
     <form
@@ -66,7 +61,7 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
           if (!res.ok) {
             setError(res.error);
             setFieldErrors(res.fieldErrors ?? {});
-            if (!res.code || !RETRY_SAME_KEY.includes(res.code)) renewKey();
+            afterError(res.code);
             return;
           }
           renewKey();

@@ -1,9 +1,7 @@
 "use client";
-import { useRef, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/actions/result";
-
-/** Errors after which the same request may be sent again safely with the same key. */
-const RETRY_SAME_KEY = ["pingppUnavailable", "refunds.errors.inProgress", "orders.errors.cancelInProgress", "chargeInProgress"];
+import { useIdempotencyKey } from "@/components/use-idempotency-key";
 
 /**
  * Runs a money action with an idempotency key generated per form (DESIGN rule 4): the same key
@@ -11,13 +9,10 @@ const RETRY_SAME_KEY = ["pingppUnavailable", "refunds.errors.inProgress", "order
  * or when the input changes (`renew`).
  */
 export function useKeyedAction<I, R>(action: (input: I & { idempotencyKey: string }) => Promise<ActionResult<R>>) {
-  const key = useRef<string>(crypto.randomUUID());
+  const { key, renew, afterError } = useIdempotencyKey();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const renew = () => {
-    key.current = crypto.randomUUID();
-  };
   const run = (input: I, onOk: (data: R) => void) =>
     start(async () => {
       setError(null);
@@ -26,7 +21,7 @@ export function useKeyedAction<I, R>(action: (input: I & { idempotencyKey: strin
       if (!res.ok) {
         setError(res.error);
         setFieldErrors(res.fieldErrors ?? {});
-        if (!res.code || !RETRY_SAME_KEY.includes(res.code)) renew();
+        afterError(res.code);
         return;
       }
       renew();

@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { sendRedEnvelopeAction } from "@/lib/actions/red-envelopes";
@@ -9,10 +9,8 @@ import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { useIdempotencyKey } from "@/components/use-idempotency-key";
 import { EnvelopeTextFields } from "./envelope-text-fields";
-
-/** Errors after which the same request may be sent again safely with the same key. */
-const RETRY_SAME_KEY = ["pingppUnavailable", "redEnvelopes.errors.inProgress"];
 
 export function SendForm() {
   const t = useTranslations("redEnvelopes");
@@ -23,10 +21,7 @@ export function SendForm() {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [confirm, setConfirm] = useState<{ input: SendRedEnvelopeInput; amount: number } | null>(null);
   // One key per intended envelope: a double click or a retry re-sends the same key.
-  const key = useRef<string>(crypto.randomUUID());
-  const renewKey = () => {
-    key.current = crypto.randomUUID();
-  };
+  const { key, renew: renewKey, afterError } = useIdempotencyKey();
 
   const send = (input: SendRedEnvelopeInput) =>
     start(async () => {
@@ -37,7 +32,7 @@ export function SendForm() {
       if (!res.ok) {
         setError(res.error);
         setFieldErrors(res.fieldErrors ?? {});
-        if (!res.code || !RETRY_SAME_KEY.includes(res.code)) renewKey();
+        afterError(res.code);
         return;
       }
       router.push(`/red-envelopes/${res.data.id}`);

@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState, useTransition } from "react";
+import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { createSettlementAction, previewSettlementAction } from "@/lib/actions/settlements";
@@ -10,10 +10,8 @@ import { Button } from "@/components/ui/button";
 import { Field, Input, Select, inputClass } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { useIdempotencyKey } from "@/components/use-idempotency-key";
 import { TransactionsTable } from "./transactions-table";
-
-/** Errors after which the same create may be sent again safely with the same key. */
-const RETRY_SAME_KEY = ["pingppUnavailable", "settlements.errors.inProgress"];
 
 const TEXT_FIELDS = ["recipientApp", "sourceUser", "sourceNo", "minAmount"] as const;
 
@@ -30,12 +28,12 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [previewed, setPreviewed] = useState<{ values: SettlementParamsInput; preview: SettlementPreview } | null>(null);
   const [confirm, setConfirm] = useState(false);
-  const key = useRef<string>(crypto.randomUUID());
+  const { key, renew, afterError } = useIdempotencyKey();
 
   const fail = (res: { error: string; code?: string; fieldErrors?: Record<string, string> }) => {
     setError(res.error);
     setFieldErrors(res.fieldErrors ?? {});
-    if (!res.code || !RETRY_SAME_KEY.includes(res.code)) key.current = crypto.randomUUID();
+    afterError(res.code);
   };
 
   const create = () => {
@@ -56,7 +54,7 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
         onChange={() => {
           if (pending) return;
           setPreviewed(null); // changed conditions = another settlement
-          key.current = crypto.randomUUID();
+          renew();
         }}
         onSubmit={(e) => {
           e.preventDefault();
