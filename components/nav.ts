@@ -1,19 +1,19 @@
-import type { StaffRole } from "@/lib/db/schema";
+import type { Capability } from "@/lib/auth/policy";
 
-/** Sidebar entries and who sees them (DESIGN §7). Pages check the role again on the server. */
-export const NAV_ITEMS: { key: string; href: string; roles: readonly StaffRole[] }[] = [
-  { key: "overview", href: "/", roles: ["admin", "finance", "cashier"] },
-  { key: "cashier", href: "/cashier", roles: ["admin", "finance", "cashier"] },
-  { key: "orders", href: "/orders", roles: ["admin", "finance", "cashier"] },
-  { key: "refunds", href: "/refunds", roles: ["admin", "finance"] },
-  { key: "charges", href: "/charges", roles: ["admin", "finance", "cashier"] },
-  { key: "shift", href: "/shift-report", roles: ["admin", "finance", "cashier"] },
-  { key: "attention", href: "/attention", roles: ["admin", "finance"] },
-  { key: "reconciliation", href: "/reconciliation", roles: ["admin", "finance"] },
-  { key: "events", href: "/events", roles: ["admin", "finance"] },
-  { key: "staff", href: "/staff", roles: ["admin"] },
-  { key: "settlements", href: "/settlements", roles: ["admin", "finance"] },
-  { key: "redEnvelopes", href: "/red-envelopes", roles: ["admin", "finance"] },
-  { key: "audit", href: "/audit", roles: ["admin", "finance"] },
-  { key: "settings", href: "/settings", roles: ["admin"] },
+/** Sidebar entries and the capability that shows each (lib/auth/policy.ts). Pages check it again on the server. */
+export const NAV_ITEMS: { key: string; href: string; capability: Capability }[] = [
+  { key: "overview", href: "/", capability: "console.enter" },
+  { key: "cashier", href: "/cashier", capability: "cashier.use" },
+  { key: "orders", href: "/orders", capability: "orders.read" },
+  { key: "refunds", href: "/refunds", capability: "refunds.read" },
+  { key: "charges", href: "/charges", capability: "charges.read" },
+  { key: "shift", href: "/shift-report", capability: "shift.read" },
+  { key: "attention", href: "/attention", capability: "attention.manage" },
+  { key: "reconciliation", href: "/reconciliation", capability: "reconciliation.manage" },
+  { key: "events", href: "/events", capability: "events.read" },
+  { key: "staff", href: "/staff", capability: "staff.manage" },
+  { key: "settlements", href: "/settlements", capability: "settlements.manage" },
+  { key: "redEnvelopes", href: "/red-envelopes", capability: "redEnvelopes.manage" },
+  { key: "audit", href: "/audit", capability: "audit.read" },
+  { key: "settings", href: "/settings", capability: "settings.manage" },
 ];

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { desc } from "drizzle-orm";
 import { freshDb, closeDb } from "@/tests/helpers/db";
-import { auditLogs, staffUsers, type StaffRole } from "@/lib/db/schema";
+import { auditLogs, staffRole, staffUsers, type StaffRole } from "@/lib/db/schema";
+import { rolesFor, type Capability } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
 import zhCore from "@/lib/i18n/messages/zh-CN/core.json";
 
@@ -27,51 +28,57 @@ vi.mock("next-intl/server", () => {
   return { getTranslations: async () => t };
 });
 
-const ALL: StaffRole[] = ["admin", "finance", "cashier"];
-const FINANCE: StaffRole[] = ["admin", "finance"];
-const ADMIN: StaffRole[] = ["admin"];
+const ROLES: readonly StaffRole[] = staffRole.enumValues;
 /** Actions that run without a session by nature (login, logout, language). */
 const PUBLIC = new Set(["auth.loginAction", "auth.logoutAction", "locale.setLocaleAction"]);
 
-/** DESIGN §7, per action. A new action that is not listed here fails the suite. */
-const POLICY: Record<string, StaffRole[]> = {
-  "staff.createStaffAction": ADMIN,
-  "staff.changeRoleAction": ADMIN,
-  "staff.assignTerminalAction": ADMIN,
-  "staff.setDisabledAction": ADMIN,
-  "staff.resetPasswordAction": ADMIN,
-  "settings.checkWebhookAction": ADMIN,
-  "charges.createChargeAction": ALL,
-  "charges.reverseChargeAction": ALL,
-  "orders.createOrderChargeAction": ALL,
-  "orders.cancelOrderAction": FINANCE,
-  "orders.refreshOrderAction": FINANCE,
-  "orders.syncOrdersAction": FINANCE,
-  "refunds.refundOrderAction": FINANCE,
-  "refunds.refundChargeAction": FINANCE,
-  "refunds.refreshRefundAction": FINANCE,
-  "refunds.approveRefundAction": FINANCE,
-  "refunds.rejectRefundAction": FINANCE,
-  "refunds.withdrawRefundAction": FINANCE,
-  "settings.setRefundApprovalAction": ADMIN,
-  "red-envelopes.sendRedEnvelopeAction": FINANCE,
-  "red-envelopes.refreshRedEnvelopeAction": FINANCE,
-  "red-envelopes.dryRunBatchAction": FINANCE,
-  "red-envelopes.startBatchAction": FINANCE,
-  "red-envelopes.deleteBatchAction": FINANCE,
-  "settlements.previewSettlementAction": FINANCE,
-  "settlements.createSettlementAction": FINANCE,
-  "settlements.confirmSettlementAction": FINANCE,
-  "settlements.cancelSettlementAction": FINANCE,
-  "events.applyAgainAction": FINANCE,
-  "attention.syncAttentionAction": FINANCE,
-  "attention.resolveAttentionAction": FINANCE,
-  "reconciliation.runReconciliationAction": FINANCE,
-  "reconciliation.fixDifferenceAction": FINANCE,
-  "reconciliation.noteDifferenceAction": FINANCE,
+/**
+ * The capability each action needs (its roles: lib/auth/policy.ts, DESIGN §7). A new action that
+ * is not listed here fails the suite; so does an action declaring another capability.
+ */
+const REQUIRES: Record<string, Capability> = {
+  "staff.createStaffAction": "staff.manage",
+  "staff.changeRoleAction": "staff.manage",
+  "staff.assignTerminalAction": "staff.manage",
+  "staff.setDisabledAction": "staff.manage",
+  "staff.resetPasswordAction": "staff.manage",
+  "account.changeOwnPasswordAction": "account.self",
+  "account.startTwoFactorAction": "account.self",
+  "account.confirmTwoFactorAction": "account.self",
+  "account.disableTwoFactorAction": "account.self",
+  "account.resetTwoFactorAction": "staff.manage",
+  "settings.checkWebhookAction": "settings.manage",
+  "charges.createChargeAction": "cashier.use",
+  "charges.reverseChargeAction": "cashier.use",
+  "orders.createOrderChargeAction": "cashier.use",
+  "orders.cancelOrderAction": "orders.manage",
+  "orders.refreshOrderAction": "orders.manage",
+  "orders.syncOrdersAction": "orders.manage",
+  "refunds.refundOrderAction": "refunds.create",
+  "refunds.refundChargeAction": "refunds.create",
+  "refunds.refreshRefundAction": "refunds.create",
+  "refunds.approveRefundAction": "refunds.decide",
+  "refunds.rejectRefundAction": "refunds.decide",
+  "refunds.withdrawRefundAction": "refunds.decide",
+  "settings.setRefundApprovalAction": "settings.manage",
+  "red-envelopes.sendRedEnvelopeAction": "redEnvelopes.manage",
+  "red-envelopes.refreshRedEnvelopeAction": "redEnvelopes.manage",
+  "red-envelopes.dryRunBatchAction": "redEnvelopes.manage",
+  "red-envelopes.startBatchAction": "redEnvelopes.manage",
+  "red-envelopes.deleteBatchAction": "redEnvelopes.manage",
+  "settlements.previewSettlementAction": "settlements.manage",
+  "settlements.createSettlementAction": "settlements.manage",
+  "settlements.confirmSettlementAction": "settlements.manage",
+  "settlements.cancelSettlementAction": "settlements.manage",
+  "events.applyAgainAction": "events.apply",
+  "attention.syncAttentionAction": "attention.manage",
+  "attention.resolveAttentionAction": "attention.manage",
+  "reconciliation.runReconciliationAction": "reconciliation.manage",
+  "reconciliation.fixDifferenceAction": "reconciliation.manage",
+  "reconciliation.noteDifferenceAction": "reconciliation.manage",
 };
 
-type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { roles?: StaffRole[]; audit?: string };
+type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { capability?: Capability; audit?: string };
 const dir = path.join(import.meta.dirname, "../lib/actions");
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'));
 
@@ -103,13 +110,13 @@ const as = (who: string | null) => {
 describe("server action authorisation (DESIGN §7)", () => {
   it("discovers the actions", () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
-    expect(actions.length).toBeGreaterThanOrEqual(Object.keys(POLICY).length);
+    expect(actions.length).toBeGreaterThanOrEqual(Object.keys(REQUIRES).length);
   });
 
-  it("every action is in the policy and declares exactly the policy's roles", () => {
+  it("every action is listed and declares exactly the capability listed for it", () => {
     for (const [name, fn] of actions) {
-      expect(POLICY[name], `${name} is missing from POLICY`).toBeDefined();
-      expect([...(fn.roles ?? [])].sort(), name).toEqual([...POLICY[name]!].sort());
+      expect(REQUIRES[name], `${name} is missing from REQUIRES`).toBeDefined();
+      expect(fn.capability, name).toBe(REQUIRES[name]);
     }
   });
 
@@ -127,7 +134,7 @@ describe("server action authorisation (DESIGN §7)", () => {
         expect(await fn({}), `${name} as ${who}`).toEqual({ ok: false, error: zhCore.errors.unauthenticated });
         expect(await db.$count(auditLogs), `${name} as ${who} wrote an audit row`).toBe(before);
       }
-      for (const role of ALL.filter((r) => !POLICY[name]!.includes(r))) {
+      for (const role of ROLES.filter((r) => !rolesFor(REQUIRES[name]!).includes(r))) {
         as(role);
         const count = await db.$count(auditLogs);
         expect(await fn({}), `${name} as ${role}`).toEqual({ ok: false, error: zhCore.errors.forbidden });
@@ -141,7 +148,7 @@ describe("server action authorisation (DESIGN §7)", () => {
 
   it("lets every role in the policy past the gate (the empty input then meets the schema or the service)", async () => {
     for (const [name, fn] of actions) {
-      for (const role of POLICY[name]!) {
+      for (const role of rolesFor(REQUIRES[name]!)) {
         as(role);
         const res = await fn({});
         expect(res.error, `${name} as ${role}`).not.toBe(zhCore.errors.forbidden);

@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { freshDb, closeDb } from "@/tests/helpers/db";
-import { staffUsers, type StaffRole } from "@/lib/db/schema";
+import { staffRole, staffUsers, type StaffRole } from "@/lib/db/schema";
+import { rolesFor, type Capability } from "@/lib/auth/policy";
 
 /**
  * Every route handler under app/, discovered from the file tree, called with no session, a
@@ -15,24 +16,23 @@ vi.mock("@/lib/auth/config", () => ({ handlers: { GET: vi.fn(), POST: vi.fn() } 
 vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }), cookies: async () => ({ get: () => undefined }) }));
 
-const ALL: StaffRole[] = ["admin", "finance", "cashier"];
-const FINANCE: StaffRole[] = ["admin", "finance"];
-type Policy = { public: true } | { roles: StaffRole[]; anonymous: number };
+const ROLES: readonly StaffRole[] = staffRole.enumValues;
+type Policy = { public: true } | { capability: Capability; anonymous: number };
 
-/** DESIGN §7 per route. A new route that is not listed here fails the suite. */
+/** The capability each route needs (its roles: lib/auth/policy.ts, DESIGN §7). A new route that is not listed here fails the suite. */
 const POLICY: Record<string, Policy> = {
   "api/auth/[...nextauth]": { public: true }, // next-auth's own endpoints
   "api/health": { public: true },
   "api/webhooks/pingpp": { public: true }, // authenticated by Ping++'s signature (tested in lib/services/webhooks)
-  "api/charges/[id]/status": { roles: ALL, anonymous: 401 },
-  "api/terminals/[terminal]/active": { roles: ALL, anonymous: 401 },
-  "api/overview": { roles: ALL, anonymous: 401 },
-  "api/exports/[kind]": { roles: FINANCE, anonymous: 401 },
-  "api/red-envelopes/[id]/status": { roles: FINANCE, anonymous: 401 },
-  "api/red-envelopes/batches/[id]/status": { roles: FINANCE, anonymous: 401 },
-  "api/red-envelopes/batches/template": { roles: FINANCE, anonymous: 401 },
-  "api/settlements/[id]": { roles: FINANCE, anonymous: 401 },
-  "go/[objectId]": { roles: ALL, anonymous: 303 },
+  "api/charges/[id]/status": { capability: "cashier.use", anonymous: 401 },
+  "api/terminals/[terminal]/active": { capability: "cashier.use", anonymous: 401 },
+  "api/overview": { capability: "console.enter", anonymous: 401 },
+  "api/exports/[kind]": { capability: "exports.download", anonymous: 401 },
+  "api/red-envelopes/[id]/status": { capability: "redEnvelopes.manage", anonymous: 401 },
+  "api/red-envelopes/batches/[id]/status": { capability: "redEnvelopes.manage", anonymous: 401 },
+  "api/red-envelopes/batches/template": { capability: "redEnvelopes.manage", anonymous: 401 },
+  "api/settlements/[id]": { capability: "settlements.manage", anonymous: 401 },
+  "go/[objectId]": { capability: "charges.read", anonymous: 303 },
 };
 
 const appDir = path.join(import.meta.dirname, "../app");
@@ -93,9 +93,9 @@ describe("route handler authorisation (DESIGN §7)", () => {
         if (policy.anonymous === 303) expect(r.location).toBe("/login");
       }
     }
-    for (const role of ALL) {
+    for (const role of ROLES) {
       for (const r of await call(route, role)) {
-        if (policy.roles.includes(role)) {
+        if (rolesFor(policy.capability).includes(role)) {
           expect([401, 403], `${r.method} ${route} as ${role}`).not.toContain(r.status);
           expect(r.status, `${r.method} ${route} as ${role}`).toBeLessThan(500);
         } else {

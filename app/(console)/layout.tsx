@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { LocaleSwitch } from "@/components/locale-switch";
 import { LogoutButton } from "@/components/logout-button";
@@ -9,7 +9,7 @@ import { NAV_ITEMS } from "@/components/nav";
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("console.enter");
   const t = await getTranslations();
   const mode = env().pingpp.mode;
   const modeLabel = mode === "sandbox" ? t("app.sandbox") : mode === "test" ? t("app.testMode") : t("app.liveMode");
@@ -25,7 +25,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </span>
         </div>
         <nav className="flex-1 space-y-1 p-2" aria-label="main">
-          {NAV_ITEMS.filter((i) => i.roles.includes(actor.role)).map((i) => (
+          {NAV_ITEMS.filter((i) => can(actor.role, i.capability)).map((i) => (
             <Link key={i.href} href={i.href} className="block rounded px-3 py-2 text-sm text-slate-700 hover:bg-slate-100">
               {t(`nav.${i.key}`)}
             </Link>

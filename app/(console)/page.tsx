@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { overviewStats } from "@/lib/services/overview";
 import { periodSchema } from "@/lib/validations/operations";
 import { parseFilters } from "@/lib/validations/dates";
@@ -10,7 +10,7 @@ import { inputClass } from "@/components/ui/field";
 import { OverviewLive, TodayLive } from "./_components/overview-live";
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("console.enter");
   const t = await getTranslations("overview");
   const tr = await getTranslations("roles");
   const today = shanghaiToday();

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { recentCharges } from "@/lib/services/charges";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
@@ -9,7 +9,7 @@ import { CashierScreen } from "@/components/cashier/cashier-screen";
 export const dynamic = "force-dynamic";
 
 export default async function CashierPage() {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("cashier.use");
   const t = await getTranslations();
   const recent = await recentCharges(actor, 8);
   return (
@@ -28,7 +28,7 @@ export default async function CashierPage() {
             </Link>
           </div>
         </div>
-        <CashierScreen defaultTerminal={actor.terminalId} terminalLocked={actor.role === "cashier"} />
+        <CashierScreen defaultTerminal={actor.terminalId} terminalLocked={!can(actor.role, "terminals.all")} />
       </section>
       <aside className="space-y-2">
         <h2 className="text-sm font-semibold text-slate-600">{t("cashier.recent")}</h2>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { FINANCE_ROLES } from "@/lib/auth/session";
+import { can } from "@/lib/auth/policy";
 import { objectEvents } from "@/lib/services/event-log";
 import type { StaffRole } from "@/lib/db/schema";
 import { formatShanghai } from "@/lib/dates";
@@ -14,7 +14,7 @@ import { ListTable } from "@/components/ui/list";
 export async function ObjectEvents({ objectId, role }: { objectId: string | null; role: StaffRole }) {
   const t = await getTranslations("events");
   const rows = await objectEvents(objectId);
-  const linked = FINANCE_ROLES.includes(role);
+  const linked = can(role, "events.read");
   return (
     <section className="space-y-2" data-testid="object-events">
       <div className="flex items-baseline gap-3">

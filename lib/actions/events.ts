@@ -2,10 +2,9 @@
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { authedAction } from "./safe-action";
-import { FINANCE_ROLES } from "../auth/session";
 import { applyAgain } from "../services/event-log";
 
-export const applyAgainAction = authedAction(FINANCE_ROLES, z.object({ id: z.string().regex(/^evt_[A-Za-z0-9]+$/, "invalidId") }), async ({ id }, actor) => {
+export const applyAgainAction = authedAction("events.apply", z.object({ id: z.string().regex(/^evt_[A-Za-z0-9]+$/, "invalidId") }), async ({ id }, actor) => {
   const row = await applyAgain(actor, id);
   revalidatePath(`/events/${id}`);
   return { status: row.status, result: row.result };

@@ -5,7 +5,7 @@ import { getActor } from "../auth/session";
 import { isAppError } from "../services/errors";
 import { audit } from "../services/audit";
 import type { Actor } from "../services/actor";
-import type { StaffRole } from "../db/schema";
+import { can, type Capability } from "../auth/policy";
 import type { ActionResult } from "./result";
 
 type Translate = Awaited<ReturnType<typeof getTranslations>>;
@@ -21,16 +21,16 @@ function fieldErrors(error: z.ZodError, t: Translate): Record<string, string> {
 }
 
 /**
- * The one wrapper every server action goes through (DESIGN §3): session → role → input
- * schema → service. Returns `{ ok: true, data }` or `{ ok: false, error, fieldErrors? }` with
- * a translated message; never raw input or an exception's text.
+ * The one wrapper every server action goes through (DESIGN §3): session → capability (its roles
+ * in lib/auth/policy.ts) → input schema → service. Returns `{ ok: true, data }` or
+ * `{ ok: false, error, fieldErrors? }` with a translated message; never raw input or an exception's text.
  */
 export function authedAction<S extends z.ZodType, R>(
-  roles: readonly StaffRole[],
+  capability: Capability,
   schema: S,
   fn: (input: z.output<S>, actor: Actor) => Promise<R>,
   opts: { audit?: string } = {},
-): ((input: z.input<S>) => Promise<ActionResult<R>>) & { roles: readonly StaffRole[]; audit?: string } {
+): ((input: z.input<S>) => Promise<ActionResult<R>>) & { capability: Capability; audit?: string } {
   const action = async (input: z.input<S>): Promise<ActionResult<R>> => {
     const t = await getTranslations();
     let actor: Actor | null;
@@ -41,7 +41,7 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: false, error: t("errors.unavailable") };
     }
     if (!actor) return { ok: false, error: t("errors.unauthenticated") };
-    if (!roles.includes(actor.role)) {
+    if (!can(actor.role, capability)) {
       // A money action (refund, cancel, send, settle) tried by a role that may not: the attempt is
       // on record, like the service's own refusals. Nothing else is written; the input is not kept.
       if (opts.audit) {
@@ -72,6 +72,6 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: false, error: t("errors.internal") };
     }
   };
-  // Declared roles travel with the action, so a test can hold every action to DESIGN §7.
-  return Object.assign(action, { roles, audit: opts.audit });
+  // The capability travels with the action, so a test can hold every action to DESIGN §7.
+  return Object.assign(action, { capability, audit: opts.audit });
 }

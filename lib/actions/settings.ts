@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { headers } from "next/headers";
 import { authedAction } from "./safe-action";
-import { ADMIN_ONLY } from "../auth/session";
 import { checkWebhookPath } from "../services/settings";
 import { setRefundApproval } from "../services/refund-approval";
 import { refundApprovalSchema } from "../validations/refund-approval";
@@ -14,7 +13,7 @@ async function selfWebhookUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/api/webhooks/pingpp`;
 }
 
-export const checkWebhookAction = authedAction(ADMIN_ONLY, z.object({}), async (_input, actor) => checkWebhookPath(actor, await selfWebhookUrl()));
+export const checkWebhookAction = authedAction("settings.manage", z.object({}), async (_input, actor) => checkWebhookPath(actor, await selfWebhookUrl()));
 
 /** 设置 → refund approval: the per-refund threshold and the per-person daily limit (empty = off). Audited by the service. */
-export const setRefundApprovalAction = authedAction(ADMIN_ONLY, refundApprovalSchema, async (input, actor) => setRefundApproval(actor, input));
+export const setRefundApprovalAction = authedAction("settings.manage", refundApprovalSchema, async (input, actor) => setRefundApproval(actor, input));

@@ -1,7 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { authedAction } from "./safe-action";
-import { ADMIN_ONLY } from "../auth/session";
 import * as staff from "../services/staff";
 import {
   assignTerminalSchema,
@@ -16,23 +15,23 @@ const done = <T>(v: T) => {
   return v;
 };
 
-export const createStaffAction = authedAction(ADMIN_ONLY, createStaffSchema, async (input, actor) => {
+export const createStaffAction = authedAction("staff.manage", createStaffSchema, async (input, actor) => {
   const { user, generatedPassword } = await staff.createStaff(actor, input);
   return done({ id: user.id, email: user.email, generatedPassword });
 });
 
-export const changeRoleAction = authedAction(ADMIN_ONLY, changeRoleSchema, async ({ id, role }, actor) =>
+export const changeRoleAction = authedAction("staff.manage", changeRoleSchema, async ({ id, role }, actor) =>
   done((await staff.changeRole(actor, id, role)).role),
 );
 
-export const assignTerminalAction = authedAction(ADMIN_ONLY, assignTerminalSchema, async ({ id, terminalId }, actor) =>
+export const assignTerminalAction = authedAction("staff.manage", assignTerminalSchema, async ({ id, terminalId }, actor) =>
   done((await staff.assignTerminal(actor, id, terminalId)).terminalId),
 );
 
-export const setDisabledAction = authedAction(ADMIN_ONLY, setDisabledSchema, async ({ id, disabled }, actor) =>
+export const setDisabledAction = authedAction("staff.manage", setDisabledSchema, async ({ id, disabled }, actor) =>
   done(!!(await staff.setDisabled(actor, id, disabled)).disabledAt),
 );
 
-export const resetPasswordAction = authedAction(ADMIN_ONLY, staffIdSchema, async ({ id }, actor) =>
+export const resetPasswordAction = authedAction("staff.manage", staffIdSchema, async ({ id }, actor) =>
   done({ password: (await staff.resetPassword(actor, id)).password }),
 );

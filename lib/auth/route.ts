@@ -3,8 +3,8 @@ import crypto from "node:crypto";
 import { getActor } from "./actor";
 import { isAppError } from "../services/errors";
 import { wakeHub } from "../db";
+import { can, type Capability } from "./policy";
 import type { Actor } from "../services/actor";
-import type { StaffRole } from "../db/schema";
 
 /** The longest a long poll is held (DESIGN rule 5: ~25 s, under every proxy's idle timeout). */
 export const MAX_WAIT_SECONDS = 25;
@@ -23,7 +23,7 @@ export interface LongPoll<T> {
 }
 
 /**
- * For route handlers: session + role checked on the server, JSON out, no exception text leaks.
+ * For route handlers: session + capability (lib/auth/policy.ts) checked on the server, JSON out, no exception text leaks.
  * Given the Request, the session is read from it (see getActor).
  * 401 no session · 403 wrong role · 404 AppError (not found / not yours) · 503 anything else.
  *
@@ -33,7 +33,7 @@ export interface LongPoll<T> {
  * client goes away. No database connection is held while it waits. Without `wait`: as before.
  */
 export async function withActor<T>(
-  roles: readonly StaffRole[],
+  capability: Capability,
   fn: (actor: Actor) => Promise<T>,
   opts: { req?: Request; longPoll?: LongPoll<T> } = {},
 ): Promise<Response> {
@@ -42,11 +42,11 @@ export async function withActor<T>(
     const { req, longPoll } = opts;
     const actor = await getActor(req);
     if (!actor) return Response.json({ error: "unauthenticated" }, { status: 401, headers });
-    if (!roles.includes(actor.role)) return Response.json({ error: "forbidden" }, { status: 403, headers });
+    if (!can(actor.role, capability)) return Response.json({ error: "forbidden" }, { status: 403, headers });
     const waitSeconds = req && longPoll ? waitOf(req) : 0;
     if (waitSeconds === null) return Response.json({ error: "invalid_wait" }, { status: 400, headers });
     if (!req) return new Response(JSON.stringify(await fn(actor)), { headers: { ...headers, "content-type": "application/json" } });
-    if (waitSeconds > 0 && longPoll) return await held(req, roles, actor, fn, longPoll, waitSeconds);
+    if (waitSeconds > 0 && longPoll) return await held(req, capability, actor, fn, longPoll, waitSeconds);
     const { body, etag } = tagged(await fn(actor));
     return req.headers.get("if-none-match") === etag ? notModified(etag) : fresh(body, etag);
   } catch (e) {
@@ -64,7 +64,7 @@ function waitOf(req: Request): number | null {
   return Math.min(Number(raw), MAX_WAIT_SECONDS);
 }
 
-async function held<T>(req: Request, roles: readonly StaffRole[], actor: Actor, fn: (actor: Actor) => Promise<T>, lp: LongPoll<T>, waitSeconds: number): Promise<Response> {
+async function held<T>(req: Request, capability: Capability, actor: Actor, fn: (actor: Actor) => Promise<T>, lp: LongPoll<T>, waitSeconds: number): Promise<Response> {
   const deadline = Date.now() + waitSeconds * 1000;
   const known = req.headers.get("if-none-match");
   const hub = await wakeHub();
@@ -82,7 +82,7 @@ async function held<T>(req: Request, roles: readonly StaffRole[], actor: Actor, 
         if (checked.status === "rejected") throw checked.reason;
         const again = checked.value;
         if (!again) return refused("unauthenticated", 401);
-        if (!roles.includes(again.role)) return refused("forbidden", 403);
+        if (!can(again.role, capability)) return refused("forbidden", 403);
         const same = again.id === actor.id && again.role === actor.role && again.terminalId === actor.terminalId;
         actor = again;
         if (!same) value = await fn(actor);

@@ -1,10 +1,10 @@
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listAttention } from "@/lib/services/attention";
 import { AttentionTable } from "./_components/attention-table";
 
 export default async function AttentionPage() {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("attention.manage");
   const t = await getTranslations("attention");
   const items = await listAttention();
   return (

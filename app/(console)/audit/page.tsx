@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listAudit } from "@/lib/services/audit";
 import { auditFilterSchema } from "@/lib/validations/audit";
 import { parseFilters } from "@/lib/validations/dates";
@@ -9,7 +9,7 @@ import { inputClass } from "@/components/ui/field";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("audit.read");
   const t = await getTranslations("audit");
   const { f, dateError } = parseFilters(auditFilterSchema, await searchParams);
   const { rows, total, page, perPage } = await listAudit({

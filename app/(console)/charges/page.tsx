@@ -2,7 +2,7 @@ import Link from "next/link";
 import { ExportLink } from "@/components/ui/export-link";
 import { Suspense } from "react";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { chargeTotals, listCharges } from "@/lib/services/charges";
 import { chargeFilterSchema, CHARGE_LIST_STATUSES, QR_CHANNELS, type ChargeFilter } from "@/lib/validations/charges";
 import { parseFilters } from "@/lib/validations/dates";
@@ -18,7 +18,7 @@ import { RefundStateBadges } from "@/components/ui/refund-state";
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function ChargesPage({ searchParams }: { searchParams: Search }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("charges.read");
   const t = await getTranslations();
   const { f, dateError } = parseFilters(chargeFilterSchema, await searchParams);
   const { rows, nextCursor } = await listCharges(actor, f);
@@ -31,7 +31,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
     <div className="space-y-4">
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">{t("charges.title")}</h1>
-        {actor.role !== "cashier" ? <ExportLink kind="charges" filters={f} summary /> : null}
+        {can(actor.role, "exports.download") ? <ExportLink kind="charges" filters={f} summary /> : null}
       </div>
       <FilterForm resetHref="/charges" labels={{ filter: t("charges.apply"), reset: t("charges.reset") }} className="md:grid-cols-7">
         <SelectFilter name="status" label={t("charges.status")} value={f.status} any={t("charges.any")} options={CHARGE_LIST_STATUSES.map((s) => ({ value: s, label: t(`chargeStatus.${s}`) }))} />

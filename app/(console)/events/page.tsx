@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { EVENT_STATUSES, EVENTS_PER_PAGE, eventTypes, listEvents, objectHref } from "@/lib/services/event-log";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
@@ -20,7 +20,7 @@ const filterSchema = z.object({
 });
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("events.read");
   const t = await getTranslations("events");
   const { f, dateError } = parseFilters(filterSchema, await searchParams);
   const [{ rows, total, page }, types] = await Promise.all([

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { ExportLink } from "@/components/ui/export-link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { listOrders } from "@/lib/services/orders";
 import { syncOrdersAction } from "@/lib/actions/orders";
 import { orderFilterSchema } from "@/lib/validations/orders";
@@ -16,11 +16,10 @@ import { RefundedAmount } from "@/components/ui/refund-state";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("orders.read");
   const t = await getTranslations();
   const { f, dateError } = parseFilters(orderFilterSchema, await searchParams);
   const { items, totals, page, pages } = await listOrders(actor, f);
-  const finance = actor.role !== "cashier";
   const attention = (await listOrders(actor, { attention: "1" })).totals.attention;
   const yesNo = [
     { value: "yes", label: t("orders.yes") },
@@ -30,8 +29,8 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
     <div className="space-y-4">
       <div className="flex items-start justify-between gap-4">
         <h1 className="text-2xl font-semibold">{f.attention ? t("orders.attentionTitle") : t("orders.title")}</h1>
-        {finance ? <ExportLink kind="orders" filters={f} summary /> : null}
-        {finance ? (
+        {can(actor.role, "exports.download") ? <ExportLink kind="orders" filters={f} summary /> : null}
+        {can(actor.role, "orders.manage") ? (
           <ActionButton action={syncOrdersAction} input={{}} label={t("orders.sync")} busyLabel={t("orders.syncing")} done="orders.synced" testId="sync-orders" />
         ) : null}
       </div>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listRuns } from "@/lib/services/reconciliation";
 import { addDays, formatShanghai, shanghaiToday } from "@/lib/dates";
 import { ListTable } from "@/components/ui/list";
@@ -9,7 +9,7 @@ import { RunForm } from "./_components/run-form";
 export const dynamic = "force-dynamic";
 
 export default async function ReconciliationPage() {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("reconciliation.manage");
   const t = await getTranslations("reconciliation");
   const { rows } = await listRuns({ limit: 100 });
   return (

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { ExportLink } from "@/components/ui/export-link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listRedEnvelopes } from "@/lib/services/red-envelopes";
 import { redEnvelopeFilterSchema, RED_ENVELOPE_STATUSES } from "@/lib/validations/red-envelopes";
 import { parseFilters } from "@/lib/validations/dates";
@@ -13,7 +13,7 @@ import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter
 import { StatusBadge } from "./_components/status-badge";
 
 export default async function RedEnvelopesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("redEnvelopes.manage");
   const t = await getTranslations("redEnvelopes");
   const ts = await getTranslations("redEnvelopeStatus");
   const { f, dateError } = parseFilters(redEnvelopeFilterSchema, await searchParams);

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { ExportLink } from "@/components/ui/export-link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listRefunds } from "@/lib/services/refunds";
 import { refundFilterSchema } from "@/lib/validations/refunds";
 import { parseFilters } from "@/lib/validations/dates";
@@ -13,7 +13,7 @@ import { StatusBadge } from "@/components/orders/list-parts";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 
 export default async function RefundsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("refunds.read");
   const t = await getTranslations();
   const { f, dateError } = parseFilters(refundFilterSchema, await searchParams);
   const { rows, totals, page, pages } = await listRefunds(f);

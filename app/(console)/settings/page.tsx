@@ -1,6 +1,6 @@
 import { headers } from "next/headers";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ADMIN_ONLY } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { settingsView } from "@/lib/services/settings";
 import { WebhookCheck } from "./_components/webhook-check";
 import { RefundApprovalForm } from "./_components/refund-approval-form";
@@ -8,7 +8,7 @@ import { getRefundApproval } from "@/lib/services/refund-approval";
 import { fenToDecimal } from "@/lib/money";
 
 export default async function SettingsPage() {
-  await requireRole(ADMIN_ONLY);
+  await requireCapability("settings.manage");
   const t = await getTranslations("settings");
   const h = await headers();
   const proto = h.get("x-forwarded-proto") ?? "http";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { ExportLink } from "@/components/ui/export-link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listSettlements } from "@/lib/services/settlements";
 import { ROYALTY_METHODS, ROYALTY_SETTLEMENT_STATUSES, settlementFilterSchema } from "@/lib/validations/settlements";
 import { parseFilters } from "@/lib/validations/dates";
@@ -12,7 +12,7 @@ import { DayRangeFilter, FilterForm, ListTable, Pager, SelectFilter } from "@/co
 import { StatusBadge } from "./_components/status-badge";
 
 export default async function SettlementsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("settlements.manage");
   const t = await getTranslations("settlements");
   const ts = await getTranslations("settlementStatus");
   const tm = await getTranslations("royaltyMethods");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { shiftReport, type ShiftCurrencyTotals } from "@/lib/services/shift-report";
 import { listStaff } from "@/lib/services/staff";
 import { formatMoney } from "@/lib/money";
@@ -24,11 +24,11 @@ const shanghai = (v: string) => new Date(`${v}:00+08:00`);
 const nowLocal = () => new Date(Date.now() + 8 * 3_600_000 + 60_000).toISOString().slice(0, 16);
 
 export default async function ShiftReportPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("shift.read");
   const t = await getTranslations("shift");
   const tc = await getTranslations("channels");
   const { f: q, dateError } = parseFilters(schema, await searchParams);
-  const cashier = actor.role === "cashier";
+  const cashier = !can(actor.role, "terminals.all");
   const terminal = cashier ? (actor.terminalId ?? undefined) : q.terminal;
   const staffId = cashier && !actor.terminalId ? actor.id : q.staff;
   const from = q.from ?? `${shanghaiToday()}T00:00`;

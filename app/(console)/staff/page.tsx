@@ -1,11 +1,11 @@
 import { getTranslations } from "next-intl/server";
-import { requireRole, ADMIN_ONLY } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listStaff } from "@/lib/services/staff";
 import { StaffTable, type StaffRow } from "./_components/staff-table";
 import { AddStaffForm } from "./_components/add-staff-form";
 
 export default async function StaffPage() {
-  const actor = await requireRole(ADMIN_ONLY);
+  const actor = await requireCapability("staff.manage");
   const t = await getTranslations("staff");
   const rows: StaffRow[] = (await listStaff()).map((s) => ({
     id: s.id,

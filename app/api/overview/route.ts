@@ -1,5 +1,4 @@
 import { withActor } from "@/lib/auth/route";
-import { ALL_ROLES } from "@/lib/auth/session";
 import { overviewStats } from "@/lib/services/overview";
 import { periodSchema } from "@/lib/validations/operations";
 import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/dates";
@@ -15,5 +14,5 @@ export async function GET(req: Request) {
   const from = q.from ?? today;
   const to = q.to ?? today;
   if (addDays(from, 366) < to) return Response.json({ error: "period_too_long" }, { status: 400 });
-  return withActor(ALL_ROLES, (actor) => overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) }), { req });
+  return withActor("console.enter", (actor) => overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) }), { req });
 }

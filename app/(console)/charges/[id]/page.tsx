@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { QRCodeSVG } from "qrcode.react";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { chargeDetail } from "@/lib/services/charges";
 import { isAppError } from "@/lib/services/errors";
 import { formatMoney } from "@/lib/money";
@@ -12,7 +12,7 @@ import { ObjectEvents } from "@/components/events/object-events";
 import { RefundedAmount, RefundStateBadges } from "@/components/ui/refund-state";
 
 export default async function ChargeDetailPage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("charges.read");
   const { id } = await params;
   const t = await getTranslations();
   const c = await chargeDetail(actor, id).catch((e) => {
@@ -51,7 +51,7 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
           <StatusBadge status={c.status} label={t(`chargeStatus.${c.status}`)} />
         </span>
         <RefundStateBadges refund={c.refund} currency={c.currency} />
-        {actor.role !== "cashier" && c.status === "paid" && c.chargeId && c.amountRefunded < c.amount ? (
+        {can(actor.role, "refunds.create") && c.status === "paid" && c.chargeId && c.amountRefunded < c.amount ? (
           <Link href={`/refunds/new?charge=${c.chargeId}`} className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
             {t("charges.refund")}
           </Link>

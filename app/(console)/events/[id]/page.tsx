@@ -1,14 +1,14 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { getEvent, objectHref } from "@/lib/services/event-log";
 import { isAppError } from "@/lib/services/errors";
 import { formatShanghai } from "@/lib/dates";
 import { ApplyAgain } from "./_components/apply-again";
 
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("events.read");
   const { id } = await params;
   const t = await getTranslations("events");
   const e = await getEvent(id).catch((err) => {

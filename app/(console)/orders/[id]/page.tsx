@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, ALL_ROLES } from "@/lib/auth/session";
+import { can, requireCapability } from "@/lib/auth/session";
 import { getOrder } from "@/lib/services/orders";
 import { isAppError } from "@/lib/services/errors";
 import { cancelOrderAction, refreshOrderAction } from "@/lib/actions/orders";
@@ -20,7 +20,7 @@ import { ObjectEvents } from "@/components/events/object-events";
 import { RefundedAmount, RefundStateBadges } from "@/components/ui/refund-state";
 
 export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requireRole(ALL_ROLES);
+  const actor = await requireCapability("orders.read");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const t = await getTranslations();
@@ -30,7 +30,13 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   });
   const { row, anomaly } = d;
   const money = (fen: number) => formatMoney(fen, row.currency);
-  const finance = actor.role !== "cashier";
+  const may = {
+    refund: can(actor.role, "refunds.create"),
+    manage: can(actor.role, "orders.manage"),
+    refunds: can(actor.role, "refunds.read"),
+    decide: can(actor.role, "refunds.decide"),
+    raw: can(actor.role, "objects.raw"),
+  };
   const excessCharge = [...d.charges].sort((a, b) => b.remainder - a.remainder)[0];
   return (
     <div className="space-y-5">
@@ -51,7 +57,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         <div data-testid="order-anomaly" className="space-y-2 rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-900">
           <p className="font-semibold">{t(`orders.anomaly.${anomaly.kind}`)}</p>
           <p>{t("orders.anomaly.excess", { amount: money(anomaly.excess) })}</p>
-          {finance ? (
+          {may.refund ? (
             <ActionButton
               action={refundOrderAction}
               input={{
@@ -70,7 +76,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         </div>
       ) : null}
 
-      {finance ? (
+      {may.manage ? (
         <div className="flex flex-wrap gap-3">
           {row.status === "created" && !row.paid ? (
             <ActionButton
@@ -137,7 +143,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         </ListTable>
       </section>
 
-      {finance && d.refundable > 0 ? (
+      {may.refund && d.refundable > 0 ? (
         <section className="space-y-2">
           <h2 className="font-semibold">{t("refunds.new")}</h2>
           <RefundForm key={`${d.refundable}-${d.refunds.length}`} orderId={row.id} charges={d.charges.map((c) => ({ id: c.id, channel: c.channel, remainder: c.remainder }))} currency={row.currency} />
@@ -146,7 +152,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
 
       <section className="space-y-2">
         <h2 className="font-semibold">{t("orders.refunds")}</h2>
-        <RefundTable rows={d.refunds} link={finance} viewer={finance ? { id: actor.id } : undefined} />
+        <RefundTable rows={d.refunds} link={may.refunds} viewer={may.decide ? { id: actor.id } : undefined} />
       </section>
 
       <section className="space-y-2">
@@ -163,7 +169,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
 
       <ObjectEvents objectId={row.pingppId} role={actor.role} />
 
-      {finance ? <RawObject label={t("orders.raw")} value={row.raw} /> : null}
+      {may.raw ? <RawObject label={t("orders.raw")} value={row.raw} /> : null}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { getRun, listDifferences } from "@/lib/services/reconciliation";
 import { isAppError } from "@/lib/services/errors";
 import { formatMoney } from "@/lib/money";
@@ -13,7 +13,7 @@ import { DifferencesTable, type DifferenceItem } from "../_components/difference
 export const dynamic = "force-dynamic";
 
 export default async function ReconciliationRunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ after?: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("reconciliation.manage");
   const t = await getTranslations("reconciliation");
   const { id } = await params;
   const run = await getRun(id).catch((e) => (isAppError(e) ? null : Promise.reject(e)));

@@ -2,14 +2,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { redEnvelopeDetail } from "@/lib/services/red-envelopes";
 import { isAppError } from "@/lib/services/errors";
 import { ObjectEvents } from "@/components/events/object-events";
 import { EnvelopeDetail } from "../_components/envelope-detail";
 
 export default async function RedEnvelopePage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requireRole(FINANCE_ROLES);
+  const actor = await requireCapability("redEnvelopes.manage");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const t = await getTranslations("redEnvelopes");

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { listBatches } from "@/lib/services/red-envelope-batches";
 import { formatShanghai } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
@@ -8,7 +8,7 @@ import { ListTable } from "@/components/ui/list";
 import { BatchUploadForm } from "../_components/batch-upload-form";
 
 export default async function BatchesPage() {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("redEnvelopes.manage");
   const t = await getTranslations("redEnvelopeBatches");
   const tr = await getTranslations("redEnvelopes");
   const batches = await listBatches();

@@ -1,10 +1,10 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { SendForm } from "../_components/send-form";
 
 export default async function SendRedEnvelopePage() {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("redEnvelopes.manage");
   const t = await getTranslations("redEnvelopes");
   return (
     <div className="space-y-4">

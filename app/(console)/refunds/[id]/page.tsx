@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { getRefund } from "@/lib/services/refunds";
 import { isAppError } from "@/lib/services/errors";
 import { refreshRefundAction } from "@/lib/actions/refunds";
@@ -16,7 +16,7 @@ import { ObjectEvents } from "@/components/events/object-events";
 import { RefundApproval } from "@/components/orders/refund-approval";
 
 export default async function RefundPage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requireRole(FINANCE_ROLES);
+  const actor = await requireCapability("refunds.read");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const t = await getTranslations();

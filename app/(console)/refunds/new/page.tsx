@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { chargeForRefund } from "@/lib/services/refunds";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
@@ -11,7 +11,7 @@ import { Facts } from "@/components/orders/list-parts";
 
 /** Refund a plain QR charge: `/refunds/new?charge=ch_…` (linked from the refunds list and charge pages). */
 export default async function NewChargeRefundPage({ searchParams }: { searchParams: Promise<{ charge?: string }> }) {
-  const actor = await requireRole(FINANCE_ROLES);
+  const actor = await requireCapability("refunds.create");
   const t = await getTranslations();
   const chargeId = String((await searchParams).charge ?? "").trim();
   const found = /^ch_\w+$/.test(chargeId) ? await chargeForRefund(chargeId) : { charge: null, error: "refunds.errors.chargeNotFound" };

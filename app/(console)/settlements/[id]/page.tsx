@@ -2,14 +2,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { getSettlement } from "@/lib/services/settlements";
 import { isAppError } from "@/lib/services/errors";
 import { ObjectEvents } from "@/components/events/object-events";
 import { SettlementDetail } from "../_components/settlement-detail";
 
 export default async function SettlementPage({ params }: { params: Promise<{ id: string }> }) {
-  const actor = await requireRole(FINANCE_ROLES);
+  const actor = await requireCapability("settlements.manage");
   const t = await getTranslations("settlements");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();

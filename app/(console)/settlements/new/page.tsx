@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { SettlementForm } from "../_components/settlement-form";
 
 export default async function NewSettlementPage() {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("settlements.manage");
   const t = await getTranslations("settlements");
   return (
     <div className="max-w-4xl space-y-4">

@@ -1,4 +1,4 @@
-import { getActor, FINANCE_ROLES } from "@/lib/auth/session";
+import { can, getActor } from "@/lib/auth/session";
 import { EXPORTS } from "@/lib/services/exports";
 import { csvResponse, shanghaiTime } from "@/lib/csv/write";
 import { invalidDateParam } from "@/lib/validations/dates";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 /**
  * GET /api/exports/{charges|orders|refunds|red-envelopes|settlements}?<the list's filters>:
  * a streamed CSV of exactly what that list selects; with `summary=1` (charges, orders, refunds) the
- * list's totals for those filters, one row per currency. Finance/admin only (DESIGN §7).
+ * list's totals for those filters, one row per currency. Capability "exports.download" (lib/auth/policy.ts).
  */
 export async function GET(req: Request, ctx: { params: Promise<{ kind: string }> }) {
   const { kind } = await ctx.params;
@@ -16,7 +16,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ kind: string }>
   if (!def) return new Response("not found", { status: 404 });
   const actor = await getActor().catch(() => null);
   if (!actor) return new Response("unauthenticated", { status: 401 });
-  if (!FINANCE_ROLES.includes(actor.role)) return new Response("forbidden", { status: 403 });
+  if (!can(actor.role, "exports.download")) return new Response("forbidden", { status: 403 });
   // checked before the stream starts: an impossible date is a 400, never a failed or hung download
   const badDate = invalidDateParam(Object.fromEntries(new URL(req.url).searchParams));
   if (badDate) return Response.json({ error: "invalid_date", param: badDate }, { status: 400, headers: { "cache-control": "no-store" } });

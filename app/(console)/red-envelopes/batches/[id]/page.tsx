@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { getTranslations } from "next-intl/server";
-import { requireRole, FINANCE_ROLES } from "@/lib/auth/session";
+import { requireCapability } from "@/lib/auth/session";
 import { batchLines, batchProgress } from "@/lib/services/red-envelope-batches";
 import { isAppError } from "@/lib/services/errors";
 import { formatMoney } from "@/lib/money";
@@ -13,7 +13,7 @@ import { StatusBadge } from "../../_components/status-badge";
 const PER_PAGE = 100;
 
 export default async function BatchPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
-  await requireRole(FINANCE_ROLES);
+  await requireCapability("redEnvelopes.manage");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
   const page = z.coerce.number().int().min(1).catch(1).parse((await searchParams).page ?? 1);

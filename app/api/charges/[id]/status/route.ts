@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { withActor, type LongPoll } from "@/lib/auth/route";
-import { ALL_ROLES } from "@/lib/auth/actor";
 import { chargeKey } from "@/lib/db/wakeups";
 import { chargeStatus, type ChargeView } from "@/lib/services/charges";
 
@@ -14,7 +13,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   const { id } = await ctx.params;
   if (!z.uuid().safeParse(id).success) return Response.json({ error: "not_found" }, { status: 404 });
   const longPoll: LongPoll<ChargeView> = { keys: [chargeKey(id)], holdAtMost: untilExpiry };
-  return withActor(ALL_ROLES, (actor) => chargeStatus(actor, id), { req, longPoll });
+  return withActor("cashier.use", (actor) => chargeStatus(actor, id), { req, longPoll });
 }
 
 /**

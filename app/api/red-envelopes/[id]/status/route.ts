@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { withActor } from "@/lib/auth/route";
-import { FINANCE_ROLES } from "@/lib/auth/session";
 import { redEnvelopeDetail } from "@/lib/services/red-envelopes";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +8,5 @@ export const dynamic = "force-dynamic";
 export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
   if (!z.uuid().safeParse(id).success) return Response.json({ error: "not_found" }, { status: 404 });
-  return withActor(FINANCE_ROLES, () => redEnvelopeDetail(id));
+  return withActor("redEnvelopes.manage", () => redEnvelopeDetail(id));
 }

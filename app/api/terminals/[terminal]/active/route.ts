@@ -1,5 +1,4 @@
 import { withActor, SHORT_WAIT_MS, type LongPoll } from "@/lib/auth/route";
-import { ALL_ROLES } from "@/lib/auth/actor";
 import { terminalKey } from "@/lib/db/wakeups";
 import { activeChargeForTerminal, TERMINAL_STATUSES, type ChargeView } from "@/lib/services/charges";
 
@@ -13,7 +12,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ terminal: strin
   const { terminal } = await ctx.params;
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(terminal)) return Response.json({ error: "not_found" }, { status: 404 });
   const longPoll: LongPoll<{ charge: ChargeView | null }> = { keys: [terminalKey(terminal)], holdAtMost: byTime };
-  return withActor(ALL_ROLES, async (actor) => ({ charge: await activeChargeForTerminal(actor, terminal) }), { req, longPoll });
+  return withActor("cashier.use", async (actor) => ({ charge: await activeChargeForTerminal(actor, terminal) }), { req, longPoll });
 }
 
 /**
