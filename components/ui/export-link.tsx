@@ -5,7 +5,7 @@ export async function ExportLink({ kind, filters, summary = false }: { kind: str
   const t = await getTranslations("common");
   const tm = await getTranslations("money");
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== "" && k !== "page" && k !== "cursor") q.set(k, String(v));
+  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== "" && k !== "page" && k !== "cursor" && k !== "before") q.set(k, String(v));
   const link = (
     <a href={`/api/exports/${kind}?${q}`} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">
       {t("exportCsv")}

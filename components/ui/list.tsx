@@ -81,22 +81,76 @@ export function ListTable({ testId, head, empty, children }: { testId: string; h
   );
 }
 
+const pagerLink = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-indigo-700 hover:bg-slate-50";
+const pagerOff = "rounded-md border border-slate-200 px-3 py-1.5 text-slate-400";
+
+/** A pager button: a link, or a greyed label when there is no such page (the layout never jumps). */
+function PagerLink({ href, rel, children }: { href: string | null; rel: "prev" | "next" | "first"; children: ReactNode }) {
+  return href ? (
+    <Link href={href} rel={rel === "first" ? undefined : rel} className={pagerLink} data-testid={`pager-${rel}`}>
+      {children}
+    </Link>
+  ) : (
+    <span aria-disabled="true" className={pagerOff} data-testid={`pager-${rel}-off`}>
+      {children}
+    </span>
+  );
+}
+
+function filtersQuery(filters: Record<string, string | number | undefined | null>, over: Record<string, string | number | undefined>, drop: string[]) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...filters, ...over })) if (v !== undefined && v !== null && v !== "" && !drop.includes(k)) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "?";
+}
+
 /** Page paging: keeps the filters, changes `page`. Nothing for a single page. */
 export function Pager({ page, pages, filters, labels }: { page: number; pages: number; filters: Record<string, string | number | undefined>; labels: { prev: string; next: string } }) {
   if (pages <= 1) return null;
-  const href = (p: number) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== "" && k !== "page") q.set(k, String(v));
-    q.set("page", String(p));
-    return `?${q}`;
-  };
+  const href = (p: number) => filtersQuery(filters, { page: p }, []);
   return (
-    <nav className="flex gap-3 text-sm">
-      {page > 1 ? <Link href={href(page - 1)}>{labels.prev}</Link> : null}
-      <span>
+    <nav className="flex items-center gap-3 text-sm" aria-label="pagination" data-testid="pager">
+      <PagerLink href={page > 1 ? href(page - 1) : null} rel="prev">
+        {labels.prev}
+      </PagerLink>
+      <span className="tabular-nums" data-testid="pager-position">
         {page} / {pages}
       </span>
-      {page < pages ? <Link href={href(page + 1)}>{labels.next}</Link> : null}
+      <PagerLink href={page < pages ? href(page + 1) : null} rel="next">
+        {labels.next}
+      </PagerLink>
+    </nav>
+  );
+}
+
+/**
+ * Keyset paging (no page numbers: constant cost at any depth): `cursor` = after that row, `before` =
+ * before it. "First" when there is a previous page. Keeps the filters.
+ */
+export function CursorPager({
+  filters,
+  nextCursor,
+  prevCursor,
+  labels,
+}: {
+  filters: Record<string, string | number | undefined | null>;
+  nextCursor: string | null;
+  prevCursor: string | null;
+  labels: { first: string; prev: string; next: string };
+}) {
+  if (!nextCursor && !prevCursor) return null;
+  const drop = ["cursor", "before", "page"];
+  return (
+    <nav className="flex items-center gap-3 text-sm" aria-label="pagination" data-testid="pager">
+      <PagerLink href={prevCursor ? filtersQuery(filters, {}, drop) : null} rel="first">
+        {labels.first}
+      </PagerLink>
+      <PagerLink href={prevCursor ? filtersQuery(filters, { before: prevCursor }, ["cursor", "page"]) : null} rel="prev">
+        {labels.prev}
+      </PagerLink>
+      <PagerLink href={nextCursor ? filtersQuery(filters, { cursor: nextCursor }, ["before", "page"]) : null} rel="next">
+        {labels.next}
+      </PagerLink>
     </nav>
   );
 }

@@ -6,7 +6,7 @@ import { LOCALES, DEFAULT_LOCALE, type Locale } from "./locales";
  * One catalogue file per capability and locale (messages/<locale>/<file>.json), merged.
  * A capability adds its file name here; shared sections ("errors", "validation", "nav") merge.
  */
-export const CATALOGUES = ["core", "cashier", "settlements", "red-envelopes", "orders", "operations", "money", "reconciliation"] as const;
+export const CATALOGUES = ["core", "cashier", "settlements", "red-envelopes", "orders", "operations", "money", "reconciliation", "finding", "account"] as const;
 
 type Messages = Record<string, unknown>;
 

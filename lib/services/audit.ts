@@ -3,6 +3,7 @@ import { and, desc, eq, gte, ilike, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../db";
 import { auditLogs, type AuditLog } from "../db/schema";
 import type { Actor } from "./actor";
+import { escapeLike, idPrefix } from "./search";
 
 export interface AuditEntry {
   actor: Pick<Actor, "email" | "ip"> & { id: string | null };
@@ -58,7 +59,7 @@ export async function listAudit(f: AuditFilter): Promise<{ rows: AuditLog[]; tot
   if (f.actor) where.push(ilike(auditLogs.actorEmail, `%${escapeLike(f.actor)}%`));
   if (f.action) where.push(ilike(auditLogs.action, `${escapeLike(f.action)}%`));
   if (f.target) {
-    where.push(or(eq(auditLogs.targetId, f.target), ilike(auditLogs.targetType, escapeLike(f.target)))!);
+    where.push(or(idPrefix(auditLogs.targetId, f.target), ilike(auditLogs.targetType, escapeLike(f.target)))!);
   }
   if (f.result) where.push(eq(auditLogs.result, f.result));
   if (f.from) where.push(gte(auditLogs.createdAt, f.from));
@@ -77,6 +78,4 @@ export async function listAudit(f: AuditFilter): Promise<{ rows: AuditLog[]; tot
   return { rows, total: count?.n ?? 0, page, perPage };
 }
 
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
+export { escapeLike } from "./search";

@@ -28,7 +28,15 @@ export interface ExportDef {
   rows: (actor: Actor, query: Record<string, string>) => AsyncGenerator<Cell[][]>;
   /** `?summary=1`: the list's totals for the same filters, one row per currency (yuan first), never added across currencies. */
   summary?: { header: string[]; rows: (actor: Actor, query: Record<string, string>) => Promise<Cell[][]> };
+  /**
+   * Columns whose codes also go out as words (zh-CN or en), appended after the existing columns so
+   * a consumer reading by position is not moved: the column's index and its message namespace.
+   */
+  words?: { column: number; messages: string; header: string }[];
 }
+
+const CHANNEL_WORDS = { messages: "channels", header: "渠道名称 channel_name" };
+const STATUS_WORDS = (messages: string) => ({ messages, header: "状态名称 status_name" });
 
 const BATCH = 1000;
 
@@ -59,6 +67,7 @@ const days = (f: { from?: string; to?: string }) => ({ from: f.from ? shanghaiDa
 
 export const EXPORTS: Record<string, ExportDef> = {
   charges: {
+    words: [{ column: 2, ...CHANNEL_WORDS }, { column: 6, ...STATUS_WORDS("chargeStatus") }],
     header: ["交易编号 charge_id", "订单号 order_no", "渠道 channel", "金额 amount", "币种 currency", "已退款 refunded", "状态 status", "终端 terminal", "商品 subject", "创建时间 created", "支付时间 paid", "退款中 refund_pending", "退款状态 refund_state"],
     rows: (actor, q) => {
       const { cursor: _c, ...f } = chargeFilterSchema.parse(q);
@@ -76,6 +85,7 @@ export const EXPORTS: Record<string, ExportDef> = {
     },
   },
   orders: {
+    words: [{ column: 8, ...CHANNEL_WORDS }, { column: 7, ...STATUS_WORDS("orderStatus") }],
     header: ["订单编号 order_id", "商户订单号 merchant_order_no", "用户 uid", "金额 amount", "实付 actual_amount", "已付 amount_paid", "已退款 amount_refunded", "状态 status", "渠道 channel", "终端 terminal", "创建时间 created", "支付时间 paid", "币种 currency", "退款中 refund_pending"],
     rows: async function* (actor, q) {
       const where = orderWhere(actor, orderFilterSchema.parse(q));
@@ -110,6 +120,7 @@ export const EXPORTS: Record<string, ExportDef> = {
     },
   },
   refunds: {
+    words: [{ column: 4, ...STATUS_WORDS("refundStatus") }],
     header: ["退款编号 refund_id", "交易编号 charge_id", "订单编号 order_id", "金额 amount", "状态 status", "原因 description", "失败原因 failure", "创建时间 created", "成功时间 succeeded", "币种 currency"],
     rows: async function* (_actor, q) {
       const where = refundWhere(refundFilterSchema.parse(q));
@@ -139,6 +150,7 @@ export const EXPORTS: Record<string, ExportDef> = {
     },
   },
   "red-envelopes": {
+    words: [{ column: 4, ...STATUS_WORDS("redEnvelopeStatus") }],
     header: ["红包编号 red_envelope_id", "订单号 order_no", "接收者 recipient", "金额 amount", "状态 status", "主题 subject", "失败原因 failure", "创建时间 created", "领取时间 received"],
     rows: async function* (_actor, q) {
       // Exactly the list's WHERE, `creating` rows included: the list shows them (and filters by
@@ -153,6 +165,7 @@ export const EXPORTS: Record<string, ExportDef> = {
     },
   },
   settlements: {
+    words: [{ column: 8, ...STATUS_WORDS("settlementStatus") }],
     header: ["结算编号 settlement_id", "方式 method", "金额 amount", "成功 succeeded", "失败 failed", "取消 canceled", "手续费 fee", "笔数 count", "状态 status", "创建时间 created", "完成时间 finished"],
     rows: async function* (_actor, q) {
       const f = settlementFilterSchema.parse(q);
@@ -181,3 +194,16 @@ export const EXPORTS: Record<string, ExportDef> = {
     },
   },
 };
+
+/**
+ * An export's header and row mapping with its `words` columns appended: each code cell's words in
+ * the given language (`translate(namespace, code)`, which answers null for a code it does not know:
+ * the cell is left empty rather than guessed).
+ */
+export function withWords(def: ExportDef, translate: (messages: string, code: string) => string | null): { header: string[]; cells: (row: Cell[]) => Cell[] } {
+  const words = def.words ?? [];
+  return {
+    header: [...def.header, ...words.map((w) => w.header)],
+    cells: (row) => [...row, ...words.map((w) => (row[w.column] == null || row[w.column] === "" ? "" : translate(w.messages, String(row[w.column])) ?? ""))],
+  };
+}
