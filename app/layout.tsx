@@ -6,7 +6,8 @@ import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("app");
-  return { title: t("name") };
+  // each page's own title (a page's `metadata.title`) reads "交易 · Ping++ 商户控制台"
+  return { title: { default: t("name"), template: `%s · ${t("name")}` }, applicationName: t("name") };
 }
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

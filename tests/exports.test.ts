@@ -14,6 +14,7 @@ import { settlementFilterSchema } from "@/lib/validations/settlements";
 import { shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import type { Actor } from "@/lib/services/actor";
 import { parseCsv as readCsv } from "@/lib/csv/read";
+import { EXPORTS } from "@/lib/services/exports";
 
 /** The export routes, with the real session check behind a stood-in next-auth cookie decoder. */
 let session: { user: { id: string; sv: number } } | null = null;
@@ -78,6 +79,22 @@ describe("GET /api/exports/charges", () => {
     const row3 = lines.find((l) => l[0] === "ch_exp000003")!; // paid, alipay_qr, T01
     expect(row3.slice(2, 8)).toEqual(["alipay_qr", "10.03", "CNY", "0.00", "paid", "T01"]);
     expect(row3[9]).toBe("2026-11-01 08:03:00");
+  });
+
+  it("appends the channel and status as words (zh-CN by default, ?lang=en or the locale cookie for English), after the codes", async () => {
+    const GET = exportRoute("charges");
+    session = { user: { id: users.finance.id, sv: users.finance.sv } };
+    const read = async (url: string, init?: RequestInit) => parseCsv((await (await GET(new Request(url, init))).text()).replace(/^\uFEFF/, ""));
+    const [zhHeader, ...zh] = await read("http://console.test/api/exports/charges?q=ch_exp000003");
+    // the existing columns keep their places; the words come last
+    expect(zhHeader!.slice(0, 13).map((h) => h.split(" ").pop())).toEqual(["charge_id", "order_no", "channel", "amount", "currency", "refunded", "status", "terminal", "subject", "created", "paid", "refund_pending", "refund_state"]);
+    expect(zhHeader!.slice(13)).toEqual(["渠道名称 channel_name", "状态名称 status_name"]);
+    expect(zh).toHaveLength(1);
+    expect([zh[0]![2], zh[0]![6], ...zh[0]!.slice(13)]).toEqual(["alipay_qr", "paid", "支付宝扫码", "已支付"]);
+    const [, ...en] = await read("http://console.test/api/exports/charges?q=ch_exp000002&lang=en");
+    expect([en[0]![2], en[0]![6], ...en[0]!.slice(13)]).toEqual(["wx_pub_qr", "expired", "WeChat Pay QR", "Expired"]);
+    const [, ...byCookie] = await read("http://console.test/api/exports/charges?q=ch_exp000002", { headers: { cookie: "a=1; locale=en" } });
+    expect(byCookie[0]!.slice(13)).toEqual(en[0]!.slice(13));
   });
 
   it("defuses a formula in a text field", async () => {
@@ -162,7 +179,10 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const [header, ...rows] = parseCsv(new TextDecoder().decode(bytes));
     expect(header!.length).toBeGreaterThan(5);
     for (const r of rows) expect(r).toHaveLength(header!.length);
-    return rows;
+    // the codes' words (channel / status) are appended after the existing columns: compared by the words test
+    const own = EXPORTS[kind]!.header.length;
+    expect(header!.slice(0, own)).toEqual(EXPORTS[kind]!.header);
+    return rows.map((r) => r.slice(0, own));
   }
   const q = (query: string) => Object.fromEntries(new URLSearchParams(query));
 

@@ -1,10 +1,10 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { can, requireCapability } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { LocaleSwitch } from "@/components/locale-switch";
 import { LogoutButton } from "@/components/logout-button";
 import { NAV_ITEMS } from "@/components/nav";
+import { NavLinks } from "@/components/nav-links";
 
 export const dynamic = "force-dynamic";
 
@@ -25,11 +25,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </span>
         </div>
         <nav className="flex-1 space-y-1 p-2" aria-label="main">
-          {NAV_ITEMS.filter((i) => can(actor.role, i.capability)).map((i) => (
-            <Link key={i.href} href={i.href} className="block rounded px-3 py-2 text-sm text-slate-700 hover:bg-slate-100">
-              {t(`nav.${i.key}`)}
-            </Link>
-          ))}
+          <NavLinks loadingLabel={t("app.loading")} items={NAV_ITEMS.filter((i) => can(actor.role, i.capability)).map((i) => ({ href: i.href, label: t(`nav.${i.key}`) }))} />
         </nav>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">

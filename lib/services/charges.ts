@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, mapRow, preparedQuery, rowsOf, type DbOrTx } from "../db";
 import { charges, refunds, type ChargeRow, type ChargeStatus } from "../db/schema";
 import { byCurrency } from "../money-totals";
@@ -8,6 +8,7 @@ import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, type ChargeCreateParams } from "../pingpp";
 import { env } from "../env";
 import { audit } from "./audit";
+import { idPrefix, orderNoPrefix } from "./search";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
@@ -547,7 +548,7 @@ const toListRow = (r: ChargeRow, pending = 0): ChargeListRow => ({
 });
 
 /** The WHERE of a charges filter, with the cashier's scope (DESIGN §7). Shared by list, totals and export. */
-export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor">) {
+export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor" | "before">) {
   const conds = [sql`${charges.status} <> 'creating'`];
   const scope = cashierScope(actor);
   if (scope) conds.push(scope);
@@ -559,7 +560,8 @@ export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor">) {
   if (f.terminal) conds.push(eq(charges.terminalId, f.terminal));
   if (f.from) conds.push(gte(charges.createdAt, shanghaiDayStart(f.from)));
   if (f.to) conds.push(lt(charges.createdAt, shanghaiDayEnd(f.to)));
-  if (f.q) conds.push(or(eq(charges.pingppId, f.q), eq(charges.orderNo, f.q), eq(charges.transactionNo, f.q))!);
+  // a prefix of our or Ping++'s id, of the order number (any case), or the channel's whole transaction number
+  if (f.q) conds.push(or(idPrefix(charges.pingppId, f.q), orderNoPrefix(charges.orderNo, f.q), eq(charges.transactionNo, f.q), ...(/^[0-9a-f-]{1,36}$/.test(f.q) ? [idPrefix(sql`${charges.id}::text`, f.q)] : []))!);
   return and(...conds);
 }
 
@@ -572,17 +574,31 @@ function decodeCursor(c: string | undefined): { at: Date; id: string } | null {
 
 const encodeCursor = (r: ChargeRow) => Buffer.from(`${r.createdAt.toISOString()}|${r.id}`).toString("base64url");
 
-/** A page of charges, newest first, by keyset (constant cost at any depth). */
-export async function listCharges(actor: Actor, f: ChargeFilter, limit = 50): Promise<{ rows: ChargeListRow[]; nextCursor: string | null }> {
+/**
+ * A page of charges, newest first, by keyset (constant cost at any depth): `cursor` = the page after
+ * that row, `before` = the page before that row (read oldest first, then turned round).
+ */
+export async function listCharges(
+  actor: Actor,
+  f: ChargeFilter,
+  limit = 50,
+): Promise<{ rows: ChargeListRow[]; nextCursor: string | null; prevCursor: string | null }> {
   const db = await getDb();
-  const cursor = decodeCursor(f.cursor);
-  const after = cursor ? sql`(${charges.createdAt}, ${charges.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined;
+  const before = decodeCursor(f.before);
+  const cursor = before ? null : decodeCursor(f.cursor);
+  const key = sql`(${charges.createdAt}, ${charges.id})`;
+  const bound = before
+    ? sql`${key} > (${before.at.toISOString()}::timestamptz, ${before.id}::uuid)`
+    : cursor
+      ? sql`${key} < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+      : undefined;
+  const order = before ? [asc(charges.createdAt), asc(charges.id)] : [desc(charges.createdAt), desc(charges.id)];
   const query = (scope: Actor, extra?: SQL) =>
     db
       .select()
       .from(charges)
-      .where(and(chargeWhere(scope, f), after, extra))
-      .orderBy(desc(charges.createdAt), desc(charges.id))
+      .where(and(chargeWhere(scope, f), bound, extra))
+      .orderBy(...order)
       .limit(limit + 1);
   let rows: ChargeRow[];
   if (actor.role === "cashier") {
@@ -594,13 +610,21 @@ export async function listCharges(actor: Actor, f: ChargeFilter, limit = 50): Pr
       actor.terminalId ? query(asAdmin, eq(charges.terminalId, actor.terminalId)) : Promise.resolve([]),
     ]);
     const byId = new Map([...mine, ...terminal].map((r) => [r.id, r]));
-    rows = [...byId.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).slice(0, limit + 1);
+    const newestFirst = (a: ChargeRow, b: ChargeRow) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
+    rows = [...byId.values()].sort(before ? (a, b) => newestFirst(b, a) : newestFirst).slice(0, limit + 1);
   } else {
     rows = await query(actor);
   }
   const page = rows.slice(0, limit);
+  const more = rows.length > limit;
   const pending = await pendingRefundsByCharge(db, page.flatMap((r) => (r.pingppId ? [r.pingppId] : [])));
-  return { rows: page.map((r) => toListRow(r, (r.pingppId && pending.get(r.pingppId)) || 0)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null };
+  if (before) page.reverse();
+  const first = page[0];
+  const last = page[page.length - 1];
+  // going forward, a page reached by a cursor has one before it; going back, the row we came from is after
+  const nextCursor = before ? (last ? encodeCursor(last) : null) : more && last ? encodeCursor(last) : null;
+  const prevCursor = before ? (more && first ? encodeCursor(first) : null) : cursor && first ? encodeCursor(first) : null;
+  return { rows: page.map((r) => toListRow(r, (r.pingppId && pending.get(r.pingppId)) || 0)), nextCursor, prevCursor };
 }
 
 /** One currency's totals of a charges filter (amounts are of paid charges). */

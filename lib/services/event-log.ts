@@ -9,6 +9,7 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { canSee } from "./charges";
 import { canSeeOrder } from "./orders";
+import { idPrefix } from "./search";
 import type { Actor } from "./actor";
 
 export interface EventFilter {
@@ -59,7 +60,7 @@ export async function listEvents(f: EventFilter): Promise<{ rows: Omit<PingppEve
   const db = await getDb();
   const where: SQL[] = [];
   if (f.type) where.push(eq(pingppEvents.type, f.type));
-  if (f.objectId) where.push(eq(pingppEvents.objectId, f.objectId));
+  if (f.objectId) where.push(idPrefix(pingppEvents.objectId, f.objectId)); // the whole id, or its start
   if (f.status) where.push(eq(pingppEvents.status, f.status));
   if (f.from) where.push(gte(pingppEvents.firstReceivedAt, f.from));
   if (f.to) where.push(lt(pingppEvents.firstReceivedAt, f.to));

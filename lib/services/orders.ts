@@ -6,6 +6,7 @@ import { currencyForChannel, generateOrderNo, type Charge, type Order, type Orde
 import { env } from "../env";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { audit } from "./audit";
+import { idPrefix, orderNoPrefix } from "./search";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
@@ -436,7 +437,8 @@ export function orderWhere(actor: Actor, f: OrderFilter) {
   if (f.attention) where.push(needsAttentionSql);
   if (f.from) where.push(gte(orders.createdAt, shanghaiDayStart(f.from)));
   if (f.to) where.push(lt(orders.createdAt, shanghaiDayEnd(f.to)));
-  if (f.q) where.push(or(eq(orders.pingppId, f.q), eq(orders.merchantOrderNo, f.q), eq(orders.uid, f.q)));
+  // a prefix of Ping++'s order id (case matters) or of the merchant order number (any case), or the whole user id
+  if (f.q) where.push(or(idPrefix(orders.pingppId, f.q), orderNoPrefix(orders.merchantOrderNo, f.q), eq(orders.uid, f.q)));
   return and(...where);
 }
 

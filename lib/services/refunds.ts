@@ -7,6 +7,7 @@ import { formatMoney } from "../money";
 import { byCurrency } from "../money-totals";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { audit, type AuditEntry } from "./audit";
+import { idPrefix, orderNoPrefix } from "./search";
 import { AppError, isAppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
@@ -454,7 +455,8 @@ export function refundWhere(f: RefundFilter) {
   if (f.kind) where.push(f.kind === "order" ? isNotNull(refunds.orderId) : isNull(refunds.orderId));
   if (f.from) where.push(gte(refunds.createdAt, shanghaiDayStart(f.from)));
   if (f.to) where.push(lt(refunds.createdAt, shanghaiDayEnd(f.to)));
-  if (f.q) where.push(or(eq(refunds.pingppId, f.q), eq(refunds.chargeId, f.q), eq(orders.pingppId, f.q), eq(orders.merchantOrderNo, f.q)));
+  // prefixes: Ping++ ids (case matters), the merchant order number (any case)
+  if (f.q) where.push(or(idPrefix(refunds.pingppId, f.q), idPrefix(refunds.chargeId, f.q), idPrefix(orders.pingppId, f.q), orderNoPrefix(orders.merchantOrderNo, f.q)));
   return and(...where);
 }
 

@@ -73,5 +73,7 @@ export const chargeFilterSchema = z.object({
   to: day,
   q: z.string().trim().max(64).optional().catch(undefined).transform((v) => v || undefined),
   cursor: z.string().max(200).optional().catch(undefined),
+  /** The page before this row (the "previous" link of keyset paging). */
+  before: z.string().max(200).optional().catch(undefined),
 });
 export type ChargeFilter = Partial<z.output<typeof chargeFilterSchema>>;

@@ -11,7 +11,7 @@ import type { Actor } from "@/lib/services/actor";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
-import { DayRangeFilter, FilterField, FilterForm, ListTable, SelectFilter } from "@/components/ui/list";
+import { CursorPager, DayRangeFilter, FilterField, FilterForm, ListTable, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "@/components/cashier/status-badge";
 import { RefundStateBadges } from "@/components/ui/refund-state";
 
@@ -21,12 +21,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
   const actor = await requireCapability("charges.read");
   const t = await getTranslations();
   const { f, dateError } = parseFilters(chargeFilterSchema, await searchParams);
-  const { rows, nextCursor } = await listCharges(actor, f);
-  const query = (over: Partial<ChargeFilter>) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...f, ...over })) if (v) q.set(k, String(v));
-    return `?${q}`;
-  };
+  const { rows, nextCursor, prevCursor } = await listCharges(actor, f);
   return (
     <div className="space-y-4">
       <div className="flex items-center justify-between">
@@ -85,18 +80,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
             </tr>
           ))}
       </ListTable>
-      <nav className="flex gap-4 text-sm">
-        {f.cursor ? (
-          <Link className="text-indigo-700" href={query({ cursor: undefined })}>
-            {t("charges.first")}
-          </Link>
-        ) : null}
-        {nextCursor ? (
-          <Link className="text-indigo-700" href={query({ cursor: nextCursor })}>
-            {t("charges.next")}
-          </Link>
-        ) : null}
-      </nav>
+      <CursorPager filters={f} nextCursor={nextCursor} prevCursor={prevCursor} labels={{ first: t("finding.first"), prev: t("finding.prev"), next: t("charges.next") }} />
     </div>
   );
 }

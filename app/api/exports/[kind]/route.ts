@@ -1,5 +1,7 @@
 import { can, getActor } from "@/lib/auth/session";
-import { EXPORTS } from "@/lib/services/exports";
+import { loadMessages } from "@/lib/i18n/request";
+import { DEFAULT_LOCALE, LOCALES, type Locale } from "@/lib/i18n/locales";
+import { EXPORTS, withWords } from "@/lib/services/exports";
 import { csvResponse, shanghaiTime } from "@/lib/csv/write";
 import { invalidDateParam } from "@/lib/validations/dates";
 
@@ -27,5 +29,15 @@ export async function GET(req: Request, ctx: { params: Promise<{ kind: string }>
     const rows = await def.summary.rows(actor, query);
     return csvResponse(`${kind}-summary-${shanghaiTime(new Date()).slice(0, 10)}.csv`, def.summary.header, (async function* () { yield rows; })(), (cells) => cells);
   }
-  return csvResponse(`${kind}-${shanghaiTime(new Date()).slice(0, 10)}.csv`, def.header, def.rows(actor, query), (cells) => cells);
+  // the channel and status also as words, in `?lang=` (zh-CN / en) or else the person's language
+  const { lang, ...filters } = query;
+  const cookie = /(?:^|;\s*)locale=([^;]+)/.exec(req.headers.get("cookie") ?? "")?.[1];
+  const locale: Locale = LOCALES.includes(lang as Locale) ? (lang as Locale) : LOCALES.includes(cookie as Locale) ? (cookie as Locale) : DEFAULT_LOCALE;
+  const messages = await loadMessages(locale);
+  const word = (ns: string, code: string) => {
+    const v = (messages[ns] as Record<string, unknown> | undefined)?.[code];
+    return typeof v === "string" ? v : null;
+  };
+  const { header, cells } = withWords(def, word);
+  return csvResponse(`${kind}-${shanghaiTime(new Date()).slice(0, 10)}.csv`, header, def.rows(actor, filters), cells);
 }
