@@ -18,7 +18,17 @@ import { batchDryRunSchema, redEnvelopeIdSchema, sendRedEnvelopeSchema } from "@
 import { refundChargeSchema, refundIdSchema, refundOrderSchema } from "@/lib/validations/refunds";
 import { refundApprovalSchema, refundDecisionSchema, refundWithdrawSchema } from "@/lib/validations/refund-approval";
 import { createSettlementSchema, previewSettlementSchema, settlementIdSchema } from "@/lib/validations/settlements";
-import { assignTerminalSchema, changeRoleSchema, createStaffSchema, loginSchema, setDisabledSchema, staffIdSchema } from "@/lib/validations/staff";
+import {
+  assignTerminalSchema,
+  changePasswordSchema,
+  changeRoleSchema,
+  createStaffSchema,
+  disableTwoFactorSchema,
+  loginSchema,
+  setDisabledSchema,
+  staffIdSchema,
+  twoFactorCodeSchema,
+} from "@/lib/validations/staff";
 
 /**
  * Issue #10 "Bad input" (DESIGN rule 8): every server action, fed thousands of generated bad
@@ -94,6 +104,11 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "staff.assignTerminalAction": assignTerminalSchema,
   "staff.setDisabledAction": setDisabledSchema,
   "staff.resetPasswordAction": staffIdSchema,
+  "account.changeOwnPasswordAction": changePasswordSchema,
+  "account.startTwoFactorAction": z.object({}), // inline in lib/actions/account.ts: any object; only non-objects are bad
+  "account.confirmTwoFactorAction": twoFactorCodeSchema,
+  "account.disableTwoFactorAction": disableTwoFactorSchema,
+  "account.resetTwoFactorAction": staffIdSchema,
 };
 
 /**
@@ -138,6 +153,11 @@ const VALID: Record<string, Record<string, unknown>> = {
   "staff.assignTerminalAction": { id, terminalId: "T02" },
   "staff.setDisabledAction": { id, disabled: true },
   "staff.resetPasswordAction": { id },
+  "account.changeOwnPasswordAction": { current: "old-password", next: "new-password-1", confirm: "new-password-1" },
+  "account.startTwoFactorAction": {},
+  "account.confirmTwoFactorAction": { code: "123456" },
+  "account.disableTwoFactorAction": { password: "pw" },
+  "account.resetTwoFactorAction": { id },
 };
 /** Functions exported from "use server" files that take no input to refuse: logout has no argument. */
 const NO_INPUT = new Set(["auth.logoutAction"]);

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { can, requireCapability } from "@/lib/auth/session";
 import { env } from "@/lib/env";
@@ -9,7 +10,9 @@ import { NavLinks } from "@/components/nav-links";
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const actor = await requireCapability("console.enter");
+  // A gated account (admin-set password to change, or an admin without the required 2FA) gets the
+  // shell without navigation; every page but /account sends it there (requireCapability).
+  const actor = await requireCapability("console.enter", { allowGated: true });
   const t = await getTranslations();
   const mode = env().pingpp.mode;
   const modeLabel = mode === "sandbox" ? t("app.sandbox") : mode === "test" ? t("app.testMode") : t("app.liveMode");
@@ -25,14 +28,18 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </span>
         </div>
         <nav className="flex-1 space-y-1 p-2" aria-label="main">
-          <NavLinks loadingLabel={t("app.loading")} items={NAV_ITEMS.filter((i) => can(actor.role, i.capability)).map((i) => ({ href: i.href, label: t(`nav.${i.key}`) }))} />
+          {actor.gate ? (
+            <p className="px-3 py-2 text-sm text-slate-500">{t("account.gateShell")}</p>
+          ) : (
+            <NavLinks loadingLabel={t("app.loading")} items={NAV_ITEMS.filter((i) => can(actor.role, i.capability)).map((i) => ({ href: i.href, label: t(`nav.${i.key}`) }))} />
+          )}
         </nav>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header data-testid="user-header" className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-2 text-sm print:hidden">
-          <span className="truncate" title={actor.email} data-testid="user-name">
+          <Link href="/account" className="truncate hover:underline" title={`${actor.email} · ${t("nav.account")}`} data-testid="user-name">
             {actor.name}
-          </span>
+          </Link>
           <span data-testid="user-role" className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">
             {t(`roles.${actor.role}`)}
             {actor.terminalId ? ` · ${actor.terminalId}` : ""}

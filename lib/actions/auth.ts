@@ -6,7 +6,7 @@ import { loginSchema } from "../validations/staff";
 import type { ActionResult } from "./result";
 
 /** Public by nature: the only action that runs without a session. */
-export async function loginAction(input: { email: string; password: string }): Promise<ActionResult<null>> {
+export async function loginAction(input: { email: string; password: string; code?: string }): Promise<ActionResult<null>> {
   const t = await getTranslations();
   const parsed = loginSchema.safeParse(input);
   if (!parsed.success) return { ok: false, error: t("login.invalid") };
@@ -16,7 +16,9 @@ export async function loginAction(input: { email: string; password: string }): P
   } catch (e) {
     if (e instanceof LoginRefused || (e instanceof AuthError && "code" in e)) {
       const code = (e as { code?: string }).code;
-      return { ok: false, error: code === "throttled" ? t("login.throttled") : t("login.invalid") };
+      if (code === "codeRequired") return { ok: false, error: t("login.codeRequired"), code };
+      if (code === "invalidCode") return { ok: false, error: t("login.invalidCode"), code };
+      return { ok: false, error: code === "throttled" ? t("login.throttled") : t("login.invalid"), code };
     }
     if (e instanceof AuthError) return { ok: false, error: t("login.invalid") };
     console.error("[login] failed", e);

@@ -1,4 +1,5 @@
 import "server-only";
+import crypto from "node:crypto";
 import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { env } from "../env";
@@ -19,16 +20,37 @@ declare module "next-auth" {
   }
 }
 
-/** Carries why a login failed to the login action ("invalid" | "throttled"). */
+/** Carries why a login failed to the login action ("invalid" | "throttled" | "codeRequired" | "invalidCode"). */
 export class LoginRefused extends CredentialsSignin {
-  constructor(public readonly reason: "invalid" | "throttled") {
+  constructor(public readonly reason: "invalid" | "throttled" | "codeRequired" | "invalidCode") {
     super();
     this.code = reason;
   }
 }
 
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+/**
+ * A proof, made on the server, that this session may carry a new session version (its own
+ * password was just changed: services/accounts.ts changeOwnPassword). next-auth's session
+ * update can also be asked for by the browser (POST /api/auth/session), so the version is only
+ * taken from a ticket signed with AUTH_SECRET for this user, valid one minute.
+ */
+export function sessionVersionTicket(uid: string, sv: number, at = Date.now()): string {
+  const exp = Math.floor(at / 1000) + 60;
+  const mac = crypto.createHmac("sha256", env().authSecret).update(`sv-ticket.${uid}.${sv}.${exp}`).digest("base64url");
+  return `${sv}.${exp}.${mac}`;
+}
+
+function ticketVersion(uid: string, ticket: unknown): number | null {
+  if (typeof ticket !== "string") return null;
+  const [sv, exp, mac] = ticket.split(".");
+  if (!sv || !exp || !mac || Number(exp) < Date.now() / 1000) return null;
+  const want = crypto.createHmac("sha256", env().authSecret).update(`sv-ticket.${uid}.${sv}.${exp}`).digest();
+  const got = Buffer.from(mac, "base64url");
+  return got.length === want.length && crypto.timingSafeEqual(got, want) ? Number(sv) : null;
+}
+
+export const { handlers, auth, signIn, signOut, unstable_update: updateSession } = NextAuth(() => ({
   secret: env().authSecret,
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
@@ -41,7 +63,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   },
   providers: [
     Credentials({
-      credentials: { email: {}, password: {} },
+      credentials: { email: {}, password: {}, code: {} },
       async authorize(raw, request) {
         const parsed = loginSchema.safeParse(raw);
         if (!parsed.success) throw new LoginRefused("invalid");
@@ -63,7 +85,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     },
   },
   callbacks: {
-    jwt({ token, user }) {
+    jwt({ token, user, trigger, session }) {
+      if (trigger === "update" && token.uid) {
+        const sv = ticketVersion(String(token.uid), (session as { svTicket?: unknown } | undefined)?.svTicket);
+        if (sv !== null) token.sv = sv;
+        return token;
+      }
       if (user) {
         token.uid = user.id;
         token.role = user.role;

@@ -43,6 +43,8 @@ export async function withActor<T>(
     const actor = await getActor(req);
     if (!actor) return Response.json({ error: "unauthenticated" }, { status: 401, headers });
     if (!can(actor.role, capability)) return Response.json({ error: "forbidden" }, { status: 403, headers });
+    // must first change an admin-set password / enroll in 2FA (services/accounts.ts gateFor)
+    if (actor.gate) return Response.json({ error: "account_setup_required" }, { status: 403, headers });
     const waitSeconds = req && longPoll ? waitOf(req) : 0;
     if (waitSeconds === null) return Response.json({ error: "invalid_wait" }, { status: 400, headers });
     if (!req) return new Response(JSON.stringify(await fn(actor)), { headers: { ...headers, "content-type": "application/json" } });

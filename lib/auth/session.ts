@@ -8,9 +8,11 @@ export { getActor, ALL_ROLES, FINANCE_ROLES, ADMIN_ONLY } from "./actor";
 export { can, type Capability } from "./policy";
 
 /** For pages: the actor, or a redirect to login (no session) / the forbidden page (a role without the capability). */
-export async function requireCapability(capability: Capability): Promise<Actor> {
+export async function requireCapability(capability: Capability, opts: { allowGated?: boolean } = {}): Promise<Actor> {
   const actor = await getActor();
   if (!actor) redirect("/login");
+  // An admin-set password to change, or (REQUIRE_2FA_FOR_ADMINS) an admin without 2FA: the account page first.
+  if (actor.gate && !opts.allowGated) redirect("/account");
   if (!can(actor.role, capability)) redirect("/forbidden");
   return actor;
 }

@@ -7,11 +7,18 @@ import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 
+/**
+ * E-mail + password; when the account has two-factor sign-in the server answers "codeRequired"
+ * and the form asks for the authenticator's 6-digit code (or a recovery code), sending the three
+ * together. Nothing of the second step is kept on the server between the two.
+ */
 export function LoginForm() {
   const t = useTranslations("login");
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
+  const [step, setStep] = useState<"password" | "code">("password");
+  const [creds, setCreds] = useState({ email: "", password: "" });
   return (
     <form
       method="post" // before the page's script runs, a submit must never put the password in a URL
@@ -19,25 +26,48 @@ export function LoginForm() {
       onSubmit={(e) => {
         e.preventDefault();
         const fd = new FormData(e.currentTarget);
+        const sent = step === "password" ? { email: String(fd.get("email") ?? ""), password: String(fd.get("password") ?? "") } : creds;
+        setCreds(sent);
+        const code = step === "code" ? String(fd.get("code") ?? "") : undefined;
         setError(null);
         start(async () => {
-          const res = await loginAction({ email: String(fd.get("email") ?? ""), password: String(fd.get("password") ?? "") });
-          if (!res.ok) return setError(res.error);
+          const res = await loginAction({ ...sent, code });
+          if (!res.ok) {
+            if (res.code === "codeRequired") return setStep("code");
+            if (res.code !== "invalidCode") setStep("password");
+            return setError(res.error);
+          }
           router.replace("/");
           router.refresh();
         });
       }}
     >
-      <Field label={t("email")} htmlFor="email">
-        <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
-      </Field>
-      <Field label={t("password")} htmlFor="password">
-        <Input id="password" name="password" type="password" autoComplete="current-password" required />
-      </Field>
+      {step === "password" ? (
+        <>
+          <Field label={t("email")} htmlFor="email">
+            <Input id="email" name="email" type="email" autoComplete="username" required autoFocus defaultValue={creds.email} />
+          </Field>
+          <Field label={t("password")} htmlFor="password">
+            <Input id="password" name="password" type="password" autoComplete="current-password" required />
+          </Field>
+        </>
+      ) : (
+        <>
+          <p className="text-sm text-slate-600">{t("codeHint")}</p>
+          <Field label={t("code")} htmlFor="code">
+            <Input id="code" name="code" inputMode="text" autoComplete="one-time-code" required autoFocus maxLength={32} />
+          </Field>
+        </>
+      )}
       {error ? <Alert tone="error">{error}</Alert> : null}
       <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? t("submitting") : t("submit")}
+        {pending ? t("submitting") : step === "code" ? t("verify") : t("submit")}
       </Button>
+      {step === "code" ? (
+        <button type="button" className="w-full text-sm text-slate-500 underline" onClick={() => (setStep("password"), setError(null))}>
+          {t("back")}
+        </button>
+      ) : null}
     </form>
   );
 }

@@ -14,6 +14,7 @@ export default async function StaffPage() {
     role: s.role,
     terminalId: s.terminalId,
     disabled: !!s.disabledAt,
+    twoFactor: !!s.totpEnabledAt,
   }));
   return (
     <div className="space-y-6">

@@ -7,6 +7,7 @@ export const dynamic = "force-dynamic";
 export async function GET(_req: Request, ctx: { params: Promise<{ objectId: string }> }) {
   const actor = await getActor().catch(() => null);
   if (!actor) return see("/login");
+  if (actor.gate) return see("/account"); // must first change an admin-set password / enroll in 2FA
   if (!can(actor.role, "charges.read")) return new Response("forbidden", { status: 403 });
   const { objectId } = await ctx.params;
   const href = /^[A-Za-z0-9_]{1,64}$/.test(objectId) ? await lookupObject(actor, objectId) : null;

@@ -8,6 +8,7 @@ import {
   resetPasswordAction,
   setDisabledAction,
 } from "@/lib/actions/staff";
+import { resetTwoFactorAction } from "@/lib/actions/account";
 import { ROLES } from "@/lib/validations/staff";
 import type { ActionResult } from "@/lib/actions/result";
 import { Button } from "@/components/ui/button";
@@ -24,9 +25,11 @@ export interface StaffRow {
   role: (typeof ROLES)[number];
   terminalId: string | null;
   disabled: boolean;
+  twoFactor: boolean;
 }
 
-type Pending = { kind: "disable" | "reset"; row: StaffRow } | null;
+/** Every change that ends someone's sessions or weakens their sign-in is confirmed first. */
+type Pending = { kind: "disable" | "reset" | "reset2fa"; row: StaffRow } | { kind: "role"; row: StaffRow; role: StaffRow["role"] } | null;
 
 export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string }) {
   const t = useTranslations("staff");
@@ -56,7 +59,7 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
           {message.secret ? <OneTimeSecret label="" value={message.secret} /> : null}
         </Alert>
       ) : null}
-      <ListTable testId="staff-table" empty={null} head={[{ label: t("email") }, { label: t("name") }, { label: t("role") }, { label: t("terminal") }, { label: t("status") }, { label: t("actions") }]}>
+      <ListTable testId="staff-table" empty={null} head={[{ label: t("email") }, { label: t("name") }, { label: t("role") }, { label: t("terminal") }, { label: t("status") }, { label: t("twoFactor") }, { label: t("actions") }]}>
         {rows.map((row) => (
           <tr key={row.id} data-testid={`staff-row-${row.email}`} className="border-t border-slate-100">
             <td className="px-3 py-2">
@@ -70,7 +73,7 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
                 className={inputClass}
                 value={row.role}
                 disabled={busy}
-                onChange={(e) => run(() => changeRoleAction({ id: row.id, role: e.target.value as StaffRow["role"] }))}
+                onChange={(e) => setConfirm({ kind: "role", row, role: e.target.value as StaffRow["role"] })}
               >
                 {ROLES.map((r) => (
                   <option key={r} value={r}>
@@ -103,6 +106,9 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
             <td className="px-3 py-2">
               <span className={row.disabled ? "text-rose-600" : "text-emerald-700"}>{row.disabled ? t("disabled") : t("active")}</span>
             </td>
+            <td className="px-3 py-2" data-testid="staff-2fa">
+              {row.twoFactor ? t("twoFactorOn") : <span className="text-slate-500">{t("twoFactorOff")}</span>}
+            </td>
             <td className="space-x-2 whitespace-nowrap px-3 py-2">
               {row.disabled ? (
                 <Button variant="secondary" disabled={busy} onClick={() => run(() => setDisabledAction({ id: row.id, disabled: false }))}>
@@ -116,21 +122,28 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
               <Button variant="secondary" disabled={busy} onClick={() => setConfirm({ kind: "reset", row })}>
                 {t("resetPassword")}
               </Button>
+              {row.twoFactor ? (
+                <Button variant="secondary" disabled={busy} onClick={() => setConfirm({ kind: "reset2fa", row })}>
+                  {t("reset2fa")}
+                </Button>
+              ) : null}
             </td>
           </tr>
         ))}
       </ListTable>
       <ConfirmDialog
         open={!!confirm}
-        danger
         busy={busy}
-        title={confirm?.kind === "disable" ? t("disable") : t("resetPassword")}
+        danger={confirm?.kind !== "role"}
+        title={confirm?.kind === "disable" ? t("disable") : confirm?.kind === "role" ? t("confirmRoleTitle") : confirm?.kind === "reset2fa" ? t("reset2fa") : t("resetPassword")}
         onCancel={() => setConfirm(null)}
         onConfirm={() => {
           const c = confirm;
           if (!c) return;
           setConfirm(null);
           if (c.kind === "disable") run(() => setDisabledAction({ id: c.row.id, disabled: true }));
+          else if (c.kind === "role") run(() => changeRoleAction({ id: c.row.id, role: c.role }));
+          else if (c.kind === "reset2fa") run(() => resetTwoFactorAction({ id: c.row.id }));
           else
             start(async () => {
               const res = await resetPasswordAction({ id: c.row.id });
@@ -144,7 +157,11 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
       >
         {confirm?.kind === "disable"
           ? t("confirmDisable", { email: confirm.row.email })
-          : confirm
+          : confirm?.kind === "role"
+            ? t("confirmRole", { email: confirm.row.email, from: tr(confirm.row.role), to: tr(confirm.role) })
+            : confirm?.kind === "reset2fa"
+              ? t("confirmReset2fa", { email: confirm.row.email })
+              : confirm
             ? t("confirmReset", { email: confirm.row.email })
             : null}
       </ConfirmDialog>
