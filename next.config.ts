@@ -8,6 +8,8 @@ const nextConfig: NextConfig = {
   // PGlite ships WASM + data files that must be loaded from node_modules at run time (DESIGN §8).
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs"],
   poweredByHeader: false,
+  // forbidden() (lib/auth/session.ts): a role without the capability gets app/forbidden.tsx with HTTP 403
+  experimental: { authInterrupts: true },
   // `npm start` and the Docker image run Next.js's own server from <distDir>/standalone (scripts/start.mjs).
   output: "standalone",
   // `npm run dev` opened as http://127.0.0.1:3000 (the sandbox's own links use 127.0.0.1): Next.js

@@ -76,9 +76,9 @@ test.describe("events that are not applied are kept", () => {
     await expect(item.getByRole("button", { name: "从 Ping++ 同步" })).toHaveCount(0);
     await expect(item.getByRole("button", { name: "标记已处理" })).toBeVisible();
 
-    // no charge was booked (the page streams, so Next.js's not-found page comes with a 200)
-    await page.goto(`/charges/${chargeId}`);
-    await expect(page.getByText("This page could not be found")).toBeVisible();
+    // no charge was booked: the localized not-found page, with HTTP 404
+    expect((await page.goto(`/charges/${chargeId}`))?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "找不到该页面" })).toBeVisible();
     await expect(page.getByTestId("charge-detail-status")).toHaveCount(0);
   });
 });
