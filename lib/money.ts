@@ -1,5 +1,5 @@
 /**
- * Money is an integer number of fen (or cents) end to end (DESIGN rule 1). These are the only
+ * Money is an integer number of fen (or cents) end to end (ARCHITECTURE.md rule 1). These are the only
  * conversions to and from what people type and read; no floating point anywhere.
  */
 

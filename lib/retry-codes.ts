@@ -1,6 +1,6 @@
 /**
  * The error codes after which a money form sends the same request again with the same
- * idempotency key (DESIGN rule 4). One list, read by the services that raise these codes and by
+ * idempotency key (ARCHITECTURE.md rule 4). One list, read by the services that raise these codes and by
  * the one client hook that keeps or renews a form's key (components/use-idempotency-key.ts).
  * Plain constants, no server imports: client components import this file.
  */

@@ -1,6 +1,6 @@
 /**
  * After `next build`: nothing the browser downloads (the static client chunks) may contain a
- * secret or a whole Ping++ object (DESIGN rule 6). Exits 1 and names the file when it finds one.
+ * secret or a whole Ping++ object (ARCHITECTURE.md rule 6). Exits 1 and names the file when it finds one.
  *   node --import tsx scripts/check-client-bundle.ts [distDir]
  */
 import fs from "node:fs";

@@ -31,7 +31,7 @@ import {
 } from "@/lib/validations/staff";
 
 /**
- * Issue #10 "Bad input" (DESIGN rule 8): every server action, fed thousands of generated bad
+ * Issue #10 "Bad input" (ARCHITECTURE.md rule 8): every server action, fed thousands of generated bad
  * inputs (fast-check, fixed seeds), answers with a clear refusal: it returns (never throws),
  * `ok: false` with a short human message that is not the generic "internal"/"unavailable" one
  * nor a raw catalogue key, and writes nothing (the row count and a content fingerprint of every
@@ -163,7 +163,7 @@ const VALID: Record<string, Record<string, unknown>> = {
 const NO_INPUT = new Set(["auth.logoutAction"]);
 /** A display preference returning void (it ignores what it does not know): held to "no throw, no cookie, no write" below. */
 const LOCALE = "locale.setLocaleAction";
-/** Actions that run without a session by nature; the others run as admin (DESIGN §7: admin may run every action). */
+/** Actions that run without a session by nature; the others run as admin (ARCHITECTURE.md §4: admin may run every action). */
 const PUBLIC = new Set(["auth.loginAction"]);
 
 const NUM_RUNS = 200;
@@ -346,7 +346,7 @@ function expectClearRefusal(name: string, res: unknown) {
   }
 }
 
-describe("bad input to every server action: a clear refusal, never a server error, nothing written (DESIGN rule 8)", () => {
+describe("bad input to every server action: a clear refusal, never a server error, nothing written (ARCHITECTURE.md rule 8)", () => {
   it("discovers every action and knows a schema and a valid input for each", () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
     expect(fuzzed.length).toBeGreaterThanOrEqual(25);

@@ -12,7 +12,7 @@ import { HANDLERS } from "@/lib/services/webhooks/handlers";
 import { MAX_EVENT_DEPTH, MAX_WEBHOOK_BYTES } from "@/lib/services/webhooks";
 
 /**
- * Issue #10 "Bad input", the webhook (DESIGN rule 3): POST /api/webhooks/pingpp fed generated
+ * Issue #10 "Bad input", the webhook (ARCHITECTURE.md rule 3): POST /api/webhooks/pingpp fed generated
  * garbage (fast-check, fixed seeds) through the real route with real Request objects. Forged or
  * missing signatures → 401, too large → 413, signed but unreadable (not JSON with an event id and
  * type) or not storable as sent → 400; never a 5xx (that is kept for our own failure, so Ping++

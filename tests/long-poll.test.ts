@@ -17,7 +17,7 @@ import { GET as statusGET } from "@/app/api/charges/[id]/status/route";
 import { GET as terminalGET } from "@/app/api/terminals/[terminal]/active/route";
 
 /**
- * Long polls of the status routes (DESIGN rule 5), through the real route handlers, the real
+ * Long polls of the status routes (ARCHITECTURE.md rule 5), through the real route handlers, the real
  * session check, the real sandbox's signed webhooks and the database's own NOTIFY. Only
  * next-auth's cookie decoding is stood in for: the signed-in staff id comes in a test header,
  * so a held request re-checks the very account it started with.

@@ -19,7 +19,7 @@ vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded
 const ROLES: readonly StaffRole[] = staffRole.enumValues;
 type Policy = { public: true } | { capability: Capability; anonymous: number };
 
-/** The capability each route needs (its roles: lib/auth/policy.ts, DESIGN §7). A new route that is not listed here fails the suite. */
+/** The capability each route needs (its roles: lib/auth/policy.ts, ARCHITECTURE.md §4). A new route that is not listed here fails the suite. */
 const POLICY: Record<string, Policy> = {
   "api/auth/[...nextauth]": { public: true }, // next-auth's own endpoints
   "api/health": { public: true },
@@ -79,7 +79,7 @@ async function call(route: string, who: string | null): Promise<{ method: string
   return out;
 }
 
-describe("route handler authorisation (DESIGN §7)", () => {
+describe("route handler authorisation (ARCHITECTURE.md §4)", () => {
   it("discovers every route handler, and each one is in the policy", () => {
     expect(found.length).toBeGreaterThanOrEqual(Object.keys(POLICY).length);
     for (const r of found) expect(POLICY[r], `${r} is missing from POLICY`).toBeDefined();

@@ -29,7 +29,7 @@ export const LONG_POLL_SECONDS = 25;
 export const FALLBACK_POLL_MS = 1000;
 
 /**
- * Follows a polled JSON endpoint by long polling (DESIGN rule 5): each answer starts the next
+ * Follows a polled JSON endpoint by long polling (ARCHITECTURE.md rule 5): each answer starts the next
  * poll at once, `?wait=25` with the last ETag, so the server answers the moment it changes (or
  * 304 after 25 s). A failed long poll falls back to plain polls once a second, and the next
  * success returns to long polls. Stops once `done(data)`.
@@ -81,7 +81,7 @@ function useLongPoll<T>(queryKey: readonly unknown[], url: string, opts: { initi
   return q;
 }
 
-/** Follows a charge's status until a final state (DESIGN rule 5). */
+/** Follows a charge's status until a final state (ARCHITECTURE.md rule 5). */
 export function useChargeStatus(initial: ChargeView) {
   const q = useLongPoll<ChargeView>(["charge-status", initial.id], `/api/charges/${initial.id}/status`, {
     initialData: initial,

@@ -4,7 +4,7 @@ import type { ActionResult } from "@/lib/actions/result";
 import { useIdempotencyKey } from "@/components/use-idempotency-key";
 
 /**
- * Runs a money action with an idempotency key generated per form (DESIGN rule 4): the same key
+ * Runs a money action with an idempotency key generated per form (ARCHITECTURE.md rule 4): the same key
  * for a double click or a retry after "Ping++ unavailable", a new one after success, a refusal,
  * or when the input changes (`renew`).
  */

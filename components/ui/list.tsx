@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { inputClass } from "./field";
 
 /**
- * The pieces of a list page (DESIGN: filters in the query string, page paging, totals, empty
+ * The pieces of a list page (filters in the query string, page paging, totals, empty
  * state): a GET filter form, its fields, the table frame and the pager. Server-renderable.
  */
 

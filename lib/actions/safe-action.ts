@@ -21,7 +21,7 @@ function fieldErrors(error: z.ZodError, t: Translate): Record<string, string> {
 }
 
 /**
- * The one wrapper every server action goes through (DESIGN §3): session → capability (its roles
+ * The one wrapper every server action goes through (ARCHITECTURE.md §2): session → capability (its roles
  * in lib/auth/policy.ts) → input schema → service. Returns `{ ok: true, data }` or
  * `{ ok: false, error, fieldErrors? }` with a translated message; never raw input or an exception's text.
  */
@@ -76,6 +76,6 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: false, error: t("errors.internal") };
     }
   };
-  // The capability travels with the action, so a test can hold every action to DESIGN §7.
+  // The capability travels with the action, so a test can hold every action to ARCHITECTURE.md §4.
   return Object.assign(action, { capability, audit: opts.audit });
 }

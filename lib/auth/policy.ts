@@ -1,7 +1,7 @@
 import type { StaffRole } from "../db/schema";
 
 /**
- * Who may do what (DESIGN §7), in one place: each capability and the roles that hold it.
+ * Who may do what (ARCHITECTURE.md §4), in one place: each capability and the roles that hold it.
  * Server actions (authedAction), route handlers (withActor), pages (requireCapability), the
  * sidebar (components/nav.ts), the services' own scope checks and the authorisation tests all
  * read this table; no other file lists roles. No server-only import: the sidebar reads it too.

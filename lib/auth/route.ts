@@ -6,7 +6,7 @@ import { wakeHub } from "../db";
 import { can, type Capability } from "./policy";
 import type { Actor } from "../services/actor";
 
-/** The longest a long poll is held (DESIGN rule 5: ~25 s, under every proxy's idle timeout). */
+/** The longest a long poll is held (ARCHITECTURE.md rule 5: ~25 s, under every proxy's idle timeout). */
 export const MAX_WAIT_SECONDS = 25;
 /** How long a poll is held when notifications are not arriving, or its answer soon changes by time alone. */
 export const SHORT_WAIT_MS = 1_000;

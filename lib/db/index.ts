@@ -1,5 +1,5 @@
 /**
- * The one database connection (DESIGN §3): PGlite under .data/ when DATABASE_URL is unset,
+ * The one database connection (ARCHITECTURE.md §2): PGlite under .data/ when DATABASE_URL is unset,
  * postgres.js when it is set. Migrations are applied on first connect; cached on globalThis
  * so dev hot reloads and route handlers share one client.
  */

@@ -1,5 +1,5 @@
 /**
- * Wake-ups for long polls (DESIGN rule 5). Postgres tells every instance when a charge changes:
+ * Wake-ups for long polls (ARCHITECTURE.md rule 5). Postgres tells every instance when a charge changes:
  * the `charge_status` trigger (drizzle/0004_charge_status_notify.sql) sends
  * `{"id": <charge id>, "t": <terminal or null>}` on channel `charge_status` in the transaction
  * that makes the change. Each process listens ONCE (postgres.js `sql.listen`, which reconnects by

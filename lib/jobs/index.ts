@@ -1,5 +1,5 @@
 /**
- * The console's background jobs (DESIGN rule 5: reconciliation is the scheduler's job, not the
+ * The console's background jobs (ARCHITECTURE.md rule 5: reconciliation is the scheduler's job, not the
  * reader's). Every server instance starts the scheduler (instrumentation.ts → startScheduler());
  * each run of a job is claimed in Postgres (lib/jobs/scheduler.ts), so with N instances each job
  * still runs once per due time, and a crashed instance's claim is taken over when its lease ends.

@@ -1,5 +1,5 @@
 /**
- * The background scheduler (DESIGN rule 5): named jobs, each with an interval, run by every
+ * The background scheduler (ARCHITECTURE.md rule 5): named jobs, each with an interval, run by every
  * instance and claimed in Postgres so that N instances never run one job at the same time.
  *
  * A job's row in `scheduled_jobs` says when it is next due (`next_run_at`) and who runs it now

@@ -1,4 +1,4 @@
-// Webhook signing, delivery and retries (DESIGN §5 schedule), persisted so retries resume after a restart.
+// Webhook signing, delivery and retries (ARCHITECTURE.md §9, Ping++'s schedule), persisted so retries resume after a restart.
 import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
 import http from "node:http";
 import https from "node:https";

@@ -1,6 +1,6 @@
 import type { ChargeStatus } from "../db/schema";
 
-/** What a cashier screen may see of a charge: never the Ping++ object (DESIGN rule 6). */
+/** What a cashier screen may see of a charge: never the Ping++ object (ARCHITECTURE.md rule 6). */
 export interface ChargeView {
   /** Our id (the status endpoint's key). */
   id: string;

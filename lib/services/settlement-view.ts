@@ -11,7 +11,7 @@ export interface SettlementTransactionView {
   failureMsg: string | null;
 }
 
-/** What a page may see of a royalty settlement: never the Ping++ object (DESIGN rule 6). */
+/** What a page may see of a royalty settlement: never the Ping++ object (ARCHITECTURE.md rule 6). */
 export interface SettlementSummary {
   id: string;
   pingppId: string | null;

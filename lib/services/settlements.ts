@@ -26,7 +26,7 @@ export type { SettlementPreview, SettlementSummary, SettlementView };
 export const REQUEST_KEY_METADATA = "console_request";
 /** A `creating` row or a confirm/cancel claim younger than this is another request still talking to Ping++. */
 const LEASE_MS = 20_000;
-/** A pending settlement unchanged this long is asked about (DESIGN rule 5)… */
+/** A pending settlement unchanged this long is asked about (ARCHITECTURE.md rule 5)… */
 export const SYNC_AFTER_MS = 5_000;
 /** …at most once per this interval, across all instances. */
 export const SYNC_INTERVAL_MS = 3_000;
@@ -87,7 +87,7 @@ async function viewOf(row: RoyaltySettlementRow): Promise<SettlementView> {
 // ---------------------------------------------------------------- persisting what Ping++ says
 
 /**
- * Store what Ping++ says about a settlement and its transactions, forward only (DESIGN rule 2):
+ * Store what Ping++ says about a settlement and its transactions, forward only (ARCHITECTURE.md rule 2):
  * a late or repeated object never moves a status back. Matches our row by Ping++ id, else by the
  * create's claim (its id, or the idempotency key we sent in the metadata); creates one for
  * settlements made outside the console. Used by create, confirm/cancel, sync and webhooks.
@@ -335,7 +335,7 @@ export async function getSettlement(id: string): Promise<SettlementView> {
 export const BACKGROUND_SYNC_INTERVAL_MS = 60_000;
 
 /**
- * The scheduler's settlement sync (DESIGN rule 5): each pending settlement unchanged for
+ * The scheduler's settlement sync (ARCHITECTURE.md rule 5): each pending settlement unchanged for
  * SYNC_AFTER_MS and not asked about within BACKGROUND_SYNC_INTERVAL_MS is retrieved and stored,
  * so an outcome whose webhook was lost shows with nobody watching. The claim on last_synced_at
  * keeps it to one call per interval across instances. Answers how many moved.

@@ -37,7 +37,7 @@ export const charges = pgTable(
     failureCode: text("failure_code"),
     failureMsg: text("failure_msg"),
     livemode: boolean("livemode").notNull().default(false),
-    /** The last whole Ping++ object (DESIGN rule 2). Never sent to a browser. */
+    /** The last whole Ping++ object (ARCHITECTURE.md rule 2). Never sent to a browser. */
     raw: jsonb("raw").$type<Record<string, unknown>>(),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     createdAt: createdAtMs(),

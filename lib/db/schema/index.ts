@@ -1,4 +1,4 @@
-/** The Drizzle schema, one file per capability (DESIGN §3). */
+/** The Drizzle schema, one file per capability (ARCHITECTURE.md §2). */
 export * from "./staff";
 export * from "./charges";
 export * from "./orders";

@@ -47,7 +47,7 @@ export const orders = pgTable(
     canceledAt: timestamp("canceled_at", { withTimezone: true }),
     failureMsg: text("failure_msg"),
     livemode: boolean("livemode").notNull().default(false),
-    /** The last whole Ping++ order, with its charges (DESIGN rule 2). Never sent to a browser. */
+    /** The last whole Ping++ order, with its charges (ARCHITECTURE.md rule 2). Never sent to a browser. */
     raw: jsonb("raw").$type<Record<string, unknown>>(),
     createdAt: createdAtMs(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -96,7 +96,7 @@ export const redEnvelopes = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true }),
     refundedAt: timestamp("refunded_at", { withTimezone: true }),
     livemode: boolean("livemode").notNull().default(false),
-    /** The last whole Ping++ object (DESIGN rule 2). Never sent to a browser. */
+    /** The last whole Ping++ object (ARCHITECTURE.md rule 2). Never sent to a browser. */
     raw: jsonb("raw").$type<Record<string, unknown>>(),
     createdBy: uuid("created_by"),
     /** Last time Ping++ was asked to create it: the per-minute limit counts these. */

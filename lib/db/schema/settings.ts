@@ -1,7 +1,7 @@
 import { jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
- * Settings an admin changes in the console (the rest is configuration, DESIGN §6): one row per
+ * Settings an admin changes in the console (the rest is configuration, lib/env.ts): one row per
  * key, its value as JSON. Every change is audited.
  */
 export const consoleSettings = pgTable("console_settings", {

@@ -39,7 +39,7 @@ export const royaltySettlements = pgTable(
     action: text("action").$type<"confirm" | "cancel">(),
     actionAt: timestamp("action_at", { withTimezone: true }),
     createdBy: uuid("created_by"),
-    /** The last whole Ping++ object (DESIGN rule 2). Never sent to a browser. */
+    /** The last whole Ping++ object (ARCHITECTURE.md rule 2). Never sent to a browser. */
     raw: jsonb("raw").$type<Record<string, unknown>>(),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     createdAt: createdAtMs(),

@@ -25,7 +25,7 @@ export const staffUsers = pgTable(
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: staffRole("role").notNull(),
-    /** Terminal a cashier works at (DESIGN §7: cashiers see their own terminal's charges). */
+    /** Terminal a cashier works at (ARCHITECTURE.md §4: cashiers see their own terminal's charges). */
     terminalId: text("terminal_id"),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
     /** Bumped on disable, role change and password reset: every older session stops working. */

@@ -33,12 +33,12 @@ interface StoredEvent {
   livemode: boolean;
   /** ISO time of `created`, or null when it is not a usable Unix time (then: when received). */
   created: string | null;
-  /** The body as received, as JSON text (DESIGN rule 2: stored whole). */
+  /** The body as received, as JSON text (ARCHITECTURE.md rule 2: stored whole). */
   payload: string;
 }
 
 /**
- * Webhook ingestion (DESIGN rule 3), lossless: verify the raw bytes → read the JSON → store every
+ * Webhook ingestion (ARCHITECTURE.md rule 3), lossless: verify the raw bytes → read the JSON → store every
  * correctly signed event once (its evt_ id) and, in the same transaction, apply it. A repeated
  * delivery only bumps its counter. Refused: a bad signature (401) and a body that is not JSON with
  * an event id and type, or that the database cannot hold (400). Stored and acknowledged without
@@ -160,7 +160,7 @@ function readEventJson(rawBody: Uint8Array): { json: Record<string, unknown>; st
   };
 }
 
-/** Why a JSON body cannot be stored whole as sent (DESIGN rule 2), or null. Iterative, so no depth overflows it. */
+/** Why a JSON body cannot be stored whole as sent (ARCHITECTURE.md rule 2), or null. Iterative, so no depth overflows it. */
 function whyUnstorable(json: unknown, keys: Record<string, string | null>): string | null {
   for (const [name, v] of Object.entries(keys)) {
     if (typeof v === "string" && v.length > MAX_KEY_LENGTH) return `${name} is longer than ${MAX_KEY_LENGTH} characters`;

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { getJson } from "@/components/cashier/use-charge-status";
 
-/** Poll a status endpoint every 2 s (DESIGN rule 5) until `final` says the state is final. */
+/** Poll a status endpoint every 2 s (ARCHITECTURE.md rule 5) until `final` says the state is final. */
 export function usePolled<T extends object>(url: string, initial: T, final: (data: T) => boolean, enabled = true) {
   const router = useRouter();
   return useQuery({

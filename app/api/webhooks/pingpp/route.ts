@@ -3,7 +3,7 @@ import { ingestWebhook, MAX_WEBHOOK_BYTES } from "@/lib/services/webhooks";
 export const dynamic = "force-dynamic";
 
 /**
- * Ping++ webhooks (DESIGN rule 3). Public by nature: authenticated by Ping++'s RSA signature
+ * Ping++ webhooks (ARCHITECTURE.md rule 3). Public by nature: authenticated by Ping++'s RSA signature
  * over the raw body, not by a session. 2xx = stored (Ping++ stops retrying), also when it is not
  * ours or could not be applied (kept for needs-attention); 401 bad signature; 400 unreadable (not
  * JSON with an event id and type); 413 too large; 5xx the database is down, so Ping++ retries.
