@@ -73,6 +73,7 @@ const REQUIRES: Record<string, Capability> = {
   "events.applyAgainAction": "events.apply",
   "attention.syncAttentionAction": "attention.manage",
   "attention.resolveAttentionAction": "attention.manage",
+  "attention.syncAttentionKindAction": "attention.manage",
   "reconciliation.runReconciliationAction": "reconciliation.manage",
   "reconciliation.fixDifferenceAction": "reconciliation.manage",
   "reconciliation.noteDifferenceAction": "reconciliation.manage",

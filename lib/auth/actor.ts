@@ -5,7 +5,6 @@ import { clientIp } from "./ip";
 import { activeStaff } from "../services/staff";
 import { gateFor } from "../services/accounts";
 import type { Actor } from "../services/actor";
-import type { StaffRole } from "../db/schema";
 
 /**
  * The signed-in staff member, re-checked against the database on every call: a disabled
@@ -28,7 +27,3 @@ export async function getActor(req?: Request): Promise<Actor | null> {
     gate: gateFor(staff),
   };
 }
-
-export const ALL_ROLES: readonly StaffRole[] = ["admin", "finance", "cashier"];
-export const FINANCE_ROLES: readonly StaffRole[] = ["admin", "finance"];
-export const ADMIN_ONLY: readonly StaffRole[] = ["admin"];

@@ -4,7 +4,7 @@ import { getActor } from "./actor";
 import { can, type Capability } from "./policy";
 import type { Actor } from "../services/actor";
 
-export { getActor, ALL_ROLES, FINANCE_ROLES, ADMIN_ONLY } from "./actor";
+export { getActor } from "./actor";
 export { can, type Capability } from "./policy";
 
 /** For pages: the actor, or a redirect to login (no session) / the forbidden page, HTTP 403 (a role without the capability). */

@@ -13,6 +13,7 @@ import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
 import { SYSTEM, sweep, type SweepResult } from "./background";
+import { can } from "../auth/policy";
 import type { Actor } from "./actor";
 import type { ChargeFilter, CreateChargeData } from "../validations/charges";
 import type { ChargeView } from "./charge-view";
@@ -213,12 +214,12 @@ function visibleTo<R extends Pick<ChargeRow, "createdBy" | "terminalId">>(actor:
 
 /** The SQL twin of canSee(): a cashier's charges are their own and their terminal's; others see all. */
 export function cashierScope(actor: Actor): SQL | undefined {
-  if (actor.role !== "cashier") return undefined;
+  if (can(actor.role, "terminals.all")) return undefined;
   return or(eq(charges.createdBy, actor.id), actor.terminalId ? eq(charges.terminalId, actor.terminalId) : sql`false`);
 }
 
 export function canSee(actor: Actor, row: Pick<ChargeRow, "createdBy" | "terminalId">): boolean {
-  if (actor.role !== "cashier") return true;
+  if (can(actor.role, "terminals.all")) return true;
   return row.createdBy === actor.id || (!!actor.terminalId && row.terminalId === actor.terminalId);
 }
 
@@ -229,7 +230,7 @@ export function canSee(actor: Actor, row: Pick<ChargeRow, "createdBy" | "termina
  */
 export async function terminalFor(actor: Actor, requested: string | undefined, action: string, params: Record<string, unknown>): Promise<string | null> {
   const asked = requested?.trim() || null;
-  if (actor.role !== "cashier") return asked ?? actor.terminalId ?? null;
+  if (can(actor.role, "terminals.all")) return asked ?? actor.terminalId ?? null;
   if (asked === null || asked === actor.terminalId) return actor.terminalId;
   const entry = { actor, action, target: { type: "terminal", id: asked }, params: { ...params, terminalId: asked } };
   return actor.terminalId ? refuse(entry, "ownTerminalOnly", { terminal: actor.terminalId }, "terminalId") : refuse(entry, "noTerminalAssigned", {}, "terminalId");
@@ -459,7 +460,7 @@ export async function reverseCharge(actor: Actor, id: string): Promise<ChargeVie
 
 /** What the customer display of a terminal shows: the newest live charge there, or nothing. */
 export async function activeChargeForTerminal(actor: Actor, terminalId: string): Promise<ChargeView | null> {
-  if (actor.role === "cashier" && actor.terminalId !== terminalId) throw new AppError("forbiddenTerminal");
+  if (!can(actor.role, "terminals.all") && actor.terminalId !== terminalId) throw new AppError("forbiddenTerminal");
   const db = await getDb();
   const now = Date.now();
   const [row] = await db
@@ -601,7 +602,7 @@ export async function listCharges(
       .orderBy(...order)
       .limit(limit + 1);
   let rows: ChargeRow[];
-  if (actor.role === "cashier") {
+  if (!can(actor.role, "terminals.all")) {
     // "created by me OR at my terminal" as two index-backed keyset reads, merged: an OR makes the
     // planner walk the whole created_at index for a cashier with few charges.
     const asAdmin = { ...actor, role: "admin" as const };
@@ -716,7 +717,7 @@ export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<
     refunded: row.refunded,
     qrPayload: view.qrPayload,
     reversible: view.reversible,
-    raw: actor.role === "cashier" ? null : (row.raw ?? null),
+    raw: can(actor.role, "objects.raw") ? (row.raw ?? null) : null,
   };
 }
 

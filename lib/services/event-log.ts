@@ -10,6 +10,7 @@ import { AppError } from "./errors";
 import { canSee } from "./charges";
 import { canSeeOrder } from "./orders";
 import { idPrefix } from "./search";
+import { can } from "../auth/policy";
 import type { Actor } from "./actor";
 
 export interface EventFilter {
@@ -43,13 +44,13 @@ export async function lookupObject(actor: Actor, objectId: string): Promise<stri
   }
   const [order] = await db.select({ id: orders.id, createdBy: orders.createdBy, terminalId: orders.terminalId }).from(orders).where(eq(orders.pingppId, objectId));
   if (order) return canSeeOrder(actor, order) ? `/orders/${order.id}` : null;
-  if (actor.role === "cashier") return null; // refunds, red envelopes and settlements: finance and admin only
   const tables = [
-    [refunds, "/refunds/"],
-    [redEnvelopes, "/red-envelopes/"],
-    [royaltySettlements, "/settlements/"],
+    [refunds, "/refunds/", "refunds.read"],
+    [redEnvelopes, "/red-envelopes/", "redEnvelopes.manage"],
+    [royaltySettlements, "/settlements/", "settlements.manage"],
   ] as const;
-  for (const [table, base] of tables) {
+  for (const [table, base, capability] of tables) {
+    if (!can(actor.role, capability)) continue; // a role that may not open that page learns nothing of it
     const [row] = await db.select({ id: table.id }).from(table).where(eq(table.pingppId, objectId));
     if (row) return `${base}${row.id}`;
   }

@@ -13,6 +13,7 @@ import { callPingpp, refuse } from "./pingpp-audited-call";
 import { applyCharge, extraFor, terminalFor, toView, type ChargeView } from "./charges";
 import { byCurrency } from "../money-totals";
 import { refundState, shownOrderStatus, type RefundState, type ShownOrderStatus } from "../refund-state";
+import { can } from "../auth/policy";
 import type { Actor } from "./actor";
 import type { CreateOrderData, OrderFilter } from "../validations/orders";
 
@@ -131,12 +132,12 @@ export async function applyOrderCharge(tx: DbOrTx, c: Charge): Promise<OrderRow 
 // ---------------------------------------------------------------- who sees what
 
 export function canSeeOrder(actor: Actor, row: Pick<OrderRow, "createdBy" | "terminalId">): boolean {
-  if (actor.role !== "cashier") return true;
+  if (can(actor.role, "terminals.all")) return true;
   return row.createdBy === actor.id || (!!actor.terminalId && row.terminalId === actor.terminalId);
 }
 
 function visibleWhere(actor: Actor): SQL | undefined {
-  if (actor.role !== "cashier") return undefined;
+  if (can(actor.role, "terminals.all")) return undefined;
   return or(eq(orders.createdBy, actor.id), actor.terminalId ? eq(orders.terminalId, actor.terminalId) : sql`false`);
 }
 
@@ -335,7 +336,7 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
   const db = await getDb();
   const row = await loadOrder(actor, id);
   const entry = { actor, action: "order.cancel", target: { type: "order", id: row.pingppId ?? row.id }, params: { amount: row.actualAmount, idempotency: key } };
-  if (actor.role === "cashier") return refuse(entry, "forbidden");
+  if (!can(actor.role, "orders.manage")) return refuse(entry, "forbidden");
   if (row.canceled && row.cancelKey === key) return row; // a retry of the cancel that worked
   if (row.status !== "created" || row.paid || !row.pingppId) return refuse(entry, "orders.errors.notCancelable");
   // A claim left by a try that got no answer: that try may have gone through. Retake it once its

@@ -13,6 +13,7 @@ import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import { canSeeOrder, orderChargeLines, refundedByCharge, remainderOf } from "./orders";
+import { can } from "../auth/policy";
 import type { Actor } from "./actor";
 import { approvalHold } from "./refund-approval";
 import type { RefundChargeData, RefundFilter, RefundOrderData } from "../validations/refunds";
@@ -147,7 +148,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
       ? entryFor("order", o?.pingppId ?? claim.orderId, { charge: claim.chargeId, amount: claim.amount, ...more })
       : entryFor("charge", claim.chargeId, { charge: claim.chargeId, amount: claim.amount, ...more });
   };
-  if (actor.role === "cashier") return refuse(entry, "forbidden");
+  if (!can(actor.role, "refunds.create")) return refuse(entry, "forbidden");
 
   let claim: RefundRow | undefined;
   try {
@@ -262,7 +263,7 @@ export async function approveRefund(actor: Actor, id: string, note: string): Pro
   const db = await getDb();
   const row = await loadRefund(id);
   const entry = await decisionEntry(actor, "refund.approve", row, note);
-  if (actor.role === "cashier") return refuse(entry, "forbidden");
+  if (!can(actor.role, "refunds.decide")) return refuse(entry, "forbidden");
   if (row.status !== "awaiting_approval") return refuse(entry, "refunds.errors.notAwaiting");
   if (row.createdBy === actor.id) return refuse(entry, "refunds.errors.ownApproval");
   const [claimed] = await db
@@ -288,7 +289,7 @@ async function close(actor: Actor, id: string, note: string, how: "reject" | "wi
   const db = await getDb();
   const row = await loadRefund(id);
   const entry = await decisionEntry(actor, `refund.${how}`, row, note);
-  if (actor.role === "cashier") return refuse(entry, "forbidden");
+  if (!can(actor.role, "refunds.decide")) return refuse(entry, "forbidden");
   if (row.status !== "awaiting_approval") return refuse(entry, "refunds.errors.notAwaiting");
   if (how === "reject" && row.createdBy === actor.id) return refuse(entry, "refunds.errors.ownApproval");
   if (how === "withdraw" && row.createdBy !== actor.id) return refuse(entry, "refunds.errors.notRequester");

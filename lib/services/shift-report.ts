@@ -5,6 +5,7 @@ import { charges, staffUsers } from "../db/schema";
 import { AppError } from "./errors";
 import { cashierScope } from "./charges";
 import { byCurrency } from "../money-totals";
+import { can } from "../auth/policy";
 import type { Actor } from "./actor";
 
 export interface ShiftFilter {
@@ -39,7 +40,7 @@ export interface ShiftReport {
  * for their own terminal or themselves.
  */
 export async function shiftReport(actor: Actor, f: ShiftFilter): Promise<ShiftReport> {
-  if (actor.role === "cashier") {
+  if (!can(actor.role, "terminals.all")) {
     const own = (f.terminalId && f.terminalId === actor.terminalId) || (f.staffId && f.staffId === actor.id);
     if (!own) throw new AppError("forbiddenShift");
   }
