@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-/** Pages anyone may open: the login form and the "not allowed" page. */
-const PUBLIC_PAGES = /^\/(login|forbidden)(\/|$)/;
+/** Pages anyone may open: the login form, the "not allowed" page and the customer's payment result (/paid/{id}). */
+const PUBLIC_PAGES = /^\/(login|forbidden|paid)(\/|$)/;
 
 /**
  * The Content-Security-Policy of every page: scripts only with this response's nonce (Next.js

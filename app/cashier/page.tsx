@@ -5,6 +5,8 @@ import { recentCharges } from "@/lib/services/charges";
 import { formatMoney } from "@/lib/money";
 import { formatShanghai } from "@/lib/dates";
 import { CashierScreen } from "@/components/cashier/cashier-screen";
+import { LocaleSwitch } from "@/components/locale-switch";
+import { LogoutButton } from "@/components/logout-button";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +19,7 @@ export default async function CashierPage() {
       <section>
         <div className="mb-4 flex items-center justify-between">
           <h1 className="text-2xl font-semibold">{t("cashier.title")}</h1>
-          <div className="flex gap-3 text-sm">
+          <div className="flex flex-wrap items-center gap-3 text-sm">
             {actor.terminalId ? (
               <Link className="text-indigo-600 hover:underline" href={`/cashier/display/${actor.terminalId}`} target="_blank">
                 {t("cashier.openDisplay")}
@@ -26,6 +28,8 @@ export default async function CashierPage() {
             <Link className="text-slate-600 hover:underline" href="/">
               {t("nav.overview")}
             </Link>
+            <LocaleSwitch />
+            <LogoutButton label={t("app.logout")} />
           </div>
         </div>
         <CashierScreen defaultTerminal={actor.terminalId} terminalLocked={!can(actor.role, "terminals.all")} />

@@ -127,7 +127,7 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
       ) : null}
       {fields.includes("resultUrl") ? (
         <Field label={t("resultUrl")} htmlFor="resultUrl" error={fieldErrors.resultUrl}>
-          <Input id="resultUrl" name="resultUrl" type="url" defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/cashier`} invalid={!!fieldErrors.resultUrl} />
+          <Input id="resultUrl" name="resultUrl" type="url" defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/paid`} invalid={!!fieldErrors.resultUrl} />
         </Field>
       ) : null}
 

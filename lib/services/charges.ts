@@ -181,6 +181,26 @@ async function save(c: Charge, extra?: { lastSyncedAt?: Date }): Promise<ChargeR
   return db.transaction((tx) => applyCharge(tx, c, extra));
 }
 
+/**
+ * isv_wap's result_url left at the form's default, our customer page `/paid`: that page for this
+ * very charge (`/paid/{our id}`: it shows the customer only the status and the amount).
+ */
+export function withResultPage(extra: Record<string, unknown> | undefined, id: string): Record<string, unknown> | undefined {
+  const url = typeof extra?.result_url === "string" ? extra.result_url : null;
+  if (!url || !/^https?:\/\/[^/]+\/paid\/?$/i.test(url)) return extra;
+  return { ...extra, result_url: `${url.replace(/\/$/, "")}/${id}` };
+}
+
+/** What the customer's result page may show of a charge: its status and amount, nothing else; null for no such charge. */
+export async function paymentResult(id: string): Promise<{ status: "paid" | "pending" | "closed"; amount: number; currency: string } | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  const db = await getDb();
+  const [r] = await db.select({ status: charges.status, amount: charges.amount, currency: charges.currency, timeExpire: charges.timeExpire }).from(charges).where(eq(charges.id, id));
+  if (!r || r.status === "creating") return null;
+  const shown = shownStatus(r);
+  return { status: shown === "paid" ? "paid" : shown === "pending" ? "pending" : "closed", amount: r.amount, currency: r.currency };
+}
+
 /** The `extra` of a QR channel from the cashier form (also used by order mode's `/pay`). */
 export function extraFor(input: CreateChargeData, terminalId: string | null): Record<string, unknown> | undefined {
   switch (input.channel) {
@@ -291,7 +311,7 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
     subject: row.subject,
     body: row.body,
     time_expire: Math.floor(Date.now() / 1000) + env().chargeTtlSeconds,
-    extra: extraFor(input, terminalId),
+    extra: withResultPage(extraFor(input, terminalId), row.id),
     metadata: { terminal_id: terminalId ?? "", staff: actor.email },
   } as ChargeCreateParams;
 

@@ -8,7 +8,7 @@ import { attentionResolutions, auditLogs, charges, orders, pingppEvents, refunds
 import type { Db } from "@/lib/db";
 import { chargeFilterSchema } from "@/lib/validations/charges";
 import type { Actor } from "./actor";
-import { createCharge, listCharges } from "./charges";
+import { createCharge, listCharges, paymentResult, withResultPage } from "./charges";
 import { createChargeSchema } from "@/lib/validations/charges";
 import { ATTENTION_PER_PAGE, attentionCounts, attentionPreview, listAttention, listAttentionKind, STUCK_AFTER_EXPIRY_MS, syncAttentionKind } from "./attention";
 import { escapeLike } from "./search";
@@ -168,5 +168,34 @@ describe("needs attention: grouped, counted, paged, synced a kind at a time", ()
     const [a] = await db.select().from(auditLogs).where(eq(auditLogs.action, "attention.sync_kind"));
     expect(a).toMatchObject({ result: "refused", targetId: "eventForeign" });
     expect(await listAttention()).toEqual([]);
+  });
+});
+
+describe("isv_wap's result URL: a customer page by default, http(s) only", () => {
+  const isvWap = (resultUrl: string) => createChargeSchema.safeParse({ idempotencyKey: crypto.randomUUID(), amount: "3.00", channel: "isv_wap", subject: "s", body: "b", terminalId: "T01", payChannel: "alipay", resultUrl });
+
+  it("accepts only http and https addresses (checked on the server)", () => {
+    expect(isvWap("https://shop.example/thanks").success).toBe(true);
+    expect(isvWap("http://127.0.0.1:3000/paid").success).toBe(true);
+    for (const bad of ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://shop.example/x", "//shop.example/x", "shop.example"]) {
+      const r = isvWap(bad);
+      expect(r.success, bad).toBe(false);
+      expect(r.error!.issues.find((i) => i.path[0] === "resultUrl")?.message, bad).toBe("url");
+    }
+  });
+
+  it("the form's default /paid becomes this charge's own result page at Ping++; the page shows only status and amount", async () => {
+    const parsed = isvWap("http://127.0.0.1:3000/paid");
+    const v = await createCharge(cashier, parsed.data!);
+    const [row] = await db.select().from(charges).where(eq(charges.id, v.id));
+    expect((row!.raw as { extra: { result_url: string } }).extra.result_url).toBe(`http://127.0.0.1:3000/paid/${v.id}`);
+    expect(await paymentResult(v.id)).toEqual({ status: "pending", amount: 300, currency: "cny" });
+    await h.sim(`charges/${row!.pingppId}/pay`);
+    await eventually(async () => (await paymentResult(v.id))?.status === "paid", "paid");
+    expect(await paymentResult("00000000-0000-4000-8000-000000000000")).toBeNull();
+    expect(await paymentResult("not-a-uuid")).toBeNull();
+    // any other address is sent as typed
+    expect(withResultPage({ result_url: "https://shop.example/paid/x" }, v.id)).toEqual({ result_url: "https://shop.example/paid/x" });
+    expect(withResultPage({ result_url: "https://shop.example/paid/" }, "abc")).toEqual({ result_url: "https://shop.example/paid/abc" });
   });
 });

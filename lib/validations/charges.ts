@@ -35,7 +35,8 @@ export const createChargeSchema = z
     goodsNum: z.string().trim().regex(/^\d{0,6}$/, "goodsNum").optional(),
     payChannel: z.enum(["alipay", "wx", "bfb"]).optional(),
     scanCode: z.string().trim().max(SCAN_CODE_MAX, "scanCodeTooLong").optional(),
-    resultUrl: z.union([z.literal(""), z.url("url")]).optional(),
+    // where isv_wap sends the customer after paying: a web page (http or https), never javascript: or data:
+    resultUrl: z.union([z.literal(""), z.url("url").refine((u) => /^https?:\/\//i.test(u), "url")]).optional(),
   })
   .superRefine((v, ctx) => {
     const need = (field: keyof typeof v, ok: boolean, message = "required") => {
