@@ -99,10 +99,11 @@ test("two-factor sign-in: enroll with a QR and the key, log in with a code, then
   await expect(page.getByText("验证码错误")).toBeVisible();
   await page.getByLabel("验证码").fill(codeFor(secret));
   await page.getByRole("button", { name: "确认开启" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
   const codes = (await page.getByTestId("recovery-codes").locator("li").allTextContents()).map((c) => c.trim());
   expect(codes).toHaveLength(10);
   await page.getByRole("button", { name: "我已保存" }).click();
-  await expect(page.getByText("已开启")).toBeVisible();
+  await expect(page.getByText("已开启", { exact: true })).toBeVisible();
   await expect(page.getByTestId("totp-secret")).toHaveCount(0); // the key is not shown again
   expect(await page.content()).not.toContain(secret);
   await logout(page);

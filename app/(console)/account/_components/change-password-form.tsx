@@ -47,7 +47,7 @@ export function ChangePasswordForm({ required }: { required: boolean }) {
           <Input id="current-password" name="current" type="password" autoComplete="current-password" required invalid={!!errors.current} />
         </Field>
         <Field label={t("newPassword")} htmlFor="new-password" error={errors.next}>
-          <Input id="new-password" name="next" type="password" autoComplete="new-password" required minLength={10} maxLength={128} invalid={!!errors.next} />
+          <Input id="new-password" name="next" type="password" autoComplete="new-password" required invalid={!!errors.next} />
         </Field>
         <Field label={t("confirmPassword")} htmlFor="confirm-password" error={errors.confirm}>
           <Input id="confirm-password" name="confirm" type="password" autoComplete="new-password" required invalid={!!errors.confirm} />
