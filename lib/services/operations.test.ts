@@ -13,7 +13,7 @@ import { overviewStats } from "./overview";
 import { shiftReport } from "./shift-report";
 import { applyAgain, listEvents, objectEvents } from "./event-log";
 import { checkWebhookPath, maskKey, publicKeyFingerprint } from "./settings";
-import { listAttention, resolveAttention, syncAttention } from "./attention";
+import { listAttention, resolveAttention, STUCK_AFTER_EXPIRY_MS, syncAttention } from "./attention";
 import { createCharge } from "./charges";
 import { createChargeSchema } from "../validations/charges";
 import { attentionResolutions } from "@/lib/db/schema";
@@ -151,7 +151,8 @@ describe("needs attention", () => {
     const v = await createCharge(admin, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "5.00", channel: "alipay_qr", subject: "s", body: "b" }));
     const [row] = await db.select().from(charges).where(eq(charges.id, v.id));
     await h.sim(`charges/${row!.pingppId}/expire`);
-    await db.update(charges).set({ timeExpire: new Date(Date.now() - 1000) }).where(eq(charges.id, v.id));
+    // pending well past its expiry (one that has just expired is the sync job's, not a person's)
+    await db.update(charges).set({ timeExpire: new Date(Date.now() - STUCK_AFTER_EXPIRY_MS - 1000) }).where(eq(charges.id, v.id));
     const failed = `evt_${crypto.randomBytes(8).toString("hex")}`;
     await db.insert(pingppEvents).values({ id: failed, type: "refund.succeeded", objectId: "re_x", livemode: false, createdAt: new Date(), signatureVerified: true, payload: {}, status: "failed", result: "refund for an unknown charge" });
     const paidNoHook = await charge({ amount: 4200, timePaid: new Date(Date.now() - 11 * 60_000) });
