@@ -1,41 +1,111 @@
 /**
- * First-load JavaScript of /login and of the console shell (/), as a browser downloads it from
- * the built app: the sum of script responses (bytes as sent, and decoded), measured in Chromium.
+ * First-load JavaScript of every console page, as a browser downloads it from the built app:
+ * each script response Chromium fetches for the page (fresh context, empty cache), counted as
+ * gzip -9 of its body (what a compressing proxy would send; Next.js's standalone server sends
+ * them uncompressed) and as decoded bytes.
  * Needs a running built console (`npm run build && npm start`, default http://127.0.0.1:3000)
- * and an admin login: BENCH_URL, BENCH_EMAIL, BENCH_PASSWORD.
+ * and an admin login: BENCH_URL, BENCH_EMAIL, BENCH_PASSWORD; BENCH_TERMINAL (default T01) names
+ * the customer display's terminal. It makes one sandbox charge through /cashier when the charges
+ * list is empty, for the charge detail page. BENCH_PAGES=/,/cashier limits the pages;
+ * BENCH_SCRIPTS=1 also lists each page's scripts with their sizes.
  *   BENCH_EMAIL=admin@example.com BENCH_PASSWORD=… npx tsx bench/first-load.ts
  */
-import { chromium, type Page } from "@playwright/test";
+import { gzipSync } from "node:zlib";
+import { chromium, type BrowserContext, type Response } from "@playwright/test";
 
 const base = process.env.BENCH_URL ?? "http://127.0.0.1:3000";
+const terminal = process.env.BENCH_TERMINAL ?? "T01";
+const listScripts = process.env.BENCH_SCRIPTS === "1";
 
-async function scriptBytes(page: Page, path: string, before?: () => Promise<void>) {
-  const sizes: { url: string; encoded: number; decoded: number }[] = [];
-  const onResponse = async (res: import("@playwright/test").Response) => {
+type Script = { url: string; gzip9: number; decoded: number };
+
+async function scriptBytes(ctx: BrowserContext, path: string) {
+  const page = await ctx.newPage();
+  const pending: Promise<Script | null>[] = [];
+  page.on("response", (res: Response) => {
     if (res.request().resourceType() !== "script") return;
-    const body = await res.body().catch(() => Buffer.alloc(0));
-    const encoded = Number(res.headers()["content-length"] ?? body.length);
-    sizes.push({ url: res.url(), encoded, decoded: body.length });
-  };
-  await before?.();
-  page.on("response", onResponse);
-  await page.goto(base + path, { waitUntil: "networkidle" });
-  page.off("response", onResponse);
-  return { path, scripts: sizes.length, kB: Math.round(sizes.reduce((s, x) => s + x.decoded, 0) / 1024), sentKB: Math.round(sizes.reduce((s, x) => s + x.encoded, 0) / 1024) };
+    pending.push(
+      res
+        .body()
+        .then((body) => ({ url: res.url().replace(base, ""), gzip9: gzipSync(body, { level: 9 }).length, decoded: body.length }))
+        .catch(() => null),
+    );
+  });
+  // not "networkidle": the cashier screens long-poll (?wait=25), so the network is never idle.
+  // Loaded, then no new script for 2 s (lazy chunks and Link prefetches included).
+  const res = await page.goto(base + path, { waitUntil: "load" });
+  for (let seen = -1, waited = 0; seen !== pending.length && waited < 20_000; waited += 2_000) {
+    seen = pending.length;
+    await page.waitForTimeout(2_000);
+  }
+  const scripts = (await Promise.all(pending)).filter((s): s is Script => s !== null);
+  await page.close();
+  const sum = (k: "gzip9" | "decoded") => scripts.reduce((s, x) => s + x[k], 0);
+  return { path, status: res?.status() ?? 0, scripts: scripts.length, gzipKB: +(sum("gzip9") / 1024).toFixed(1), decodedKB: +(sum("decoded") / 1024).toFixed(1), list: scripts };
 }
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
-const login = await scriptBytes(await (await browser.newContext()).newPage(), "/login");
-// log in once, then measure the shell in a fresh context (empty cache) carrying only the session
+const results = [await scriptBytes(await browser.newContext(), "/login")];
+
+// log in once; each page is then measured in a fresh context (empty cache) carrying only the session
 const ctx = await browser.newContext();
 const page = await ctx.newPage();
 await page.goto(`${base}/login`);
-await page.getByLabel("邮箱").fill(process.env.BENCH_EMAIL ?? "admin@example.com");
-await page.getByLabel("密码").fill(process.env.BENCH_PASSWORD ?? "");
-await page.getByRole("button", { name: "登录" }).click();
+await page.getByLabel(/邮箱|Email/).fill(process.env.BENCH_EMAIL ?? "admin@example.com");
+await page.getByLabel(/密码|Password/).fill(process.env.BENCH_PASSWORD ?? "");
+await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
 await page.waitForURL(`${base}/`);
-const shellCtx = await browser.newContext({ storageState: await ctx.storageState() });
-const shell = await scriptBytes(await shellCtx.newPage(), "/");
+
+// a charge for the detail page: the newest listed, else one made through the cashier form
+async function chargeId() {
+  await page.goto(`${base}/charges`);
+  const href = () => page.locator('a[href^="/charges/"]').first().getAttribute("href", { timeout: 3_000 }).catch(() => null);
+  let h = await href();
+  if (!h) {
+    await page.goto(`${base}/cashier`);
+    await page.getByLabel(/金额|Amount/).first().fill("1.00");
+    await page.getByRole("button", { name: /生成收款码|Create QR/ }).click();
+    await page.getByTestId("charge-status").waitFor();
+    await page.goto(`${base}/charges`);
+    h = await href();
+  }
+  return h;
+}
+const detail = await chargeId();
+
+const all = [
+  "/",
+  "/cashier",
+  `/cashier/display/${terminal}`,
+  "/orders",
+  "/refunds",
+  "/charges",
+  ...(detail ? [detail] : []),
+  "/shift-report",
+  "/attention",
+  "/reconciliation",
+  "/events",
+  "/staff",
+  "/settlements",
+  "/red-envelopes",
+  "/audit",
+  "/settings",
+  "/account",
+];
+const only = process.env.BENCH_PAGES?.split(",");
+const storageState = await ctx.storageState();
+for (const p of all.filter((p) => !only || only.includes(p))) {
+  const c = await browser.newContext({ storageState });
+  results.push(await scriptBytes(c, p));
+  await c.close();
+}
 await browser.close();
-console.log(JSON.stringify({ login, shell }));
-console.log(`first-load JS: /login ${login.kB} kB (${login.sentKB} kB sent, ${login.scripts} scripts); console shell / ${shell.kB} kB (${shell.sentKB} kB sent, ${shell.scripts} scripts)`);
+
+console.log(JSON.stringify(results.map(({ list, ...r }) => (listScripts ? { ...r, list } : r))));
+console.log("\npage | status | scripts | gzip -9 KB | decoded KB");
+for (const r of results) console.log(`${r.path} | ${r.status} | ${r.scripts} | ${r.gzipKB} | ${r.decodedKB}`);
+if (listScripts)
+  for (const r of results) {
+    console.log(`\n${r.path}`);
+    for (const s of [...r.list].sort((a, b) => b.gzip9 - a.gzip9)) console.log(`  ${(s.gzip9 / 1024).toFixed(1).padStart(7)} KB  ${s.url}`);
+  }

@@ -5,7 +5,9 @@ import { env } from "@/lib/env";
 import { LocaleSwitch } from "@/components/locale-switch";
 import { LogoutButton } from "@/components/logout-button";
 import { NAV_ITEMS } from "@/components/nav";
+import { Providers } from "@/components/providers";
 import { NavLinks } from "@/components/nav-links";
+import { NavDrawer, NavDrawerProvider, NavMenuButton } from "@/components/nav-drawer";
 
 export const dynamic = "force-dynamic";
 
@@ -19,8 +21,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const modeClass =
     mode === "live" ? "bg-emerald-100 text-emerald-800" : mode === "test" ? "bg-amber-100 text-amber-800" : "bg-fuchsia-100 text-fuchsia-800";
   return (
+    <NavDrawerProvider>
     <div className="flex min-h-screen">
-      <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white print:hidden">
+      <NavDrawer closeLabel={t("app.closeMenu")}>
         <div className="space-y-2 border-b border-slate-200 p-4">
           <p className="font-semibold">{t("app.name")}</p>
           <span data-testid="mode-badge" className={`inline-block rounded px-2 py-0.5 text-xs font-semibold uppercase ${modeClass}`}>
@@ -34,9 +37,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             <NavLinks loadingLabel={t("app.loading")} items={NAV_ITEMS.filter((i) => can(actor.role, i.capability)).map((i) => ({ href: i.href, label: t(`nav.${i.key}`) }))} />
           )}
         </nav>
-      </aside>
+      </NavDrawer>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header data-testid="user-header" className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-2 text-sm print:hidden">
+        <header data-testid="user-header" className="flex items-center justify-end gap-2 border-b border-slate-200 bg-white px-3 py-2 text-sm md:gap-4 md:px-6 print:hidden">
+          <NavMenuButton label={t("app.menu")} />
           <Link href="/account" className="truncate hover:underline" title={`${actor.email} · ${t("nav.account")}`} data-testid="user-name">
             {actor.name}
           </Link>
@@ -47,8 +51,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <LocaleSwitch />
           <LogoutButton label={t("app.logout")} />
         </header>
-        <main className="min-w-0 flex-1 p-6">{children}</main>
+        <main className="min-w-0 flex-1 p-3 md:p-6">
+          <Providers>{children}</Providers>
+        </main>
       </div>
     </div>
+    </NavDrawerProvider>
   );
 }

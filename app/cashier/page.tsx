@@ -21,11 +21,12 @@ export default async function CashierPage() {
           <h1 className="text-2xl font-semibold">{t("cashier.title")}</h1>
           <div className="flex flex-wrap items-center gap-3 text-sm">
             {actor.terminalId ? (
-              <Link className="text-indigo-600 hover:underline" href={`/cashier/display/${actor.terminalId}`} target="_blank">
+              <Link className="text-indigo-600 hover:underline" href={`/cashier/display/${actor.terminalId}`} target="_blank" prefetch={false}>
                 {t("cashier.openDisplay")}
               </Link>
             ) : null}
-            <Link className="text-slate-600 hover:underline" href="/">
+            {/* no prefetch: a tablet that never leaves the till would download the overview's scripts for nothing */}
+            <Link className="text-slate-600 hover:underline" href="/" prefetch={false}>
               {t("nav.overview")}
             </Link>
             <LocaleSwitch />

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
-import { QRCodeSVG } from "qrcode.react";
+import { QrCode } from "./qr-code";
 import { useQueryClient } from "@tanstack/react-query";
 import { reverseChargeAction } from "@/lib/actions/charges";
 import { formatMoney } from "@/lib/money";
@@ -75,7 +75,7 @@ export function ChargePanel({ initial, onDone }: { initial: ChargeView; onDone: 
       <p className="text-sm text-slate-500">{tc(c.channel)}</p>
       {c.qrPayload ? (
         <div className="flex justify-center">
-          <QRCodeSVG value={c.qrPayload} size={280} marginSize={2} data-testid="charge-qr" data-payload={c.qrPayload} title={c.qrPayload} />
+          <QrCode value={c.qrPayload} size={280} marginSize={2} data-testid="charge-qr" data-payload={c.qrPayload} title={c.qrPayload} />
         </div>
       ) : null}
       {isLink && c.qrPayload ? (

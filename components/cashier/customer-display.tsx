@@ -1,6 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
-import { QRCodeSVG } from "qrcode.react";
+import { QrCode } from "./qr-code";
 import { formatMoney } from "@/lib/money";
 import { useTerminalCharge } from "./use-charge-status";
 
@@ -36,7 +36,7 @@ export function CustomerDisplay({ terminal }: { terminal: string }) {
     <main className={`${shell} bg-white`} data-testid="display" data-status="pending">
       <p className="text-2xl text-slate-500">{t("amount")}</p>
       <p className="text-7xl font-bold tabular-nums">{formatMoney(c.amount, c.currency)}</p>
-      {c.qrPayload ? <QRCodeSVG value={c.qrPayload} size={360} marginSize={2} /> : null}
+      {c.qrPayload ? <QrCode value={c.qrPayload} size={360} marginSize={2} /> : null}
       {c.failureMsg ? (
         <p className="text-3xl font-semibold text-rose-600" data-testid="display-attempt-failed">
           {t("attemptFailed")}

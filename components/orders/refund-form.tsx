@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { refundChargeAction, refundOrderAction } from "@/lib/actions/refunds";
-import { FUNDING_SOURCES, REFUND_MODES } from "@/lib/validations/refunds";
+import { FUNDING_SOURCES, REFUND_MODES } from "@/lib/pingpp/limits";
 import { formatMoney, parseYuanToFen, fenToDecimal } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";

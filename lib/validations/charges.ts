@@ -3,21 +3,12 @@ import { QR_CHANNELS, type QrChannel } from "../pingpp/channels";
 import { ISV_TERMINAL_ID_PATTERN, SCAN_CODE_MAX } from "../pingpp/limits";
 import { yuanAmount } from "./amount";
 import { filterDay } from "./dates";
+import { CHANNEL_FIELDS } from "./charge-fields";
 
 export { QR_CHANNELS, type QrChannel };
 
-/** Extra fields each channel's form shows (API.md §2.1). */
-export const CHANNEL_FIELDS: Record<QrChannel, readonly ("productId" | "goods" | "terminalId" | "payChannel" | "scanCode" | "resultUrl")[]> = {
-  alipay_qr: [],
-  wx_pub_qr: ["productId"],
-  cb_alipay_qr: [],
-  cb_wx_pub_qr: ["productId", "goods"],
-  upacp_qr: [],
-  ccb_qr: [],
-  isv_qr: ["terminalId", "payChannel"],
-  isv_scan: ["terminalId", "scanCode"],
-  isv_wap: ["terminalId", "payChannel", "resultUrl"],
-};
+/** Extra fields each channel's form shows (zod-free, for the browser): lib/validations/charge-fields.ts. */
+export { CHANNEL_FIELDS };
 
 const utf8Len = (s: string) => new TextEncoder().encode(s).length;
 

@@ -2,10 +2,13 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import dynamic from "next/dynamic";
 import type { OverviewStats, Totals } from "@/lib/services/overview";
 import { formatMoney } from "@/lib/money";
 import { HOME_CURRENCY } from "@/lib/money-totals";
+
+/** recharts is loaded only when a trend is drawn (trend-chart.tsx), not with the page's other scripts. */
+const TrendChart = dynamic(() => import("./trend-chart"), { ssr: false, loading: () => <div className="h-full animate-pulse rounded bg-slate-50" /> });
 
 /** One period's stats, re-fetched every 5 s (DESIGN rule 5: lists poll every few seconds). */
 function useOverview(from: string, to: string, initial: OverviewStats) {
@@ -108,15 +111,7 @@ export function OverviewLive({ from, to, initial }: { from: string; to: string; 
           <p className="py-10 text-center text-slate-400">{t("noData")}</p>
         ) : (
           <div className="h-64">
-            <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={current.trend.map((d) => ({ ...d, major: d.gross / 100 }))}>
-                <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} fontSize={12} />
-                <YAxis fontSize={12} />
-                <Tooltip formatter={(v) => formatMoney(Math.round(Number(v) * 100), cur)} />
-                <Bar dataKey="major" name={t("gross")} fill="#4f46e5" radius={[3, 3, 0, 0]} />
-              </BarChart>
-            </ResponsiveContainer>
+            <TrendChart data={current.trend} currency={cur} grossLabel={t("gross")} />
           </div>
         )}
       </section>
