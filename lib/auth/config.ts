@@ -41,7 +41,7 @@ export function sessionVersionTicket(uid: string, sv: number, at = Date.now()): 
   return `${sv}.${exp}.${mac}`;
 }
 
-function ticketVersion(uid: string, ticket: unknown): number | null {
+export function ticketVersion(uid: string, ticket: unknown): number | null {
   if (typeof ticket !== "string") return null;
   const [sv, exp, mac] = ticket.split(".");
   if (!sv || !exp || !mac || Number(exp) < Date.now() / 1000) return null;
