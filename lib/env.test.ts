@@ -23,6 +23,8 @@ describe("configuration", () => {
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
     [{ ADMIN_EMAIL: "not-an-email" }, "ADMIN_EMAIL"],
     [{ CHARGE_TTL_SECONDS: "60" }, "CHARGE_TTL_SECONDS"],
+    [{ PINGPP_TIMEOUT_MS: "50" }, "PINGPP_TIMEOUT_MS"],
+    [{ PINGPP_TIMEOUT_MS: "15s" }, "PINGPP_TIMEOUT_MS"],
     [{ NODE_ENV: "production", PINGPP_API_KEY: "sk_live_abc", PINGPP_APP_ID: "app_1234567890abcdef", PINGPP_PUBLIC_KEY: pub }, "AUTH_SECRET"],
   ])("refuses %j naming %s", (source, name) => {
     expect(() => parseEnv(source as NodeJS.ProcessEnv)).toThrowError(ConfigError);
@@ -40,5 +42,10 @@ describe("configuration", () => {
     expect(e.pingpp.mode).toBe("live");
     expect(e.pingpp.apiBase).toBe("https://api.pingxx.com");
     expect(e.pingpp.publicKeyPem).toContain("BEGIN PUBLIC KEY");
+  });
+
+  it("waits 15 s for Ping++'s answer unless PINGPP_TIMEOUT_MS says otherwise", () => {
+    expect(parseEnv({ NODE_ENV: "development" }).pingpp.timeoutMs).toBe(15_000);
+    expect(parseEnv({ NODE_ENV: "development", PINGPP_TIMEOUT_MS: "1000" }).pingpp.timeoutMs).toBe(1000);
   });
 });

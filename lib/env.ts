@@ -36,6 +36,8 @@ const schema = z.object({
   PINGPP_PUBLIC_KEY: optionalString,
   PINGPP_PUBLIC_KEY_PATH: optionalString,
   PINGPP_API_BASE: optionalString.pipe(z.url("must be a URL such as https://api.pingxx.com").optional()),
+  /** How long a call to Ping++ waits for its answer before it counts as unanswered (ms). */
+  PINGPP_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100").max(120_000, "must be at most 120000").default(15_000),
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email("must be an e-mail address").optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
@@ -65,6 +67,8 @@ export interface Env {
     apiBase: string;
     privateKeyPem?: string;
     publicKeyPem?: string;
+    /** How long a call waits for Ping++'s answer (ms). */
+    timeoutMs: number;
   };
   authSecret: string;
   adminEmail?: string;
@@ -157,6 +161,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
       apiBase: e.PINGPP_API_BASE ?? (mode === "sandbox" ? `http://127.0.0.1:${source.PINGPP_SANDBOX_PORT ?? 4010}` : "https://api.pingxx.com"),
       privateKeyPem,
       publicKeyPem,
+      timeoutMs: e.PINGPP_TIMEOUT_MS,
     },
     authSecret: e.AUTH_SECRET ?? localAuthSecret(),
     adminEmail: e.ADMIN_EMAIL,

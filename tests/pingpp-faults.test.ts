@@ -41,9 +41,10 @@ import { confirmSettlement, createSettlement, getSettlement, REQUEST_KEY_METADAT
  * Two test-only variants of the Ping++ client, used for the one faulted call of a cell; every other
  * call goes through the product's own client (lib/services/pingpp-client.ts) unchanged. Both are built the
  * same way from the same configuration:
- * - "short": the product waits 15 s for an answer (hard-wired in lib/services/pingpp-client.ts) and the
+ * - "short": the product waits 15 s for an answer (PINGPP_TIMEOUT_MS, for every call) and the
  *   console sandbox holds a "timeout" fault for 30 s (startConsoleSandbox passes no faultTimeoutMs);
- *   neither has a knob, so this client waits `knob.ms` and the real transport's own timeout fires;
+ *   a short PINGPP_TIMEOUT_MS for the whole file would also cut calls a busy host answers late, so
+ *   only the faulted call uses this client, which waits `knob.ms`, and the real transport's own timeout fires;
  * - "lost": the request reaches Ping++ and is carried out, then the connection drops before the
  *   answer is read (what a timeout or a gateway error can hide at the real Ping++; the sandbox's
  *   faults all fail before Ping++ acts).

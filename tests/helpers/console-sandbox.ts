@@ -7,7 +7,7 @@ import { startSandbox, type Sandbox } from "@/lib/pingpp-sandbox";
  * are delivered over real HTTP to the console's own webhook route handler. Call it BEFORE the
  * first database/env use in a test file: it points the configuration at the sandbox.
  */
-export async function startConsoleSandbox(opts: { timeScale?: number; refundDelayMs?: number } = {}) {
+export async function startConsoleSandbox(opts: { timeScale?: number; refundDelayMs?: number; pingppTimeoutMs?: number } = {}) {
   const { POST } = await import("@/app/api/webhooks/pingpp/route");
   const deliveries: { status: number; body: string }[] = [];
   const receiver = http.createServer((req, res) => {
@@ -28,6 +28,8 @@ export async function startConsoleSandbox(opts: { timeScale?: number; refundDela
   process.env.PINGPP_API_BASE = sandbox.url;
   process.env.PINGPP_PUBLIC_KEY = sandbox.publicKeyPem;
   delete process.env.PINGPP_API_KEY;
+  // a file whose tests wait for the console to give up on Ping++ (a "timeout" fault) waits this, not 15 s
+  if (opts.pingppTimeoutMs) process.env.PINGPP_TIMEOUT_MS = String(opts.pingppTimeoutMs);
 
   return {
     sandbox,
