@@ -73,8 +73,12 @@ async function open(): Promise<Handle> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  if (!pgliteDataDir.startsWith("memory://")) fs.mkdirSync(pgliteDataDir, { recursive: true });
-  const client = new PGlite(pgliteDataDir);
+  const inMemory = pgliteDataDir.startsWith("memory://");
+  if (!inMemory) fs.mkdirSync(pgliteDataDir, { recursive: true });
+  // Tests: an in-memory database starts as a copy of one already migrated (tests/global-setup.ts)
+  // rather than running initdb and every migration again in each test file.
+  const template = inMemory ? process.env.PGLITE_TEMPLATE_FILE : undefined;
+  const client = new PGlite(pgliteDataDir, template ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : undefined);
   const db = drizzle({ client, schema }) as unknown as Db;
   await migrate(db as never, { migrationsFolder: MIGRATIONS });
   const listen: WakeSource["listen"] = async (channel, onPayload, onListen) => {
