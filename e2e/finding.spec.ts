@@ -48,24 +48,25 @@ test.describe("finding and reading things (issue 19)", () => {
   });
 
   test("charges: a count, next and previous pages, search by id prefix and by order number in any case", async ({ page }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(240_000);
     const made: { chargeId: string; ours: string }[] = [];
-    for (let i = 0; i < 52; i++) made.push(await newCharge(page, `1.${String(i).padStart(2, "0")}`, "T71"));
-    await page.goto("/charges?terminal=T71");
-    await expect(page.getByTestId("charges-totals")).toContainText("共 52 笔");
+    for (let i = 0; i < 12; i++) made.push(await newCharge(page, `1.${String(i).padStart(2, "0")}`, "T71"));
+    await page.goto("/charges?terminal=T71&per=10");
+    await expect(page.getByTestId("charges-totals")).toContainText("共 12 笔");
     const rows = page.getByTestId("charges-table").locator("tbody tr");
-    await expect(rows).toHaveCount(50);
+    await expect(rows).toHaveCount(10);
     await expect(page.getByTestId("pager-prev-off")).toBeVisible(); // the first page: no previous
-    await expect(rows.first()).toHaveAttribute("data-charge-id", made[51]!.chargeId);
+    await expect(rows.first()).toHaveAttribute("data-charge-id", made[11]!.chargeId);
     await page.getByTestId("pager-next").click();
     await expect(rows).toHaveCount(2);
     await expect(rows.last()).toHaveAttribute("data-charge-id", made[0]!.chargeId);
     await expect(page.getByTestId("pager-next-off")).toBeVisible();
-    await expect(page.getByTestId("charges-totals")).toContainText("共 52 笔"); // the filter's, on every page
+    await expect(page.getByTestId("charges-totals")).toContainText("共 12 笔"); // the filter's, on every page
     await page.getByTestId("pager-prev").click();
-    await expect(rows).toHaveCount(50);
-    await expect(rows.first()).toHaveAttribute("data-charge-id", made[51]!.chargeId);
+    await expect(rows).toHaveCount(10);
+    await expect(rows.first()).toHaveAttribute("data-charge-id", made[11]!.chargeId);
     await expect(page).toHaveURL(/terminal=T71/);
+    await expect(page).toHaveURL(/per=10/);
 
     // the start of a ch_ id finds it
     const target = made[10]!.chargeId;
@@ -197,7 +198,7 @@ test.describe("finding and reading things (issue 19)", () => {
     await resultUrl.evaluate((el: HTMLInputElement) => (el.type = "text")); // past the browser's own check: the server refuses
     await resultUrl.fill("javascript:alert(1)");
     await page.getByRole("button", { name: "生成收款码" }).click();
-    await expect(page.getByText("请输入有效的网址")).toBeVisible();
+    await expect(page.getByText("请输入有效的网址").first()).toBeVisible();
     await resultUrl.fill(`http://127.0.0.1:${PORT}/paid`);
     const [poll] = await Promise.all([
       page.waitForRequest((r) => /\/api\/charges\/[0-9a-f-]{36}\/status/.test(r.url())),

@@ -99,6 +99,13 @@ describe("keyset paging both ways", () => {
     expect(amounts(await page({ cursor: back1.nextCursor! }))).toEqual(amounts(p2));
   });
 
+  it("rows per page from the query string: 10, 25, 50 or 100, anything else the default", () => {
+    expect(f({ per: "10" }).per).toBe(10);
+    expect(f({ per: "100" }).per).toBe(100);
+    expect(f({ per: "7" }).per).toBeUndefined();
+    expect(f({ per: "1e9" }).per).toBeUndefined();
+  });
+
   it("a cashier pages back through their own and their terminal's charges only", async () => {
     await seed(7, (i) => ({ terminalId: i % 2 ? "T01" : "T09" })); // T01: amounts 101, 103, 105
     const mine = async (q: Record<string, string>) => listCharges(cashier, f(q), 2);

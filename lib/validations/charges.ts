@@ -67,5 +67,7 @@ export const chargeFilterSchema = z.object({
   cursor: z.string().max(200).optional().catch(undefined),
   /** The page before this row (the "previous" link of keyset paging). */
   before: z.string().max(200).optional().catch(undefined),
+  /** Rows per page (default 50). */
+  per: z.coerce.number().pipe(z.union([z.literal(10), z.literal(25), z.literal(50), z.literal(100)])).optional().catch(undefined),
 });
 export type ChargeFilter = Partial<z.output<typeof chargeFilterSchema>>;

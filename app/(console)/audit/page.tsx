@@ -54,11 +54,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <td className="whitespace-nowrap px-3 py-2">{formatShanghai(r.createdAt)}</td>
             <td className="max-w-[12rem] break-all px-3 py-2">
               {r.actorEmail}
-              {r.ip ? <span className="block text-xs text-slate-400">{r.ip}</span> : null}
+              {r.ip ? <span className="block text-xs text-slate-500">{r.ip}</span> : null}
             </td>
             <td className="px-3 py-2" title={r.action}>
               <span data-testid="audit-action">{label}</span>
-              {label !== r.action ? <span className="block font-mono text-xs text-slate-400">{r.action}</span> : null}
+              {label !== r.action ? <span className="block font-mono text-xs text-slate-500">{r.action}</span> : null}
             </td>
             <td className="max-w-[14rem] px-3 py-2 text-xs">
               {href ? (
@@ -69,14 +69,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <span className="break-all font-mono">{target}</span>
               )}
             </td>
-            <td className="max-w-xs px-3 py-2 text-xs" title={paramsText}>
-              <span className="line-clamp-3 break-all" data-testid="audit-params">
+            <td className="max-w-xs px-3 py-2 text-xs">
+              <span className="line-clamp-3 break-all" data-testid="audit-params" title={paramsText}>
                 {paramsText}
               </span>
             </td>
             <td className="whitespace-nowrap px-3 py-2">{t(`results.${r.result}`)}</td>
-            <td className="max-w-xs px-3 py-2 text-xs" title={r.message ?? ""}>
-              <span className="line-clamp-3 break-words">{r.message}</span>
+            <td className="max-w-xs px-3 py-2 text-xs">
+              <span className="line-clamp-3 break-words" title={r.message ?? ""}>
+                {r.message}
+              </span>
             </td>
           </tr>
         );

@@ -21,7 +21,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
   const actor = await requireCapability("charges.read");
   const t = await getTranslations();
   const { f, dateError } = parseFilters(chargeFilterSchema, await searchParams);
-  const { rows, nextCursor, prevCursor } = await listCharges(actor, f);
+  const { rows, nextCursor, prevCursor } = await listCharges(actor, f, f.per);
   return (
     <div className="space-y-4">
       <div className="flex items-center justify-between">
@@ -35,6 +35,7 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
           <input name="terminal" defaultValue={f.terminal} className={inputClass} />
         </FilterField>
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("charges.from"), to: t("charges.to") }} />
+        {f.per ? <input type="hidden" name="per" value={f.per} /> : null}
         <FilterField label={t("charges.q")}>
           <input name="q" defaultValue={f.q} placeholder={t("charges.qPlaceholder")} className={inputClass} />
         </FilterField>
