@@ -196,7 +196,8 @@ export async function createStaff(
   const params = { email: input.email, name: input.name, role: input.role, terminalId: input.terminalId ?? null };
   const [user] = await db
     .insert(staffUsers)
-    .values({ ...params, passwordHash: await hashPassword(input.password ?? generatedPassword!), mustChangePassword: !input.password })
+    // Generated or typed by the admin, it is the admin's password, not the person's: changed at the first login.
+    .values({ ...params, passwordHash: await hashPassword(input.password ?? generatedPassword!), mustChangePassword: true })
     .onConflictDoNothing()
     .returning();
   if (!user) {
