@@ -1,6 +1,7 @@
 import { z } from "../zod";
+import { ROLES } from "./roles";
 
-export const ROLES = ["admin", "finance", "cashier"] as const;
+export { ROLES };
 export const roleSchema = z.enum(ROLES);
 
 // Messages are i18n keys under "validation" (lib/i18n/messages/*.json).

@@ -2,7 +2,7 @@
 import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { createStaffAction } from "@/lib/actions/staff";
-import { ROLES } from "@/lib/validations/staff";
+import { ROLES } from "@/lib/validations/roles";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Select } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";

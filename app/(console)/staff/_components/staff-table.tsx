@@ -9,7 +9,7 @@ import {
   setDisabledAction,
 } from "@/lib/actions/staff";
 import { resetTwoFactorAction } from "@/lib/actions/account";
-import { ROLES } from "@/lib/validations/staff";
+import { ROLES } from "@/lib/validations/roles";
 import type { ActionResult } from "@/lib/actions/result";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
