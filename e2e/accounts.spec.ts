@@ -168,3 +168,27 @@ test("changing a role asks for confirmation; the last active admin cannot be dem
   await page.reload();
   await expect(self.getByLabel("修改角色")).toHaveValue("admin");
 });
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the first-login password change and two-factor enrollment fit a 390 px screen", async ({ page, browser }) => {
+    await loginAsAdmin(page);
+    const oneTime = await addStaff(page, { email: "phone@e2e.test", name: "手机", role: "cashier", terminal: "T90" });
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const p = await ctx.newPage();
+    await login(p, "phone@e2e.test", oneTime); // lands on 我的账号 and changes the one-time password there
+    await p.goto("/account");
+    await p.getByRole("button", { name: "开启两步验证" }).click();
+    const qr = p.getByRole("img", { name: "两步验证二维码" });
+    await expect(qr).toBeVisible();
+    const box = (await qr.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await p.getByLabel("验证码").fill(codeFor((await p.getByTestId("totp-secret").textContent())!.trim()));
+    await p.getByRole("button", { name: "确认开启" }).click();
+    await expect(p.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+    await ctx.close();
+  });
+});
