@@ -99,17 +99,25 @@ function mergeCharges(o: Order, existing: OrderRow | undefined): Record<string, 
 }
 
 /**
+ * The order a charge pays, locked (FOR UPDATE), or null. Every charge.succeeded asks; most charges
+ * (plain QR) belong to no order. Plain SQL (drizzle's builder costs more than the statement on the
+ * webhook path). The webhook sends it right behind the charge's update, in the same round trip
+ * (lib/services/webhooks/order-charge-succeeded.ts), and passes the promise to applyOrderCharge.
+ */
+export async function lockOrderOfCharge(tx: DbOrTx, c: Charge): Promise<{ id: string } | null> {
+  const [hit] = rowsOf<{ id: string }>(
+    await tx.execute(sql`select id from ${orders} where charge_id = ${c.id} or charge_order_no = ${c.order_no} or merchant_order_no = ${c.order_no} limit 1 for update`),
+  );
+  return hit ?? null;
+}
+
+/**
  * A charge of one of our orders was paid (`charge.succeeded`). Ping++ sends `order.succeeded`
  * only once, so a second payment of the same order (two channels at once, or after a cancel)
  * is seen here: merge the charge into the order and count what was paid, forward only.
  */
-export async function applyOrderCharge(tx: DbOrTx, c: Charge): Promise<OrderRow | null> {
-  // Every charge.succeeded asks; most charges (plain QR) belong to no order. Plain SQL for that
-  // question (drizzle's builder costs more than the statement on the webhook path), then the
-  // whole row only when there is one, already locked.
-  const [hit] = rowsOf<{ id: string }>(
-    await tx.execute(sql`select id from ${orders} where charge_id = ${c.id} or charge_order_no = ${c.order_no} or merchant_order_no = ${c.order_no} limit 1 for update`),
-  );
+export async function applyOrderCharge(tx: DbOrTx, c: Charge, locked: Promise<{ id: string } | null> = lockOrderOfCharge(tx, c)): Promise<OrderRow | null> {
+  const hit = await locked;
   if (!hit) return null;
   const [row] = await tx.select().from(orders).where(eq(orders.id, hit.id));
   if (!row?.raw) return null;

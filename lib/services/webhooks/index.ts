@@ -126,6 +126,9 @@ const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\
 /** Unix seconds up to 9999-12-31T23:59:59Z (a later one has no 4-digit-year ISO date). */
 const MAX_UNIX_SECONDS = 253_402_300_799;
 
+/** One decoder for every body (not fatal: a bad byte becomes U+FFFD, as before). */
+const UTF8 = new TextDecoder("utf-8", { fatal: false });
+
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
@@ -135,7 +138,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 function readEventJson(rawBody: Uint8Array): { json: Record<string, unknown>; stored: StoredEvent } | string {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: false }).decode(rawBody));
+    json = JSON.parse(UTF8.decode(rawBody));
   } catch {
     return "event body is not valid JSON";
   }
