@@ -12,6 +12,8 @@ import { idPrefix, orderNoPrefix } from "./search";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
+import { claimByKey, undoClaim } from "./idempotent-claim";
+import { IN_PROGRESS } from "../retry-codes";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import { can } from "../auth/policy";
 import type { Actor } from "./actor";
@@ -26,8 +28,6 @@ export const SYNC_AFTER_MS = 5_000;
 export const SYNC_INTERVAL_MS = 5_000;
 /** ISV channels unpaid this long are reversed (the QR guide). */
 export const ISV_REVERSE_AFTER_MS = 60_000;
-/** A `creating` row younger than this is another request still talking to Ping++. */
-const CREATING_LEASE_MS = 20_000;
 
 /**
  * Forward only, by rank. A reversed row never moves again (a reversed charge is never paid). An
@@ -262,16 +262,15 @@ export async function terminalFor(actor: Actor, requested: string | undefined, a
  * second charge; a retry after a lost answer re-sends the same order_no, which Ping++ dedupes.
  */
 export async function createCharge(actor: Actor, input: CreateChargeData): Promise<ChargeView> {
-  const db = await getDb();
   const { appId } = env().pingpp;
   const currency = currencyForChannel(input.channel);
   const terminalId = await terminalFor(actor, input.terminalId, "charge.create", { amount: input.amount, currency, channel: input.channel, idempotencyKey: input.idempotencyKey });
   if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
   const auditParams = { amount: input.amount, currency, channel: input.channel, terminalId, idempotencyKey: input.idempotencyKey };
 
-  const [claimed] = await db
-    .insert(charges)
-    .values({
+  const claim = await claimByKey(
+    charges,
+    {
       idempotencyKey: input.idempotencyKey,
       orderNo: generateOrderNo(),
       appId,
@@ -283,23 +282,11 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
       status: "creating",
       terminalId,
       createdBy: actor.id,
-    })
-    .onConflictDoNothing({ target: charges.idempotencyKey })
-    .returning();
-  let row = claimed;
-  if (!row) {
-    const [existing] = await db.select().from(charges).where(eq(charges.idempotencyKey, input.idempotencyKey));
-    if (!existing || existing.createdBy !== actor.id) throw new AppError("idempotencyConflict");
-    if (existing.status !== "creating") return toView(existing);
-    // Still `creating`: another request is talking to Ping++, or one failed without an answer.
-    const [retake] = await db
-      .update(charges)
-      .set({ updatedAt: new Date() })
-      .where(and(eq(charges.id, existing.id), eq(charges.status, "creating"), lt(charges.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))))
-      .returning();
-    if (!retake) throw new AppError("chargeInProgress");
-    row = retake;
-  }
+    },
+    { inProgress: IN_PROGRESS.charge },
+  );
+  if (claim.state === "settled") return toView(claim.row);
+  const row = claim.row;
 
   const params = {
     order_no: row.orderNo,
@@ -320,10 +307,7 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
     () => pingpp().charges.create(params),
     // Refused: the claim becomes a failed charge. No answer: keep the claim, so a retry with the
     // same key re-sends the same order_no (which Ping++ dedupes) instead of making a second charge.
-    (refused, message) =>
-      refused
-        ? db.update(charges).set({ status: "failed", failureMsg: message, failureCode: "refused", updatedAt: new Date() }).where(eq(charges.id, row.id))
-        : db.update(charges).set({ updatedAt: new Date(0) }).where(eq(charges.id, row.id)),
+    undoClaim(charges, row.id, (failureMsg) => ({ status: "failed", failureMsg, failureCode: "refused", updatedAt: new Date() })),
   );
   const saved = await save(charge, { lastSyncedAt: new Date() });
   await audit({ actor, action: "charge.create", target: { type: "charge", id: saved.pingppId ?? saved.id }, params: auditParams, result: "ok" });
@@ -636,15 +620,15 @@ export async function listCharges(
   } else {
     rows = await query(actor);
   }
-  const page = rows.slice(0, limit);
   const more = rows.length > limit;
-  const pending = await pendingRefundsByCharge(db, page.flatMap((r) => (r.pingppId ? [r.pingppId] : [])));
+  const page = rows.slice(0, limit);
   if (before) page.reverse();
   const first = page[0];
   const last = page[page.length - 1];
   // going forward, a page reached by a cursor has one before it; going back, the row we came from is after
   const nextCursor = before ? (last ? encodeCursor(last) : null) : more && last ? encodeCursor(last) : null;
   const prevCursor = before ? (more && first ? encodeCursor(first) : null) : cursor && first ? encodeCursor(first) : null;
+  const pending = await pendingRefundsByCharge(db, page.flatMap((r) => (r.pingppId ? [r.pingppId] : [])));
   return { rows: page.map((r) => toListRow(r, (r.pingppId && pending.get(r.pingppId)) || 0)), nextCursor, prevCursor };
 }
 

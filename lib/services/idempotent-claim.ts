@@ -112,7 +112,8 @@ export async function keepClaim<T extends ClaimTable>(table: T, id: string): Pro
 export function undoClaim<T extends ClaimTable>(
   table: T,
   id: string,
-  onRefused: ((message: string) => Values<T>) | "delete",
+  // (`status?: "failed"` keeps the literal: TS widens it against the generic row type alone)
+  onRefused: ((message: string) => Values<T> & { status?: "failed" }) | "delete",
 ): (refused: boolean, message: string) => Promise<void> {
   return async (refused, message) => {
     if (!refused) return keepClaim(table, id);

@@ -10,6 +10,8 @@ import { idPrefix, orderNoPrefix } from "./search";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
+import { claimByKey, expiredLease, keepClaim, leaseExpired, undoClaim } from "./idempotent-claim";
+import { IN_PROGRESS } from "../retry-codes";
 import { applyCharge, extraFor, terminalFor, toView, type ChargeView } from "./charges";
 import { byCurrency } from "../money-totals";
 import { refundState, shownOrderStatus, type RefundState, type ShownOrderStatus } from "../refund-state";
@@ -19,9 +21,7 @@ import type { CreateOrderData, OrderFilter } from "../validations/orders";
 
 /** Order statuses move up this rank only (DESIGN rule 2). */
 const RANK: Record<OrderStatus, number> = { creating: 0, failed: 1, created: 1, canceled: 2, paid: 2, refunded: 3 };
-/** A `creating` order younger than this is another request still talking to Ping++. */
-const CREATING_LEASE_MS = 20_000;
-/** Longer than a resumed cancel can take (a retrieve, then the cancel: 15 s each at most). */
+/** A cancel's lease (idempotent-claim's LEASE_MS is one call's): longer than a resumed cancel can take (a retrieve, then the cancel: 15 s each at most). */
 const CANCEL_LEASE_MS = 45_000;
 /** Pages of `GET /orders` one sync reads at most (20 orders each). */
 const SYNC_MAX_PAGES = 500;
@@ -239,9 +239,9 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
   const terminalId = await terminalFor(actor, input.terminalId, "order.create", { amount: input.amount, channel: input.channel, idempotency: input.idempotencyKey });
   if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
   const { appId } = env().pingpp;
-  const [claimed] = await db
-    .insert(orders)
-    .values({
+  const claim = await claimByKey(
+    orders,
+    {
       idempotencyKey: input.idempotencyKey,
       merchantOrderNo: generateOrderNo(),
       chargeOrderNo: generateOrderNo(),
@@ -256,10 +256,15 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
       channel: input.channel,
       terminalId,
       createdBy: actor.id,
-    })
-    .onConflictDoNothing({ target: orders.idempotencyKey })
-    .returning();
-  const row = claimed ?? (await retake(actor, input.idempotencyKey));
+    },
+    {
+      inProgress: IN_PROGRESS.charge,
+      // answered: refused, or its charge made (retaken while the create or the pay may still be owed)
+      settled: (r) => r.status === "failed" || (!!r.chargeId && r.status !== "creating"),
+      open: and(ne(orders.status, "failed"), or(eq(orders.status, "creating"), isNull(orders.chargeId))),
+    },
+  );
+  const row = claim.row;
   if (row.status === "failed") throw new AppError("pingppRefused", {}, row.failureMsg ?? undefined);
   if (row.chargeId && row.status !== "creating") {
     const [c] = await db.select().from(charges).where(eq(charges.pingppId, row.chargeId));
@@ -268,12 +273,12 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
 
   const entry = { actor, action: "order.create", target: { type: "order", id: row.merchantOrderNo }, params: { amount: row.amount, channel: input.channel, terminalId, idempotency: input.idempotencyKey } };
   // On a refusal of the create nothing exists at Ping++; otherwise leave the claim for a retry.
-  const release = (failure?: { status: "failed"; failureMsg: string }) => db.update(orders).set(failure ?? { updatedAt: new Date(0) }).where(eq(orders.id, row.id));
+  const keep = () => keepClaim(orders, row.id);
 
   // A retried claim may have been created at Ping++ although the answer was lost: look first.
-  const known = row.pingppId ?? (claimed ? null : (await callPingpp(entry, () => findByUid(row), () => release()))?.id);
+  const known = row.pingppId ?? (claim.state === "new" ? null : (await callPingpp(entry, () => findByUid(row), keep))?.id);
   let order = known
-    ? await callPingpp(entry, () => pingpp().orders.retrieve(known), () => release())
+    ? await callPingpp(entry, () => pingpp().orders.retrieve(known), keep)
     : await callPingpp(
         entry,
         () =>
@@ -288,7 +293,7 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
             uid: row.uid!,
             metadata: { terminal_id: terminalId ?? "", staff: actor.email },
           }),
-        (refused, message) => release(refused ? { status: "failed", failureMsg: message } : undefined),
+        undoClaim(orders, row.id, (failureMsg) => ({ status: "failed", failureMsg })),
       );
   await db.transaction((tx) => applyOrder(tx, order));
   if (!order.charge) {
@@ -299,9 +304,9 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
       time_expire: Math.floor(Date.now() / 1000) + env().chargeTtlSeconds,
       charge_order_no: row.chargeOrderNo!,
     } as OrderPayParams;
-    order = await callPingpp(entry, () => pingpp().orders.pay(order.id, pay), () => release());
+    order = await callPingpp(entry, () => pingpp().orders.pay(order.id, pay), keep);
   }
-  const charge = await callPingpp(entry, () => pingpp().orders.charges.retrieve(order.id, order.charge!), () => release());
+  const charge = await callPingpp(entry, () => pingpp().orders.charges.retrieve(order.id, order.charge!), keep);
   const saved = await db.transaction(async (tx) => {
     await applyOrder(tx, order);
     const c = await applyCharge(tx, charge, { lastSyncedAt: new Date() });
@@ -316,21 +321,6 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
 async function findByUid(row: OrderRow): Promise<Order | undefined> {
   const list = await pingpp().orders.list({ app: row.appId, uid: row.uid ?? undefined, per_page: 20 });
   return list.data.find((o) => o.merchant_order_no === row.merchantOrderNo);
-}
-
-/** The claimed order of a repeated key: ours, and not being worked on by another request. */
-async function retake(actor: Actor, key: string): Promise<OrderRow> {
-  const db = await getDb();
-  const [existing] = await db.select().from(orders).where(eq(orders.idempotencyKey, key));
-  if (!existing || existing.createdBy !== actor.id) throw new AppError("idempotencyConflict");
-  if (existing.status === "failed" || (existing.chargeId && existing.status !== "creating")) return existing;
-  const [row] = await db
-    .update(orders)
-    .set({ updatedAt: new Date() })
-    .where(and(eq(orders.id, existing.id), lt(orders.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))))
-    .returning();
-  if (!row) throw new AppError("chargeInProgress");
-  return row;
 }
 
 // ---------------------------------------------------------------- cancel
@@ -357,11 +347,11 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
       and(
         eq(orders.id, row.id),
         eq(orders.status, "created"),
-        resumed ? and(eq(orders.cancelKey, row.cancelKey!), lt(orders.updatedAt, new Date(Date.now() - CANCEL_LEASE_MS))) : isNull(orders.cancelKey),
+        resumed ? and(eq(orders.cancelKey, row.cancelKey!), leaseExpired(orders.updatedAt, CANCEL_LEASE_MS)) : isNull(orders.cancelKey),
       ),
     )
     .returning();
-  if (!claimed) return refuse(entry, "orders.errors.cancelInProgress");
+  if (!claimed) return refuse(entry, IN_PROGRESS.orderCancel);
   const o = await callPingpp(
     entry,
     async () => {
@@ -373,7 +363,7 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
     (refused) =>
       db
         .update(orders)
-        .set(refused ? { cancelKey: null } : { updatedAt: new Date(0) })
+        .set(refused ? { cancelKey: null } : { updatedAt: expiredLease() })
         .where(and(eq(orders.id, row.id), eq(orders.cancelKey, key), eq(orders.updatedAt, claimed.updatedAt))),
   );
   const saved = await db.transaction((tx) => applyOrder(tx, o));

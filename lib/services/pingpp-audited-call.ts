@@ -2,6 +2,7 @@ import "server-only";
 import { PingppConnectionError, PingppError, PingppResponseError, PingppValidationError } from "../pingpp";
 import { audit, type AuditEntry } from "./audit";
 import { AppError } from "./errors";
+import { UNKNOWN_OUTCOME } from "../retry-codes";
 
 /**
  * Ask Ping++ to move money. A refusal (4xx, or parameters it would refuse) → audit "refused"
@@ -23,7 +24,7 @@ export async function callPingpp<T>(
     const message = (e as Error).message;
     await undo?.(refused, message);
     await audit({ ...entry, result: refused ? "refused" : "error", message });
-    throw refused ? new AppError("pingppRefused", {}, message) : new AppError("pingppUnavailable");
+    throw refused ? new AppError("pingppRefused", {}, message) : new AppError(UNKNOWN_OUTCOME);
   }
 }
 

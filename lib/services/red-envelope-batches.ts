@@ -15,7 +15,8 @@ import { dryRunRows, type BatchDryRunData } from "../validations/red-envelopes";
 import { formatMoney } from "../money";
 import { audit } from "./audit";
 import { AppError, isAppError } from "./errors";
-import { claimValues, CREATING_LEASE_MS, sendClaimed, type Sender } from "./red-envelopes";
+import { claimValues, sendClaimed, type Sender } from "./red-envelopes";
+import { LEASE_MS } from "./idempotent-claim";
 import type { Actor } from "./actor";
 
 /** Ping++ accepts at most 1,800 red envelopes a minute. */
@@ -384,7 +385,7 @@ async function reserve(batch: RedEnvelopeBatchRow, sender: Sender, o: typeof DEF
       .orderBy(asc(redEnvelopes.batchLine));
     const chunk = Math.min(o.chunk, o.limit.perWindow);
     // `creating` rows past their lease were asked without an answer (or never asked): send again.
-    const due = open.filter((r) => r.updatedAt.getTime() < now - CREATING_LEASE_MS).slice(0, chunk);
+    const due = open.filter((r) => r.updatedAt.getTime() < now - LEASE_MS).slice(0, chunk);
     const fresh = await tx
       .select({ r: redEnvelopeBatchRows })
       .from(redEnvelopeBatchRows)

@@ -8,13 +8,12 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp } from "./pingpp-audited-call";
+import { claimByKey, undoClaim } from "./idempotent-claim";
+import { IN_PROGRESS } from "../retry-codes";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { HandlerResult } from "./webhooks/handlers";
 import type { SendRedEnvelopeData } from "../validations/red-envelopes";
-
-/** A `creating` row younger than this is another request still talking to Ping++. */
-export const CREATING_LEASE_MS = 20_000;
 
 const RANK: Record<RedEnvelopeRowStatus, number> = { creating: 0, sending: 1, sent: 2, failed: 2, refunding: 3, received: 4, refund: 4 };
 export const FINAL_STATUSES: readonly RedEnvelopeRowStatus[] = ["received", "failed", "refund"];
@@ -167,7 +166,6 @@ export function claimValues(sender: Sender, c: EnvelopeClaim): typeof redEnvelop
  * order_no, and the envelope is then looked up instead of sent twice.
  */
 export async function sendClaimed(sender: Sender, row: RedEnvelopeRow, retry: boolean): Promise<RedEnvelopeRow> {
-  const db = await getDb();
   const params: RedEnvelopeCreateParams = {
     order_no: row.orderNo,
     app: { id: row.appId },
@@ -198,11 +196,8 @@ export async function sendClaimed(sender: Sender, row: RedEnvelopeRow, retry: bo
         throw e;
       }
     },
-    (refused, message) =>
-      refused
-        ? db.update(redEnvelopes).set({ status: "failed", failureMsg: message, updatedAt: new Date() }).where(eq(redEnvelopes.id, row.id))
-        : // Keep the claim, free to retry at once: a retry re-sends the same order_no.
-          db.update(redEnvelopes).set({ updatedAt: new Date(0) }).where(eq(redEnvelopes.id, row.id)),
+    // Refused: the claim becomes a failed envelope. No answer: keep it, free to retry at once (a retry re-sends the same order_no).
+    undoClaim(redEnvelopes, row.id, (failureMsg) => ({ status: "failed", failureMsg, updatedAt: new Date() })),
   );
   const saved = await save(sent);
   await audit({ ...entry, target: { type: "red_envelope", id: sent.id }, result: "ok" });
@@ -229,26 +224,11 @@ async function findAtPingpp(row: RedEnvelopeRow): Promise<RedEnvelope | null> {
  * second envelope; a retry after a lost answer re-sends the same order_no.
  */
 export async function sendRedEnvelope(actor: Actor, input: SendRedEnvelopeData): Promise<RedEnvelopeView> {
-  const db = await getDb();
   const { idempotencyKey, recipient, amount, sendName, subject, body, description, sceneId } = input;
-  const [claimed] = await db
-    .insert(redEnvelopes)
-    .values(claimValues(actor, { idempotencyKey, recipient, amount, sendName, subject, body, description, sceneId }))
-    .onConflictDoNothing({ target: redEnvelopes.idempotencyKey })
-    .returning();
-  if (claimed) return toView(await sendClaimed(actor, claimed, false));
-  const [existing] = await db.select().from(redEnvelopes).where(eq(redEnvelopes.idempotencyKey, idempotencyKey));
-  if (!existing || existing.createdBy !== actor.id) throw new AppError("idempotencyConflict");
-  if (existing.status !== "creating") return toView(existing);
-  // Still `creating`: another request is talking to Ping++, or one ended without an answer.
-  const now = new Date();
-  const [retake] = await db
-    .update(redEnvelopes)
-    .set({ updatedAt: now, attemptedAt: now })
-    .where(and(eq(redEnvelopes.id, existing.id), eq(redEnvelopes.status, "creating"), lt(redEnvelopes.updatedAt, new Date(now.getTime() - CREATING_LEASE_MS))))
-    .returning();
-  if (!retake) throw new AppError("redEnvelopes.errors.inProgress");
-  return toView(await sendClaimed(actor, retake, true));
+  const values = claimValues(actor, { idempotencyKey, recipient, amount, sendName, subject, body, description, sceneId });
+  const claim = await claimByKey(redEnvelopes, { ...values, idempotencyKey, createdBy: actor.id }, { inProgress: IN_PROGRESS.redEnvelope, retake: (now) => ({ attemptedAt: now }) });
+  if (claim.state === "settled") return toView(claim.row);
+  return toView(await sendClaimed(actor, claim.row, claim.state === "retaken"));
 }
 
 async function load(id: string): Promise<RedEnvelopeRow> {

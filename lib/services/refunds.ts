@@ -11,6 +11,8 @@ import { idPrefix, orderNoPrefix } from "./search";
 import { AppError, isAppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
+import { keepClaim, retakeClaim, undoClaim } from "./idempotent-claim";
+import { IN_PROGRESS } from "../retry-codes";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import { canSeeOrder, orderChargeLines, refundedByCharge, remainderOf } from "./orders";
 import { can } from "../auth/policy";
@@ -19,8 +21,6 @@ import { approvalHold } from "./refund-approval";
 import type { RefundChargeData, RefundFilter, RefundOrderData } from "../validations/refunds";
 
 const RANK: Record<RefundStatus, number> = { awaiting_approval: -1, creating: 0, pending: 1, succeeded: 2, failed: 2 };
-/** A `creating` refund younger than this is another request still talking to Ping++. */
-const CREATING_LEASE_MS = 20_000;
 export const REFUNDS_PER_PAGE = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -194,7 +194,7 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
       throw e;
     }
     // the same form submitted again while the first is at Ping++: refused, and audited like every attempt
-    if (!mine) return refuse(entry, "refunds.errors.inProgress");
+    if (!mine) return refuse(entry, IN_PROGRESS.refund);
     if (hold) {
       await audit({ ...entry, params: { ...entry.params, hold }, result: "ok", message: "awaiting approval" });
       return claim;
@@ -208,13 +208,9 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
       return done(claim);
     }
     // Still `creating`: another request is at Ping++ now, or an earlier try got no answer.
-    const [retaken] = await db
-      .update(refunds)
-      .set({ updatedAt: new Date() })
-      .where(and(eq(refunds.id, claim.id), eq(refunds.status, "creating"), lt(refunds.updatedAt, new Date(Date.now() - CREATING_LEASE_MS))))
-      .returning();
+    const retaken = await retakeClaim(refunds, claim.id);
     entry = await claimEntry(claim);
-    if (!retaken) return refuse(entry, "refunds.errors.inProgress");
+    if (!retaken) return refuse(entry, IN_PROGRESS.refund);
     resumed = true;
   }
 
@@ -227,13 +223,8 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
  */
 async function sendClaim(entry: Omit<AuditEntry, "result" | "message">, c: RefundRow, resumed: boolean): Promise<RefundRow> {
   const db = await getDb();
-  const release = (refused: boolean, message: string) =>
-    db
-      .update(refunds)
-      .set(refused ? { status: "failed", failureMsg: message, updatedAt: new Date() } : { updatedAt: new Date(0) })
-      .where(eq(refunds.id, c.id));
-  const found = resumed ? await callPingpp(entry, () => findAtPingpp(c), () => release(false, "")) : null;
-  const refund = found ?? (await callPingpp(entry, () => send(c), release));
+  const found = resumed ? await callPingpp(entry, () => findAtPingpp(c), () => keepClaim(refunds, c.id)) : null;
+  const refund = found ?? (await callPingpp(entry, () => send(c), undoClaim(refunds, c.id, (failureMsg) => ({ status: "failed", failureMsg, updatedAt: new Date() }))));
   const saved = await db.transaction((tx) => applyRefund(tx, refund));
   await audit({ ...entry, params: { ...entry.params, refund: refund.id }, result: "ok" });
   return saved;

@@ -15,6 +15,8 @@ import { audit } from "./audit";
 import { AppError } from "./errors";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
+import { claimByKey, expiredLease, leaseExpired, undoClaim } from "./idempotent-claim";
+import { IN_PROGRESS } from "../retry-codes";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { CreateSettlementData, SettlementParamsData } from "../validations/settlements";
@@ -24,8 +26,6 @@ export type { SettlementPreview, SettlementSummary, SettlementView };
 
 /** The metadata key that carries the form's idempotency key to Ping++, to find a settlement whose create answer was lost. */
 export const REQUEST_KEY_METADATA = "console_request";
-/** A `creating` row or a confirm/cancel claim younger than this is another request still talking to Ping++. */
-const LEASE_MS = 20_000;
 /** A pending settlement unchanged this long is asked about (ARCHITECTURE.md rule 5)… */
 export const SYNC_AFTER_MS = 5_000;
 /** …at most once per this interval, across all instances. */
@@ -205,42 +205,18 @@ export async function previewSettlement(actor: Actor, input: SettlementParamsDat
  * the settlement's metadata, so a retry after a lost answer finds the settlement Ping++ made.
  */
 export async function createSettlement(actor: Actor, input: CreateSettlementData): Promise<SettlementSummary> {
-  const db = await getDb();
   const params = { ...createParams(input), metadata: { ...input.metadata, [REQUEST_KEY_METADATA]: input.idempotencyKey } };
-  const [claimed] = await db
-    .insert(royaltySettlements)
-    .values({
-      idempotencyKey: input.idempotencyKey,
-      payerApp: input.payerApp,
-      method: input.method,
-      recipientApp: input.recipientApp,
-      status: "creating",
-      params,
-      createdBy: actor.id,
-    })
-    .onConflictDoNothing({ target: royaltySettlements.idempotencyKey })
-    .returning();
-  let row = claimed;
-  if (!row) {
-    const [existing] = await db.select().from(royaltySettlements).where(eq(royaltySettlements.idempotencyKey, input.idempotencyKey));
-    if (!existing || existing.createdBy !== actor.id) throw new AppError("idempotencyConflict");
-    if (existing.status !== "creating") return summaryOf(existing);
-    const [retake] = await db
-      .update(royaltySettlements)
-      .set({ updatedAt: new Date() })
-      .where(and(eq(royaltySettlements.id, existing.id), eq(royaltySettlements.status, "creating"), lt(royaltySettlements.updatedAt, new Date(Date.now() - LEASE_MS))))
-      .returning();
-    if (!retake) throw new AppError("settlements.errors.inProgress");
-    row = retake;
-  }
-  const claim = row;
+  const { state, row: claim } = await claimByKey(
+    royaltySettlements,
+    { idempotencyKey: input.idempotencyKey, payerApp: input.payerApp, method: input.method, recipientApp: input.recipientApp, status: "creating", params, createdBy: actor.id },
+    { inProgress: IN_PROGRESS.settlement },
+  );
+  if (state === "settled") return summaryOf(claim);
   const s = await callPingpp(
     { actor, action: "royalty_settlement.create", target: { type: "royalty_settlement", id: claim.id }, params },
-    async () => (claimed ? null : await findCreated(claim)) ?? (await pingpp().royaltySettlements.create(params)),
-    (refused) =>
-      refused
-        ? db.delete(royaltySettlements).where(eq(royaltySettlements.id, claim.id)) // nothing exists: no half-written row
-        : db.update(royaltySettlements).set({ updatedAt: new Date(0) }).where(eq(royaltySettlements.id, claim.id)), // a retry may go at once
+    async () => (state === "new" ? null : await findCreated(claim)) ?? (await pingpp().royaltySettlements.create(params)),
+    // Refused: nothing exists, so no half-written row. No answer: keep the claim, a retry may go at once.
+    undoClaim(royaltySettlements, claim.id, "delete"),
   );
   const saved = await save(s, claim.id);
   await audit({ actor, action: "royalty_settlement.create", target: { type: "royalty_settlement", id: s.id }, params, result: "ok" });
@@ -283,10 +259,10 @@ async function updateSettlement(actor: Actor, id: string, action: SettlementActi
       .returning({ id: royaltySettlements.id })).length > 0;
   // First attempt, or a retake of one that got no answer (its lease ended) and may have gone through.
   const first = await claim(isNull(royaltySettlements.actionAt));
-  if (!first && !(await claim(lt(royaltySettlements.actionAt, new Date(Date.now() - LEASE_MS))))) {
+  if (!first && !(await claim(leaseExpired(royaltySettlements.actionAt)))) {
     const now = await load(id);
     if (done(now.status)) return viewOf(now);
-    throw new AppError("settlements.errors.inProgress");
+    throw new AppError(IN_PROGRESS.settlement);
   }
   const s = await callPingpp(
     entry,
@@ -295,7 +271,7 @@ async function updateSettlement(actor: Actor, id: string, action: SettlementActi
       return earlier && earlier.status !== "created" ? earlier : await call(pingppId);
     },
     async (refused) => {
-      if (!refused) return db.update(royaltySettlements).set({ actionAt: new Date(0) }).where(eq(royaltySettlements.id, id));
+      if (!refused) return db.update(royaltySettlements).set({ actionAt: expiredLease() }).where(eq(royaltySettlements.id, id));
       await db.update(royaltySettlements).set({ action: null, actionAt: null }).where(eq(royaltySettlements.id, id));
       await sync(pingppId); // refused: show what Ping++ says the settlement is now
     },
