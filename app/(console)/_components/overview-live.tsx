@@ -37,9 +37,10 @@ function Cards({ totals, currency, testId, compact = false }: { totals: Totals; 
   return (
     <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
       {cards.map(([key, label, value]) => (
-        <div key={key} className={`rounded-lg bg-white shadow-sm ${compact ? "px-4 py-2" : "p-4"}`}>
+        <div key={key} className={`min-w-0 rounded-lg bg-white shadow-sm ${compact ? "px-3 py-2 sm:px-4" : "p-3 sm:p-4"}`}>
           <p className="text-sm text-slate-500">{label}</p>
-          <p className={`${compact ? "text-lg" : "text-2xl"} font-semibold tabular-nums`} data-testid={`${testId}-${key}`}>
+          {/* on a phone two cards share 390 px: a smaller figure, and a long one wraps rather than being cut */}
+          <p className={`${compact ? "text-lg" : "text-lg sm:text-2xl"} font-semibold tabular-nums [overflow-wrap:anywhere]`} data-testid={`${testId}-${key}`}>
             {value}
           </p>
         </div>
