@@ -10,7 +10,7 @@ const withNextIntl = createNextIntlPlugin({
 });
 
 const nextConfig: NextConfig = {
-  // PGlite ships WASM + data files that must be loaded from node_modules at run time (DESIGN §8).
+  // PGlite ships WASM + data files that must be loaded from node_modules at run time (ARCHITECTURE.md §12).
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs"],
   poweredByHeader: false,
   // forbidden() (lib/auth/session.ts): a role without the capability gets app/forbidden.tsx with HTTP 403

@@ -1,5 +1,5 @@
 /**
- * Configuration, parsed and validated once (DESIGN §6).
+ * Configuration, parsed and validated once (README: Configuration).
  * A bad or missing required value stops start-up with a message naming the variable.
  */
 import { z } from "zod";

@@ -33,7 +33,7 @@ const ROLES: readonly StaffRole[] = staffRole.enumValues;
 const PUBLIC = new Set(["auth.loginAction", "auth.logoutAction", "locale.setLocaleAction"]);
 
 /**
- * The capability each action needs (its roles: lib/auth/policy.ts, DESIGN §7). A new action that
+ * The capability each action needs (its roles: lib/auth/policy.ts, ARCHITECTURE.md §4). A new action that
  * is not listed here fails the suite; so does an action declaring another capability.
  */
 const REQUIRES: Record<string, Capability> = {
@@ -108,7 +108,7 @@ const as = (who: string | null) => {
   session = who ? { user: users[who]! } : null;
 };
 
-describe("server action authorisation (DESIGN §7)", () => {
+describe("server action authorisation (ARCHITECTURE.md §4)", () => {
   it("discovers the actions", () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
     expect(actions.length).toBeGreaterThanOrEqual(Object.keys(REQUIRES).length);

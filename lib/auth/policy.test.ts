@@ -9,7 +9,7 @@ const CAPABILITIES = Object.keys(POLICY) as Capability[];
 const held = (role: (typeof staffRole.enumValues)[number]) => CAPABILITIES.filter((c) => can(role, c)).sort();
 const root = path.join(import.meta.dirname, "../..");
 
-describe("the authorisation policy (DESIGN §7)", () => {
+describe("the authorisation policy (ARCHITECTURE.md §4)", () => {
   it("a cashier holds the cashier screen, their own charges, orders and shift, and their own account: nothing else", () => {
     expect(held("cashier")).toEqual(["account.self", "cashier.use", "charges.read", "console.enter", "orders.read", "shift.read"]);
   });

@@ -22,7 +22,7 @@ import type { ChargeView } from "./charge-view";
 
 export type { ChargeView };
 
-/** Pending this long without a webhook → ask Ping++ (DESIGN rule 5)… */
+/** Pending this long without a webhook → ask Ping++ (ARCHITECTURE.md rule 5)… */
 export const SYNC_AFTER_MS = 5_000;
 /** …at most once per this interval per charge, across all instances. */
 export const SYNC_INTERVAL_MS = 5_000;
@@ -107,7 +107,7 @@ function qrPayloadOf(c: Charge): string | null {
 }
 
 /**
- * Store what Ping++ says about a charge, forward only (DESIGN rule 2): a late or repeated
+ * Store what Ping++ says about a charge, forward only (ARCHITECTURE.md rule 2): a late or repeated
  * object never moves a status back, and refunded amounts never shrink. Matches our row by
  * Ping++ id, else our claim with the same order_no and no id yet (a create whose answer was
  * lost); creates one for charges made outside the console. Returns the stored row.
@@ -244,7 +244,7 @@ export function canSee(actor: Actor, row: Pick<ChargeRow, "createdBy" | "termina
 }
 
 /**
- * The terminal a new charge (or order) goes on, DESIGN §7: a cashier charges on their own terminal
+ * The terminal a new charge (or order) goes on, ARCHITECTURE.md §4: a cashier charges on their own terminal
  * only (the form may repeat it or leave it empty); another terminal is refused, on record, before
  * anything is claimed or asked of Ping++. Finance and admin may choose any, else their own if any.
  */
@@ -317,7 +317,7 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
 /**
  * The live status a cashier screen polls: one indexed read, nothing else. Asking Ping++ when a
  * webhook is late and reversing unpaid ISV charges after 60 s are the scheduler's jobs
- * (syncDueCharges, reverseUnpaidIsvCharges; DESIGN rule 5), whether or not a screen is open.
+ * (syncDueCharges, reverseUnpaidIsvCharges; ARCHITECTURE.md rule 5), whether or not a screen is open.
  */
 export async function chargeStatus(actor: Actor, id: string): Promise<ChargeView> {
   return toView(visibleTo(actor, (await liveChargeById({ id }))[0]));
@@ -365,7 +365,7 @@ const SWEEP_LIMIT = 200;
 const SYNC_CONCURRENCY = 16;
 
 /**
- * The scheduler's charge sync (DESIGN rule 5): every open charge with a Ping++ id, past
+ * The scheduler's charge sync (ARCHITECTURE.md rule 5): every open charge with a Ping++ id, past
  * SYNC_AFTER_MS (or past its expiry) and not asked about within its interval, is asked about and
  * stored, so a lost webhook still turns a screen green (or expired) with nobody watching. The
  * interval grows with the charge's age (a quarter of it, at least SYNC_INTERVAL_MS): a QR left
@@ -552,7 +552,7 @@ const toListRow = (r: ChargeRow, pending = 0): ChargeListRow => ({
   refund: chargeRefundState(r, pending),
 });
 
-/** The WHERE of a charges filter, with the cashier's scope (DESIGN §7). Shared by list, totals and export. */
+/** The WHERE of a charges filter, with the cashier's scope (ARCHITECTURE.md §4). Shared by list, totals and export. */
 export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor" | "before">) {
   const conds = [sql`${charges.status} <> 'creating'`];
   const scope = cashierScope(actor);
@@ -697,7 +697,7 @@ export interface ChargeDetail extends ChargeListRow {
   refunded: boolean;
   qrPayload: string | null;
   reversible: boolean;
-  /** Only for finance/admin (DESIGN §7): the last whole Ping++ object. */
+  /** Only for finance/admin (ARCHITECTURE.md §4): the last whole Ping++ object. */
   raw: Record<string, unknown> | null;
 }
 

@@ -33,7 +33,7 @@ export function objectHref(_type: string, objectId: string | null): string | nul
 
 /**
  * The console page of a Ping++ object (ch_, re_, red_, order or settlement id) this actor may see,
- * or null: an object they may not see answers exactly like one that does not exist (DESIGN §7: a
+ * or null: an object they may not see answers exactly like one that does not exist (ARCHITECTURE.md §4: a
  * cashier sees their own and their terminal's charges and orders, nothing else).
  */
 export async function lookupObject(actor: Actor, objectId: string): Promise<string | null> {

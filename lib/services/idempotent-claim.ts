@@ -6,7 +6,7 @@ import { AppError } from "./errors";
 import type { InProgressCode } from "../retry-codes";
 
 /**
- * Money moves once (DESIGN rule 4): a form's idempotency key claims a row before Ping++ is asked,
+ * Money moves once (ARCHITECTURE.md rule 4): a form's idempotency key claims a row before Ping++ is asked,
  * and the flow is always claim by key → callPingpp (./pingpp-audited-call) → persist, or release
  * the claim → audit. This module is the claim's half of it:
  *

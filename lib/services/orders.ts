@@ -19,7 +19,7 @@ import { can } from "../auth/policy";
 import type { Actor } from "./actor";
 import type { CreateOrderData, OrderFilter } from "../validations/orders";
 
-/** Order statuses move up this rank only (DESIGN rule 2). */
+/** Order statuses move up this rank only (ARCHITECTURE.md rule 2). */
 const RANK: Record<OrderStatus, number> = { creating: 0, failed: 1, created: 1, canceled: 2, paid: 2, refunded: 3 };
 /** A cancel's lease (idempotent-claim's LEASE_MS is one call's): longer than a resumed cancel can take (a retrieve, then the cancel: 15 s each at most). */
 const CANCEL_LEASE_MS = 45_000;

@@ -21,7 +21,7 @@ export const FINAL_STATUSES: readonly RedEnvelopeRowStatus[] = ["received", "fai
 /** Who sends: a signed-in staff member, or the one who started a batch (its worker acts for them). */
 export type Sender = Pick<Actor, "email" | "ip"> & { id: string };
 
-/** What a browser may see of a red envelope: never the Ping++ object (DESIGN rule 6). */
+/** What a browser may see of a red envelope: never the Ping++ object (ARCHITECTURE.md rule 6). */
 export interface RedEnvelopeView {
   id: string;
   pingppId: string | null;
@@ -75,7 +75,7 @@ const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null)
 const appIdOf = (r: RedEnvelope) => (typeof r.app === "string" ? r.app : (r.app as { id: string }).id);
 
 /**
- * Store what Ping++ says about a red envelope, forward only (DESIGN rule 2): a late or repeated
+ * Store what Ping++ says about a red envelope, forward only (ARCHITECTURE.md rule 2): a late or repeated
  * object never moves it back. Used by send, refresh and the webhooks. Matches our row by Ping++
  * id, else by order_no (a send whose answer was lost); creates one for envelopes sent elsewhere.
  */
@@ -279,7 +279,7 @@ export async function refreshRedEnvelope(actor: Actor, id: string): Promise<RedE
 export const ENVELOPE_SYNC_AFTER_MS = 10 * 60_000;
 
 /**
- * …and then again after a quarter of its age: the scheduler's red envelope sync (DESIGN rule 5).
+ * …and then again after a quarter of its age: the scheduler's red envelope sync (ARCHITECTURE.md rule 5).
  * Ping++ sends no event when WeChat fails an envelope or refunds one nobody opened in 24 h, so
  * without it these would stay "sending"/"sent" until someone pressed "refresh". Each stored answer
  * bumps updated_at, which spaces the next question; a status change is audited as the system's.

@@ -374,7 +374,7 @@ export const REFUND_SYNC_AFTER_MS = 60_000;
 
 /**
  * …and then again after a quarter of its age (at least REFUND_SYNC_AFTER_MS): the scheduler's
- * refund sync (DESIGN rule 5). Ping++ sends no event when a channel fails a refund, so without it
+ * refund sync (ARCHITECTURE.md rule 5). Ping++ sends no event when a channel fails a refund, so without it
  * a failed refund would stay pending until someone pressed "refresh". Each stored answer bumps
  * updated_at, which spaces the next question; a status change is audited as the system's.
  */

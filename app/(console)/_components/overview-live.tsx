@@ -10,7 +10,7 @@ import { HOME_CURRENCY } from "@/lib/money-totals";
 /** recharts is loaded only when a trend is drawn (trend-chart.tsx), not with the page's other scripts. */
 const TrendChart = dynamic(() => import("./trend-chart"), { ssr: false, loading: () => <div className="h-full animate-pulse rounded bg-slate-50" /> });
 
-/** One period's stats, re-fetched every 5 s (DESIGN rule 5: lists poll every few seconds). */
+/** One period's stats, re-fetched every 5 s (ARCHITECTURE.md rule 5: lists poll every few seconds). */
 function useOverview(from: string, to: string, initial: OverviewStats) {
   return useQuery({
     queryKey: ["overview", from, to],
