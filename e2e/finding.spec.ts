@@ -15,9 +15,7 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 /** A QR charge made on /cashier (left unpaid); its ch_ id and our id. */
 async function newCharge(page: Page, amount: string, terminal: string, channel = "alipay_qr") {
-  if (!page.url().endsWith("/cashier")) await page.goto("/cashier");
-  const again = page.getByRole("button", { name: "新建收款" });
-  if (await again.isVisible()) await again.click();
+  await page.goto("/cashier"); // a fresh form each time
   await page.locator("#channel").selectOption(channel);
   await page.locator('[name="amount"]').fill(amount);
   await page.getByRole("textbox", { name: /^终端/ }).fill(terminal);
@@ -27,7 +25,8 @@ async function newCharge(page: Page, amount: string, terminal: string, channel =
   ]);
   const status = page.getByTestId("charge-status");
   await expect(status).toHaveAttribute("data-status", "pending");
-  return { chargeId: (await status.getAttribute("data-charge-id"))!, ours: /\/api\/charges\/([0-9a-f-]{36})\/status/.exec(poll.url())![1]! };
+  const made = { chargeId: (await status.getAttribute("data-charge-id"))!, ours: /\/api\/charges\/([0-9a-f-]{36})\/status/.exec(poll.url())![1]! };
+  return made;
 }
 
 test.describe("finding and reading things (issue 19)", () => {
