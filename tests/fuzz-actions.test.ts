@@ -10,7 +10,7 @@ import { staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { loadMessages } from "@/lib/i18n/request";
 import { LOCALES } from "@/lib/i18n/locales";
-import { resolveAttentionSchema, syncAttentionSchema } from "@/lib/validations/attention";
+import { resolveAttentionSchema, syncAttentionKindSchema, syncAttentionSchema } from "@/lib/validations/attention";
 import { fixDifferenceSchema, noteDifferenceSchema, runReconciliationSchema } from "@/lib/validations/reconciliation";
 import { chargeIdSchema, createChargeSchema } from "@/lib/validations/charges";
 import { cancelOrderSchema, createOrderSchema, orderIdSchema } from "@/lib/validations/orders";
@@ -71,6 +71,7 @@ vi.mock("next-intl/server", () => {
 const SCHEMAS: Record<string, z.ZodType> = {
   "attention.syncAttentionAction": syncAttentionSchema,
   "attention.resolveAttentionAction": resolveAttentionSchema,
+  "attention.syncAttentionKindAction": syncAttentionKindSchema,
   "reconciliation.runReconciliationAction": runReconciliationSchema,
   "reconciliation.fixDifferenceAction": fixDifferenceSchema,
   "reconciliation.noteDifferenceAction": noteDifferenceSchema,
@@ -120,6 +121,7 @@ const texts = { sendName: "店铺", subject: "红包", body: "恭喜发财", des
 const VALID: Record<string, Record<string, unknown>> = {
   "attention.syncAttentionAction": { kind: "chargeStuck", objectId: "ch_abc" },
   "attention.resolveAttentionAction": { kind: "chargeStuck", objectId: "ch_abc", note: "checked" },
+  "attention.syncAttentionKindAction": { kind: "chargeStuck" },
   "reconciliation.runReconciliationAction": { day: "2026-01-02" },
   "reconciliation.fixDifferenceAction": { id },
   "reconciliation.noteDifferenceAction": { id, note: "已核对" },

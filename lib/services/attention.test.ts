@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { eventually } from "@/tests/helpers/console-sandbox";
+import { eventually, webhooksDelivered } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
 import {
   attentionResolutions,
@@ -53,7 +53,7 @@ beforeEach(async () => {
   h.sandbox.setWebhookUrl(h.webhookUrl);
   await h.sim("faults", { mode: "none" });
   // Webhooks of earlier tests land first, so they cannot re-create rows after the clean-up.
-  await eventually(async () => (await (await fetch(`${h.sandbox.url}/_sim/deliveries?status=pending`)).json()).data.length === 0, "webhooks delivered");
+  await webhooksDelivered(h.sandbox.url);
   for (const t of [attentionResolutions, refunds, orders, charges, redEnvelopes, royaltyTransactions, royaltySettlements, pingppEvents, auditLogs, staffUsers]) await db.delete(t);
   cashier = await addActor(db, "c@attention.test", "cashier", "T01");
   finance = await addActor(db, "f@attention.test", "finance");

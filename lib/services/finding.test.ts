@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
-import { eventually } from "@/tests/helpers/console-sandbox";
+import { eventually, webhooksDelivered } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
 import { attentionResolutions, auditLogs, charges, orders, pingppEvents, refunds, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -30,7 +30,7 @@ consoleTestbed((bed) => ({ h, db } = bed));
 
 beforeEach(async () => {
   h.sandbox.setWebhookUrl(h.webhookUrl);
-  await eventually(async () => (await (await fetch(`${h.sandbox.url}/_sim/deliveries?status=pending`)).json()).data.length === 0, "webhooks delivered");
+  await webhooksDelivered(h.sandbox.url);
   for (const t of [attentionResolutions, refunds, orders, charges, pingppEvents, auditLogs, staffUsers]) await db.delete(t);
   cashier = await addActor(db, "c@finding.test", "cashier", "T01");
   finance = await addActor(db, "f@finding.test", "finance");

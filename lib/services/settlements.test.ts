@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { eventually } from "@/tests/helpers/console-sandbox";
+import { eventually, webhooksDelivered } from "@/tests/helpers/console-sandbox";
 import { auditLogs, pingppEvents, royaltySettlements, royaltyTransactions, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { parseEvent, PingppConnectionError, type RoyaltySettlement } from "@/lib/pingpp";
@@ -26,7 +26,7 @@ afterEach(() => vi.restoreAllMocks());
 
 beforeEach(async () => {
   // Webhooks of earlier tests land first, so they cannot re-create rows after the clean-up.
-  await eventually(async () => (await (await fetch(`${h.sandbox.url}/_sim/deliveries?status=pending`)).json()).data.length === 0, "webhooks delivered");
+  await webhooksDelivered(h.sandbox.url);
   await db.delete(royaltySettlements);
   await db.delete(pingppEvents);
   await db.delete(auditLogs);

@@ -51,6 +51,21 @@ export async function startConsoleSandbox(opts: { timeScale?: number; refundDela
 }
 
 /** Wait until `check` returns a truthy value (polling), or fail with `what`. */
+/**
+ * Every webhook the sandbox has queued is delivered. A refused connection or a reset (a keep-alive
+ * socket the sandbox closed while the machine is busy) is asked again, not a failure.
+ */
+export async function webhooksDelivered(sandboxUrl: string, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => {
+    try {
+      const res = await fetch(`${sandboxUrl}/_sim/deliveries?status=pending`);
+      return ((await res.json()) as { data: unknown[] }).data.length === 0;
+    } catch {
+      return false;
+    }
+  }, "webhooks delivered", timeoutMs);
+}
+
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
