@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { E2E_ADMIN, loginAsAdmin, sim } from "./helpers";
+import { E2E_ADMIN, loginAsAdmin, paidOrderByQr } from "./helpers";
 
 /**
  * Accessibility (issue 19): axe-core on every console page and the cashier screens, no serious or
@@ -14,20 +14,6 @@ async function seriousViolations(page: Page) {
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(" | ")}`);
-}
-
-/** An order paid by QR (order mode); returns the ch_ id. */
-async function paidOrder(page: Page, amount: string) {
-  await page.goto("/cashier");
-  await page.getByLabel("金额（元）").fill(amount);
-  await page.getByTestId("order-mode").check();
-  await page.getByRole("button", { name: "生成收款码" }).click();
-  const state = page.getByTestId("charge-status");
-  await expect(state).toHaveAttribute("data-status", "pending");
-  const id = (await state.getAttribute("data-charge-id"))!;
-  await sim(`charges/${id}/pay`);
-  await expect(state).toHaveAttribute("data-status", "paid");
-  return id;
 }
 
 /** Whether the focused element shows a focus indicator (:focus-visible with an outline or a ring). */
@@ -59,7 +45,7 @@ test.describe("accessibility", () => {
   test("axe: no serious or critical violation on any console page or cashier screen", async ({ page }) => {
     test.setTimeout(180_000);
     await loginAsAdmin(page);
-    await paidOrder(page, "88.00");
+    await paidOrderByQr(page, "88.00");
     await page.goto("/charges");
     const detail = await page.getByTestId("charges-table").getByRole("link").first().getAttribute("href");
     expect(detail).toMatch(/^\/charges\//);
@@ -102,7 +88,7 @@ test.describe("accessibility", () => {
 
   test("keyboard: the refund form, filled, sent and confirmed without the mouse", async ({ page }) => {
     await loginAsAdmin(page);
-    await paidOrder(page, "30.00");
+    await paidOrderByQr(page, "30.00");
     await page.goto("/orders");
     await page.getByTestId("orders-table").getByRole("link").first().click();
     const form = page.getByTestId("refund-form");

@@ -61,3 +61,22 @@ export async function addStaff(page: Page, s: { email: string; name: string; rol
   await expect(secret).toBeVisible();
   return (await secret.textContent())!.trim();
 }
+
+/** An order made in order mode on the cashier screen, left pending: returns its charge's ch_ id. */
+export async function orderByQr(page: Page, amount: string): Promise<string> {
+  await page.goto("/cashier");
+  await page.getByLabel("金额（元）").fill(amount);
+  await page.getByTestId("order-mode").check();
+  await page.getByRole("button", { name: "生成收款码" }).click();
+  const state = page.getByTestId("charge-status");
+  await expect(state).toHaveAttribute("data-status", "pending");
+  return (await state.getAttribute("data-charge-id"))!;
+}
+
+/** An order paid by QR on the cashier screen (the customer pays in the sandbox): returns the ch_ id. */
+export async function paidOrderByQr(page: Page, amount: string): Promise<string> {
+  const id = await orderByQr(page, amount);
+  await sim(`charges/${id}/pay`);
+  await expect(page.getByTestId("charge-status")).toHaveAttribute("data-status", "paid");
+  return id;
+}

@@ -1,16 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addStaff, login, loginAsAdmin, sim } from "./helpers";
-
-/** Order mode on the cashier screen: returns the pending charge's ch_ id. */
-async function orderByQr(page: Page, amount: string): Promise<string> {
-  await page.goto("/cashier");
-  await page.getByLabel("金额（元）").fill(amount);
-  await page.getByTestId("order-mode").check();
-  await page.getByRole("button", { name: "生成收款码" }).click();
-  const state = page.getByTestId("charge-status");
-  await expect(state).toHaveAttribute("data-status", "pending");
-  return (await state.getAttribute("data-charge-id"))!;
-}
+import { addStaff, login, loginAsAdmin, orderByQr, sim } from "./helpers";
 
 /** The newest order's detail page (lists are newest first). */
 async function openNewestOrder(page: Page) {

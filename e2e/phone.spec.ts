@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { loginAsAdmin, sim } from "./helpers";
+import { loginAsAdmin, paidOrderByQr } from "./helpers";
 
 /**
  * An owner checks the day's takings on a phone (issue 19): overview, charges, orders and needs
@@ -14,18 +14,6 @@ const PAGES = [
   { path: "/orders", heading: "订单" },
   { path: "/attention", heading: "待处理" },
 ];
-
-/** An order paid by QR on the cashier screen, with a large amount (the widest figure a table shows). */
-async function paidOrder(page: Page, amount: string) {
-  await page.goto("/cashier");
-  await page.getByLabel("金额（元）").fill(amount);
-  await page.getByTestId("order-mode").check();
-  await page.getByRole("button", { name: "生成收款码" }).click();
-  const state = page.getByTestId("charge-status");
-  await expect(state).toHaveAttribute("data-status", "pending");
-  await sim(`charges/${await state.getAttribute("data-charge-id")}/pay`);
-  await expect(state).toHaveAttribute("data-status", "paid");
-}
 
 /**
  * Every text leaf showing an amount (¥1,234.56 / US$…), and whether it is fully visible: its box
@@ -66,7 +54,7 @@ test.describe("phone (390 px)", () => {
   });
 
   test("overview, charges, orders and needs attention: no sideways page scroll, every amount shown whole", async ({ page }) => {
-    await paidOrder(page, "123456.78");
+    await paidOrderByQr(page, "123456.78");
     for (const p of PAGES) {
       await page.goto(p.path);
       await expect(page.getByRole("heading", { name: p.heading, exact: true, level: 1 })).toBeVisible();

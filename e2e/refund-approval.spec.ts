@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addStaff, login, loginAsAdmin, sim } from "./helpers";
+import { addStaff, login, loginAsAdmin, paidOrderByQr } from "./helpers";
 
 /** Reload until `check` passes (webhooks land asynchronously). */
 const eventually = (page: Page, check: () => Promise<void>) =>
@@ -21,14 +21,7 @@ test("refund approval: admin sets a threshold, finance A's refund waits, A canno
   await expect(settings).toContainText("已保存退款审批设置。");
 
   // a paid order (order mode on the cashier screen)
-  await page.goto("/cashier");
-  await page.getByLabel("金额（元）").fill("30.00");
-  await page.getByTestId("order-mode").check();
-  await page.getByRole("button", { name: "生成收款码" }).click();
-  const state = page.getByTestId("charge-status");
-  await expect(state).toHaveAttribute("data-status", "pending");
-  await sim(`charges/${await state.getAttribute("data-charge-id")}/pay`);
-  await expect(state).toHaveAttribute("data-status", "paid");
+  await paidOrderByQr(page, "30.00");
   await page.goto("/orders");
   await page.getByTestId("orders-table").getByRole("link").first().click();
   await expect(page.getByRole("heading", { name: "订单详情" })).toBeVisible();
