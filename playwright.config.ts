@@ -22,7 +22,9 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   outputDir: `test-results/playwright-${PORT}`,
-  reporter: process.env.CI ? [["list"], ["json", { outputFile: `test-results/e2e${DATABASE_URL ? "-pg" : ""}.json` }]] : "list",
+  reporter: process.env.CI
+    ? [["list"], ["json", { outputFile: `test-results/e2e${DATABASE_URL ? "-pg" : ""}.json` }]]
+    : "list",
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     locale: "zh-CN",
@@ -30,7 +32,15 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     },
   },
   webServer: {

@@ -5,6 +5,12 @@ import { StatusPage } from "@/components/ui/status-page";
 export default async function Forbidden() {
   const t = await getTranslations("app");
   return (
-    <StatusPage code={403} title={t("forbiddenTitle")} body={t("forbiddenBody")} back={t("backHome")} testId="forbidden" />
+    <StatusPage
+      code={403}
+      title={t("forbiddenTitle")}
+      body={t("forbiddenBody")}
+      back={t("backHome")}
+      testId="forbidden"
+    />
   );
 }

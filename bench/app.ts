@@ -13,10 +13,18 @@ export async function createPollCharges(n: number): Promise<{ id: string; charge
   const { createChargeSchema } = await import("../lib/validations/charges");
   const { closeDb } = await import("../lib/db");
   const sql = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-  const [admin] = await sql`select id, email, name, role, terminal_id from staff_users where email = ${BENCH_ADMIN.email}`;
+  const [admin] =
+    await sql`select id, email, name, role, terminal_id from staff_users where email = ${BENCH_ADMIN.email}`;
   await sql.end();
   if (!admin) throw new Error("bench admin missing");
-  const actor = { id: admin.id as string, email: admin.email as string, name: admin.name as string, role: "admin" as const, terminalId: null, ip: "127.0.0.1" };
+  const actor = {
+    id: admin.id as string,
+    email: admin.email as string,
+    name: admin.name as string,
+    role: "admin" as const,
+    terminalId: null,
+    ip: "127.0.0.1",
+  };
   const out: { id: string; chargeId: string }[] = [];
   const queue = Array.from({ length: n }, (_, i) => i);
   await Promise.all(
@@ -38,4 +46,3 @@ export async function createPollCharges(n: number): Promise<{ id: string; charge
   await closeDb();
   return out;
 }
-

@@ -4,11 +4,13 @@
  * then times `listCharges` (first page, a page ~10,000 rows deep by following the cursor, a
  * cursor near the end; as admin, with a status filter and as a cashier) and `chargeTotals`.
  * Target: ≤ 50 ms server time per list page (totals reported separately). Every list query
- * slower than half the target (and every totals query) is re-run under EXPLAIN (ANALYZE, BUFFERS) with the exact SQL + parameters
+ * slower than half the target (and every totals query) is re-run under EXPLAIN (ANALYZE, BUFFERS) with the exact SQL +
+ * parameters
  * the service sent (captured from the app's postgres.js client).
  *
  *   createdb -h 127.0.0.1 -U postgres bench           # once
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx bench/charges-list.ts
+ * DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx
+ * bench/charges-list.ts
  *
  * (react-server condition: it imports lib/services/charges, which is `server-only`.)
  * env: BENCH_ROWS (1000000), BENCH_RESEED=1 (delete the seeded rows and seed again).
@@ -70,7 +72,9 @@ async function seed() {
              ts, ts + interval '20 seconds'
       from (select g, date_trunc('milliseconds', now() - interval '1 hour' - g * interval '31.5 seconds' - (g % 997) * interval '1 millisecond') as ts
             from generate_series(${from}::int, ${to}::int) g) s`;
-    console.error(`seeded ${to.toLocaleString()} / ${ROWS.toLocaleString()} (${Math.round((performance.now() - t) / 1000)} s)`);
+    console.error(
+      `seeded ${to.toLocaleString()} / ${ROWS.toLocaleString()} (${Math.round((performance.now() - t) / 1000)} s)`,
+    );
   }
   await sql`vacuum analyze charges`;
   return { seeded: ROWS - existing, existing, seconds: Math.round((performance.now() - t) / 100) / 10 };
@@ -84,7 +88,12 @@ async function captureQueries() {
   client.options.debug = (_c: number, q: string, params: unknown[]) => captured.push({ q, params });
 }
 
-async function time<T>(fn: () => Promise<T>): Promise<{ first: number; ms: ReturnType<typeof stats>; result: T; sql: { q: string; params: unknown[] } | undefined }> {
+async function time<T>(fn: () => Promise<T>): Promise<{
+  first: number;
+  ms: ReturnType<typeof stats>;
+  result: T;
+  sql: { q: string; params: unknown[] } | undefined;
+}> {
   const ms: number[] = [];
   let result!: T;
   let firstSql: { q: string; params: unknown[] } | undefined;
@@ -103,7 +112,10 @@ async function explain(s: { q: string; params: unknown[] } | undefined): Promise
   const rows = await sql.unsafe(`explain (analyze, buffers) ${s.q}`, s.params as never[]);
   const lines = rows.map((r) => String((r as Record<string, unknown>)["QUERY PLAN"]));
   // keep the plan nodes + totals, without the per-node noise
-  return lines.filter((l) => /->|^\S|Execution Time|Planning Time|Rows Removed|Buffers: shared/.test(l)).slice(0, 14).map((l) => l.replace(/\s+/g, " ").trim());
+  return lines
+    .filter((l) => /->|^\S|Execution Time|Planning Time|Rows Removed|Buffers: shared/.test(l))
+    .slice(0, 14)
+    .map((l) => l.replace(/\s+/g, " ").trim());
 }
 
 const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
@@ -114,12 +126,23 @@ async function main() {
   await captureQueries();
 
   const admin: Actor = { id: creator(999), email: "admin@bench.test", name: "admin", role: "admin", terminalId: null };
-  const cashier: Actor = { id: creator(7), email: "cashier7@bench.test", name: "cashier 7", role: "cashier", terminalId: "T007" };
+  const cashier: Actor = {
+    id: creator(7),
+    email: "cashier7@bench.test",
+    name: "cashier 7",
+    role: "cashier",
+    terminalId: "T007",
+  };
   const f = (x: Record<string, string> = {}) => chargeFilterSchema.parse(x);
 
   const results: Record<string, { firstMs: number; ms: ReturnType<typeof stats>; rows?: number; plan?: string[] }> = {};
   const slow: string[] = [];
-  const record = async (name: string, r: Awaited<ReturnType<typeof time>>, rows: number | undefined, isList: boolean) => {
+  const record = async (
+    name: string,
+    r: Awaited<ReturnType<typeof time>>,
+    rows: number | undefined,
+    isList: boolean,
+  ) => {
     results[name] = { firstMs: r.first, ms: r.ms, rows };
     if (r.ms.p50 > TARGET_MS / 2 || r.first > TARGET_MS || !isList) results[name]!.plan = await explain(r.sql);
     if (isList && r.ms.p50 > TARGET_MS) slow.push(name);
@@ -131,40 +154,65 @@ async function main() {
     await record(`${label}: first page`, first, first.result.rows.length, true);
     let cursor = first.result.nextCursor;
     const walk: number[] = [];
-    for (let seen = first.result.rows.length; cursor && seen < deep; ) {
+    for (let seen = first.result.rows.length; cursor && seen < deep;) {
       const t = performance.now();
       const p = await listCharges(actor, f({ ...filter, cursor }));
       walk.push(performance.now() - t);
       seen += p.rows.length;
       cursor = p.nextCursor;
     }
-    results[`${label}: walking pages 2..${walk.length + 1}`] = { firstMs: Math.round((walk[0] ?? NaN) * 100) / 100, ms: stats(walk) };
+    results[`${label}: walking pages 2..${walk.length + 1}`] = {
+      firstMs: Math.round((walk[0] ?? NaN) * 100) / 100,
+      ms: stats(walk),
+    };
     if (cursor) {
       const deepPage = await time(() => listCharges(actor, f({ ...filter, cursor: cursor! })));
-      await record(`${label}: page at ~${deep.toLocaleString()} rows deep`, deepPage, deepPage.result.rows.length, true);
+      await record(
+        `${label}: page at ~${deep.toLocaleString()} rows deep`,
+        deepPage,
+        deepPage.result.rows.length,
+        true,
+      );
     }
     // a cursor near the end of what this filter selects
     const where = [sql`status <> 'creating'`];
     if (filter.status) where.push(sql`status = ${filter.status}`);
     if (filter.channel) where.push(sql`channel = ${filter.channel}`);
     if (actor.role === "cashier") where.push(sql`(created_by = ${actor.id} or terminal_id = ${actor.terminalId})`);
-    const [{ n } = { n: 0 }] = await sql`select count(*)::int as n from charges where ${where.reduce((a, b) => sql`${a} and ${b}`)}`;
+    const [{ n } = { n: 0 }] =
+      await sql`select count(*)::int as n from charges where ${where.reduce((a, b) => sql`${a} and ${b}`)}`;
     const [near] = await sql`select created_at, id from charges where ${where.reduce((a, b) => sql`${a} and ${b}`)}
                              order by created_at desc, id desc offset ${Math.max(0, (n as number) - 100)} limit 1`;
     if (near) {
       const c = encodeCursor(near.created_at as Date, near.id as string);
       const end = await time(() => listCharges(actor, f({ ...filter, cursor: c })));
-      await record(`${label}: cursor near the end (${((n as number) - 100).toLocaleString()} of ${(n as number).toLocaleString()})`, end, end.result.rows.length, true);
+      await record(
+        `${label}: cursor near the end (${((n as number) - 100).toLocaleString()} of ${(n as number).toLocaleString()})`,
+        end,
+        end.result.rows.length,
+        true,
+      );
     }
   };
 
   await listCase("admin, no filter", admin, {});
   await listCase("admin, status=paid", admin, { status: "paid" });
   await listCase("admin, channel=isv_qr", admin, { channel: "isv_qr" });
-  await listCase("admin, channel=cb_wx_pub_qr + status=failed (rare)", admin, { channel: "cb_wx_pub_qr", status: "failed" }, 2_000);
+  await listCase(
+    "admin, channel=cb_wx_pub_qr + status=failed (rare)",
+    admin,
+    { channel: "cb_wx_pub_qr", status: "failed" },
+    2_000,
+  );
   await listCase("cashier (own + terminal T007)", cashier, {}, 5_000);
   // a cashier with nothing yet (new staff member, new terminal): the OR cannot use one ordered index
-  const newCashier: Actor = { id: creator(998), email: "new@bench.test", name: "new", role: "cashier", terminalId: "T999" };
+  const newCashier: Actor = {
+    id: creator(998),
+    email: "new@bench.test",
+    name: "new",
+    role: "cashier",
+    terminalId: "T999",
+  };
   const empty = await time(() => listCharges(newCashier, f()));
   await record("cashier with no charges yet (new terminal T999): first page", empty, empty.result.rows.length, true);
   const search = await time(() => listCharges(admin, f({ q: `${SEED_PREFIX}123456` })));
@@ -182,7 +230,10 @@ async function main() {
   }
 
   const listEntries = Object.entries(results).filter(([k]) => !k.includes("walking"));
-  const worst = listEntries.reduce((a, [k, v]) => (v.ms.p50 > a.ms ? { name: k, ms: v.ms.p50 } : a), { name: "", ms: 0 });
+  const worst = listEntries.reduce((a, [k, v]) => (v.ms.p50 > a.ms ? { name: k, ms: v.ms.p50 } : a), {
+    name: "",
+    ms: 0,
+  });
   const pass = slow.length === 0;
   report(
     {
@@ -202,7 +253,9 @@ async function main() {
     `charges-list @ ${Number(total).toLocaleString()} rows: ` +
       listEntries.map(([k, v]) => `${k} ${v.ms.p50} ms`).join(" · ") +
       ` | totals: ` +
-      Object.entries(totals).map(([k, v]) => `${k} ${v.ms.p50} ms`).join(" · ") +
+      Object.entries(totals)
+        .map(([k, v]) => `${k} ${v.ms.p50} ms`)
+        .join(" · ") +
       ` | list target ≤ ${TARGET_MS} ms → ${pass ? "PASS" : `FAIL (${slow.join("; ")})`}; worst list page ${worst.ms} ms (${worst.name})`,
   );
 }

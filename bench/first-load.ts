@@ -27,7 +27,11 @@ async function scriptBytes(ctx: BrowserContext, path: string) {
     pending.push(
       res
         .body()
-        .then((body) => ({ url: res.url().replace(base, ""), gzip9: gzipSync(body, { level: 9 }).length, decoded: body.length }))
+        .then((body) => ({
+          url: res.url().replace(base, ""),
+          gzip9: gzipSync(body, { level: 9 }).length,
+          decoded: body.length,
+        }))
         .catch(() => null),
     );
   });
@@ -41,10 +45,20 @@ async function scriptBytes(ctx: BrowserContext, path: string) {
   const scripts = (await Promise.all(pending)).filter((s): s is Script => s !== null);
   await page.close();
   const sum = (k: "gzip9" | "decoded") => scripts.reduce((s, x) => s + x[k], 0);
-  return { path, status: res?.status() ?? 0, scripts: scripts.length, gzipKB: +(sum("gzip9") / 1024).toFixed(1), decodedKB: +(sum("decoded") / 1024).toFixed(1), list: scripts };
+  return {
+    path,
+    status: res?.status() ?? 0,
+    scripts: scripts.length,
+    gzipKB: +(sum("gzip9") / 1024).toFixed(1),
+    decodedKB: +(sum("decoded") / 1024).toFixed(1),
+    list: scripts,
+  };
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
 const results = [await scriptBytes(await browser.newContext(), "/login")];
 
 // log in once; each page is then measured in a fresh context (empty cache) carrying only the session
@@ -59,11 +73,19 @@ await page.waitForURL(`${base}/`);
 // a charge for the detail page: the newest listed, else one made through the cashier form
 async function chargeId() {
   await page.goto(`${base}/charges`);
-  const href = () => page.locator('a[href^="/charges/"]').first().getAttribute("href", { timeout: 3_000 }).catch(() => null);
+  const href = () =>
+    page
+      .locator('a[href^="/charges/"]')
+      .first()
+      .getAttribute("href", { timeout: 3_000 })
+      .catch(() => null);
   let h = await href();
   if (!h) {
     await page.goto(`${base}/cashier`);
-    await page.getByLabel(/金额|Amount/).first().fill("1.00");
+    await page
+      .getByLabel(/金额|Amount/)
+      .first()
+      .fill("1.00");
     await page.getByRole("button", { name: /生成收款码|Create QR/ }).click();
     await page.getByTestId("charge-status").waitFor();
     await page.goto(`${base}/charges`);
@@ -107,5 +129,6 @@ for (const r of results) console.log(`${r.path} | ${r.status} | ${r.scripts} | $
 if (listScripts)
   for (const r of results) {
     console.log(`\n${r.path}`);
-    for (const s of [...r.list].sort((a, b) => b.gzip9 - a.gzip9)) console.log(`  ${(s.gzip9 / 1024).toFixed(1).padStart(7)} KB  ${s.url}`);
+    for (const s of [...r.list].sort((a, b) => b.gzip9 - a.gzip9))
+      console.log(`  ${(s.gzip9 / 1024).toFixed(1).padStart(7)} KB  ${s.url}`);
   }

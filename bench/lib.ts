@@ -121,14 +121,19 @@ export interface Ceiling {
 }
 export async function startCeiling(port: number, extraEnv: Record<string, string> = {}): Promise<Ceiling> {
   const dir = path.join(ROOT, "bench/next-ceiling");
-  if (!fs.existsSync(path.join(dir, ".next/BUILD_ID"))) throw new Error("no build in bench/next-ceiling: run `cd bench/next-ceiling && npx next build` first");
+  if (!fs.existsSync(path.join(dir, ".next/BUILD_ID")))
+    throw new Error("no build in bench/next-ceiling: run `cd bench/next-ceiling && npx next build` first");
   await assertPortFree(port);
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: dir,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL, ...extraEnv },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL, ...extraEnv },
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
+    },
+  );
   process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"));
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (d: Buffer) => /ready/i.test(d.toString()) && resolve());
@@ -150,7 +155,11 @@ async function assertPortFree(port: number) {
  * A session cookie through next-auth's own credentials flow (CSRF token → callback), the same
  * endpoints the login form ends up at.
  */
-export async function loginCookie(base: string, email = BENCH_ADMIN.email, password = BENCH_ADMIN.password): Promise<string> {
+export async function loginCookie(
+  base: string,
+  email = BENCH_ADMIN.email,
+  password = BENCH_ADMIN.password,
+): Promise<string> {
   const csrfRes = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = new Map<string, string>();
@@ -235,9 +244,13 @@ export interface Delivery {
   signature: string;
 }
 
-
 /** `n` pending charges of our own (as the cashier would have created them) + a signed charge.succeeded each. */
-export async function signedChargeEvents(sql: postgres.Sql, tag: string, n: number, privateKey: string): Promise<Delivery[]> {
+export async function signedChargeEvents(
+  sql: postgres.Sql,
+  tag: string,
+  n: number,
+  privateKey: string,
+): Promise<Delivery[]> {
   const now = Math.floor(Date.now() / 1000);
   const rows = Array.from({ length: n }, (_, i) => ({
     id: randomUUID(),
@@ -304,7 +317,6 @@ export async function signedChargeEvents(sql: postgres.Sql, tag: string, n: numb
   });
 }
 
-
 /** Database connections of the bench database, sampled every 500 ms until `stop()`. */
 export function sampleConnections(sql: postgres.Sql) {
   const samples: { total: number; active: number; idleInTx: number }[] = [];
@@ -356,12 +368,19 @@ export async function pollScreens(o: { port: number; cookie: string; ids: string
           port: o.port,
           path: `/api/charges/${id}/status`,
           agent,
-          headers: { cookie: o.cookie, accept: "application/json", "cache-control": "no-cache", ...(etag ? { "if-none-match": etag } : {}) },
+          headers: {
+            cookie: o.cookie,
+            accept: "application/json",
+            "cache-control": "no-cache",
+            ...(etag ? { "if-none-match": etag } : {}),
+          },
           timeout: 10_000,
         },
         (res) => {
           res.resume();
-          res.on("end", () => resolve({ code: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? etag }));
+          res.on("end", () =>
+            resolve({ code: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? etag }),
+          );
         },
       );
       req.on("timeout", () => req.destroy(new Error("timeout")));

@@ -67,7 +67,11 @@ async function sendWebhooks(deliveries: Delivery[], start: number, sentAt: numbe
           method: "POST",
           agent,
           timeout: 30_000,
-          headers: { "content-type": "application/json", "content-length": d.body.length, "x-pingplusplus-signature": d.signature },
+          headers: {
+            "content-type": "application/json",
+            "content-length": d.body.length,
+            "x-pingplusplus-signature": d.signature,
+          },
         },
         (res) => {
           res.resume();
@@ -116,7 +120,11 @@ async function longPollScreens(o: { cookie: string; chargeIds: string[]; until: 
   const heldMs: number[] = []; // how long each answer was held (all answers)
   let requests = 0;
   let resets = 0;
-  const get = (id: string, etag: string | undefined, retried = false): Promise<{ code: number; etag?: string; status?: string; error?: string }> =>
+  const get = (
+    id: string,
+    etag: string | undefined,
+    retried = false,
+  ): Promise<{ code: number; etag?: string; status?: string; error?: string }> =>
     new Promise((resolve) => {
       const req = http.request(
         {
@@ -201,14 +209,22 @@ async function main() {
   let server: ConsoleServer | undefined;
   const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
   try {
-    // the in-process sandbox (no key), with the app id the seeded charges and their events carry (bench/lib.ts signedChargeEvents)
-    server = await startConsole({ PINGPP_API_KEY: "", PINGPP_APP_ID: "app_Bench00000000001", PINGPP_PUBLIC_KEY: "", PINGPP_PUBLIC_KEY_PATH: "", PINGPP_API_BASE: "" });
+    // the in-process sandbox (no key), with the app id the seeded charges and their events carry (bench/lib.ts
+    // signedChargeEvents)
+    server = await startConsole({
+      PINGPP_API_KEY: "",
+      PINGPP_APP_ID: "app_Bench00000000001",
+      PINGPP_PUBLIC_KEY: "",
+      PINGPP_PUBLIC_KEY_PATH: "",
+      PINGPP_API_BASE: "",
+    });
     // the key the in-process sandbox signs its webhooks with (bench/lib.ts startConsole's data dir)
     const keyFile = path.join(os.tmpdir(), "pingpp-console-bench-data", "sandbox", "sandbox_rsa_private_key.pem");
     const privateKey = fs.readFileSync(keyFile, "utf8");
     const cookie = await loginCookie(server.url);
     const tag = Date.now().toString(36).slice(-5);
-    const events = (ds: Delivery[]) => ds.map((d) => JSON.parse(d.body.toString()) as { id: string; data: { object: { id: string } } });
+    const events = (ds: Delivery[]) =>
+      ds.map((d) => JSON.parse(d.body.toString()) as { id: string; data: { object: { id: string } } });
     /** The console's ids of the charges `ds` pay, in the same order. */
     const chargeIdsOf = async (ds: Delivery[]) => {
       const chIds = events(ds).map((e) => e.data.object.id);
@@ -216,7 +232,8 @@ async function main() {
       const byCh = new Map(rows.map((r) => [r.pingpp_id as string, r.id as string]));
       return chIds.map((ch) => byCh.get(ch)!);
     };
-    // warm-up: a few webhooks with screens watching them, so the first measured second is not the server compiling routes
+    // warm-up: a few webhooks with screens watching them, so the first measured second is not the server compiling
+    // routes
     {
       const w = await signedChargeEvents(sql, `${tag}w`, 100, privateKey);
       const ids = await chargeIdsOf(w);
@@ -249,17 +266,26 @@ async function main() {
     // every webhook stored once and applied once; every charge paid
     await sleep(200);
     const evtIds = events(deliveries).map((e) => e.id);
-    const [e] = await sql`select count(*)::int as n, count(*) filter (where status = 'applied')::int as applied, coalesce(max(receive_count), 0)::int as max_received from pingpp_events where id = any(${evtIds})`;
-    const [c] = await sql`select count(*) filter (where status = 'paid')::int as paid from charges where id = any(${chargeIds})`;
+    const [e] =
+      await sql`select count(*)::int as n, count(*) filter (where status = 'applied')::int as applied, coalesce(max(receive_count), 0)::int as max_received from pingpp_events where id = any(${evtIds})`;
+    const [c] =
+      await sql`select count(*) filter (where status = 'paid')::int as paid from charges where id = any(${chargeIds})`;
 
     const h = stats(hooks.lat);
-    const woken = screens.paidAt.map((t, i) => (t === undefined || sentAt[i] === undefined ? undefined : t - sentAt[i]!)).filter((x): x is number => x !== undefined);
-    const fromAnswer = screens.paidAt.map((t, i) => (t === undefined || answeredAt[i] === undefined ? undefined : t - answeredAt[i]!)).filter((x): x is number => x !== undefined);
+    const woken = screens.paidAt
+      .map((t, i) => (t === undefined || sentAt[i] === undefined ? undefined : t - sentAt[i]!))
+      .filter((x): x is number => x !== undefined);
+    const fromAnswer = screens.paidAt
+      .map((t, i) => (t === undefined || answeredAt[i] === undefined ? undefined : t - answeredAt[i]!))
+      .filter((x): x is number => x !== undefined);
     const wake = stats(woken);
     const wakeFromAnswer = stats(fromAnswer);
     const quick = stats(screens.quickLat);
     const seenPaid = screens.paidAt.filter((t) => t !== undefined).length;
-    const bad = (codes: Record<string, number>, ok: string[]) => Object.entries(codes).filter(([k]) => !ok.includes(k)).reduce((x, [, v]) => x + v, 0);
+    const bad = (codes: Record<string, number>, ok: string[]) =>
+      Object.entries(codes)
+        .filter(([k]) => !ok.includes(k))
+        .reduce((x, [, v]) => x + v, 0);
     const webhookErrors = bad(hooks.codes, ["200"]);
     const pollErrors = bad(screens.codes, ["200", "304"]);
     const checks = {
@@ -271,13 +297,28 @@ async function main() {
       screensSawPaid: seenPaid,
     };
     const lost = checks.events - checks.applied;
-    const pass = webhookErrors === 0 && pollErrors === 0 && lost === 0 && checks.stored === checks.events && checks.maxReceiveCount === 1 && checks.chargesPaid === checks.events && seenPaid === checks.events;
+    const pass =
+      webhookErrors === 0 &&
+      pollErrors === 0 &&
+      lost === 0 &&
+      checks.stored === checks.events &&
+      checks.maxReceiveCount === 1 &&
+      checks.chargesPaid === checks.events &&
+      seenPaid === checks.events;
     report(
       {
         bench: "load",
         mode: "built console via `npm start` (Next.js's standalone server), real Postgres, screens long-polling (?wait=25) the charges the webhooks pay",
         seconds: Math.round(elapsed * 10) / 10,
-        webhooks: { wantedPerSec: RATE, sent: deliveries.length, perSec: Math.round(deliveries.length / hooksElapsed), codes: hooks.codes, errors: webhookErrors, errorSamples: hooks.errors, latencyMs: h },
+        webhooks: {
+          wantedPerSec: RATE,
+          sent: deliveries.length,
+          perSec: Math.round(deliveries.length / hooksElapsed),
+          codes: hooks.codes,
+          errors: webhookErrors,
+          errorSamples: hooks.errors,
+          latencyMs: h,
+        },
         screens: {
           screens: SCREENS,
           requests: screens.requests,
@@ -295,7 +336,11 @@ async function main() {
         dbConnections: { ...db, poolMaxSettingPerProcess: Number(process.env.DATABASE_POOL_MAX ?? 10) },
         consoleCpuPercent: Math.round((cpuSeconds / elapsed) * 1000) / 10,
         // what the console itself logged about failed requests (its route/webhook error lines), if any
-        consoleErrors: server.log().split("\n").filter((l) => /^(\[(webhook|route|serve|proxy|jobs?)\]|\s+at |[A-Za-z]*Error)/.test(l)).slice(0, 20),
+        consoleErrors: server
+          .log()
+          .split("\n")
+          .filter((l) => /^(\[(webhook|route|serve|proxy|jobs?)\]|\s+at |[A-Za-z]*Error)/.test(l))
+          .slice(0, 20),
         machine: machine(),
       },
       `load: ${deliveries.length} webhooks at ${RATE}/s + ${SCREENS} screens long-polling them, ${Math.round(elapsed)} s → ${pass ? "PASS" : "FAIL"} · webhooks ${Math.round(deliveries.length / hooksElapsed)}/s served, p50 ${h.p50} ms, p99 ${h.p99} ms, errors ${webhookErrors}` +

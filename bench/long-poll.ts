@@ -9,7 +9,7 @@
  * `wait` (how screens polled before), same payments.
  *
  *   NEXT_DIST_DIR=.next-bench npx next build          # once
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx bench/long-poll.ts
+ * DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx bench/long-poll.ts
  *
  * env: BENCH_SCREENS (500), BENCH_SECONDS (60), BENCH_PAYMENTS_PER_SEC (10), BENCH_COMPARE=0 skips
  * the 1 s polling run, BENCH_PORT / NEXT_DIST_DIR as in bench/lib.ts.
@@ -18,7 +18,20 @@ import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
 import { createPollCharges } from "./app";
-import { CONSOLE_PORT, DATABASE_URL, SANDBOX_URL, groupCpuSeconds, loginCookie, machine, report, runBench, sampleConnections, startConsole, stats, type ConsoleServer } from "./lib";
+import {
+  CONSOLE_PORT,
+  DATABASE_URL,
+  SANDBOX_URL,
+  groupCpuSeconds,
+  loginCookie,
+  machine,
+  report,
+  runBench,
+  sampleConnections,
+  startConsole,
+  stats,
+  type ConsoleServer,
+} from "./lib";
 
 const SCREENS = Number(process.env.BENCH_SCREENS ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -35,7 +48,10 @@ interface Answer {
   error?: string;
 }
 
-async function run(mode: Mode, o: { cookie: string; pid: number; charges: { id: string; chargeId: string }[]; mon: postgres.Sql }) {
+async function run(
+  mode: Mode,
+  o: { cookie: string; pid: number; charges: { id: string; chargeId: string }[]; mon: postgres.Sql },
+) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: SCREENS + 10 });
   const inflight = new Set<http.ClientRequest>();
   let stopping = false;
@@ -131,7 +147,11 @@ async function run(mode: Mode, o: { cookie: string; pid: number; charges: { id: 
       if (!c) continue;
       payStart.set(c.id, performance.now());
       calls.push(
-        fetch(`${SANDBOX_URL}/_sim/charges/${c.chargeId}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+        fetch(`${SANDBOX_URL}/_sim/charges/${c.chargeId}/pay`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        })
           .then(async (res) => {
             if (res.ok) paid++;
             else if (payErrors.length < 5) payErrors.push(`${res.status} ${await res.text()}`);
@@ -166,9 +186,13 @@ async function run(mode: Mode, o: { cookie: string; pid: number; charges: { id: 
   // The console's own part: the webhook's apply stamped updated_at (the console's clock, this
   // machine) just before its transaction committed and notified → the screen's answer arrived.
   const ids = [...seenPaidAt.keys()];
-  const applied = ids.length ? await o.mon`select id, (extract(epoch from updated_at) * 1000)::float8 as t from charges where id = any(${ids})` : [];
+  const applied = ids.length
+    ? await o.mon`select id, (extract(epoch from updated_at) * 1000)::float8 as t from charges where id = any(${ids})`
+    : [];
   const fromApplyMs = applied.map((r) => seenPaidAt.get(r.id as string)! - (r.t as number));
-  const errors = Object.entries(codes).filter(([k]) => k !== "200" && k !== "304").reduce((a, [, v]) => a + v, 0);
+  const errors = Object.entries(codes)
+    .filter(([k]) => k !== "200" && k !== "304")
+    .reduce((a, [, v]) => a + v, 0);
   return {
     mode,
     seconds: Math.round(elapsed * 10) / 10,
@@ -192,14 +216,26 @@ async function main() {
   let server: ConsoleServer | undefined;
   const mon = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    server = await startConsole({ PINGPP_API_KEY: "", PINGPP_PUBLIC_KEY: "", PINGPP_PUBLIC_KEY_PATH: "", PINGPP_API_BASE: "" });
+    server = await startConsole({
+      PINGPP_API_KEY: "",
+      PINGPP_PUBLIC_KEY: "",
+      PINGPP_PUBLIC_KEY_PATH: "",
+      PINGPP_API_BASE: "",
+    });
     const cookie = await loginCookie(server.url);
     const payLeftovers = async (ids: string[]) => {
-      const left = (await mon`select pingpp_id from charges where id = any(${ids}) and status = 'pending'`).map((r) => r.pingpp_id as string);
+      const left = (await mon`select pingpp_id from charges where id = any(${ids}) and status = 'pending'`).map(
+        (r) => r.pingpp_id as string,
+      );
       const queue = [...left];
       await Promise.all(
         Array.from({ length: 8 }, async () => {
-          for (let ch = queue.shift(); ch; ch = queue.shift()) await fetch(`${SANDBOX_URL}/_sim/charges/${ch}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).catch(() => {});
+          for (let ch = queue.shift(); ch; ch = queue.shift())
+            await fetch(`${SANDBOX_URL}/_sim/charges/${ch}/pay`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: "{}",
+            }).catch(() => {});
         }),
       );
       for (let i = 0; i < 300; i++) {
@@ -246,7 +282,8 @@ async function main() {
         pass,
         machine: machine(),
       },
-      `long-poll bench, ${SCREENS} screens × ${SECONDS} s, ${PAY_RATE} payments/s → ${pass ? "PASS" : "FAIL"} (0 errors, every paid screen woken)\n  ${line(long)}` + (poll ? `\n  ${line(poll)}` : ""),
+      `long-poll bench, ${SCREENS} screens × ${SECONDS} s, ${PAY_RATE} payments/s → ${pass ? "PASS" : "FAIL"} (0 errors, every paid screen woken)\n  ${line(long)}` +
+        (poll ? `\n  ${line(poll)}` : ""),
     );
   } finally {
     if (process.env.BENCH_LOG === "1") console.error(server?.log());

@@ -10,17 +10,31 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench npx tsx bench/payment-latency.ts
  *
  * env: BENCH_PAYMENTS (default 50); BENCH_PAY_DELAY_MAX_MS (default 0: pay the moment the QR shows,
- * right after a poll — the worst poll phase; e.g. 2000: wait a random 0–2 s first, a random phase). The "paid" moment is taken in the page by a
+ * right after a poll — the worst poll phase; e.g. 2000: wait a random 0–2 s first, a random phase). The "paid" moment
+ * is taken in the page by a
  * MutationObserver (performance.timeOrigin + now), so Playwright's own polling adds nothing;
  * the start is Date.now() just before the /_sim call, on the same clock.
  */
 import { chromium } from "@playwright/test";
 import postgres from "postgres";
-import { BENCH_ADMIN, DATABASE_URL, SANDBOX_URL, machine, report, startConsole, stats, type ConsoleServer, runBench } from "./lib";
+import {
+  BENCH_ADMIN,
+  DATABASE_URL,
+  SANDBOX_URL,
+  machine,
+  report,
+  startConsole,
+  stats,
+  type ConsoleServer,
+  runBench,
+} from "./lib";
 
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 50);
 const WARMUP = 2;
-/** 0 (default): pay as soon as the QR shows. >0: wait a random 0..N ms first (a customer scanning at a random poll phase). */
+/**
+ * 0 (default): pay as soon as the QR shows. >0: wait a random 0..N ms first (a customer scanning at a random poll
+ * phase).
+ */
 const PAY_DELAY_MAX_MS = Number(process.env.BENCH_PAY_DELAY_MAX_MS ?? 0);
 const TARGET_P95_MS = 200;
 
@@ -35,10 +49,23 @@ async function main() {
   const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
   try {
-    server = await startConsole({ PINGPP_API_KEY: "", PINGPP_PUBLIC_KEY: "", PINGPP_PUBLIC_KEY_PATH: "", PINGPP_API_BASE: "" });
+    server = await startConsole({
+      PINGPP_API_KEY: "",
+      PINGPP_PUBLIC_KEY: "",
+      PINGPP_PUBLIC_KEY_PATH: "",
+      PINGPP_API_BASE: "",
+    });
     const context = await browser.newContext({ baseURL: server.url, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -76,7 +103,11 @@ async function main() {
       })()`);
       if (PAY_DELAY_MAX_MS > 0) await page.waitForTimeout(Math.random() * PAY_DELAY_MAX_MS);
       const t0 = Date.now();
-      const res = await fetch(`${SANDBOX_URL}/_sim/charges/${chargeId}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const res = await fetch(`${SANDBOX_URL}/_sim/charges/${chargeId}/pay`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       const tSim = Date.now() - t0;
       if (!res.ok) throw new Error(`sim pay ${chargeId} → ${res.status} ${await res.text()}`);
       try {
@@ -90,7 +121,8 @@ async function main() {
       const answeredAt = (await page.evaluate(
         `Math.max(...performance.getEntriesByType("resource").filter((e) => e.name.includes("/status")).map((e) => performance.timeOrigin + e.responseEnd))`,
       )) as number;
-      const [evt] = await sql`select first_received_at from pingpp_events where object_id = ${chargeId} and type = 'charge.succeeded'`;
+      const [evt] =
+        await sql`select first_received_at from pingpp_events where object_id = ${chargeId} and type = 'charge.succeeded'`;
       if (i >= WARMUP) {
         latencies.push(paidAt - t0);
         simMs.push(tSim);

@@ -4,7 +4,8 @@
  * spread over yesterday (Asia/Shanghai); the console's database gets the same N rows, less 50
  * ("missing here"), 50 with a different amount, plus 50 Ping++ never had ("missing there").
  * This process runs lib/services/reconciliation.ts reconcileDay and samples its RSS and heap.
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --expose-gc --conditions=react-server --import tsx bench/reconciliation.ts [N]
+ * DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --expose-gc --conditions=react-server --import tsx
+ * bench/reconciliation.ts [N]
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -26,20 +27,63 @@ let charges: Record<string, unknown> = {};
 for (let i = 0; i < N; i++) {
   const created = createdOf(i);
   charges[id(i)] = {
-    id: id(i), object: "charge", created, livemode: false, paid: true, refunded: false, reversed: false, app: APP, channel: "alipay_qr",
-    order_no: "bRec" + i, client_ip: "127.0.0.1", amount: 100 + (i % 10_000), amount_settle: 100 + (i % 10_000), currency: "cny", subject: "门店消费",
-    body: "bench", extra: {}, time_paid: created + 5, time_expire: created + 7200, time_settle: null, transaction_no: "2026" + i, amount_refunded: 0,
-    failure_code: null, failure_msg: null, metadata: {}, credential: {}, description: null,
+    id: id(i),
+    object: "charge",
+    created,
+    livemode: false,
+    paid: true,
+    refunded: false,
+    reversed: false,
+    app: APP,
+    channel: "alipay_qr",
+    order_no: "bRec" + i,
+    client_ip: "127.0.0.1",
+    amount: 100 + (i % 10_000),
+    amount_settle: 100 + (i % 10_000),
+    currency: "cny",
+    subject: "门店消费",
+    body: "bench",
+    extra: {},
+    time_paid: created + 5,
+    time_expire: created + 7200,
+    time_settle: null,
+    transaction_no: "2026" + i,
+    amount_refunded: 0,
+    failure_code: null,
+    failure_msg: null,
+    metadata: {},
+    credential: {},
+    description: null,
   };
 }
-fs.writeFileSync(path.join(dataDir, "state.json"), JSON.stringify({
-  version: 1, config: {}, seeded: false, charges, refunds: {}, orders: {}, redEnvelopes: {}, royalties: {}, settlements: {}, transactions: {},
-  events: {}, deliveries: {}, jobs: [], nextOutcome: null,
-}));
+fs.writeFileSync(
+  path.join(dataDir, "state.json"),
+  JSON.stringify({
+    version: 1,
+    config: {},
+    seeded: false,
+    charges,
+    refunds: {},
+    orders: {},
+    redEnvelopes: {},
+    royalties: {},
+    settlements: {},
+    transactions: {},
+    events: {},
+    deliveries: {},
+    jobs: [],
+    nextOutcome: null,
+  }),
+);
 charges = {}; // the seed lives in the sandbox's process now: not counted in this one's memory
 const port = 42_000 + Math.floor(Math.random() * 2000);
 const child = spawn(process.execPath, ["--import", "tsx", "scripts/sandbox.ts"], {
-  env: { ...process.env, PINGPP_SANDBOX_PORT: String(port), PINGPP_SANDBOX_DATA_DIR: dataDir, PINGPP_SANDBOX_WEBHOOK_URL: "http://127.0.0.1:9/none" },
+  env: {
+    ...process.env,
+    PINGPP_SANDBOX_PORT: String(port),
+    PINGPP_SANDBOX_DATA_DIR: dataDir,
+    PINGPP_SANDBOX_WEBHOOK_URL: "http://127.0.0.1:9/none",
+  },
   stdio: ["ignore", "pipe", "inherit"],
 });
 await new Promise<void>((resolve, reject) => {
@@ -48,7 +92,10 @@ await new Promise<void>((resolve, reject) => {
 });
 process.env.PINGPP_API_BASE = `http://127.0.0.1:${port}`;
 delete process.env.PINGPP_API_KEY;
-process.env.PINGPP_PUBLIC_KEY_PATH = fs.readdirSync(dataDir).filter((f) => f.endsWith("public_key.pem")).map((f) => path.join(dataDir, f))[0];
+process.env.PINGPP_PUBLIC_KEY_PATH = fs
+  .readdirSync(dataDir)
+  .filter((f) => f.endsWith("public_key.pem"))
+  .map((f) => path.join(dataDir, f))[0];
 
 // 2. the console's rows (imported after the env is set: the services read it once)
 const { getDb, closeDb } = await import("../lib/db");
@@ -92,8 +139,20 @@ await new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM
 fs.rmSync(dataDir, { recursive: true, force: true });
 const mb = (b: number) => +(b / 1e6).toFixed(1);
 const summary = {
-  charges: N, status: run.status, error: run.error, differences: run.differences, pingppCount: run.totals[0]?.pingppCount, consoleCount: run.totals[0]?.consoleCount,
-  ms, chargesPerSec: Math.round((N * 1000) / ms), rssBaseMb: mb(base.rss), rssPeakMb: mb(peakRss), heapBaseMb: mb(base.heapUsed), heapPeakMb: mb(peakHeap),
+  charges: N,
+  status: run.status,
+  error: run.error,
+  differences: run.differences,
+  pingppCount: run.totals[0]?.pingppCount,
+  consoleCount: run.totals[0]?.consoleCount,
+  ms,
+  chargesPerSec: Math.round((N * 1000) / ms),
+  rssBaseMb: mb(base.rss),
+  rssPeakMb: mb(peakRss),
+  heapBaseMb: mb(base.heapUsed),
+  heapPeakMb: mb(peakHeap),
 };
 console.log(JSON.stringify(summary));
-console.log(`对账 of ${N} charges: ${(ms / 1000).toFixed(1)} s, ${run.differences} differences; peak RSS ${summary.rssPeakMb} MB (base ${summary.rssBaseMb}), peak heap ${summary.heapPeakMb} MB (base ${summary.heapBaseMb})`);
+console.log(
+  `对账 of ${N} charges: ${(ms / 1000).toFixed(1)} s, ${run.differences} differences; peak RSS ${summary.rssPeakMb} MB (base ${summary.rssBaseMb}), peak heap ${summary.heapPeakMb} MB (base ${summary.heapBaseMb})`,
+);

@@ -5,8 +5,10 @@
  * from the proxy's own clock, that no window of BENCH_WINDOW_MS ever saw more than BENCH_LIMIT
  * creates (Ping++: 1,800 a minute); also that every row reached Ping++ exactly once.
  *
- *   node --conditions=react-server --import tsx bench/red-envelope-batch.ts                 # 1,800/min, 2,500 rows (~1 min)
- *   BENCH_LIMIT=50 BENCH_WINDOW_MS=2000 BENCH_ROWS=300 node --conditions=react-server --import tsx bench/red-envelope-batch.ts
+ * node --conditions=react-server --import tsx bench/red-envelope-batch.ts                 # 1,800/min, 2,500 rows (~1
+ * min)
+ * BENCH_LIMIT=50 BENCH_WINDOW_MS=2000 BENCH_ROWS=300 node --conditions=react-server --import tsx
+ * bench/red-envelope-batch.ts
  *
  * env: BENCH_ROWS (default 2500), BENCH_LIMIT (default 1800), BENCH_WINDOW_MS (default 60000),
  * BENCH_CONCURRENCY (Ping++ calls in flight, default 8). DATABASE_URL: a local Postgres used
@@ -21,7 +23,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startSandbox } from "../lib/pingpp-sandbox";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2500);
-const LIMIT = { perWindow: Number(process.env.BENCH_LIMIT ?? 1800), windowMs: Number(process.env.BENCH_WINDOW_MS ?? 60_000) };
+const LIMIT = {
+  perWindow: Number(process.env.BENCH_LIMIT ?? 1800),
+  windowMs: Number(process.env.BENCH_WINDOW_MS ?? 60_000),
+};
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 if (process.env.DATABASE_URL && !/@(127\.0\.0\.1|localhost)(:\d+)?\/(?!test$)\w+$/.test(process.env.DATABASE_URL)) {
   throw new Error("bench: DATABASE_URL must be a local Postgres database of its own (not `test`)");
@@ -56,14 +61,35 @@ const { pingpp } = await import("../lib/services/pingpp-client");
 const db = await getDb();
 await db.delete(redEnvelopes);
 await db.delete(redEnvelopeBatches);
-const [u] = await db.insert(staffUsers).values({ email: `bench-${Date.now()}@bench.test`, name: "bench", role: "finance", passwordHash: "x" }).returning();
-const actor = { id: u!.id, email: u!.email, name: "bench", role: "finance" as const, terminalId: null, ip: "127.0.0.1" };
+const [u] = await db
+  .insert(staffUsers)
+  .values({ email: `bench-${Date.now()}@bench.test`, name: "bench", role: "finance", passwordHash: "x" })
+  .returning();
+const actor = {
+  id: u!.id,
+  email: u!.email,
+  name: "bench",
+  role: "finance" as const,
+  terminalId: null,
+  ip: "127.0.0.1",
+};
 
-const csv = ["open_id,amount", ...Array.from({ length: ROWS }, (_, i) => `oBench${String(i).padStart(6, "0")},1.00`)].join("\n");
+const csv = [
+  "open_id,amount",
+  ...Array.from({ length: ROWS }, (_, i) => `oBench${String(i).padStart(6, "0")},1.00`),
+].join("\n");
 let t = performance.now();
 const batch = await batches.createBatch(
   actor,
-  batchDryRunSchema.parse({ fileName: "bench.csv", csv, budget: String(ROWS), sendName: "Bench", subject: "Bench", body: "Bench", description: "Bench" }),
+  batchDryRunSchema.parse({
+    fileName: "bench.csv",
+    csv,
+    budget: String(ROWS),
+    sendName: "Bench",
+    subject: "Bench",
+    body: "Bench",
+    description: "Bench",
+  }),
 );
 const dryRunMs = performance.now() - t;
 
@@ -95,7 +121,7 @@ const attempted = (await db.select({ t: redEnvelopes.attemptedAt }).from(redEnve
 // Every row reached Ping++ exactly once: the sandbox's envelopes of this batch, by order_no.
 const orderNos = new Set<string>();
 let remote = 0;
-for (let after: string | undefined; ; ) {
+for (let after: string | undefined; ;) {
   const list = await pingpp().redEnvelopes.list({ limit: 100, starting_after: after });
   for (const r of list.data.filter((r) => r.metadata.batch === batch.id)) {
     remote++;

@@ -55,7 +55,9 @@ function request(t: Target, method: string, p: string, body?: unknown): Promise<
         timeout: 10_000,
         headers: {
           authorization: `Bearer ${t.apiKey}`,
-          ...(payload ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) } : {}),
+          ...(payload
+            ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }
+            : {}),
         },
       },
       (res) => {
@@ -118,7 +120,15 @@ async function load(name: string, one: (i: number) => Promise<boolean>): Promise
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { name, requests: latencies.length, errors, seconds, rps: latencies.length / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99) };
+  return {
+    name,
+    requests: latencies.length,
+    errors,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: pct(latencies, 0.5),
+    p99: pct(latencies, 0.99),
+  };
 }
 
 let seq = 0;
@@ -133,7 +143,10 @@ const chargeBody = (appId: string) => ({
   body: "bench",
 });
 
-async function webhookLag(t: Target, receiver: Receiver): Promise<{ n: number; missing: number; p50: number; p99: number; max: number }> {
+async function webhookLag(
+  t: Target,
+  receiver: Receiver,
+): Promise<{ n: number; missing: number; p50: number; p99: number; max: number }> {
   // charges made first, so the timed part is only: state change → first webhook POST
   const ids: string[] = [];
   for (let i = 0; i < PAYMENTS; i++) {
@@ -172,7 +185,10 @@ async function startReceiver(): Promise<Receiver> {
     req.on("end", () => {
       res.writeHead(200).end("OK");
       try {
-        const ev = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { type: string; data: { object: { id: string } } };
+        const ev = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          type: string;
+          data: { object: { id: string } };
+        };
         if (ev.type !== "charge.succeeded") return;
         const id = ev.data.object.id;
         if (firstSeen.has(id)) return;
@@ -209,7 +225,10 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-async function spawnSandbox(webhookUrl: string, dataDir: string | undefined): Promise<{ target: Target; child: ChildProcess }> {
+async function spawnSandbox(
+  webhookUrl: string,
+  dataDir: string | undefined,
+): Promise<{ target: Target; child: ChildProcess }> {
   const self = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ["--import", "tsx", self, "--serve"], {
     cwd: path.resolve(path.dirname(self), ".."),
@@ -243,7 +262,10 @@ async function main(): Promise<void> {
     const cpu = os.cpus();
     console.log(
       `sandbox bench · node ${process.version} · ${cpu.length}× ${cpu[0]?.model ?? "cpu"} · ${CLIENTS} clients × ${SECONDS} s · ` +
-        `state ${memory ? "in memory" : "persisted (dataDir, like npm run sandbox)"} · load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+        `state ${memory ? "in memory" : "persisted (dataDir, like npm run sandbox)"} · load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(" ")}`,
     );
     // warm-up (JIT, first key use)
     for (let i = 0; i < 50; i++) await request(target, "POST", "/v1/charges", chargeBody(target.appId));

@@ -7,7 +7,8 @@
  * Target: p99 ≤ 25 ms and no errors. Also samples pg_stat_activity for the bench database.
  *
  *   NEXT_DIST_DIR=.next-bench npx next build          # once
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx bench/status-poll.ts
+ * DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench node --conditions=react-server --import tsx
+ * bench/status-poll.ts
  *
  * (react-server condition: it imports lib/services/charges, which is `server-only`.)
  * env: BENCH_SCREENS (500), BENCH_SECONDS (60), BENCH_STATUS_MODE=pending (default: the charges
@@ -47,18 +48,28 @@ async function main() {
   let server: ConsoleServer | undefined;
   const mon = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    server = await startConsole({ PINGPP_API_KEY: "", PINGPP_PUBLIC_KEY: "", PINGPP_PUBLIC_KEY_PATH: "", PINGPP_API_BASE: "" });
+    server = await startConsole({
+      PINGPP_API_KEY: "",
+      PINGPP_PUBLIC_KEY: "",
+      PINGPP_PUBLIC_KEY_PATH: "",
+      PINGPP_API_BASE: "",
+    });
     const cookie = await loginCookie(server.url);
     const t = performance.now();
     const charges = await createCharges(SCREENS);
     const createSeconds = Math.round((performance.now() - t) / 10) / 100;
     if (MODE === "paid") {
       for (const c of charges) {
-        const r = await fetch(`${SANDBOX_URL}/_sim/charges/${c.chargeId}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+        const r = await fetch(`${SANDBOX_URL}/_sim/charges/${c.chargeId}/pay`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
         if (!r.ok) throw new Error(`sim pay → ${r.status}`);
       }
       for (let i = 0; i < 100; i++) {
-        const [p] = await mon`select count(*)::int as n from charges where id = any(${charges.map((c) => c.id)}) and status = 'paid'`;
+        const [p] =
+          await mon`select count(*)::int as n from charges where id = any(${charges.map((c) => c.id)}) and status = 'paid'`;
         if ((p!.n as number) === charges.length) break;
         await sleep(100);
       }
@@ -70,7 +81,14 @@ async function main() {
 
     // Warm-up, the same for the console and the ceiling: the screens poll for WARMUP seconds
     // before the measured run (a server just started meets 500 screens with a cold JIT; 0 shows that).
-    if (WARMUP > 0) await pollScreens({ port: CONSOLE_PORT, cookie, ids: charges.map((c) => c.id), start: performance.now(), seconds: WARMUP });
+    if (WARMUP > 0)
+      await pollScreens({
+        port: CONSOLE_PORT,
+        cookie,
+        ids: charges.map((c) => c.id),
+        start: performance.now(),
+        seconds: WARMUP,
+      });
 
     const conn = sampleConnections(mon); // pg_stat_activity during the run
 
@@ -78,7 +96,13 @@ async function main() {
     lag.enable();
     const cpu0 = groupCpuSeconds(server.child.pid!);
     const start = performance.now();
-    const { lat, at, codes, errors, resets } = await pollScreens({ port: CONSOLE_PORT, cookie, ids: charges.map((c) => c.id), start, seconds: SECONDS });
+    const { lat, at, codes, errors, resets } = await pollScreens({
+      port: CONSOLE_PORT,
+      cookie,
+      ids: charges.map((c) => c.id),
+      start,
+      seconds: SECONDS,
+    });
     const elapsed = (performance.now() - start) / 1000;
     const cpuSeconds = groupCpuSeconds(server.child.pid!) - cpu0;
     lag.disable();
@@ -92,13 +116,23 @@ async function main() {
       return { from: w * 10, n: sel.length, p99: stats(sel).p99 };
     });
     const steady = stats(lat.filter((_, i) => at[i]! >= 10));
-    const errorCount = Object.entries(codes).filter(([k]) => k !== "200" && k !== "304").reduce((a, [, v]) => a + v, 0);
+    const errorCount = Object.entries(codes)
+      .filter(([k]) => k !== "200" && k !== "304")
+      .reduce((a, [, v]) => a + v, 0);
     const { max: maxConn, maxActive } = db;
     const pass = s.p99 <= TARGET_P99_MS && errorCount === 0;
 
     // The same screens against the Next.js ceiling (bench/lib.ts startCeiling): a minimal Next.js
     // route doing the same two reads, no cookie, no drizzle. BENCH_CEILING=0 skips it.
-    let ceiling: { latencyMs: ReturnType<typeof stats>; steadyStateAfter10s: ReturnType<typeof stats>; requestsPerSec: number; errors: number; cpuMsPerRequest: number } | undefined;
+    let ceiling:
+      | {
+          latencyMs: ReturnType<typeof stats>;
+          steadyStateAfter10s: ReturnType<typeof stats>;
+          requestsPerSec: number;
+          errors: number;
+          cpuMsPerRequest: number;
+        }
+      | undefined;
     if (process.env.BENCH_CEILING !== "0") {
       await server.stop();
       server = undefined;
@@ -106,7 +140,8 @@ async function main() {
       const c = await startCeiling(SANDBOX_PORT + 1, { CEILING_STAFF_ID: admin!.id as string });
       try {
         const ids = charges.map((x) => x.id);
-        if (WARMUP > 0) await pollScreens({ port: SANDBOX_PORT + 1, cookie: "", ids, start: performance.now(), seconds: WARMUP });
+        if (WARMUP > 0)
+          await pollScreens({ port: SANDBOX_PORT + 1, cookie: "", ids, start: performance.now(), seconds: WARMUP });
         const cpuC = groupCpuSeconds(c.pgid);
         const t0 = performance.now();
         const r = await pollScreens({ port: SANDBOX_PORT + 1, cookie: "", ids, start: t0, seconds: SECONDS });
@@ -116,7 +151,9 @@ async function main() {
           latencyMs: cs,
           steadyStateAfter10s: stats(r.lat.filter((_, i) => r.at[i]! >= 10)),
           requestsPerSec: Math.round(cs.n / secs),
-          errors: Object.entries(r.codes).filter(([k]) => k !== "200" && k !== "304").reduce((a, [, v]) => a + v, 0),
+          errors: Object.entries(r.codes)
+            .filter(([k]) => k !== "200" && k !== "304")
+            .reduce((a, [, v]) => a + v, 0),
           cpuMsPerRequest: Math.round((((groupCpuSeconds(c.pgid) - cpuC) * 1000) / (cs.n || 1)) * 100) / 100,
         };
       } finally {
@@ -142,16 +179,22 @@ async function main() {
         targetP99Ms: TARGET_P99_MS,
         pass,
         dbConnections: { ...db, poolMaxSetting: Number(process.env.DATABASE_POOL_MAX ?? 10) },
-        consoleCpuPercent: Math.round((cpuSeconds / elapsed) * 1000) / 10, // npm start's process group: Next.js server + bootstrap (in-process sandbox)
+        // npm start's process group: Next.js server + bootstrap (in-process sandbox)
+        consoleCpuPercent: Math.round((cpuSeconds / elapsed) * 1000) / 10,
         consoleCpuMsPerRequest: Math.round(((cpuSeconds * 1000) / (s.n || 1)) * 100) / 100,
         generatorEventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e4) / 100,
         chargesCreatedIn: createSeconds,
-        nextCeiling: ceiling && { what: "the same screens against bench/next-ceiling: a minimal Next.js route doing the same two indexed reads (postgres.js), JSON + ETag", ...ceiling },
+        nextCeiling: ceiling && {
+          what: "the same screens against bench/next-ceiling: a minimal Next.js route doing the same two indexed reads (postgres.js), JSON + ETag",
+          ...ceiling,
+        },
         machine: machine(),
       },
       `status-poll (${MODE}, after ${WARMUP} s warm-up): ${s.n} requests from ${SCREENS} screens in ${Math.round(elapsed)} s, p50 ${s.p50} ms, p99 ${s.p99} ms (target ≤ ${TARGET_P99_MS} ms), errors ${errorCount}${errorCount ? ` (${errors.join("; ")})` : ""}; after the first 10 s p50 ${steady.p50} ms, p99 ${steady.p99} ms → ${pass ? "PASS" : "FAIL"}` +
         ` · DB connections max ${maxConn} (active ≤ ${maxActive}) · console CPU ${Math.round((cpuSeconds / elapsed) * 100)}%` +
-        (ceiling ? ` · Next.js ceiling (same two reads in a bare route, bench/next-ceiling): p50 ${ceiling.latencyMs.p50} ms, p99 ${ceiling.latencyMs.p99} ms (after 10 s ${ceiling.steadyStateAfter10s.p99} ms), ${ceiling.requestsPerSec} req/s, ${ceiling.cpuMsPerRequest} cpu-ms/req, errors ${ceiling.errors}` : ""),
+        (ceiling
+          ? ` · Next.js ceiling (same two reads in a bare route, bench/next-ceiling): p50 ${ceiling.latencyMs.p50} ms, p99 ${ceiling.latencyMs.p99} ms (after 10 s ${ceiling.steadyStateAfter10s.p99} ms), ${ceiling.requestsPerSec} req/s, ${ceiling.cpuMsPerRequest} cpu-ms/req, errors ${ceiling.errors}`
+          : ""),
     );
   } finally {
     await server?.stop();

@@ -10,7 +10,10 @@ import postgres from "postgres";
 import { baselineIngest, MAX_BYTES } from "./baseline-ingest";
 
 const PORT = Number(process.env.PORT);
-const sql = postgres(process.env.DATABASE_URL!, { max: Number(process.env.DATABASE_POOL_MAX ?? 10), onnotice: () => {} });
+const sql = postgres(process.env.DATABASE_URL!, {
+  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+  onnotice: () => {},
+});
 const deliver = baselineIngest(sql, process.env.PUBLIC_KEY_PEM!);
 
 const server = http.createServer((req, res) => {
@@ -27,7 +30,9 @@ const server = http.createServer((req, res) => {
   });
   req.on("end", () => {
     if (size > MAX_BYTES) return send(413, "payload too large");
-    void deliver(Buffer.concat(chunks), req.headers["x-pingplusplus-signature"] as string | undefined).then((r) => send(r.code, r.text));
+    void deliver(Buffer.concat(chunks), req.headers["x-pingplusplus-signature"] as string | undefined).then((r) =>
+      send(r.code, r.text),
+    );
   });
 });
 server.keepAliveTimeout = 65_000;

@@ -21,7 +21,22 @@ import { spawn } from "node:child_process";
 import { createSign, createVerify, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { DATABASE_URL, ROOT, SANDBOX_PORT, groupCpuSeconds, machine, report, signedChargeEvents, startConsole, stats, type ConsoleServer, type Delivery, runBench, startCeiling, type Ceiling } from "./lib";
+import {
+  DATABASE_URL,
+  ROOT,
+  SANDBOX_PORT,
+  groupCpuSeconds,
+  machine,
+  report,
+  signedChargeEvents,
+  startConsole,
+  stats,
+  type ConsoleServer,
+  type Delivery,
+  runBench,
+  startCeiling,
+  type Ceiling,
+} from "./lib";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -59,7 +74,11 @@ async function fire(port: number, deliveries: Delivery[], pgid: number, getPath?
               path: "/api/webhooks/pingpp",
               method: "POST",
               agent,
-              headers: { "content-type": "application/json", "content-length": d.body.length, "x-pingplusplus-signature": d.signature },
+              headers: {
+                "content-type": "application/json",
+                "content-length": d.body.length,
+                "x-pingplusplus-signature": d.signature,
+              },
             },
         (res) => {
           res.resume();
@@ -85,7 +104,13 @@ async function fire(port: number, deliveries: Delivery[], pgid: number, getPath?
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
   const cpuMsPerEvent = Math.round(((groupCpuSeconds(pgid) - cpu0) * 1000 * 100) / deliveries.length) / 100;
-  return { cpuMsPerEvent, eventsPerSec: Math.round((deliveries.length / seconds) * 10) / 10, seconds: Math.round(seconds * 100) / 100, codes, latencyMs: stats(lat) };
+  return {
+    cpuMsPerEvent,
+    eventsPerSec: Math.round((deliveries.length / seconds) * 10) / 10,
+    seconds: Math.round(seconds * 100) / 100,
+    codes,
+    latencyMs: stats(lat),
+  };
 }
 
 async function startBaseline() {
@@ -104,11 +129,13 @@ async function startBaseline() {
 
 /** Every event stored once and applied, every charge paid? */
 async function check(deliveries: Delivery[]) {
-  const ids = deliveries.map((d) => (JSON.parse(d.body.toString()) as { id: string; data: { object: { id: string } } }));
+  const ids = deliveries.map((d) => JSON.parse(d.body.toString()) as { id: string; data: { object: { id: string } } });
   const evtIds = ids.map((e) => e.id);
   const chIds = ids.map((e) => e.data.object.id);
-  const [e] = await sql`select count(*)::int as n, count(*) filter (where status = 'applied')::int as applied from pingpp_events where id = any(${evtIds})`;
-  const [c] = await sql`select count(*) filter (where status = 'paid')::int as paid from charges where pingpp_id = any(${chIds})`;
+  const [e] =
+    await sql`select count(*)::int as n, count(*) filter (where status = 'applied')::int as applied from pingpp_events where id = any(${evtIds})`;
+  const [c] =
+    await sql`select count(*) filter (where status = 'paid')::int as paid from charges where pingpp_id = any(${chIds})`;
   return { stored: e!.n as number, applied: e!.applied as number, chargesPaid: c!.paid as number };
 }
 
@@ -147,7 +174,11 @@ async function main() {
     await fire(BASELINE_PORT, await prepare(`${tag}wb`, WARMUP), bpid);
     await fire(CEILING_PORT, await prepare(`${tag}wn`, WARMUP), npid);
 
-    const rounds: { baseline: Awaited<ReturnType<typeof fire>>; ceiling: Awaited<ReturnType<typeof fire>>; console: Awaited<ReturnType<typeof fire>> }[] = [];
+    const rounds: {
+      baseline: Awaited<ReturnType<typeof fire>>;
+      ceiling: Awaited<ReturnType<typeof fire>>;
+      console: Awaited<ReturnType<typeof fire>>;
+    }[] = [];
     const all = { baseline: [] as Delivery[], ceiling: [] as Delivery[], console: [] as Delivery[] };
     for (let r = 0; r < ROUNDS; r++) {
       const b = await prepare(`${tag}b${r}`, EVENTS);
@@ -160,12 +191,21 @@ async function main() {
       const rn = await fire(CEILING_PORT, n, npid);
       const rc = await fire(port, c, cpid);
       rounds.push({ baseline: rb, ceiling: rn, console: rc });
-      console.error(`round ${r + 1}: baseline ${rb.eventsPerSec}/s (${rb.cpuMsPerEvent} cpu-ms/ev)  next-ceiling ${rn.eventsPerSec}/s (${rn.cpuMsPerEvent} cpu-ms/ev)  console ${rc.eventsPerSec}/s (${rc.cpuMsPerEvent} cpu-ms/ev)  load ${machine().loadavg1}`);
+      console.error(
+        `round ${r + 1}: baseline ${rb.eventsPerSec}/s (${rb.cpuMsPerEvent} cpu-ms/ev)  next-ceiling ${rn.eventsPerSec}/s (${rn.cpuMsPerEvent} cpu-ms/ev)  console ${rc.eventsPerSec}/s (${rc.cpuMsPerEvent} cpu-ms/ev)  load ${machine().loadavg1}`,
+      );
     }
     // the framework floor: GET /api/health (Next.js route + one `select 1` through the same pool), same concurrency
     const floorN = Math.min(EVENTS, 3000);
-    const healthFloor = await fire(port, Array.from({ length: floorN }, () => ({ body: Buffer.alloc(0), signature: "" })), cpid, "/api/health");
-    console.error(`console GET /api/health floor: ${healthFloor.eventsPerSec}/s (${healthFloor.cpuMsPerEvent} cpu-ms/req)`);
+    const healthFloor = await fire(
+      port,
+      Array.from({ length: floorN }, () => ({ body: Buffer.alloc(0), signature: "" })),
+      cpid,
+      "/api/health",
+    );
+    console.error(
+      `console GET /api/health floor: ${healthFloor.eventsPerSec}/s (${healthFloor.cpuMsPerEvent} cpu-ms/req)`,
+    );
     const total = (k: "baseline" | "ceiling" | "console") => {
       const secs = rounds.reduce((a, r) => a + r[k].seconds, 0);
       return Math.round(((EVENTS * ROUNDS) / secs) * 10) / 10;
@@ -176,10 +216,23 @@ async function main() {
     const ratio = Math.round((consoleEps / ceilingEps) * 1000) / 1000; // the target: console vs the Next.js ceiling
     const baselineRatio = Math.round((consoleEps / baselineEps) * 1000) / 1000;
     const ceilingRatio = Math.round((ceilingEps / baselineEps) * 1000) / 1000;
-    const checks = { console: await check(all.console), baseline: await check(all.baseline), ceiling: await check(all.ceiling) };
-    const non200 = (codes: Record<string, number>) => Object.entries(codes).reduce((x, [k, v]) => x + (k === "200" ? 0 : v), 0);
-    const errors = rounds.reduce((a, r) => a + non200(r.console.codes) + non200(r.baseline.codes) + non200(r.ceiling.codes), 0);
-    const pass = ratio >= TARGET_RATIO && errors === 0 && checks.console.applied === EVENTS * ROUNDS && checks.ceiling.applied === EVENTS * ROUNDS && checks.baseline.applied === EVENTS * ROUNDS;
+    const checks = {
+      console: await check(all.console),
+      baseline: await check(all.baseline),
+      ceiling: await check(all.ceiling),
+    };
+    const non200 = (codes: Record<string, number>) =>
+      Object.entries(codes).reduce((x, [k, v]) => x + (k === "200" ? 0 : v), 0);
+    const errors = rounds.reduce(
+      (a, r) => a + non200(r.console.codes) + non200(r.baseline.codes) + non200(r.ceiling.codes),
+      0,
+    );
+    const pass =
+      ratio >= TARGET_RATIO &&
+      errors === 0 &&
+      checks.console.applied === EVENTS * ROUNDS &&
+      checks.ceiling.applied === EVENTS * ROUNDS &&
+      checks.baseline.applied === EVENTS * ROUNDS;
     report(
       {
         bench: "webhook-ingest",
@@ -191,14 +244,23 @@ async function main() {
         ceilingEventsPerSec: ceilingEps,
         ratio,
         ratioVsBaseline: baselineRatio,
-        nextCeiling: { eventsPerSec: ceilingEps, ratioVsBaseline: ceilingRatio, what: "bench/next-ceiling: a Next.js route handler running the baseline's exact code" },
+        nextCeiling: {
+          eventsPerSec: ceilingEps,
+          ratioVsBaseline: ceilingRatio,
+          what: "bench/next-ceiling: a Next.js route handler running the baseline's exact code",
+        },
         target: TARGET_RATIO,
         pass,
         errors,
         rounds,
         checks,
         verifyMs,
-        healthFloor: { requestsPerSec: healthFloor.eventsPerSec, cpuMsPerRequest: healthFloor.cpuMsPerEvent, latencyMs: healthFloor.latencyMs, codes: healthFloor.codes },
+        healthFloor: {
+          requestsPerSec: healthFloor.eventsPerSec,
+          cpuMsPerRequest: healthFloor.cpuMsPerEvent,
+          latencyMs: healthFloor.latencyMs,
+          codes: healthFloor.codes,
+        },
         machine: machine(),
       },
       `webhook-ingest: console ${consoleEps} ev/s vs the Next.js ceiling (bench/next-ceiling: the baseline's code in a bare Next.js route) ${ceilingEps} ev/s = ${ratio}× (target ≥ ${TARGET_RATIO}×) → ${pass ? "PASS" : "FAIL"}` +

@@ -9,7 +9,11 @@ import { usePathname } from "next/navigation";
  * aria-controls); opening moves focus into the drawer, Escape or the close button shuts it and
  * returns focus to the menu button; following a link closes it.
  */
-const DrawerContext = createContext<{ open: boolean; setOpen: (open: boolean) => void; button: React.RefObject<HTMLButtonElement | null> } | null>(null);
+const DrawerContext = createContext<{
+  open: boolean;
+  setOpen: (open: boolean) => void;
+  button: React.RefObject<HTMLButtonElement | null>;
+} | null>(null);
 
 const DRAWER_ID = "console-sidebar";
 
@@ -76,14 +80,20 @@ export function NavDrawer({ closeLabel, children }: { closeLabel: string; childr
   };
   return (
     <>
-      {open ? <div className="fixed inset-0 z-30 bg-slate-900/40 md:hidden" aria-hidden="true" onClick={close} /> : null}
+      {open ? (
+        <div className="fixed inset-0 z-30 bg-slate-900/40 md:hidden" aria-hidden="true" onClick={close} />
+      ) : null}
       <aside
         id={DRAWER_ID}
         ref={panel}
         data-open={open}
         className={`${open ? "fixed inset-y-0 left-0 z-40 flex overflow-y-auto shadow-xl" : "hidden"} w-56 shrink-0 flex-col border-r border-slate-200 bg-white md:static md:flex md:shadow-none print:hidden`}
       >
-        <button type="button" onClick={close} className="m-2 self-end rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 md:hidden">
+        <button
+          type="button"
+          onClick={close}
+          className="m-2 self-end rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 md:hidden"
+        >
           {closeLabel}
         </button>
         {children}

@@ -18,10 +18,18 @@ function Pending({ label }: { label: string }) {
   if (!pending) return null;
   return (
     <>
-      <span role="status" aria-live="polite" className="ml-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-indigo-300 border-t-indigo-700 align-middle">
+      <span
+        role="status"
+        aria-live="polite"
+        className="ml-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-indigo-300 border-t-indigo-700 align-middle"
+      >
         <span className="sr-only">{label}</span>
       </span>
-      <span aria-hidden className="fixed inset-x-0 top-0 z-50 h-0.5 animate-pulse bg-indigo-600" data-testid="nav-pending" />
+      <span
+        aria-hidden
+        className="fixed inset-x-0 top-0 z-50 h-0.5 animate-pulse bg-indigo-600"
+        data-testid="nav-pending"
+      />
     </>
   );
 }

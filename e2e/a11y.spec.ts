@@ -13,7 +13,13 @@ async function seriousViolations(page: Page) {
   const { violations } = await new AxeBuilder({ page }).analyze();
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(" | ")}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 5)
+          .join(" | ")}`,
+    );
 }
 
 /** Whether the focused element shows a focus indicator (:focus-visible with an outline or a ring). */
@@ -22,7 +28,9 @@ const focusVisible = (page: Page) =>
     const el = document.activeElement as HTMLElement | null;
     if (!el || el === document.body || !el.matches(":focus-visible")) return false;
     const s = getComputedStyle(el);
-    return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || (s.boxShadow !== "none" && s.boxShadow !== "");
+    return (
+      (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || (s.boxShadow !== "none" && s.boxShadow !== "")
+    );
   });
 
 /** Tab until `target` has the focus, checking each stop shows it; at most `max` presses. */
@@ -49,7 +57,24 @@ test.describe("accessibility", () => {
     await page.goto("/charges");
     const detail = await page.getByTestId("charges-table").getByRole("link").first().getAttribute("href");
     expect(detail).toMatch(/^\/charges\//);
-    const pages = ["/", "/cashier", "/cashier/display/T01", "/orders", "/refunds", "/charges", detail!, "/shift-report", "/attention", "/reconciliation", "/events", "/staff", "/settlements", "/red-envelopes", "/audit", "/settings"];
+    const pages = [
+      "/",
+      "/cashier",
+      "/cashier/display/T01",
+      "/orders",
+      "/refunds",
+      "/charges",
+      detail!,
+      "/shift-report",
+      "/attention",
+      "/reconciliation",
+      "/events",
+      "/staff",
+      "/settlements",
+      "/red-envelopes",
+      "/audit",
+      "/settings",
+    ];
     // helper E's account page, once it is there
     if ((await page.request.get("/account")).status() === 200) pages.push("/account");
     const found: Record<string, string[]> = {};

@@ -4,7 +4,9 @@ import { addStaff, changeOwnPassword, login, loginAsAdmin } from "./helpers";
 
 /** What an authenticator app shows for a secret, `offsetSteps` 30-second steps from now. */
 const codeFor = (secret: string, offsetSteps = 0) =>
-  new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 }).generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 }).generate({
+    timestamp: Date.now() + offsetSteps * 30_000,
+  });
 
 async function logout(page: Page) {
   await page.getByRole("button", { name: "退出登录" }).click();
@@ -18,7 +20,10 @@ async function submitLogin(page: Page, email: string, password: string) {
   await page.getByRole("button", { name: "登录" }).click();
 }
 
-test("new staff must change the admin-set password at first login; nothing else is reachable until then", async ({ page, browser }) => {
+test("new staff must change the admin-set password at first login; nothing else is reachable until then", async ({
+  page,
+  browser,
+}) => {
   await loginAsAdmin(page);
   await page.goto("/staff");
   await page.getByLabel("邮箱", { exact: true }).fill("first-login@e2e.test");
@@ -56,9 +61,17 @@ test("new staff must change the admin-set password at first login; nothing else 
   await ctx.close();
 });
 
-test("everyone can change their own password from the user menu: this session stays, other sessions end", async ({ page, browser }) => {
+test("everyone can change their own password from the user menu: this session stays, other sessions end", async ({
+  page,
+  browser,
+}) => {
   await loginAsAdmin(page);
-  const password = await addStaff(page, { email: "self-change@e2e.test", name: "自改", role: "cashier", terminal: "T77" });
+  const password = await addStaff(page, {
+    email: "self-change@e2e.test",
+    name: "自改",
+    role: "cashier",
+    terminal: "T77",
+  });
   const [ca, cb] = [await browser.newContext(), await browser.newContext()];
   const [a, b] = [await ca.newPage(), await cb.newPage()];
   await login(a, "self-change@e2e.test", password);
@@ -82,7 +95,9 @@ test("everyone can change their own password from the user menu: this session st
   await expect(page.getByTestId("audit-table")).toContainText("self-change@e2e.test");
 });
 
-test("two-factor sign-in: enroll with a QR and the key, log in with a code, then with a recovery code once", async ({ page }) => {
+test("two-factor sign-in: enroll with a QR and the key, log in with a code, then with a recovery code once", async ({
+  page,
+}) => {
   await loginAsAdmin(page);
   const oneTime = await addStaff(page, { email: "totp@e2e.test", name: "两步", role: "finance" });
   await logout(page);

@@ -67,7 +67,9 @@ test.describe("QR cashier", () => {
     await expect(page.getByTestId("charge-status")).toHaveAttribute("data-status", "reversed");
   });
 
-  test("isv_scan: a keyboard-wedge scan + Enter is paid at once; a refused code shows Ping++'s message", async ({ page }) => {
+  test("isv_scan: a keyboard-wedge scan + Enter is paid at once; a refused code shows Ping++'s message", async ({
+    page,
+  }) => {
     await page.goto("/cashier");
     await page.locator('[name="channel"]').selectOption("isv_scan");
     await page.getByLabel("金额（元）").fill("1.00");

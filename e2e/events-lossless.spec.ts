@@ -12,15 +12,33 @@ import { loginAsAdmin, SANDBOX_URL } from "./helpers";
  */
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const WEBHOOK_URL = `http://127.0.0.1:${PORT}/api/webhooks/pingpp`;
-const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+const sample = JSON.parse(
+  fs.readFileSync(
+    path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"),
+    "utf8",
+  ),
+);
 
 async function deliverSigned(over: Record<string, unknown>) {
   const key = fs.readFileSync(`.data-e2e-${PORT}/sandbox/sandbox_rsa_private_key.pem`, "utf8");
   const { appId } = (await (await fetch(`${SANDBOX_URL}/_sim/config`)).json()) as { appId: string };
   const id = `evt_e2e${crypto.randomBytes(10).toString("hex")}`;
-  const charge = { ...sample.data.object, id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`, app: appId, livemode: false, ...over };
+  const charge = {
+    ...sample.data.object,
+    id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`,
+    app: appId,
+    livemode: false,
+    ...over,
+  };
   const body = JSON.stringify({ ...sample, id, livemode: false, data: { object: charge } });
-  const res = await fetch(WEBHOOK_URL, { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64") }, body });
+  const res = await fetch(WEBHOOK_URL, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64"),
+    },
+    body,
+  });
   return { id, chargeId: charge.id as string, status: res.status };
 }
 
@@ -29,7 +47,9 @@ test.describe("events that are not applied are kept", () => {
     await loginAsAdmin(page);
   });
 
-  test("a signed event of an unknown shape: acknowledged, failed in the event log and in needs-attention, 重新应用 says why, resolved with a note", async ({ page }) => {
+  test("a signed event of an unknown shape: acknowledged, failed in the event log and in needs-attention, 重新应用 says why, resolved with a note", async ({
+    page,
+  }) => {
     const { id, status } = await deliverSigned({ amount: "100" }); // the amount as a string: the schema refuses it
     expect(status).toBe(200);
 
@@ -58,7 +78,9 @@ test.describe("events that are not applied are kept", () => {
     await expect(item).toHaveCount(0);
   });
 
-  test("a signed charge.succeeded of another app: not ours in the event log and needs-attention, never applied, no charge", async ({ page }) => {
+  test("a signed charge.succeeded of another app: not ours in the event log and needs-attention, never applied, no charge", async ({
+    page,
+  }) => {
     const { id, chargeId, status } = await deliverSigned({ app: "app_NotOurs000000001" });
     expect(status).toBe(200);
 

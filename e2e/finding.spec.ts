@@ -25,7 +25,10 @@ async function newCharge(page: Page, amount: string, terminal: string, channel =
   ]);
   const status = page.getByTestId("charge-status");
   await expect(status).toHaveAttribute("data-status", "pending");
-  const made = { chargeId: (await status.getAttribute("data-charge-id"))!, ours: /\/api\/charges\/([0-9a-f-]{36})\/status/.exec(poll.url())![1]! };
+  const made = {
+    chargeId: (await status.getAttribute("data-charge-id"))!,
+    ours: /\/api\/charges\/([0-9a-f-]{36})\/status/.exec(poll.url())![1]!,
+  };
   return made;
 }
 
@@ -46,7 +49,9 @@ test.describe("finding and reading things (issue 19)", () => {
     await expect(nav.locator('[aria-current="page"]')).toHaveText("红包");
   });
 
-  test("charges: a count, next and previous pages, search by id prefix and by order number in any case", async ({ page }) => {
+  test("charges: a count, next and previous pages, search by id prefix and by order number in any case", async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     const made: { chargeId: string; ours: string }[] = [];
     for (let i = 0; i < 12; i++) made.push(await newCharge(page, `1.${String(i).padStart(2, "0")}`, "T71"));
@@ -72,7 +77,11 @@ test.describe("finding and reading things (issue 19)", () => {
     await page.goto(`/charges?q=${encodeURIComponent(target.slice(0, 14))}`);
     await expect(page.getByTestId("charges-table").locator(`tr[data-charge-id="${target}"]`)).toHaveCount(1);
     // the order number, typed in capitals
-    const orderNo = (await page.getByTestId("charges-table").locator(`tr[data-charge-id="${target}"] td`).last().textContent())!.trim();
+    const orderNo = (await page
+      .getByTestId("charges-table")
+      .locator(`tr[data-charge-id="${target}"] td`)
+      .last()
+      .textContent())!.trim();
     await page.getByPlaceholder(/订单号/).fill(orderNo.toUpperCase());
     await page.getByRole("button", { name: "筛选" }).click();
     await expect(rows).toHaveCount(1);
@@ -82,8 +91,17 @@ test.describe("finding and reading things (issue 19)", () => {
     await expect(page.getByTestId("charges-table")).toHaveCount(0);
   });
 
-  test("unknown ids answer a localized 404 with HTTP 404; a page a role may not open answers 403", async ({ page, browser }) => {
-    for (const p of ["/charges/ch_DoesNotExist0000000000", "/orders/00000000-0000-4000-8000-000000000000", "/refunds/not-a-uuid", "/red-envelopes/00000000-0000-4000-8000-000000000000", "/no-such-page"]) {
+  test("unknown ids answer a localized 404 with HTTP 404; a page a role may not open answers 403", async ({
+    page,
+    browser,
+  }) => {
+    for (const p of [
+      "/charges/ch_DoesNotExist0000000000",
+      "/orders/00000000-0000-4000-8000-000000000000",
+      "/refunds/not-a-uuid",
+      "/red-envelopes/00000000-0000-4000-8000-000000000000",
+      "/no-such-page",
+    ]) {
       const res = await page.goto(p);
       expect(res?.status(), p).toBe(404);
       await expect(page.getByRole("heading", { name: "找不到该页面" })).toBeVisible();
@@ -97,7 +115,12 @@ test.describe("finding and reading things (issue 19)", () => {
     await page.getByRole("button", { name: "中文" }).click();
     await expect(page.getByRole("heading", { name: "找不到该页面" })).toBeVisible();
 
-    const pw = await addStaff(page, { email: "cashier-403@e2e.test", name: "收银 403", role: "cashier", terminal: "T43" });
+    const pw = await addStaff(page, {
+      email: "cashier-403@e2e.test",
+      name: "收银 403",
+      role: "cashier",
+      terminal: "T43",
+    });
     const ctx = await browser.newContext();
     const cashier = await ctx.newPage();
     await login(cashier, "cashier-403@e2e.test", pw);
@@ -110,9 +133,12 @@ test.describe("finding and reading things (issue 19)", () => {
     await ctx.close();
   });
 
-  test("needs attention: grouped by kind with counts, filtered by kind, a kind synced in bulk with how many failed", async ({ page }) => {
+  test("needs attention: grouped by kind with counts, filtered by kind, a kind synced in bulk with how many failed", async ({
+    page,
+  }) => {
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push((await deliverSigned({ amount: "100" })).id); // a shape this version refuses: failed events
+    // a shape this version refuses: failed events
+    for (let i = 0; i < 3; i++) ids.push((await deliverSigned({ amount: "100" })).id);
     await page.goto("/attention");
     const group = page.getByTestId("attention-group-eventFailed");
     await expect(group.getByTestId("attention-group-count")).toHaveText(/共 \d+ 项/);
@@ -130,7 +156,10 @@ test.describe("finding and reading things (issue 19)", () => {
 
     await page.getByTestId("bulk-sync-eventFailed").click();
     await page.locator("dialog[open]").getByRole("button", { name: "开始同步" }).click();
-    await expect(page.getByTestId("bulk-sync-result")).toHaveText(`同步完成：成功 0 个，失败 ${n} 个；仍待处理 ${n} 个。`); // this version still cannot apply them
+    // this version still cannot apply them
+    await expect(page.getByTestId("bulk-sync-result")).toHaveText(
+      `同步完成：成功 0 个，失败 ${n} 个；仍待处理 ${n} 个。`,
+    );
 
     await page.goto("/audit?action=attention.");
     const row = page.locator('tr[data-action="attention.sync_kind"]').first();
@@ -150,16 +179,25 @@ test.describe("finding and reading things (issue 19)", () => {
     await page.goto(`/audit?target=${chargeId.slice(0, 12)}`); // a target's prefix finds it
     await expect(page.locator('tr[data-action="charge.create"]').first()).toBeVisible();
     await page.getByRole("button", { name: "English" }).click();
-    await expect(page.locator('tr[data-action="charge.create"]').first().getByTestId("audit-action")).toHaveText("Created charge");
+    await expect(page.locator('tr[data-action="charge.create"]').first().getByTestId("audit-action")).toHaveText(
+      "Created charge",
+    );
     await page.getByRole("button", { name: "中文" }).click();
-    await expect(page.locator('tr[data-action="charge.create"]').first().getByTestId("audit-action")).toHaveText("创建交易");
+    await expect(page.locator('tr[data-action="charge.create"]').first().getByTestId("audit-action")).toHaveText(
+      "创建交易",
+    );
   });
 
   test("CSV exports carry the channel and status as words beside the codes", async ({ page }) => {
     await newCharge(page, "2.22", "T73");
     const zh = await (await page.request.get("/api/exports/charges?terminal=T73")).text();
-    const [zhHeader, zhRow] = zh.replace(/^\uFEFF/, "").trim().split(/\r?\n/);
-    expect(zhHeader).toMatch(/^交易编号 charge_id,订单号 order_no,渠道 channel,.*退款状态 refund_state,渠道名称 channel_name,状态名称 status_name$/);
+    const [zhHeader, zhRow] = zh
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
+    expect(zhHeader).toMatch(
+      /^交易编号 charge_id,订单号 order_no,渠道 channel,.*退款状态 refund_state,渠道名称 channel_name,状态名称 status_name$/,
+    );
     expect(zhRow).toMatch(/,alipay_qr,2\.22,.*,pending,.*,支付宝扫码,待支付$/);
     const en = await (await page.request.get("/api/exports/charges?terminal=T73&lang=en")).text();
     expect(en.trim().split(/\r?\n/)[1]).toMatch(/,Alipay QR,Pending$/);
@@ -187,7 +225,10 @@ test.describe("finding and reading things (issue 19)", () => {
     await expect(page).toHaveURL(/\/login/);
   });
 
-  test("isv_wap: the result URL defaults to the customer's own page (status and amount only, no session) and must be http(s)", async ({ page, browser }) => {
+  test("isv_wap: the result URL defaults to the customer's own page (status and amount only, no session) and must be http(s)", async ({
+    page,
+    browser,
+  }) => {
     await page.goto("/cashier");
     await page.locator("#channel").selectOption("isv_wap");
     const resultUrl = page.locator("#resultUrl");
@@ -224,15 +265,33 @@ test.describe("finding and reading things (issue 19)", () => {
 });
 
 const WEBHOOK_URL = `http://127.0.0.1:${PORT}/api/webhooks/pingpp`;
-const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+const sample = JSON.parse(
+  fs.readFileSync(
+    path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"),
+    "utf8",
+  ),
+);
 
 /** A webhook signed as the sandbox (Ping++) signs it, with the charge's fields overridden. */
 async function deliverSigned(over: Record<string, unknown>) {
   const key = fs.readFileSync(`.data-e2e-${PORT}/sandbox/sandbox_rsa_private_key.pem`, "utf8");
   const { appId } = (await (await fetch(`${SANDBOX_URL}/_sim/config`)).json()) as { appId: string };
   const id = `evt_e2e${crypto.randomBytes(10).toString("hex")}`;
-  const charge = { ...sample.data.object, id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`, app: appId, livemode: false, ...over };
+  const charge = {
+    ...sample.data.object,
+    id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`,
+    app: appId,
+    livemode: false,
+    ...over,
+  };
   const body = JSON.stringify({ ...sample, id, livemode: false, data: { object: charge } });
-  const res = await fetch(WEBHOOK_URL, { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64") }, body });
+  const res = await fetch(WEBHOOK_URL, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64"),
+    },
+    body,
+  });
   return { id, chargeId: charge.id as string, status: res.status };
 }

@@ -11,7 +11,10 @@ test("an anonymous visitor is sent to the login page, and a wrong password is re
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a cashier may; disabling ends the session", async ({ page, browser }) => {
+test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a cashier may; disabling ends the session", async ({
+  page,
+  browser,
+}) => {
   await loginAsAdmin(page);
   await expect(page.getByTestId("mode-badge")).toHaveText("沙箱");
   // the page header says who is signed in, and as what

@@ -44,13 +44,20 @@ export const SANDBOX_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 31
 
 /** POST a sandbox simulation control (/_sim/...). */
 export async function sim(pathname: string, body: unknown = {}) {
-  const res = await fetch(`${SANDBOX_URL}/_sim/${pathname}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${SANDBOX_URL}/_sim/${pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`sim ${pathname} → ${res.status} ${await res.text()}`);
   return res.json();
 }
 
 /** Create a staff member through the admin UI; returns the generated password. */
-export async function addStaff(page: Page, s: { email: string; name: string; role: "admin" | "finance" | "cashier"; terminal?: string }) {
+export async function addStaff(
+  page: Page,
+  s: { email: string; name: string; role: "admin" | "finance" | "cashier"; terminal?: string },
+) {
   await page.goto("/staff");
   await page.getByLabel("邮箱", { exact: true }).fill(s.email);
   await page.getByLabel("姓名").fill(s.name);

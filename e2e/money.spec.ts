@@ -41,7 +41,10 @@ test.describe("money truth", () => {
     await loginAsAdmin(page);
   });
 
-  test("a ¥ and a US$ charge: overview, charges list and shift report show one line per currency, never added", async ({ page, context }) => {
+  test("a ¥ and a US$ charge: overview, charges list and shift report show one line per currency, never added", async ({
+    page,
+    context,
+  }) => {
     const overview = await context.newPage();
     await overview.goto("/");
     const cnyBefore = await fen(overview, "overview-cny-gross");
@@ -74,7 +77,9 @@ test.describe("money truth", () => {
     await expect(page.getByTestId("shift-paid-usd")).toHaveText("US$3.00 · 1 笔");
   });
 
-  test("an order with a partial refund reads 部分退款 on its page, the orders list and the charges list", async ({ page }) => {
+  test("an order with a partial refund reads 部分退款 on its page, the orders list and the charges list", async ({
+    page,
+  }) => {
     await page.goto("/cashier");
     await page.locator('[name="amount"]').fill("20.00");
     await page.getByRole("textbox", { name: /^终端/ }).fill("T42");
@@ -89,7 +94,9 @@ test.describe("money truth", () => {
     await page.goto("/orders");
     await page.getByTestId("orders-table").getByRole("link").first().click();
     await expect(page.getByRole("heading", { name: "订单详情" })).toBeVisible();
-    await eventually(page, () => expect(page.getByTestId("status").first()).toHaveAttribute("data-status", "paid", { timeout: 1000 }));
+    await eventually(page, () =>
+      expect(page.getByTestId("status").first()).toHaveAttribute("data-status", "paid", { timeout: 1000 }),
+    );
     const orderUrl = page.url();
     const orderId = (await page.getByTestId("order-id").textContent())!.trim();
 

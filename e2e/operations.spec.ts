@@ -33,7 +33,9 @@ test.describe("operations", () => {
     await page.getByRole("link", { name: "近 7 天" }).click();
     await expect(page.getByTestId("overview-today")).toBeVisible();
     // everything in this run was paid today, so today's count is the week's
-    await expect(page.getByTestId("today-cny-count")).toHaveText(await page.getByTestId("overview-cny-count").textContent() ?? "");
+    await expect(page.getByTestId("today-cny-count")).toHaveText(
+      (await page.getByTestId("overview-cny-count").textContent()) ?? "",
+    );
     await expect(page.getByTestId("today-cny-count")).toHaveText(String(before + 1));
   });
 
@@ -41,18 +43,30 @@ test.describe("operations", () => {
     await payNewCharge(page, "2.22", "T22");
     await payNewCharge(page, "3.33", "T22");
     await page.goto("/charges?status=paid&terminal=T22");
-    const listed = await page.locator("[data-charge-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-charge-id")));
+    const listed = await page
+      .locator("[data-charge-id]")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-charge-id")));
     expect(listed).toHaveLength(2);
     await expect(page.getByTestId("charges-totals")).toContainText("¥5.55");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "导出 CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "导出 CSV" }).click(),
+    ]);
     const csv = fs.readFileSync((await download.path())!, "utf8");
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    const rows = csv.slice(1).trim().split("\r\n").slice(1).map((l) => l.split(","));
+    const rows = csv
+      .slice(1)
+      .trim()
+      .split("\r\n")
+      .slice(1)
+      .map((l) => l.split(","));
     expect(rows.map((r) => r[0])).toEqual(listed);
     expect(rows.map((r) => r[3]).sort()).toEqual(["2.22", "3.33"]);
   });
 
-  test("a charge left unpaid past its expiry is closed from Ping++ by the background jobs, with no page open, and never lands in needs attention", async ({ page }) => {
+  test("a charge left unpaid past its expiry is closed from Ping++ by the background jobs, with no page open, and never lands in needs attention", async ({
+    page,
+  }) => {
     test.setTimeout(200_000);
     await page.goto("/cashier");
     await page.locator('[name="amount"]').fill("9.99");
@@ -75,7 +89,9 @@ test.describe("operations", () => {
     await expect(page.locator(`tr[data-object="${id}"]`)).toHaveCount(0);
   });
 
-  test("event log links the charge.succeeded event to its charge and back; settings' self-test passes", async ({ page }) => {
+  test("event log links the charge.succeeded event to its charge and back; settings' self-test passes", async ({
+    page,
+  }) => {
     const id = await payNewCharge(page, "4.44");
     await page.goto(`/events?object=${id}`);
     const row = page.getByTestId("events-table").locator("tr[data-event-id]");

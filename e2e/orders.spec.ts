@@ -27,21 +27,27 @@ const eventually = (page: Page, check: () => Promise<void>) =>
   }).toPass({ timeout: 15_000 });
 
 test.describe("orders and refunds", () => {
-  test("order mode paid by QR → partial refund → second refund up to the remainder → a third is refused", async ({ page, context }) => {
+  test("order mode paid by QR → partial refund → second refund up to the remainder → a third is refused", async ({
+    page,
+    context,
+  }) => {
     await loginAsAdmin(page);
     const chargeId = await orderByQr(page, "20.00");
     await sim(`charges/${chargeId}/pay`);
     await expect(page.getByTestId("charge-status")).toHaveAttribute("data-status", "paid");
 
     await openNewestOrder(page);
-    await eventually(page, () => expect(page.getByTestId("status").first()).toHaveAttribute("data-status", "paid", { timeout: 1000 }));
+    await eventually(page, () =>
+      expect(page.getByTestId("status").first()).toHaveAttribute("data-status", "paid", { timeout: 1000 }),
+    );
     await expect(page.getByTestId("refund-remainder")).toHaveText("可退金额 ¥20.00");
     const orderUrl = page.url();
 
     await refund(page, "5.00", "顾客退回一件");
     await expect(page.getByTestId("order-refunds")).toContainText("¥5.00");
     await expect(page.getByTestId("refund-remainder")).toHaveText("可退金额 ¥15.00");
-    await expect(page.getByTestId("order-refunds")).toContainText("退款成功"); // refund.succeeded, the page follows by itself
+    // refund.succeeded, the page follows by itself
+    await expect(page.getByTestId("order-refunds")).toContainText("退款成功");
 
     // A second member of staff has the same order open, from before the next refund.
     const stale = await context.newPage();
@@ -83,7 +89,9 @@ test.describe("orders and refunds", () => {
     await expect(page.getByTestId("status").first()).toHaveAttribute("data-status", "canceled");
 
     await sim(`orders/${orderId}/pay_after_cancel`);
-    await eventually(page, () => expect(page.getByTestId("order-anomaly")).toContainText("订单已取消，但仍被支付", { timeout: 1000 }));
+    await eventually(page, () =>
+      expect(page.getByTestId("order-anomaly")).toContainText("订单已取消，但仍被支付", { timeout: 1000 }),
+    );
     await expect(page.getByTestId("order-anomaly")).toContainText("多收 ¥8.00");
 
     await page.goto("/orders?attention=1");
@@ -99,9 +107,17 @@ test.describe("orders and refunds", () => {
     await expect(page.getByTestId(`order-row-${orderId}`)).toHaveCount(0);
   });
 
-  test("a cashier sees their terminal's order read-only and cannot refund: no form, and the action is refused", async ({ page, browser }) => {
+  test("a cashier sees their terminal's order read-only and cannot refund: no form, and the action is refused", async ({
+    page,
+    browser,
+  }) => {
     await loginAsAdmin(page);
-    const password = await addStaff(page, { email: "cashier-orders@e2e.test", name: "收银员订单", role: "cashier", terminal: "T07" });
+    const password = await addStaff(page, {
+      email: "cashier-orders@e2e.test",
+      name: "收银员订单",
+      role: "cashier",
+      terminal: "T07",
+    });
 
     const ctx = await browser.newContext();
     const cashier = await ctx.newPage();

@@ -34,7 +34,8 @@ async function amounts(page: Page) {
       let box: HTMLElement = el;
       while (getComputedStyle(box).display === "inline" && box.parentElement) box = box.parentElement;
       let cut: string | null = null;
-      if (box.scrollWidth > box.clientWidth + 1) cut = `box ${box.tagName} scrollWidth ${box.scrollWidth} > clientWidth ${box.clientWidth}`;
+      if (box.scrollWidth > box.clientWidth + 1)
+        cut = `box ${box.tagName} scrollWidth ${box.scrollWidth} > clientWidth ${box.clientWidth}`;
       const r = el.getBoundingClientRect();
       for (let a = el.parentElement; a && !cut; a = a.parentElement) {
         const ox = getComputedStyle(a).overflowX;
@@ -53,7 +54,9 @@ test.describe("phone (390 px)", () => {
     await loginAsAdmin(page);
   });
 
-  test("overview, charges, orders and needs attention: no sideways page scroll, every amount shown whole", async ({ page }) => {
+  test("overview, charges, orders and needs attention: no sideways page scroll, every amount shown whole", async ({
+    page,
+  }) => {
     await paidOrderByQr(page, "123456.78");
     for (const p of PAGES) {
       await page.goto(p.path);
@@ -61,13 +64,21 @@ test.describe("phone (390 px)", () => {
       const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
       expect(width, `${p.path}: page width`).toBeLessThanOrEqual(390);
       const found = await amounts(page);
-      if (p.path === "/charges" || p.path === "/orders") expect(found.map((a) => a.text).join(" "), `${p.path}: the paid ¥123,456.78 is listed`).toContain("¥123,456.78");
+      if (p.path === "/charges" || p.path === "/orders")
+        expect(found.map((a) => a.text).join(" "), `${p.path}: the paid ¥123,456.78 is listed`).toContain(
+          "¥123,456.78",
+        );
       if (p.path === "/") expect(found.length, "the overview shows its figures").toBeGreaterThan(3);
-      expect(found.filter((a) => a.cut), `${p.path}: amounts cut`).toEqual([]);
+      expect(
+        found.filter((a) => a.cut),
+        `${p.path}: amounts cut`,
+      ).toEqual([]);
     }
   });
 
-  test("the sidebar is a menu: hidden until opened, keyboard operable, closes on Escape and after navigating", async ({ page }) => {
+  test("the sidebar is a menu: hidden until opened, keyboard operable, closes on Escape and after navigating", async ({
+    page,
+  }) => {
     await page.goto("/");
     const menu = page.getByRole("button", { name: "菜单", exact: true });
     const nav = page.getByRole("navigation", { name: "main" });

@@ -9,15 +9,24 @@ async function directCharge(): Promise<string> {
     method: "POST",
     headers: { authorization: "Bearer sk_test_sandbox", "content-type": "application/json" },
     body: JSON.stringify({
-      app: { id: appId }, order_no: `E2ER${Date.now()}`, amount: 4321, channel: "alipay_qr", currency: "cny", client_ip: "127.0.0.1",
-      subject: "直连收款", body: "直连", extra: { product_id: "p1", goods_list: [{ goods_name: "x", goods_num: 1, price: 4321 }] },
+      app: { id: appId },
+      order_no: `E2ER${Date.now()}`,
+      amount: 4321,
+      channel: "alipay_qr",
+      currency: "cny",
+      client_ip: "127.0.0.1",
+      subject: "直连收款",
+      body: "直连",
+      extra: { product_id: "p1", goods_list: [{ goods_name: "x", goods_num: 1, price: 4321 }] },
     }),
   });
   expect(res.status).toBe(200);
   return (await res.json()).id;
 }
 
-test("对账: a charge made straight at Ping++ is found missing here, synced after a confirmation, and the run exports as CSV", async ({ page }) => {
+test("对账: a charge made straight at Ping++ is found missing here, synced after a confirmation, and the run exports as CSV", async ({
+  page,
+}) => {
   const id = await directCharge();
   await loginAsAdmin(page);
   await page.getByRole("link", { name: "对账" }).click();
@@ -39,7 +48,10 @@ test("对账: a charge made straight at Ping++ is found missing here, synced aft
   await expect(row).toContainText("已从 Ping++ 同步");
   await expect(row.getByRole("button", { name: "从 Ping++ 同步" })).toHaveCount(0);
 
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "导出 CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "导出 CSV" }).click(),
+  ]);
   const csv = fs.readFileSync((await download.path())!, "utf8");
   const line = csv.split("\r\n").find((l) => l.includes(id));
   expect(line).toContain("missing_here");

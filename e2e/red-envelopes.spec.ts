@@ -4,8 +4,13 @@ import { login, loginAsAdmin } from "./helpers";
 /** The e2e server's sandbox listens on E2E_PORT + 1000; its /_sim controls need no key. */
 const SIM = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1000}/_sim`;
 
-const csv = (rows: string[]) => ({ name: "年会红包.csv", mimeType: "text/csv", buffer: Buffer.from(["open_id,amount,wishing", ...rows].join("\n")) });
-const goodRows = (n: number) => Array.from({ length: n }, (_, i) => `oE2E${String(i + 1).padStart(3, "0")},${(i % 5) + 1}.00,`);
+const csv = (rows: string[]) => ({
+  name: "年会红包.csv",
+  mimeType: "text/csv",
+  buffer: Buffer.from(["open_id,amount,wishing", ...rows].join("\n")),
+});
+const goodRows = (n: number) =>
+  Array.from({ length: n }, (_, i) => `oE2E${String(i + 1).padStart(3, "0")},${(i % 5) + 1}.00,`);
 
 test("finance sends one red envelope and watches it reach received", async ({ page }) => {
   await loginAsAdmin(page);
@@ -43,7 +48,11 @@ test("finance sends one red envelope and watches it reach received", async ({ pa
   await expect(timeline.getByText(/^Webhook evt_/)).toHaveCount(1);
 
   // the recipient opens it: only the webhook tells the console, and the page polls
-  const res = await fetch(`${SIM}/red_envelopes/${pingppId}/receive`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const res = await fetch(`${SIM}/red_envelopes/${pingppId}/receive`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   expect(res.ok).toBe(true);
   await expect(status).toHaveText("已领取");
   await expect(timeline.getByTestId("envelope-status")).toHaveText(["发放中", "已发放", "已领取"]);
@@ -58,7 +67,9 @@ test("finance sends one red envelope and watches it reach received", async ({ pa
   await expect(page.getByTestId("envelope-table")).toContainText("已领取");
 });
 
-test("a batch of 20 with two bad rows is caught in the dry run; the fixed file is sent with progress", async ({ page }) => {
+test("a batch of 20 with two bad rows is caught in the dry run; the fixed file is sent with progress", async ({
+  page,
+}) => {
   await loginAsAdmin(page);
   await page.goto("/red-envelopes/batches");
   const rows = goodRows(20);
@@ -94,7 +105,10 @@ test("a batch of 20 with two bad rows is caught in the dry run; the fixed file i
   await expect(page.getByTestId("envelope-totals")).toContainText("共 20 个，合计 ¥60.00");
 });
 
-test("red envelopes are for finance and admins only: a cashier sees no entry and is refused", async ({ page, browser }) => {
+test("red envelopes are for finance and admins only: a cashier sees no entry and is refused", async ({
+  page,
+  browser,
+}) => {
   await loginAsAdmin(page);
   await page.getByRole("link", { name: "员工" }).click();
   await page.getByLabel("邮箱", { exact: true }).fill("cashier-re@e2e.test");

@@ -8,7 +8,10 @@ const eventually = (page: Page, check: () => Promise<void>) =>
     await check();
   }).toPass({ timeout: 15_000 });
 
-test("refund approval: admin sets a threshold, finance A's refund waits, A cannot approve it, finance B approves, the order shows the refund", async ({ page, browser }) => {
+test("refund approval: admin sets a threshold, finance A's refund waits, A cannot approve it, finance B approves, the order shows the refund", async ({
+  page,
+  browser,
+}) => {
   await loginAsAdmin(page);
   const passA = await addStaff(page, { email: "fin-a@e2e.test", name: "财务甲", role: "finance" });
   const passB = await addStaff(page, { email: "fin-b@e2e.test", name: "财务乙", role: "finance" });

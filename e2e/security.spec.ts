@@ -7,7 +7,9 @@ async function collectViolations(page: Page): Promise<string[]> {
   await page.exposeFunction("__cspViolation", (v: string) => seen.push(v));
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
-      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`);
+      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      );
     });
   });
   page.on("console", (m) => {
@@ -16,7 +18,10 @@ async function collectViolations(page: Page): Promise<string[]> {
   return seen;
 }
 
-test("pages carry a nonce-based CSP without unsafe-eval; the console runs under it with no violation", async ({ page, request }) => {
+test("pages carry a nonce-based CSP without unsafe-eval; the console runs under it with no violation", async ({
+  page,
+  request,
+}) => {
   const first = await request.get("/login");
   const csp = first.headers()["content-security-policy"]!;
   const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
@@ -60,7 +65,10 @@ test("an inline script injected into a page without the nonce is refused by the 
   await expect.poll(() => violations.join("\n")).toContain("script-src");
 });
 
-test("the session cookie is httpOnly and SameSite=Lax, and Secure (__Secure-) when the console is served over HTTPS", async ({ page, context }) => {
+test("the session cookie is httpOnly and SameSite=Lax, and Secure (__Secure-) when the console is served over HTTPS", async ({
+  page,
+  context,
+}) => {
   await loginAsAdmin(page);
   const plain = (await context.cookies()).find((c) => c.name === "authjs.session-token");
   expect(plain).toMatchObject({ httpOnly: true, sameSite: "Lax" });

@@ -4,11 +4,17 @@ import { loginAsAdmin } from "./helpers";
 /** The e2e server's sandbox listens on E2E_PORT + 1000; its /_sim controls need no key. */
 const SIM = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1000}/_sim`;
 const sim = async (path: string, body: unknown) => {
-  const res = await fetch(`${SIM}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${SIM}/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(res.ok, `${path} → ${res.status}`).toBe(true);
 };
 
-test("royalty settlement: preview → create → confirm → the detail page shows the outcome per transaction; the failed royalty settles again, then cancel", async ({ page }) => {
+test("royalty settlement: preview → create → confirm → the detail page shows the outcome per transaction; the failed royalty settles again, then cancel", async ({
+  page,
+}) => {
   // three source users' royalties, all created on one (past) Shanghai day
   const created = Math.floor(Date.parse("2025-06-01T12:00:00+08:00") / 1000);
   await sim("royalties", {
@@ -36,7 +42,9 @@ test("royalty settlement: preview → create → confirm → the detail page sho
   await page.getByLabel("分润产生日期：从").fill("2025-06-01");
   await page.getByLabel("来源用户（source_user）（可选）").fill("nobody");
   await page.getByRole("button", { name: "预览" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Ping++ 拒绝了请求" })).toContainText("没有满足条件的待结算分润");
+  await expect(page.getByRole("alert").filter({ hasText: "Ping++ 拒绝了请求" })).toContainText(
+    "没有满足条件的待结算分润",
+  );
 
   // preview: totals, count, fee and each payout; nothing is created
   await page.getByLabel("来源用户（source_user）（可选）").fill("");

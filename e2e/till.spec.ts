@@ -7,7 +7,10 @@ test.describe("at the till", () => {
     await loginAsAdmin(page);
   });
 
-  test("fail, then pay on the same QR: the panel and the customer display follow Ping++ and end green", async ({ page, context }) => {
+  test("fail, then pay on the same QR: the panel and the customer display follow Ping++ and end green", async ({
+    page,
+    context,
+  }) => {
     // Ping++ sends no event for a failed attempt: the scheduler's charge sync learns of it (from 5 s on).
     test.setTimeout(90_000);
     const display = await context.newPage();
@@ -31,10 +34,14 @@ test.describe("at the till", () => {
     await expect(phone.getByText(/用户支付失败/)).toBeVisible();
 
     // not final: both screens say so and keep the same QR up
-    await expect(page.getByTestId("charge-attempt-failed")).toContainText("顾客支付失败，可让顾客重新扫码", { timeout: 30_000 });
+    await expect(page.getByTestId("charge-attempt-failed")).toContainText("顾客支付失败，可让顾客重新扫码", {
+      timeout: 30_000,
+    });
     await expect(state).toHaveAttribute("data-status", "pending");
     expect(await page.getByTestId("charge-qr").getAttribute("data-payload")).toBe(payload);
-    await expect(display.getByTestId("display-attempt-failed")).toHaveText("支付未成功，请重新扫码", { timeout: 30_000 });
+    await expect(display.getByTestId("display-attempt-failed")).toHaveText("支付未成功，请重新扫码", {
+      timeout: 30_000,
+    });
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "pending");
 
     // the customer tries again on the same QR, and pays
@@ -50,8 +57,16 @@ test.describe("at the till", () => {
     await expect(page.getByTestId("recent-charges").locator("li").first()).toContainText("¥23.45");
   });
 
-  test("a cashier charges on their own terminal only; a crafted request for another is refused; /go hides other terminals", async ({ page, browser }) => {
-    const password = await addStaff(page, { email: "t42@e2e.test", name: "四十二号", role: "cashier", terminal: "T42" });
+  test("a cashier charges on their own terminal only; a crafted request for another is refused; /go hides other terminals", async ({
+    page,
+    browser,
+  }) => {
+    const password = await addStaff(page, {
+      email: "t42@e2e.test",
+      name: "四十二号",
+      role: "cashier",
+      terminal: "T42",
+    });
 
     // finance/admin may choose the terminal: a charge on T43, the one the cashier will try to reach
     await page.goto("/cashier");
@@ -77,7 +92,9 @@ test.describe("at the till", () => {
     });
     await cashier.getByLabel("金额（元）").fill("9.99");
     await cashier.getByRole("button", { name: "生成收款码" }).click();
-    await expect(cashier.getByRole("alert").filter({ hasText: "收银员只能在自己的终端（T42）收款。" }).first()).toBeVisible();
+    await expect(
+      cashier.getByRole("alert").filter({ hasText: "收银员只能在自己的终端（T42）收款。" }).first(),
+    ).toBeVisible();
     await expect(cashier.getByTestId("charge-status")).toHaveCount(0);
     // nothing reached T43: its list holds only the admin's charge
     await page.goto("/charges?terminal=T43");

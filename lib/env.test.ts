@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import { parseEnv, ConfigError } from "./env";
 
-const pub = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+const pub = crypto
+  .generateKeyPairSync("rsa", { modulusLength: 1024 })
+  .publicKey.export({ type: "spki", format: "pem" })
+  .toString();
 
 describe("configuration", () => {
   it("defaults to PGlite and the sandbox with nothing set", () => {
@@ -18,14 +21,25 @@ describe("configuration", () => {
     [{ PINGPP_API_KEY: "pk_test_abc" }, "PINGPP_API_KEY"],
     [{ PINGPP_API_KEY: "sk_test_abc" }, "PINGPP_APP_ID"],
     [{ PINGPP_API_KEY: "sk_test_abc", PINGPP_APP_ID: "app_1234567890abcdef" }, "PINGPP_PUBLIC_KEY"],
-    [{ PINGPP_API_KEY: "sk_live_abc", PINGPP_APP_ID: "app_1234567890abcdef", PINGPP_PUBLIC_KEY: "not a key" }, "PINGPP_PUBLIC_KEY"],
+    [
+      { PINGPP_API_KEY: "sk_live_abc", PINGPP_APP_ID: "app_1234567890abcdef", PINGPP_PUBLIC_KEY: "not a key" },
+      "PINGPP_PUBLIC_KEY",
+    ],
     [{ PINGPP_PUBLIC_KEY_PATH: "/nonexistent/key.pem" }, "PINGPP_PUBLIC_KEY_PATH"],
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
     [{ ADMIN_EMAIL: "not-an-email" }, "ADMIN_EMAIL"],
     [{ CHARGE_TTL_SECONDS: "60" }, "CHARGE_TTL_SECONDS"],
     [{ PINGPP_TIMEOUT_MS: "50" }, "PINGPP_TIMEOUT_MS"],
     [{ PINGPP_TIMEOUT_MS: "15s" }, "PINGPP_TIMEOUT_MS"],
-    [{ NODE_ENV: "production", PINGPP_API_KEY: "sk_live_abc", PINGPP_APP_ID: "app_1234567890abcdef", PINGPP_PUBLIC_KEY: pub }, "AUTH_SECRET"],
+    [
+      {
+        NODE_ENV: "production",
+        PINGPP_API_KEY: "sk_live_abc",
+        PINGPP_APP_ID: "app_1234567890abcdef",
+        PINGPP_PUBLIC_KEY: pub,
+      },
+      "AUTH_SECRET",
+    ],
   ])("refuses %j naming %s", (source, name) => {
     expect(() => parseEnv(source as NodeJS.ProcessEnv)).toThrowError(ConfigError);
     expect(() => parseEnv(source as NodeJS.ProcessEnv)).toThrowError(name);

@@ -30,14 +30,24 @@ const schema = z.object({
       .regex(/^sk_(live|test)_[A-Za-z0-9]+$/, "must look like sk_live_… or sk_test_…")
       .optional(),
   ),
-  PINGPP_APP_ID: optionalString.pipe(z.string().regex(/^app_[A-Za-z0-9]{16}$/, "must look like app_ + 16 characters").optional()),
+  PINGPP_APP_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^app_[A-Za-z0-9]{16}$/, "must look like app_ + 16 characters")
+      .optional(),
+  ),
   PINGPP_PRIVATE_KEY: optionalString,
   PINGPP_PRIVATE_KEY_PATH: optionalString,
   PINGPP_PUBLIC_KEY: optionalString,
   PINGPP_PUBLIC_KEY_PATH: optionalString,
   PINGPP_API_BASE: optionalString.pipe(z.url("must be a URL such as https://api.pingxx.com").optional()),
   /** How long a call to Ping++ waits for its answer before it counts as unanswered (ms). */
-  PINGPP_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100").max(120_000, "must be at most 120000").default(15_000),
+  PINGPP_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100, "must be at least 100")
+    .max(120_000, "must be at most 120000")
+    .default(15_000),
   AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   ADMIN_EMAIL: optionalString.pipe(z.email("must be an e-mail address").optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
@@ -49,9 +59,19 @@ const schema = z.object({
   /** Postgres connections per server process. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2").max(200, "must be at most 200").default(10),
   /** How long a statement may wait for a row lock held elsewhere before it fails (ms). */
-  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100, "must be at least 100").max(600_000, "must be at most 600000").default(10_000),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100, "must be at least 100")
+    .max(600_000, "must be at most 600000")
+    .default(10_000),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1, "must be at least 1").max(10, "must be at most 10").default(1),
-  CHARGE_TTL_SECONDS: z.coerce.number().int().min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)").max(86_400, "must be at most 86400").default(900),
+  CHARGE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(90, "must be at least 90 (Ping++ needs time_expire ≥ 1 minute ahead)")
+    .max(86_400, "must be at most 86400")
+    .default(900),
 });
 
 export type PingppMode = "sandbox" | "test" | "live";
@@ -146,7 +166,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
 
   if (mode !== "sandbox") {
     if (!e.PINGPP_APP_ID) throw new ConfigError("PINGPP_APP_ID: required when PINGPP_API_KEY is set");
-    if (!publicKeyPem) throw new ConfigError("PINGPP_PUBLIC_KEY or PINGPP_PUBLIC_KEY_PATH: required when PINGPP_API_KEY is set (Ping++'s webhook public key)");
+    if (!publicKeyPem)
+      throw new ConfigError(
+        "PINGPP_PUBLIC_KEY or PINGPP_PUBLIC_KEY_PATH: required when PINGPP_API_KEY is set (Ping++'s webhook public key)",
+      );
     if (!e.AUTH_SECRET && e.NODE_ENV === "production") throw new ConfigError("AUTH_SECRET: required in production");
   }
 
@@ -158,7 +181,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
       mode,
       apiKey: e.PINGPP_API_KEY ?? SANDBOX_API_KEY,
       appId: e.PINGPP_APP_ID ?? SANDBOX_APP_ID,
-      apiBase: e.PINGPP_API_BASE ?? (mode === "sandbox" ? `http://127.0.0.1:${source.PINGPP_SANDBOX_PORT ?? 4010}` : "https://api.pingxx.com"),
+      apiBase:
+        e.PINGPP_API_BASE ??
+        (mode === "sandbox" ? `http://127.0.0.1:${source.PINGPP_SANDBOX_PORT ?? 4010}` : "https://api.pingxx.com"),
       privateKeyPem,
       publicKeyPem,
       timeoutMs: e.PINGPP_TIMEOUT_MS,

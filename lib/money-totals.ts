@@ -18,7 +18,10 @@ export function compareCurrency(a: string, b: string): number {
   return x < y ? -1 : 1;
 }
 
-/** The entries sorted yuan first; with `zero`, a yuan entry is added when there is none (an empty period still shows ¥0.00). */
+/**
+ * The entries sorted yuan first; with `zero`, a yuan entry is added when there is none (an empty period still shows
+ * ¥0.00).
+ */
 export function byCurrency<T extends { currency: string }>(rows: T[], zero?: (currency: string) => T): T[] {
   const sorted = [...rows].sort((a, b) => compareCurrency(a.currency, b.currency));
   if (zero && !sorted.some((r) => r.currency.toLowerCase() === HOME_CURRENCY)) sorted.unshift(zero(HOME_CURRENCY));

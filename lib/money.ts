@@ -15,8 +15,13 @@ export type YuanError = "amount" | "amountSeparators" | "amountTooLarge";
  * three: "1,5" and "12,34" are refused, never read as 15 or 1234). Above MAX_AMOUNT_FEN is
  * refused too. `allowZero` for filters ("at least 0"); amounts to pay or refund are > 0.
  */
-export function parseYuan(input: string, opts: { allowZero?: boolean } = {}): { ok: true; fen: number } | { ok: false; error: YuanError } {
-  const s = String(input ?? "").trim().replace(/^(?:US\$|[¥￥$])\s*/, "");
+export function parseYuan(
+  input: string,
+  opts: { allowZero?: boolean } = {},
+): { ok: true; fen: number } | { ok: false; error: YuanError } {
+  const s = String(input ?? "")
+    .trim()
+    .replace(/^(?:US\$|[¥￥$])\s*/, "");
   const m = /^(\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d{1,2}))?$/.exec(s);
   if (!m) return { ok: false, error: /^[\d,.]*\d[\d,.]*$/.test(s) && s.includes(",") ? "amountSeparators" : "amount" };
   const whole = m[1]!.replace(/,/g, "").replace(/^0+(?=\d)/, "");
@@ -38,7 +43,9 @@ export function parseYuanToFen(input: string): number | null {
 export function fenToDecimal(fen: number): string {
   const neg = fen < 0;
   const abs = Math.abs(Math.trunc(fen));
-  const yuan = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const yuan = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${neg ? "-" : ""}${yuan}.${String(abs % 100).padStart(2, "0")}`;
 }
 

@@ -27,7 +27,18 @@ describe("refundState: one decision for orders and charges", () => {
 describe("per-currency totals", () => {
   it("yuan first, and a yuan entry (at zero) when asked for one", () => {
     expect(["usd", "cny"].sort(compareCurrency)).toEqual(["cny", "usd"]);
-    expect(byCurrency([{ currency: "usd", n: 1 }, { currency: "cny", n: 2 }])).toEqual([{ currency: "cny", n: 2 }, { currency: "usd", n: 1 }]);
-    expect(byCurrency([{ currency: "usd", n: 1 }], (currency) => ({ currency, n: 0 }))).toEqual([{ currency: "cny", n: 0 }, { currency: "usd", n: 1 }]);
+    expect(
+      byCurrency([
+        { currency: "usd", n: 1 },
+        { currency: "cny", n: 2 },
+      ]),
+    ).toEqual([
+      { currency: "cny", n: 2 },
+      { currency: "usd", n: 1 },
+    ]);
+    expect(byCurrency([{ currency: "usd", n: 1 }], (currency) => ({ currency, n: 0 }))).toEqual([
+      { currency: "cny", n: 0 },
+      { currency: "usd", n: 1 },
+    ]);
   });
 });

@@ -30,8 +30,12 @@ export function refundState(paid: number, succeeded: number, pending: number): R
   return { level, succeeded: done, pending: onTheWay };
 }
 
-/** The order status a person reads: Ping++'s `refunded` means any refund at all, so it becomes paid, partially refunded or refunded by what succeeded. */
-export type ShownOrderStatus = "created" | "paid" | "canceled" | "partially_refunded" | "refunded" | "creating" | "failed";
+/**
+ * The order status a person reads: Ping++'s `refunded` means any refund at all, so it becomes paid, partially refunded
+ * or refunded by what succeeded.
+ */
+export type ShownOrderStatus =
+  "created" | "paid" | "canceled" | "partially_refunded" | "refunded" | "creating" | "failed";
 
 export function shownOrderStatus(status: string, refund: RefundState): ShownOrderStatus {
   if (status !== "paid" && status !== "refunded") return status as ShownOrderStatus;

@@ -28,13 +28,19 @@ try {
         `    ${out.password}`,
         "",
         "It must be changed at the next login. Every session of this account has ended.",
-        args.includes("--2fa") ? "Two-factor sign-in is off: enroll again on the account page." : "Two-factor sign-in, if on, is unchanged (--2fa turns it off).",
+        args.includes("--2fa")
+          ? "Two-factor sign-in is off: enroll again on the account page."
+          : "Two-factor sign-in, if on, is unchanged (--2fa turns it off).",
       ]) +
       "\n",
   );
 } catch (e) {
   code = 1;
-  console.error(isAppError(e) && e.code === "staffNotFound" ? `✖ no staff account with the e-mail ${email}` : `✖ ${(e as Error).message}`);
+  console.error(
+    isAppError(e) && e.code === "staffNotFound"
+      ? `✖ no staff account with the e-mail ${email}`
+      : `✖ ${(e as Error).message}`,
+  );
 } finally {
   await closeDb();
 }

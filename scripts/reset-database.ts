@@ -27,7 +27,9 @@ try {
 }
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 try {
-  await sql.unsafe("drop schema if exists public cascade; create schema public; drop schema if exists drizzle cascade;");
+  await sql.unsafe(
+    "drop schema if exists public cascade; create schema public; drop schema if exists drizzle cascade;",
+  );
 } finally {
   await sql.end({ timeout: 5 });
 }

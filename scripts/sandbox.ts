@@ -32,7 +32,9 @@ async function main() {
   console.log(`  api key:      ${sandbox.apiKey}`);
   console.log(`  public key:   ${sandbox.publicKeyPath ?? "(in memory)"}  (verifies its webhooks)`);
   console.log(`  webhooks to:  ${webhookUrl}`);
-  console.log(`  requests:     ${merchantKeyPath ? `signature required (merchant public key ${merchantKeyPath})` : "not signature-checked (PINGPP_SANDBOX_MERCHANT_PUBLIC_KEY_PATH to require it)"}`);
+  console.log(
+    `  requests:     ${merchantKeyPath ? `signature required (merchant public key ${merchantKeyPath})` : "not signature-checked (PINGPP_SANDBOX_MERCHANT_PUBLIC_KEY_PATH to require it)"}`,
+  );
   console.log(`  dashboard:    ${sandbox.url}/`);
   console.log(`  pay pages:    ${sandbox.publicUrl}/pay/<charge id>  (what QR credentials encode)`);
   console.log(`  controls:     ${sandbox.url}/_sim`);

@@ -13,7 +13,9 @@ export function prepareStandalone(root = process.cwd(), distDir = process.env.NE
   const standalone = path.join(dist, "standalone");
   const server = path.join(standalone, "server.js");
   if (!fs.existsSync(server)) {
-    throw new Error(`${path.relative(root, server)} not found: build first (npm run build; next.config.ts must say output: "standalone")`);
+    throw new Error(
+      `${path.relative(root, server)} not found: build first (npm run build; next.config.ts must say output: "standalone")`,
+    );
   }
   const copies = [
     [path.join(dist, "static"), path.join(standalone, distDir, "static")],

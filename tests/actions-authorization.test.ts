@@ -15,7 +15,9 @@ import zhCore from "@/lib/i18n/messages/zh-CN/core.json";
  */
 let session: { user: { id: string; sv: number } } | null = null;
 vi.mock("@/lib/auth/config", () => ({ signIn: vi.fn(), signOut: vi.fn(), LoginRefused: class {} }));
-vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
+vi.mock("@/lib/auth/claims", () => ({
+  sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv },
+}));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ "x-forwarded-for": "203.0.113.9" }),
   cookies: async () => ({ get: () => undefined, set: () => {} }),
@@ -23,8 +25,11 @@ vi.mock("next/headers", () => ({
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 vi.mock("next-auth", () => ({ AuthError: class AuthError extends Error {} }));
 vi.mock("next-intl/server", () => {
-  const lookup = (key: string): unknown => key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], zhCore);
-  const t = Object.assign((key: string) => String(lookup(key) ?? key), { has: (key: string) => typeof lookup(key) === "string" });
+  const lookup = (key: string): unknown =>
+    key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], zhCore);
+  const t = Object.assign((key: string) => String(lookup(key) ?? key), {
+    has: (key: string) => typeof lookup(key) === "string",
+  });
   return { getTranslations: async () => t };
 });
 
@@ -79,9 +84,19 @@ const REQUIRES: Record<string, Capability> = {
   "reconciliation.noteDifferenceAction": "reconciliation.manage",
 };
 
-type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & { capability?: Capability; audit?: string };
+type Action = ((input: unknown) => Promise<{ ok: boolean; error?: string }>) & {
+  capability?: Capability;
+  audit?: string;
+};
 const dir = path.join(import.meta.dirname, "../lib/actions");
-const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'));
+const files = fs
+  .readdirSync(dir)
+  .filter(
+    (f) =>
+      f.endsWith(".ts") &&
+      !f.endsWith(".test.ts") &&
+      fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'),
+  );
 
 let db: Db;
 const users: Record<string, { id: string; sv: number }> = {};
@@ -89,16 +104,29 @@ let actions: [string, Action][] = [];
 
 beforeAll(async () => {
   db = await freshDb();
-  for (const [name, role, disabled] of [["admin", "admin", false], ["finance", "finance", false], ["cashier", "cashier", false], ["disabled", "admin", true]] as const) {
+  for (const [name, role, disabled] of [
+    ["admin", "admin", false],
+    ["finance", "finance", false],
+    ["cashier", "cashier", false],
+    ["disabled", "admin", true],
+  ] as const) {
     const [u] = await db
       .insert(staffUsers)
-      .values({ email: `${name}@authz.test`, name, role, terminalId: "T01", passwordHash: "x", disabledAt: disabled ? new Date() : null })
+      .values({
+        email: `${name}@authz.test`,
+        name,
+        role,
+        terminalId: "T01",
+        passwordHash: "x",
+        disabledAt: disabled ? new Date() : null,
+      })
       .returning();
     users[name] = { id: u!.id, sv: u!.sessionVersion };
   }
   for (const f of files) {
     const mod = (await import(path.join(dir, f))) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(mod)) if (typeof v === "function") actions.push([`${f.replace(/\.ts$/, "")}.${k}`, v as Action]);
+    for (const [k, v] of Object.entries(mod))
+      if (typeof v === "function") actions.push([`${f.replace(/\.ts$/, "")}.${k}`, v as Action]);
   }
   actions = actions.filter(([name]) => !PUBLIC.has(name));
 });
@@ -126,7 +154,19 @@ describe("server action authorisation (ARCHITECTURE.md §4)", () => {
     const moneyActions = actions.filter(([, fn]) => fn.audit).map(([name]) => name);
     // refunds, cancels, red envelopes and settlements keep a record of every attempt (issue: orders, "exactly once")
     expect(moneyActions.sort()).toEqual(
-      ["orders.cancelOrderAction", "red-envelopes.sendRedEnvelopeAction", "red-envelopes.startBatchAction", "refunds.approveRefundAction", "refunds.refundChargeAction", "refunds.refundOrderAction", "refunds.rejectRefundAction", "refunds.withdrawRefundAction", "settlements.cancelSettlementAction", "settlements.confirmSettlementAction", "settlements.createSettlementAction"].sort(),
+      [
+        "orders.cancelOrderAction",
+        "red-envelopes.sendRedEnvelopeAction",
+        "red-envelopes.startBatchAction",
+        "refunds.approveRefundAction",
+        "refunds.refundChargeAction",
+        "refunds.refundOrderAction",
+        "refunds.rejectRefundAction",
+        "refunds.withdrawRefundAction",
+        "settlements.cancelSettlementAction",
+        "settlements.confirmSettlementAction",
+        "settlements.createSettlementAction",
+      ].sort(),
     );
     for (const [name, fn] of actions) {
       for (const who of [null, "disabled"]) {
@@ -139,9 +179,15 @@ describe("server action authorisation (ARCHITECTURE.md §4)", () => {
         as(role);
         const count = await db.$count(auditLogs);
         expect(await fn({}), `${name} as ${role}`).toEqual({ ok: false, error: zhCore.errors.forbidden });
-        expect(await db.$count(auditLogs) - count, `${name} as ${role}: audit rows written`).toBe(fn.audit ? 1 : 0);
+        expect((await db.$count(auditLogs)) - count, `${name} as ${role}: audit rows written`).toBe(fn.audit ? 1 : 0);
         const [last] = await db.select().from(auditLogs).orderBy(desc(auditLogs.id)).limit(1);
-        if (fn.audit) expect(last).toMatchObject({ action: fn.audit, result: "refused", actorId: users[role]!.id, message: `forbidden for role ${role}` });
+        if (fn.audit)
+          expect(last).toMatchObject({
+            action: fn.audit,
+            result: "refused",
+            actorId: users[role]!.id,
+            message: `forbidden for role ${role}`,
+          });
       }
     }
     expect(await db.$count(staffUsers)).toBe(staff);

@@ -14,13 +14,28 @@ import { periodSchema } from "@/lib/validations/operations";
 /** The routes, with the real session check behind a stood-in cookie decoder (as tests/exports.test.ts). */
 let session: { uid: string; sv: number } | null = null;
 vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers(), cookies: async () => ({ get: () => undefined }) }));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers(),
+  cookies: async () => ({ get: () => undefined }),
+}));
 
-const BAD = ["2024-13-01", "0001-01-01", "2023-02-29", "2024-04-31", "2024-1-1", "9999-12-31", "2024-01-01T00:00", "yesterday"];
+const BAD = [
+  "2024-13-01",
+  "0001-01-01",
+  "2023-02-29",
+  "2024-04-31",
+  "2024-1-1",
+  "9999-12-31",
+  "2024-01-01T00:00",
+  "yesterday",
+];
 
 beforeAll(async () => {
   const db = await freshDb();
-  const [u] = await db.insert(staffUsers).values({ email: "fin@dates.test", name: "F", role: "finance", passwordHash: "x" }).returning();
+  const [u] = await db
+    .insert(staffUsers)
+    .values({ email: "fin@dates.test", name: "F", role: "finance", passwordHash: "x" })
+    .returning();
   session = { uid: u!.id, sv: u!.sessionVersion };
 });
 afterAll(closeDb);
@@ -32,7 +47,8 @@ describe("the one strict date parser", () => {
     expect(parseDay("2099-12-31")).toBe("2099-12-31");
     for (const v of [...BAD, "1999-12-31", "2100-01-01", "", null, 20240101]) expect(parseDay(v)).toBeNull();
     expect(parseShanghaiMinute("2026-11-27T08:30")?.toISOString()).toBe("2026-11-27T00:30:00.000Z");
-    for (const v of ["2024-13-01T08:00", "2024-01-01T24:00", "2024-01-01T08:60", "0001-01-01T00:00", "2024-01-01"]) expect(parseShanghaiMinute(v)).toBeNull();
+    for (const v of ["2024-13-01T08:00", "2024-01-01T24:00", "2024-01-01T08:60", "0001-01-01T00:00", "2024-01-01"])
+      expect(parseShanghaiMinute(v)).toBeNull();
   });
 
   it.each([
@@ -46,11 +62,17 @@ describe("the one strict date parser", () => {
   ] as const)("%s list filters report a bad date instead of passing it on or dropping it in silence", (_n, schema) => {
     for (const bad of BAD) {
       expect(schema.safeParse({ from: bad }).success).toBe(false);
-      const { f, dateError } = parseFilters(schema as never, { from: "2024-01-01", to: bad }) as { f: { from?: string; to?: string }; dateError: boolean };
+      const { f, dateError } = parseFilters(schema as never, { from: "2024-01-01", to: bad }) as {
+        f: { from?: string; to?: string };
+        dateError: boolean;
+      };
       expect(dateError).toBe(true);
       expect([f.from, f.to]).toEqual([undefined, undefined]);
     }
-    const ok = parseFilters(schema as never, { from: "2024-02-29", to: "" }) as { f: { from?: string; to?: string }; dateError: boolean };
+    const ok = parseFilters(schema as never, { from: "2024-02-29", to: "" }) as {
+      f: { from?: string; to?: string };
+      dateError: boolean;
+    };
     expect(ok.dateError).toBe(false);
     expect(ok.f.from).toBe("2024-02-29");
   });
@@ -77,8 +99,13 @@ describe("routes answer a bad date with a 400 JSON error, never a 500, a 503 or 
 
   it.each(["charges", "orders", "refunds", "red-envelopes", "settlements"])("GET /api/exports/%s", async (kind) => {
     const { GET } = await import("@/app/api/exports/[kind]/route");
-    const call = (q: string) => GET(new Request(`http://console.test/api/exports/${kind}?${q}`), { params: Promise.resolve({ kind }) });
-    for (const [q, param] of [["from=2024-13-01", "from"], ["to=0001-01-01", "to"], ["from=2024-01-01&to=2023-02-29", "to"]] as const) {
+    const call = (q: string) =>
+      GET(new Request(`http://console.test/api/exports/${kind}?${q}`), { params: Promise.resolve({ kind }) });
+    for (const [q, param] of [
+      ["from=2024-13-01", "from"],
+      ["to=0001-01-01", "to"],
+      ["from=2024-01-01&to=2023-02-29", "to"],
+    ] as const) {
       const res = await call(q);
       expect(res.status, q).toBe(400);
       expect(res.headers.get("content-type")).toContain("application/json");

@@ -68,9 +68,14 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
     health?: string;
   }
   const instances: Record<string, () => Promise<Instance>> = {
-    // Build-free: the real webhook route handler and lib/db in a child process (tests/helpers/console-instance-main.ts).
+    // Build-free: the real webhook route handler and lib/db in a child process
+    // (tests/helpers/console-instance-main.ts).
     "the webhook route handler in its own process": async () => {
-      const child = await startConsoleInstance({ DATABASE_URL: toPostgres.via(realUrl), PINGPP_API_BASE: h.sandbox.url, PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem });
+      const child = await startConsoleInstance({
+        DATABASE_URL: toPostgres.via(realUrl),
+        PINGPP_API_BASE: h.sandbox.url,
+        PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem,
+      });
       let alive = true;
       void child.exited.then(() => (alive = false));
       return { webhookUrl: child.webhookUrl, alive: () => alive, output: child.output, stop: () => child.kill() };
@@ -78,91 +83,128 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
     // The built console as `npm start` runs it: Next.js's standalone server, instrumentation.ts included.
     "the built standalone server (npm start)": async () => {
       const server = await startStandaloneServer(standaloneEnv());
-      return { webhookUrl: `${server.url}/api/webhooks/pingpp`, alive: server.alive, output: server.output, stop: server.stop, health: `${server.url}/api/health` };
+      return {
+        webhookUrl: `${server.url}/api/webhooks/pingpp`,
+        alive: server.alive,
+        output: server.output,
+        stop: server.stop,
+        health: `${server.url}/api/health`,
+      };
     },
   };
 
   for (const [kind, start] of Object.entries(instances)) {
     const skip = kind.includes("standalone") ? noStandaloneBuild : null;
-    it.skipIf(skip)(`${kind}: stays up, answers 503 while cut and 200 after, stores each event once${skip ? ` (skipped: ${skip})` : ""}`, async () => {
-      const instance = await start();
-      try {
-        h.sandbox.setWebhookUrl(instance.webhookUrl);
-        const views = await Promise.all(
-          Array.from({ length: CUTS * PER_CUT + PER_CUT }, (_, i) =>
-            createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: `${1 + i}.00`, channel: "alipay_qr", subject: "门店消费", body: `断线测试 ${i}` })),
-          ),
-        );
-        const ids = views.map((v) => v.chargeId!);
-        const duringCuts = ids.slice(0, CUTS * PER_CUT);
-        const afterCuts = ids.slice(CUTS * PER_CUT);
+    it.skipIf(skip)(
+      `${kind}: stays up, answers 503 while cut and 200 after, stores each event once${skip ? ` (skipped: ${skip})` : ""}`,
+      async () => {
+        const instance = await start();
+        try {
+          h.sandbox.setWebhookUrl(instance.webhookUrl);
+          const views = await Promise.all(
+            Array.from({ length: CUTS * PER_CUT + PER_CUT }, (_, i) =>
+              createCharge(
+                cashier,
+                createChargeSchema.parse({
+                  idempotencyKey: crypto.randomUUID(),
+                  amount: `${1 + i}.00`,
+                  channel: "alipay_qr",
+                  subject: "门店消费",
+                  body: `断线测试 ${i}`,
+                }),
+              ),
+            ),
+          );
+          const ids = views.map((v) => v.chargeId!);
+          const duringCuts = ids.slice(0, CUTS * PER_CUT);
+          const afterCuts = ids.slice(CUTS * PER_CUT);
 
-        // Charges paid while the connection is cut, again and again: their webhooks arrive
-        // before, during and right after each cut (the sandbox retries on its schedule).
-        for (let c = 0; c < CUTS; c++) {
-          const chunk = duringCuts.slice(c * PER_CUT, (c + 1) * PER_CUT);
-          const paying = mapLimit(chunk, 3, (id) => h.sim(`charges/${id}/pay`));
-          await sleep(100);
-          toPostgres.setMode("down");
-          await sleep(1000);
+          // Charges paid while the connection is cut, again and again: their webhooks arrive
+          // before, during and right after each cut (the sandbox retries on its schedule).
+          for (let c = 0; c < CUTS; c++) {
+            const chunk = duringCuts.slice(c * PER_CUT, (c + 1) * PER_CUT);
+            const paying = mapLimit(chunk, 3, (id) => h.sim(`charges/${id}/pay`));
+            await sleep(100);
+            toPostgres.setMode("down");
+            await sleep(1000);
+            toPostgres.setMode("up");
+            await paying;
+            await sleep(300);
+          }
+          const delivered = async (ds: Delivery[], n: number) =>
+            ds.length === n && ds.every((d) => d.status === "delivered");
+          let seen: Delivery[] = [];
+          await eventually(
+            async () => delivered((seen = await deliveries(instance.webhookUrl)), duringCuts.length),
+            "every webhook delivered after the cuts",
+            60_000,
+          ).catch((e: Error) => {
+            throw new Error(`${e.message}: ${summary(seen)}\n${instance.output().slice(-3000)}`);
+          });
+          expect(instance.alive(), instance.output()).toBe(true);
+
+          const log = await deliveries(instance.webhookUrl);
+          expect(log).toHaveLength(duringCuts.length);
+          const attempts = log.flatMap((d) => d.attempts);
+          // Every attempt got an answer (none hung or hit a dead process): 503 while the database
+          // was unreachable, 200 otherwise.
+          for (const a of attempts) expect([503, 200], JSON.stringify(a)).toContain(a.status_code);
+          const refused = attempts.filter((a) => a.status_code === 503);
+          expect(refused.length).toBeGreaterThan(0); // the cuts did hit webhooks in flight
+          for (const a of refused) expect(a.response_body).toBe("temporarily unavailable");
+          for (const d of log) {
+            expect(d.attempts.at(-1)!.status_code).toBe(200);
+            // Stored by one attempt: answered "ok", or, when the cut came between its commit and
+            // its answer (a 503 with the event stored), the retries answer "duplicate". Never two "ok".
+            const answers = d.attempts.map((a) => a.response_body);
+            expect(answers.filter((b) => b === "ok").length, JSON.stringify(answers)).toBeLessThanOrEqual(1);
+            if (!answers.includes("ok")) expect(answers, JSON.stringify(answers)).toContain("duplicate");
+          }
+
+          // Recovered by itself: charges paid after the cuts are each answered 200 at the first try.
+          await mapLimit(afterCuts, 3, (id) => h.sim(`charges/${id}/pay`));
+          await eventually(
+            async () => delivered(await deliveries(instance.webhookUrl), ids.length),
+            "the webhooks after the cuts delivered",
+          );
+          const before = new Set(log.map((d) => d.id));
+          const later = (await deliveries(instance.webhookUrl)).filter((d) => !before.has(d.id));
+          expect(later).toHaveLength(afterCuts.length);
+          for (const d of later) expect(d.attempts.map((a) => [a.status_code, a.response_body])).toEqual([[200, "ok"]]);
+          if (instance.health) expect((await fetch(instance.health)).status).toBe(200);
+
+          // Each event stored once and applied: one row per event, every charge paid.
+          const events = await db.select().from(pingppEvents);
+          expect(events).toHaveLength(ids.length);
+          expect(new Set(events.map((e) => e.id))).toEqual(new Set([...log, ...later].map((d) => d.event_id)));
+          for (const e of events)
+            expect(e).toMatchObject({
+              type: "charge.succeeded",
+              status: "applied",
+              result: `charge ${e.objectId} → paid`,
+            });
+          const paid = rowsOf<{ n: number }>(
+            await db.execute(sql`select count(*)::int as n from charges where status = 'paid'`),
+          )[0]!.n;
+          expect(paid).toBe(ids.length);
+          expect(instance.alive(), instance.output()).toBe(true);
+        } finally {
           toPostgres.setMode("up");
-          await paying;
-          await sleep(300);
+          await instance.stop();
         }
-        const delivered = async (ds: Delivery[], n: number) => ds.length === n && ds.every((d) => d.status === "delivered");
-        let seen: Delivery[] = [];
-        await eventually(async () => delivered((seen = await deliveries(instance.webhookUrl)), duringCuts.length), "every webhook delivered after the cuts", 60_000).catch((e: Error) => {
-          throw new Error(`${e.message}: ${summary(seen)}\n${instance.output().slice(-3000)}`);
-        });
-        expect(instance.alive(), instance.output()).toBe(true);
-
-        const log = await deliveries(instance.webhookUrl);
-        expect(log).toHaveLength(duringCuts.length);
-        const attempts = log.flatMap((d) => d.attempts);
-        // Every attempt got an answer (none hung or hit a dead process): 503 while the database
-        // was unreachable, 200 otherwise.
-        for (const a of attempts) expect([503, 200], JSON.stringify(a)).toContain(a.status_code);
-        const refused = attempts.filter((a) => a.status_code === 503);
-        expect(refused.length).toBeGreaterThan(0); // the cuts did hit webhooks in flight
-        for (const a of refused) expect(a.response_body).toBe("temporarily unavailable");
-        for (const d of log) {
-          expect(d.attempts.at(-1)!.status_code).toBe(200);
-          // Stored by one attempt: answered "ok", or, when the cut came between its commit and
-          // its answer (a 503 with the event stored), the retries answer "duplicate". Never two "ok".
-          const answers = d.attempts.map((a) => a.response_body);
-          expect(answers.filter((b) => b === "ok").length, JSON.stringify(answers)).toBeLessThanOrEqual(1);
-          if (!answers.includes("ok")) expect(answers, JSON.stringify(answers)).toContain("duplicate");
-        }
-
-        // Recovered by itself: charges paid after the cuts are each answered 200 at the first try.
-        await mapLimit(afterCuts, 3, (id) => h.sim(`charges/${id}/pay`));
-        await eventually(async () => delivered(await deliveries(instance.webhookUrl), ids.length), "the webhooks after the cuts delivered");
-        const before = new Set(log.map((d) => d.id));
-        const later = (await deliveries(instance.webhookUrl)).filter((d) => !before.has(d.id));
-        expect(later).toHaveLength(afterCuts.length);
-        for (const d of later) expect(d.attempts.map((a) => [a.status_code, a.response_body])).toEqual([[200, "ok"]]);
-        if (instance.health) expect((await fetch(instance.health)).status).toBe(200);
-
-        // Each event stored once and applied: one row per event, every charge paid.
-        const events = await db.select().from(pingppEvents);
-        expect(events).toHaveLength(ids.length);
-        expect(new Set(events.map((e) => e.id))).toEqual(new Set([...log, ...later].map((d) => d.event_id)));
-        for (const e of events) expect(e).toMatchObject({ type: "charge.succeeded", status: "applied", result: `charge ${e.objectId} → paid` });
-        const paid = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from charges where status = 'paid'`))[0]!.n;
-        expect(paid).toBe(ids.length);
-        expect(instance.alive(), instance.output()).toBe(true);
-      } finally {
-        toPostgres.setMode("up");
-        await instance.stop();
-      }
-    }, 150_000);
+      },
+      150_000,
+    );
   }
 
   it.skipIf(noStandaloneBuild)(
     `the built standalone server (npm start): an export cut off mid-stream ends the download with an error, and the next one is whole${noStandaloneBuild ? ` (skipped: ${noStandaloneBuild})` : ""}`,
     async () => {
       const finance = await addActor(db, "finance@drop.cn", "finance");
-      const [staff] = await db.select().from(staffUsers).where(sql`${staffUsers.id} = ${finance.id}`);
+      const [staff] = await db
+        .select()
+        .from(staffUsers)
+        .where(sql`${staffUsers.id} = ${finance.id}`);
       const N = 5000; // five keyset batches of 1,000
       const rows = Array.from({ length: N }, (_, i) => ({
         orderNo: `cut${i}`,
@@ -181,7 +223,12 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
       const server = await startStandaloneServer(standaloneEnv());
       try {
         const name = "authjs.session-token";
-        const token = await encode({ token: { uid: finance.id, sv: staff!.sessionVersion, loginAt: Math.floor(Date.now() / 1000) }, secret: AUTH_SECRET, salt: name, maxAge: 3600 });
+        const token = await encode({
+          token: { uid: finance.id, sv: staff!.sessionVersion, loginAt: Math.floor(Date.now() / 1000) },
+          secret: AUTH_SECRET,
+          salt: name,
+          maxAge: 3600,
+        });
         const download = () => fetch(`${server.url}/api/exports/charges`, { headers: { cookie: `${name}=${token}` } });
 
         const res = await download();
@@ -220,7 +267,10 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
     90_000,
   );
 
-  /** The built console as production runs it, talking to this test's sandbox as if it were Ping++, its database through the proxy. */
+  /**
+   * The built console as production runs it, talking to this test's sandbox as if it were Ping++, its database through
+   * the proxy.
+   */
   function standaloneEnv(): Record<string, string> {
     return {
       DATABASE_URL: toPostgres.via(realUrl),
@@ -237,13 +287,18 @@ describe.skipIf(!process.env.DATABASE_URL)("the database connection dropped repe
   /** The sandbox's charge.succeeded deliveries to one instance. */
   async function deliveries(url: string): Promise<Delivery[]> {
     const res = await fetch(`${h.sandbox.url}/_sim/deliveries`);
-    return ((await res.json()) as { data: Delivery[] }).data.filter((d) => d.event_type === "charge.succeeded" && d.url === url);
+    return ((await res.json()) as { data: Delivery[] }).data.filter(
+      (d) => d.event_type === "charge.succeeded" && d.url === url,
+    );
   }
 });
 
 /** Deliveries and their attempts by answer, e.g. `{"deliveries":60,"pending":2,"200 ok":58,"503":9,"none":1}`. */
 function summary(ds: Delivery[]): string {
-  const by: Record<string, number> = { deliveries: ds.length, pending: ds.filter((d) => d.status !== "delivered").length };
+  const by: Record<string, number> = {
+    deliveries: ds.length,
+    pending: ds.filter((d) => d.status !== "delivered").length,
+  };
   for (const d of ds)
     for (const a of d.attempts) {
       const k = a.status_code === null ? `none (${a.error})` : `${a.status_code} ${a.response_body}`;

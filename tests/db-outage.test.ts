@@ -50,11 +50,20 @@ describe.skipIf(!process.env.DATABASE_URL)("database down while webhooks arrive"
     // 1. N pending charges, created through the console as a cashier would: the console knows them.
     const started = Date.now();
     const cashier = await addActor(db, "outage@shop.cn", "cashier", "T01");
-    const views = await mapLimit(Array.from({ length: N }, (_, i) => i), 16, (i) =>
-      createCharge(
-        cashier,
-        createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: `${1 + (i % 50)}.0${i % 10}`, channel: "alipay_qr", subject: "门店消费", body: `停电测试 ${i}` }),
-      ),
+    const views = await mapLimit(
+      Array.from({ length: N }, (_, i) => i),
+      16,
+      (i) =>
+        createCharge(
+          cashier,
+          createChargeSchema.parse({
+            idempotencyKey: crypto.randomUUID(),
+            amount: `${1 + (i % 50)}.0${i % 10}`,
+            channel: "alipay_qr",
+            subject: "门店消费",
+            body: `停电测试 ${i}`,
+          }),
+        ),
     );
     expect(views.every((v) => v.status === "pending")).toBe(true);
     const chargeIds = new Set(views.map((v) => v.chargeId!));
@@ -76,7 +85,8 @@ describe.skipIf(!process.env.DATABASE_URL)("database down while webhooks arrive"
       );
       for (const d of whileDown) {
         expect(d.status).toBe("pending");
-        for (const a of d.attempts) expect([a.status_code, a.response_body], JSON.stringify(a)).toEqual([503, "temporarily unavailable"]);
+        for (const a of d.attempts)
+          expect([a.status_code, a.response_body], JSON.stringify(a)).toEqual([503, "temporarily unavailable"]);
       }
       // Nothing half-written while down: no event stored, no charge paid.
       expect(await count("select count(*) from pingpp_events")).toBe(0);
@@ -138,10 +148,19 @@ describe.skipIf(!process.env.DATABASE_URL)("database down while webhooks arrive"
       // re-received), holds the result of one application, and its charge was last written by the
       // very transaction that stored the event (same xmin): no later delivery touched either row.
       for (const e of events) {
-        expect(e).toMatchObject({ type: "charge.succeeded", status: "applied", receiveCount: 1, result: `charge ${e.objectId} → paid` });
+        expect(e).toMatchObject({
+          type: "charge.succeeded",
+          status: "applied",
+          receiveCount: 1,
+          result: `charge ${e.objectId} → paid`,
+        });
         expect(e.lastReceivedAt.getTime()).toBe(e.firstReceivedAt.getTime());
       }
-      expect(await count("select count(*) from charges c join pingpp_events e on e.object_id = c.pingpp_id where c.xmin = e.xmin")).toBe(N);
+      expect(
+        await count(
+          "select count(*) from charges c join pingpp_events e on e.object_id = c.pingpp_id where c.xmin = e.xmin",
+        ),
+      ).toBe(N);
     } finally {
       errorLog.mockRestore();
       proxy.setMode("up");
@@ -178,11 +197,15 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 /** Attempts in a delivery log by answer, e.g. `{"deliveries":1000,"503":2000,"none":12}`, for failure messages. */
 function summary(ds: Delivery[]): string {
   const by: Record<string, number> = { deliveries: ds.length };
-  for (const d of ds) for (const a of d.attempts) by[String(a.status_code ?? "none")] = (by[String(a.status_code ?? "none")] ?? 0) + 1;
+  for (const d of ds)
+    for (const a of d.attempts) by[String(a.status_code ?? "none")] = (by[String(a.status_code ?? "none")] ?? 0) + 1;
   return JSON.stringify(by);
 }
 
-/** Poll every 500 ms (the delivery log is large; fetching it often slows the in-process sandbox) until `check` gives a value. */
+/**
+ * Poll every 500 ms (the delivery log is large; fetching it often slows the in-process sandbox) until `check` gives a
+ * value.
+ */
 async function poll<T>(check: () => Promise<T | null | false>, what: () => string, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {

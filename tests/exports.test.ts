@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshDb, closeDb } from "@/tests/helpers/db";
-import { charges, orders, redEnvelopes, refunds, royaltySettlements, staffUsers, type StaffRole } from "@/lib/db/schema";
+import {
+  charges,
+  orders,
+  redEnvelopes,
+  refunds,
+  royaltySettlements,
+  staffUsers,
+  type StaffRole,
+} from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { listCharges } from "@/lib/services/charges";
 import { listOrders } from "@/lib/services/orders";
@@ -18,8 +26,13 @@ import { EXPORTS } from "@/lib/services/exports";
 
 /** The export routes, with the real session check behind a stood-in next-auth cookie decoder. */
 let session: { user: { id: string; sv: number } } | null = null;
-vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers(), cookies: async () => ({ get: () => undefined }) }));
+vi.mock("@/lib/auth/claims", () => ({
+  sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv },
+}));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers(),
+  cookies: async () => ({ get: () => undefined }),
+}));
 
 let db: Db;
 const users: Record<StaffRole, Actor & { sv: number }> = {} as never;
@@ -27,7 +40,10 @@ const users: Record<StaffRole, Actor & { sv: number }> = {} as never;
 beforeAll(async () => {
   db = await freshDb();
   for (const role of ["admin", "finance", "cashier"] as const) {
-    const [u] = await db.insert(staffUsers).values({ email: `${role}@x.test`, name: role, role, terminalId: "T01", passwordHash: "x" }).returning();
+    const [u] = await db
+      .insert(staffUsers)
+      .values({ email: `${role}@x.test`, name: role, role, terminalId: "T01", passwordHash: "x" })
+      .returning();
     users[role] = { id: u!.id, email: u!.email, name: role, role, terminalId: "T01", sv: u!.sessionVersion };
   }
   const statuses = ["paid", "pending", "expired"] as const;
@@ -52,14 +68,17 @@ const parseCsv = (text: string) => readCsv(text).map((r) => r.fields);
 
 /** The export route for one kind, as Next.js calls it. */
 function exportRoute(kind: string) {
-  return async (req: Request) => (await import("@/app/api/exports/[kind]/route")).GET(req, { params: Promise.resolve({ kind }) });
+  return async (req: Request) =>
+    (await import("@/app/api/exports/[kind]/route")).GET(req, { params: Promise.resolve({ kind }) });
 }
 
 describe("GET /api/exports/charges", () => {
   it("streams exactly the rows the list's filters select, in yuan and Shanghai time, with a BOM", async () => {
     const GET = exportRoute("charges");
     session = { user: { id: users.finance.id, sv: users.finance.sv } };
-    const res = await GET(new Request("http://console.test/api/exports/charges?status=paid&terminal=T01&channel=alipay_qr"));
+    const res = await GET(
+      new Request("http://console.test/api/exports/charges?status=paid&terminal=T01&channel=alipay_qr"),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toContain("attachment");
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -70,7 +89,11 @@ describe("GET /api/exports/charges", () => {
     const expected: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listCharges(users.finance, { status: "paid", terminal: "T01", channel: "alipay_qr", cursor }, 100);
+      const page = await listCharges(
+        users.finance,
+        { status: "paid", terminal: "T01", channel: "alipay_qr", cursor },
+        100,
+      );
       expected.push(...page.rows.map((r) => r.chargeId!));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -84,16 +107,33 @@ describe("GET /api/exports/charges", () => {
   it("appends the channel and status as words (zh-CN by default, ?lang=en or the locale cookie for English), after the codes", async () => {
     const GET = exportRoute("charges");
     session = { user: { id: users.finance.id, sv: users.finance.sv } };
-    const read = async (url: string, init?: RequestInit) => parseCsv((await (await GET(new Request(url, init))).text()).replace(/^\uFEFF/, ""));
+    const read = async (url: string, init?: RequestInit) =>
+      parseCsv((await (await GET(new Request(url, init))).text()).replace(/^\uFEFF/, ""));
     const [zhHeader, ...zh] = await read("http://console.test/api/exports/charges?q=ch_exp000003");
     // the existing columns keep their places; the words come last
-    expect(zhHeader!.slice(0, 13).map((h) => h.split(" ").pop())).toEqual(["charge_id", "order_no", "channel", "amount", "currency", "refunded", "status", "terminal", "subject", "created", "paid", "refund_pending", "refund_state"]);
+    expect(zhHeader!.slice(0, 13).map((h) => h.split(" ").pop())).toEqual([
+      "charge_id",
+      "order_no",
+      "channel",
+      "amount",
+      "currency",
+      "refunded",
+      "status",
+      "terminal",
+      "subject",
+      "created",
+      "paid",
+      "refund_pending",
+      "refund_state",
+    ]);
     expect(zhHeader!.slice(13)).toEqual(["渠道名称 channel_name", "状态名称 status_name"]);
     expect(zh).toHaveLength(1);
     expect([zh[0]![2], zh[0]![6], ...zh[0]!.slice(13)]).toEqual(["alipay_qr", "paid", "支付宝扫码", "已支付"]);
     const [, ...en] = await read("http://console.test/api/exports/charges?q=ch_exp000002&lang=en");
     expect([en[0]![2], en[0]![6], ...en[0]!.slice(13)]).toEqual(["wx_pub_qr", "expired", "WeChat Pay QR", "Expired"]);
-    const [, ...byCookie] = await read("http://console.test/api/exports/charges?q=ch_exp000002", { headers: { cookie: "a=1; locale=en" } });
+    const [, ...byCookie] = await read("http://console.test/api/exports/charges?q=ch_exp000002", {
+      headers: { cookie: "a=1; locale=en" },
+    });
     expect(byCookie[0]!.slice(13)).toEqual(en[0]!.slice(13));
   });
 
@@ -117,12 +157,48 @@ describe("GET /api/exports/{kind}?summary=1: the list's totals, one row per curr
   it("charges: a cross-border (USD) charge is its own row, never added into yuan; kinds without a summary answer 404", async () => {
     const day = new Date("2024-05-05T04:00:00Z"); // outside every other test's window
     await db.insert(charges).values([
-      { orderNo: "sum1", pingppId: "ch_sum1", appId: "app_x", channel: "alipay_qr", amount: 1234, currency: "cny", subject: "s", body: "b", status: "paid" as const, createdAt: day },
-      { orderNo: "sum2", pingppId: "ch_sum2", appId: "app_x", channel: "cb_alipay_qr", amount: 500, amountRefunded: 100, currency: "usd", subject: "s", body: "b", status: "paid" as const, createdAt: day },
-      { orderNo: "sum3", pingppId: "ch_sum3", appId: "app_x", channel: "cb_wx_pub_qr", amount: 700, currency: "usd", subject: "s", body: "b", status: "expired" as const, createdAt: day },
+      {
+        orderNo: "sum1",
+        pingppId: "ch_sum1",
+        appId: "app_x",
+        channel: "alipay_qr",
+        amount: 1234,
+        currency: "cny",
+        subject: "s",
+        body: "b",
+        status: "paid" as const,
+        createdAt: day,
+      },
+      {
+        orderNo: "sum2",
+        pingppId: "ch_sum2",
+        appId: "app_x",
+        channel: "cb_alipay_qr",
+        amount: 500,
+        amountRefunded: 100,
+        currency: "usd",
+        subject: "s",
+        body: "b",
+        status: "paid" as const,
+        createdAt: day,
+      },
+      {
+        orderNo: "sum3",
+        pingppId: "ch_sum3",
+        appId: "app_x",
+        channel: "cb_wx_pub_qr",
+        amount: 700,
+        currency: "usd",
+        subject: "s",
+        body: "b",
+        status: "expired" as const,
+        createdAt: day,
+      },
     ]);
     session = { user: { id: users.finance.id, sv: users.finance.sv } };
-    const res = await exportRoute("charges")(new Request("http://console.test/api/exports/charges?from=2024-05-05&to=2024-05-05&summary=1"));
+    const res = await exportRoute("charges")(
+      new Request("http://console.test/api/exports/charges?from=2024-05-05&to=2024-05-05&summary=1"),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toContain("charges-summary-");
     const [header, ...rows] = parseCsv((await res.text()).replace(/^\uFEFF/, ""));
@@ -131,19 +207,27 @@ describe("GET /api/exports/{kind}?summary=1: the list's totals, one row per curr
       ["CNY", "1", "1", "12.34", "0.00", "0.00"],
       ["USD", "2", "1", "5.00", "1.00", "0.00"],
     ]);
-    expect((await exportRoute("red-envelopes")(new Request("http://console.test/api/exports/red-envelopes?summary=1"))).status).toBe(404);
+    expect(
+      (await exportRoute("red-envelopes")(new Request("http://console.test/api/exports/red-envelopes?summary=1")))
+        .status,
+    ).toBe(404);
   });
 });
 
 describe("GET /api/exports/{kind}", () => {
-  it.each(["orders", "refunds", "red-envelopes", "settlements"])("%s: runs its list's query and streams a header (no rows yet)", async (kind) => {
-    session = { user: { id: users.finance.id, sv: users.finance.sv } };
-    const res = await exportRoute(kind)(new Request(`http://console.test/api/exports/${kind}?from=2026-01-01&to=2026-12-31&status=bogus`));
-    expect(res.status).toBe(200);
-    const rows = parseCsv(await res.text());
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.length).toBeGreaterThan(5);
-  });
+  it.each(["orders", "refunds", "red-envelopes", "settlements"])(
+    "%s: runs its list's query and streams a header (no rows yet)",
+    async (kind) => {
+      session = { user: { id: users.finance.id, sv: users.finance.sv } };
+      const res = await exportRoute(kind)(
+        new Request(`http://console.test/api/exports/${kind}?from=2026-01-01&to=2026-12-31&status=bogus`),
+      );
+      expect(res.status).toBe(200);
+      const rows = parseCsv(await res.text());
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.length).toBeGreaterThan(5);
+    },
+  );
 
   it("answers 404 for an unknown kind, before looking at the session", async () => {
     session = null;
@@ -160,7 +244,16 @@ describe("GET /api/exports/{kind}", () => {
  * window of the header-only test above, so the order the tests run in does not matter.
  */
 describe("GET /api/exports/{kind} with rows: exactly what the list selects", () => {
-  const shanghai = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const shanghai = new Intl.DateTimeFormat("sv-SE", {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
   /** Independent of lib/csv/write: "2025-03-02 00:00:00" in Asia/Shanghai. */
   const sh = (d: Date | string | null | undefined) => (d ? shanghai.format(new Date(d)) : "");
   const y = (fen: number | null | undefined) => (fen === null || fen === undefined ? "" : (fen / 100).toFixed(2));
@@ -219,7 +312,24 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     for (let page = 1; ; page++) {
       const l = await listOrders(users.finance, orderFilterSchema.parse({ ...q(query), page: String(page) }));
       // refunded and status as the list shows them (lib/refund-state), then currency and what is pending
-      expected.push(...l.items.map(({ row: o, refund, shownStatus }) => [s(o.pingppId), o.merchantOrderNo, s(o.uid), y(o.amount), y(o.actualAmount), y(o.amountPaid), y(refund.succeeded), shownStatus, s(o.channel), s(o.terminalId), sh(o.createdAt), sh(o.timePaid), o.currency.toUpperCase(), y(refund.pending)]));
+      expected.push(
+        ...l.items.map(({ row: o, refund, shownStatus }) => [
+          s(o.pingppId),
+          o.merchantOrderNo,
+          s(o.uid),
+          y(o.amount),
+          y(o.actualAmount),
+          y(o.amountPaid),
+          y(refund.succeeded),
+          shownStatus,
+          s(o.channel),
+          s(o.terminalId),
+          sh(o.createdAt),
+          sh(o.timePaid),
+          o.currency.toUpperCase(),
+          y(refund.pending),
+        ]),
+      );
       if (page >= l.pages) break;
     }
     expect(expected.length).toBeGreaterThan(10);
@@ -228,26 +338,55 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const rows = await exported("orders", query);
     expect(rows).toEqual(expected);
     // one row written out by hand: i = 7 is paid, created 2025-03-01 07:02 Shanghai
-    expect(rows.find((r) => r[1] === "exo7")).toEqual(["200125030100000007", "exo7", "u3", "12.59", "11.59", "11.79", "0.00", "paid", "alipay_qr", "T01", "2025-03-01 07:02:00", "2025-03-01 07:03:00", "CNY", "0.00"]);
+    expect(rows.find((r) => r[1] === "exo7")).toEqual([
+      "200125030100000007",
+      "exo7",
+      "u3",
+      "12.59",
+      "11.59",
+      "11.79",
+      "0.00",
+      "paid",
+      "alipay_qr",
+      "T01",
+      "2025-03-01 07:02:00",
+      "2025-03-01 07:03:00",
+      "CNY",
+      "0.00",
+    ]);
     expect(rows.some((r) => r[1] === "exo0")).toBe(false); // 2025-02-28 23:55 Shanghai: the day before
   });
 
   it("refunds: kind + status + Shanghai day range, with the order's id joined in", async () => {
     const [o1, o2] = await db
       .insert(orders)
-      .values([1, 2].map((n) => ({ pingppId: `2001250401000000${n}`, merchantOrderNo: `exr${n}`, appId: "app_x", amount: 90000, actualAmount: 90000, currency: "cny", subject: "s", body: "b", status: "paid" as const, createdAt: t(-400 * DAY) })))
+      .values(
+        [1, 2].map((n) => ({
+          pingppId: `2001250401000000${n}`,
+          merchantOrderNo: `exr${n}`,
+          appId: "app_x",
+          amount: 90000,
+          actualAmount: 90000,
+          currency: "cny",
+          subject: "s",
+          body: "b",
+          status: "paid" as const,
+          createdAt: t(-400 * DAY),
+        })),
+      )
       .returning();
     const statuses = ["succeeded", "pending", "failed", "succeeded"] as const;
     await db.insert(refunds).values(
       Array.from({ length: 48 }, (_, i) => {
         const status = statuses[i % statuses.length]!;
         return {
-          pingppId: i === 5 ? null : `re_exp${String(i).padStart(4, "0")}`, // i = 5: a claim Ping++ refused, never listed
+          // i = 5: a claim Ping++ refused, never listed
+          pingppId: i === 5 ? null : `re_exp${String(i).padStart(4, "0")}`,
           orderId: i % 3 === 0 ? null : i % 3 === 1 ? o1!.id : o2!.id,
           chargeId: `ch_exr${i % 6}`,
           amount: 100 + i * 11,
           currency: "cny",
-          description: i === 7 ? "顾客退货, 含\"赠品\"" : "顾客退货",
+          description: i === 7 ? '顾客退货, 含"赠品"' : "顾客退货",
           status,
           failureMsg: status === "failed" ? "退款失败：原账户已注销" : null,
           timeSucceed: status === "succeeded" ? t(i * 90 + 30) : null,
@@ -259,7 +398,20 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const expected: string[][] = [];
     for (let page = 1; ; page++) {
       const l = await listRefunds(refundFilterSchema.parse({ ...q(query), page: String(page) }));
-      expected.push(...l.rows.map(({ row: r, orderPingppId }) => [s(r.pingppId), r.chargeId, s(orderPingppId), y(r.amount), r.status, r.description, s(r.failureMsg), sh(r.createdAt), sh(r.timeSucceed), r.currency.toUpperCase()]));
+      expected.push(
+        ...l.rows.map(({ row: r, orderPingppId }) => [
+          s(r.pingppId),
+          r.chargeId,
+          s(orderPingppId),
+          y(r.amount),
+          r.status,
+          r.description,
+          s(r.failureMsg),
+          sh(r.createdAt),
+          sh(r.timeSucceed),
+          r.currency.toUpperCase(),
+        ]),
+      );
       if (page >= l.pages) break;
     }
     expect(expected.length).toBeGreaterThan(5);
@@ -267,11 +419,24 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const rows = await exported("refunds", query);
     expect(rows).toEqual(expected);
     // i = 7 (order 1, succeeded, 2025-03-01 10:30 Shanghai), written out by hand
-    expect(rows.find((r) => r[0] === "re_exp0007")).toEqual(["re_exp0007", "ch_exr1", "20012504010000001", "1.77", "succeeded", '顾客退货, 含"赠品"', "", "2025-03-01 10:30:00", "2025-03-01 11:00:00", "CNY"]);
+    expect(rows.find((r) => r[0] === "re_exp0007")).toEqual([
+      "re_exp0007",
+      "ch_exr1",
+      "20012504010000001",
+      "1.77",
+      "succeeded",
+      '顾客退货, 含"赠品"',
+      "",
+      "2025-03-01 10:30:00",
+      "2025-03-01 11:00:00",
+      "CNY",
+    ]);
     // all of them over the whole range, every kind and status: still the list's rows (the refused claim in neither)
     const all: string[] = [];
     for (let page = 1; ; page++) {
-      const l = await listRefunds(refundFilterSchema.parse({ from: "2025-01-01", to: "2025-12-31", page: String(page) }));
+      const l = await listRefunds(
+        refundFilterSchema.parse({ from: "2025-01-01", to: "2025-12-31", page: String(page) }),
+      );
       all.push(...l.rows.map(({ row: r }) => r.pingppId!));
       if (page >= l.pages) break;
     }
@@ -306,8 +471,26 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
       const out: string[][] = [];
       for (let page = 1; ; page++) {
         // as the list page calls it
-        const l = await listRedEnvelopes({ ...f, from: f.from ? shanghaiDayStart(f.from) : undefined, to: f.to ? shanghaiDayEnd(f.to) : undefined, page, perPage: 10 });
-        out.push(...l.rows.map((r) => [s(r.pingppId), r.orderNo, r.recipient, y(r.amount), r.status, r.subject, s(r.failureMsg), sh(r.createdAt), sh(r.receivedAt)]));
+        const l = await listRedEnvelopes({
+          ...f,
+          from: f.from ? shanghaiDayStart(f.from) : undefined,
+          to: f.to ? shanghaiDayEnd(f.to) : undefined,
+          page,
+          perPage: 10,
+        });
+        out.push(
+          ...l.rows.map((r) => [
+            s(r.pingppId),
+            r.orderNo,
+            r.recipient,
+            y(r.amount),
+            r.status,
+            r.subject,
+            s(r.failureMsg),
+            sh(r.createdAt),
+            sh(r.receivedAt),
+          ]),
+        );
         if (page * l.perPage >= l.totals.count) break;
       }
       return out;
@@ -328,7 +511,17 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const rows = await exported("red-envelopes", "recipient=oUpF8u_1&status=received");
     expect(rows).toEqual(one);
     // i = 1: received, 2025-03-01 01:20 Shanghai, received ten minutes later
-    expect(rows.find((r) => r[0] === "red_exp0001")).toEqual(["red_exp0001", "20250300000001", "oUpF8u_1", "1.13", "received", "新年红包", "", "2025-03-01 01:20:00", "2025-03-01 01:30:00"]);
+    expect(rows.find((r) => r[0] === "red_exp0001")).toEqual([
+      "red_exp0001",
+      "20250300000001",
+      "oUpF8u_1",
+      "1.13",
+      "received",
+      "新年红包",
+      "",
+      "2025-03-01 01:20:00",
+      "2025-03-01 01:30:00",
+    ]);
   });
 
   it("red envelopes: the export's keyset batches of 1,000 lose and repeat nothing when many rows share one created_at", async () => {
@@ -359,7 +552,15 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
   });
 
   it("settlements: method + status + Shanghai day range (a `creating` claim is in neither)", async () => {
-    const statuses = ["succeeded", "partially_succeeded", "created", "creating", "failed", "canceled", "pending"] as const;
+    const statuses = [
+      "succeeded",
+      "partially_succeeded",
+      "created",
+      "creating",
+      "failed",
+      "canceled",
+      "pending",
+    ] as const;
     await db.insert(royaltySettlements).values(
       Array.from({ length: 35 }, (_, i) => {
         const status = statuses[i % statuses.length]!;
@@ -384,8 +585,28 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
       const f = settlementFilterSchema.parse(q(query));
       const out: string[][] = [];
       for (let page = 1; ; page++) {
-        const l = await listSettlements({ ...f, from: f.from ? shanghaiDayStart(f.from) : undefined, to: f.to ? shanghaiDayEnd(f.to) : undefined, page, perPage: 5 });
-        out.push(...l.rows.map((r) => [s(r.pingppId), r.method, y(r.amount), y(r.amountSucceeded), y(r.amountFailed), y(r.amountCanceled), y(r.fee), String(r.count), r.status, sh(r.createdAt), sh(r.timeFinished)]));
+        const l = await listSettlements({
+          ...f,
+          from: f.from ? shanghaiDayStart(f.from) : undefined,
+          to: f.to ? shanghaiDayEnd(f.to) : undefined,
+          page,
+          perPage: 5,
+        });
+        out.push(
+          ...l.rows.map((r) => [
+            s(r.pingppId),
+            r.method,
+            y(r.amount),
+            y(r.amountSucceeded),
+            y(r.amountFailed),
+            y(r.amountCanceled),
+            y(r.fee),
+            String(r.count),
+            r.status,
+            sh(r.createdAt),
+            sh(r.timeFinished),
+          ]),
+        );
         if (page * l.perPage >= l.totals.count) break;
       }
       return out;
@@ -398,7 +619,19 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     const rows = await exported("settlements", byMethod);
     expect(rows).toEqual(expected);
     // i = 1: alipay, partially_succeeded, 2025-03-01 01:40 Shanghai, written out by hand
-    expect(rows.find((r) => r[0] === "431250300000000001")).toEqual(["431250300000000001", "alipay", "51.01", "30.00", "21.01", "0.00", "0.01", "2", "partially_succeeded", "2025-03-01 01:40:00", "2025-03-01 02:25:00"]);
+    expect(rows.find((r) => r[0] === "431250300000000001")).toEqual([
+      "431250300000000001",
+      "alipay",
+      "51.01",
+      "30.00",
+      "21.01",
+      "0.00",
+      "0.01",
+      "2",
+      "partially_succeeded",
+      "2025-03-01 01:40:00",
+      "2025-03-01 02:25:00",
+    ]);
 
     const failed = await listed("status=failed&from=2025-01-01&to=2025-12-31");
     expect(failed.length).toBeGreaterThan(1);

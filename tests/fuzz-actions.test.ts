@@ -54,10 +54,13 @@ vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 vi.mock("next-auth", () => ({ AuthError: class AuthError extends Error {} }));
 vi.mock("next-intl/server", () => {
   // The whole zh-CN catalogue (every capability's file, merged as the app merges them).
-  const lookup = (key: string): unknown => key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], state.messages);
+  const lookup = (key: string): unknown =>
+    key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], state.messages);
   const t = Object.assign(
     (key: string, values?: Record<string, unknown>) =>
-      String(lookup(key) ?? key).replace(/\{(\w+)\}/g, (m, name: string) => (values && name in values ? String(values[name]) : m)),
+      String(lookup(key) ?? key).replace(/\{(\w+)\}/g, (m, name: string) =>
+        values && name in values ? String(values[name]) : m,
+      ),
     { has: (key: string) => typeof lookup(key) === "string" },
   );
   return { getTranslations: async () => t, getRequestConfig: (f: unknown) => f };
@@ -78,7 +81,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "auth.loginAction": loginSchema,
   "charges.createChargeAction": createChargeSchema,
   "charges.reverseChargeAction": chargeIdSchema,
-  "events.applyAgainAction": z.object({ id: z.string().regex(/^evt_[A-Za-z0-9]+$/, "invalidId") }), // inline in lib/actions/events.ts
+  // inline in lib/actions/events.ts
+  "events.applyAgainAction": z.object({ id: z.string().regex(/^evt_[A-Za-z0-9]+$/, "invalidId") }),
   "orders.createOrderChargeAction": createOrderSchema,
   "orders.cancelOrderAction": cancelOrderSchema,
   "orders.refreshOrderAction": orderIdSchema,
@@ -95,7 +99,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "refunds.rejectRefundAction": refundDecisionSchema,
   "refunds.withdrawRefundAction": refundWithdrawSchema,
   "settings.setRefundApprovalAction": refundApprovalSchema,
-  "settings.checkWebhookAction": z.object({}), // inline in lib/actions/settings.ts: any object; only non-objects are bad
+  // inline in lib/actions/settings.ts: any object; only non-objects are bad
+  "settings.checkWebhookAction": z.object({}),
   "settlements.previewSettlementAction": previewSettlementSchema,
   "settlements.createSettlementAction": createSettlementSchema,
   "settlements.confirmSettlementAction": settlementIdSchema,
@@ -106,7 +111,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "staff.setDisabledAction": setDisabledSchema,
   "staff.resetPasswordAction": staffIdSchema,
   "account.changeOwnPasswordAction": changePasswordSchema,
-  "account.startTwoFactorAction": z.object({}), // inline in lib/actions/account.ts: any object; only non-objects are bad
+  // inline in lib/actions/account.ts: any object; only non-objects are bad
+  "account.startTwoFactorAction": z.object({}),
   "account.confirmTwoFactorAction": twoFactorCodeSchema,
   "account.disableTwoFactorAction": disableTwoFactorSchema,
   "account.resetTwoFactorAction": staffIdSchema,
@@ -126,10 +132,23 @@ const VALID: Record<string, Record<string, unknown>> = {
   "reconciliation.fixDifferenceAction": { id },
   "reconciliation.noteDifferenceAction": { id, note: "已核对" },
   "auth.loginAction": { email: "a@example.com", password: "x" },
-  "charges.createChargeAction": { idempotencyKey: id, amount: "12.34", channel: "alipay_qr", subject: "咖啡", body: "拿铁" },
+  "charges.createChargeAction": {
+    idempotencyKey: id,
+    amount: "12.34",
+    channel: "alipay_qr",
+    subject: "咖啡",
+    body: "拿铁",
+  },
   "charges.reverseChargeAction": { id },
   "events.applyAgainAction": { id: "evt_abc" },
-  "orders.createOrderChargeAction": { idempotencyKey: id, amount: "12.34", channel: "alipay_qr", subject: "咖啡", body: "拿铁", uid: "u1" },
+  "orders.createOrderChargeAction": {
+    idempotencyKey: id,
+    amount: "12.34",
+    channel: "alipay_qr",
+    subject: "咖啡",
+    body: "拿铁",
+    uid: "u1",
+  },
   "orders.cancelOrderAction": { id, idempotencyKey: id },
   "orders.refreshOrderAction": { id },
   "orders.syncOrdersAction": {},
@@ -163,9 +182,15 @@ const VALID: Record<string, Record<string, unknown>> = {
 };
 /** Functions exported from "use server" files that take no input to refuse: logout has no argument. */
 const NO_INPUT = new Set(["auth.logoutAction"]);
-/** A display preference returning void (it ignores what it does not know): held to "no throw, no cookie, no write" below. */
+/**
+ * A display preference returning void (it ignores what it does not know): held to "no throw, no cookie, no write"
+ * below.
+ */
 const LOCALE = "locale.setLocaleAction";
-/** Actions that run without a session by nature; the others run as admin (ARCHITECTURE.md §4: admin may run every action). */
+/**
+ * Actions that run without a session by nature; the others run as admin (ARCHITECTURE.md §4: admin may run every
+ * action).
+ */
 const PUBLIC = new Set(["auth.loginAction"]);
 
 const NUM_RUNS = 200;
@@ -177,11 +202,30 @@ const MIN_TOTAL_CASES = 25 * NUM_RUNS;
 /** Characters that break naive code: NUL, lone surrogates, bidi overrides, zero-width, emoji, CJK, quotes. */
 const junkChar = fc.oneof(
   fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
-  fc.constantFrom("\u0000", "\ud800", "\udfff", "\u202e", "\u200b", "\ufeff", "\uffff", "😀", "👩‍👩‍👧", "中", "'", '"', "\\", "%", "\n", "\r"),
+  fc.constantFrom(
+    "\u0000",
+    "\ud800",
+    "\udfff",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\uffff",
+    "😀",
+    "👩‍👩‍👧",
+    "中",
+    "'",
+    '"',
+    "\\",
+    "%",
+    "\n",
+    "\r",
+  ),
 );
 const junkString = fc.array(junkChar, { maxLength: 40 }).map((cs) => cs.join(""));
 /** Around 100k characters (every field's limit is far lower, the CSV's is 400k characters). */
-const huge = fc.tuple(junkChar, fc.integer({ min: 100_000, max: 120_000 })).map(([c, n]) => c.repeat(Math.ceil(n / c.length)));
+const huge = fc
+  .tuple(junkChar, fc.integer({ min: 100_000, max: 120_000 }))
+  .map(([c, n]) => c.repeat(Math.ceil(n / c.length)));
 const sqlish = fc.constantFrom(
   "'; drop table staff_users; --",
   "' OR '1'='1",
@@ -192,10 +236,45 @@ const sqlish = fc.constantFrom(
   "evt_1' OR 1=1 --",
   "00000000-0000-0000-0000-000000000000' OR '1'='1",
 );
-/** Amounts as a form would never send them: NaN, infinities, negative, fractional fen, exponent, full-width, too large. */
+/**
+ * Amounts as a form would never send them: NaN, infinities, negative, fractional fen, exponent, full-width, too large.
+ */
 const badAmount = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -1, -0.01, 0, 0.001, 1.5, 1e21, Number.MAX_SAFE_INTEGER + 2, -Number.MAX_VALUE),
-  fc.constantFrom("NaN", "Infinity", "-Infinity", "-1", "-0.01", "0", "0.00", "0.001", "1.234", "1e3", "0x10", "１２", "12.", ".5", " ", "", "¥-5", "1,2,3.4.5", "9999999999999", "100000000.01"),
+  fc.constantFrom(
+    NaN,
+    Infinity,
+    -Infinity,
+    -1,
+    -0.01,
+    0,
+    0.001,
+    1.5,
+    1e21,
+    Number.MAX_SAFE_INTEGER + 2,
+    -Number.MAX_VALUE,
+  ),
+  fc.constantFrom(
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "-1",
+    "-0.01",
+    "0",
+    "0.00",
+    "0.001",
+    "1.234",
+    "1e3",
+    "0x10",
+    "１２",
+    "12.",
+    ".5",
+    " ",
+    "",
+    "¥-5",
+    "1,2,3.4.5",
+    "9999999999999",
+    "100000000.01",
+  ),
   fc.double({ noDefaultInfinity: false }),
   fc.integer({ max: 0 }),
 );
@@ -206,13 +285,17 @@ const nest = (depth: number, asArray: boolean) => {
   return v;
 };
 const deep = fc.tuple(fc.integer({ min: 1_000, max: 10_000 }), fc.boolean()).map(([d, arr]) => nest(d, arr));
-/** Objects carrying prototype-pollution keys as own properties, the way JSON.parse (and React's decoder) produce them. */
-const protoKeys = fc.constantFrom(
-  '{"__proto__":{"polluted":"yes","role":"admin"}}',
-  '{"constructor":{"prototype":{"polluted":"yes"}}}',
-  '{"__proto__":{"__proto__":{"polluted":"yes"}},"prototype":{"polluted":"yes"}}',
-  '{"toString":"x","valueOf":1,"hasOwnProperty":null}',
-).map((s) => JSON.parse(s) as Record<string, unknown>);
+/**
+ * Objects carrying prototype-pollution keys as own properties, the way JSON.parse (and React's decoder) produce them.
+ */
+const protoKeys = fc
+  .constantFrom(
+    '{"__proto__":{"polluted":"yes","role":"admin"}}',
+    '{"constructor":{"prototype":{"polluted":"yes"}}}',
+    '{"__proto__":{"__proto__":{"polluted":"yes"}},"prototype":{"polluted":"yes"}}',
+    '{"toString":"x","valueOf":1,"hasOwnProperty":null}',
+  )
+  .map((s) => JSON.parse(s) as Record<string, unknown>);
 /** What React's server-action decoder can hand an action (plus boxed values and sparse arrays, for good measure). */
 const anythingOpts = {
   maxDepth: 3,
@@ -248,7 +331,8 @@ function badInputs(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
   const top = [
     { weight: 3, arbitrary: anything },
     { weight: 1, arbitrary: fc.array(anything, { maxLength: 5 }) }, // an array instead of the object
-    { weight: 1, arbitrary: fc.constant(null).map(() => [structuredClone(valid)]) }, // the valid object, wrapped in an array
+    // the valid object, wrapped in an array
+    { weight: 1, arbitrary: fc.constant(null).map(() => [structuredClone(valid)]) },
     { weight: 1, arbitrary: fc.constantFrom<unknown>(null, undefined, "", 0, NaN, true, "{}", JSON.stringify(valid)) },
     { weight: 1, arbitrary: deep },
     { weight: 1, arbitrary: huge },
@@ -262,7 +346,9 @@ function badInputs(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
       amount: badAmount,
       preferAmount: fc.boolean(),
       // the valid input, one field broken, sometimes with junk or pollution keys alongside
-      extra: fc.option(fc.oneof(protoKeys, fc.dictionary(fc.oneof(junkString, sqlish), badValue, { maxKeys: 3 })), { nil: undefined }),
+      extra: fc.option(fc.oneof(protoKeys, fc.dictionary(fc.oneof(junkString, sqlish), badValue, { maxKeys: 3 })), {
+        nil: undefined,
+      }),
       drop: fc.option(fc.constantFrom(...fields), { nil: undefined }),
     })
     .map(({ field, value, amount, preferAmount, extra, drop }) => {
@@ -285,16 +371,20 @@ function badInputs(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
 
 let db: Db;
 let tables: string[] = [];
-const rowsOf = <T,>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+const rowsOf = <T>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
 
 /** Row count of every public table, in one query. */
 async function counts(): Promise<Record<string, number>> {
   const q = tables.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(" union all ");
-  return Object.fromEntries(rowsOf<{ t: string; n: number }>(await db.execute(sql.raw(q))).map((r) => [r.t, Number(r.n)]));
+  return Object.fromEntries(
+    rowsOf<{ t: string; n: number }>(await db.execute(sql.raw(q))).map((r) => [r.t, Number(r.n)]),
+  );
 }
 /** A fingerprint of every table's content: catches an update as well as an insert or delete. */
 async function fingerprint(): Promise<Record<string, string>> {
-  const q = tables.map((t) => `select '${t}' as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`).join(" union all ");
+  const q = tables
+    .map((t) => `select '${t}' as t, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`)
+    .join(" union all ");
   return Object.fromEntries(rowsOf<{ t: string; h: string }>(await db.execute(sql.raw(q))).map((r) => [r.t, r.h]));
 }
 
@@ -305,12 +395,18 @@ type Action = (input: unknown) => Promise<Result | void>;
 const dir = path.join(import.meta.dirname, "../lib/actions");
 const files = fs
   .readdirSync(dir)
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'))
+  .filter(
+    (f) =>
+      f.endsWith(".ts") &&
+      !f.endsWith(".test.ts") &&
+      fs.readFileSync(path.join(dir, f), "utf8").startsWith('"use server"'),
+  )
   .sort();
 const discovered: [string, Action][] = [];
 for (const f of files) {
   const mod = (await import(path.join(dir, f))) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(mod)) if (typeof v === "function") discovered.push([`${f.replace(/\.ts$/, "")}.${k}`, v as Action]);
+  for (const [k, v] of Object.entries(mod))
+    if (typeof v === "function") discovered.push([`${f.replace(/\.ts$/, "")}.${k}`, v as Action]);
 }
 const fuzzed = discovered.filter(([name]) => !NO_INPUT.has(name) && name !== LOCALE);
 
@@ -327,8 +423,19 @@ beforeAll(async () => {
   const errors = state.messages.errors as Record<string, string>;
   generic = [errors.internal!, errors.unavailable!];
   db = await freshDb();
-  tables = rowsOf<{ tablename: string }>(await db.execute(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`)).map((r) => r.tablename);
-  const [u] = await db.insert(staffUsers).values({ email: `fuzz-admin-${randomUUID()}@fuzz.test`, name: "fuzz", role: "admin", terminalId: "T01", passwordHash: "x" }).returning();
+  tables = rowsOf<{ tablename: string }>(
+    await db.execute(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`),
+  ).map((r) => r.tablename);
+  const [u] = await db
+    .insert(staffUsers)
+    .values({
+      email: `fuzz-admin-${randomUUID()}@fuzz.test`,
+      name: "fuzz",
+      role: "admin",
+      terminalId: "T01",
+      passwordHash: "x",
+    })
+    .returning();
   admin = { uid: u!.id, sv: u!.sessionVersion };
 });
 afterAll(closeDb);
@@ -400,7 +507,9 @@ describe("bad input to every server action: a clear refusal, never a server erro
     tried[LOCALE] = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(anything, junkString, huge, sqlish, deep, protoKeys).filter((v) => !(LOCALES as readonly unknown[]).includes(v)),
+        fc
+          .oneof(anything, junkString, huge, sqlish, deep, protoKeys)
+          .filter((v) => !(LOCALES as readonly unknown[]).includes(v)),
         async (input) => {
           tried[LOCALE]!++;
           state.cookieSets = 0;

@@ -33,32 +33,50 @@ process.env.PINGPP_APP_ID = OUR_APP;
 const forgerKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 
 const fixtures = path.join(import.meta.dirname, "../lib/pingpp/fixtures");
-const chargeEvent = JSON.parse(fs.readFileSync(path.join(fixtures, "seed-samples/qr-charge-10-charge.succeeded.json"), "utf8")) as Record<string, unknown>;
-const otherEvent = JSON.parse(fs.readFileSync(path.join(fixtures, "webhook-2.body.json"), "utf8")) as Record<string, unknown>;
+const chargeEvent = JSON.parse(
+  fs.readFileSync(path.join(fixtures, "seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"),
+) as Record<string, unknown>;
+const otherEvent = JSON.parse(fs.readFileSync(path.join(fixtures, "webhook-2.body.json"), "utf8")) as Record<
+  string,
+  unknown
+>;
 
-const sign = (body: Uint8Array, key: crypto.KeyObject = privateKey) => crypto.sign("RSA-SHA256", body, key).toString("base64");
+const sign = (body: Uint8Array, key: crypto.KeyObject = privateKey) =>
+  crypto.sign("RSA-SHA256", body, key).toString("base64");
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, "utf8"));
 
 let db: Db;
 let POST: (req: Request) => Promise<Response>;
 let tables: string[] = [];
-const rowsOf = <T,>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+const rowsOf = <T>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
 
 /** Row count of every public table, in one query. */
 async function counts(): Promise<Record<string, number>> {
   const q = tables.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(" union all ");
-  return Object.fromEntries(rowsOf<{ t: string; n: number }>(await db.execute(sql.raw(q))).map((r) => [r.t, Number(r.n)]));
+  return Object.fromEntries(
+    rowsOf<{ t: string; n: number }>(await db.execute(sql.raw(q))).map((r) => [r.t, Number(r.n)]),
+  );
 }
 
 beforeAll(async () => {
   db = await freshDb();
-  tables = rowsOf<{ tablename: string }>(await db.execute(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`)).map((r) => r.tablename);
+  tables = rowsOf<{ tablename: string }>(
+    await db.execute(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`),
+  ).map((r) => r.tablename);
   ({ POST } = await import("@/app/api/webhooks/pingpp/route"));
 });
 afterAll(closeDb);
 
 const tried: Record<string, number> = {};
-const NUM = { forged: 150, tooLarge: 40, deep: 60, wrongShape: 250, unstorable: 120, unappliable: 60, unknownType: 100 };
+const NUM = {
+  forged: 150,
+  tooLarge: 40,
+  deep: 60,
+  wrongShape: 250,
+  unstorable: 120,
+  unappliable: 60,
+  unknownType: 100,
+};
 /** Of the wrongShape cases: kept (readable, stored failed or foreign) and refused (400). */
 const wrongShapeSplit = { kept: 0, refused: 0 };
 /** The floor the total must clear, so the count cannot silently drop. */
@@ -92,7 +110,9 @@ async function refused(kind: string, d: Delivery, status: number) {
   return res;
 }
 
-/** Deliver a readable, storable, signed event that cannot be applied: 200, one event row `status`, nothing else written. */
+/**
+ * Deliver a readable, storable, signed event that cannot be applied: 200, one event row `status`, nothing else written.
+ */
 async function kept(kind: string, text: string, status: "failed" | "foreign") {
   tried[kind] = (tried[kind] ?? 0) + 1;
   const id = (JSON.parse(text) as { id: string }).id;
@@ -100,7 +120,10 @@ async function kept(kind: string, text: string, status: "failed" | "foreign") {
   const before = await counts();
   const res = await deliver({ body: bytes(text), signature: sign(bytes(text)) });
   expect(res, `${kind}: ${text.slice(0, 300)}`).toEqual({ status: 200, text: existed ? "duplicate" : "ok" });
-  expect(await counts(), `${kind}: only the event is stored`).toEqual({ ...before, pingpp_events: before.pingpp_events! + (existed ? 0 : 1) });
+  expect(await counts(), `${kind}: only the event is stored`).toEqual({
+    ...before,
+    pingpp_events: before.pingpp_events! + (existed ? 0 : 1),
+  });
   if (existed) return;
   const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, id));
   expect(row, `${kind}: ${row?.result}`).toMatchObject({ status, signatureVerified: true });
@@ -116,9 +139,14 @@ const LONE_OR_NUL = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 /** What Postgres can hold as sent: no U+0000 or lone surrogate in any string or key; id, type, data.object.id ≤ 255. */
 function storable(v: Record<string, unknown>): boolean {
   const object = isObject(v.data) ? v.data.object : undefined;
-  for (const k of [v.id, v.type, isObject(object) ? object.id : undefined]) if (typeof k === "string" && k.length > 255) return false;
+  for (const k of [v.id, v.type, isObject(object) ? object.id : undefined])
+    if (typeof k === "string" && k.length > 255) return false;
   const walk = (x: unknown): boolean =>
-    typeof x === "string" ? !LONE_OR_NUL.test(x) : x && typeof x === "object" ? Object.entries(x).every(([k, c]) => !LONE_OR_NUL.test(k) && walk(c)) : true;
+    typeof x === "string"
+      ? !LONE_OR_NUL.test(x)
+      : x && typeof x === "object"
+        ? Object.entries(x).every(([k, c]) => !LONE_OR_NUL.test(k) && walk(c))
+        : true;
   return walk(v);
 }
 /** Another app's or the other (test) mode's, as the event or its object says. */
@@ -140,7 +168,10 @@ const junkChar = fc.oneof(
 const junkString = fc.array(junkChar, { maxLength: 30 }).map((cs) => cs.join(""));
 /** Header-safe text (Latin-1 without NUL/CR/LF, as an HTTP header can carry). */
 const headerJunk = fc
-  .array(fc.integer({ min: 1, max: 255 }).filter((c) => c !== 10 && c !== 13), { maxLength: 400 })
+  .array(
+    fc.integer({ min: 1, max: 255 }).filter((c) => c !== 10 && c !== 13),
+    { maxLength: 400 },
+  )
   .map((cs) => String.fromCharCode(...cs).trim());
 const sqlish = fc.constantFrom("'; drop table pingpp_events; --", "' OR '1'='1", "evt_1' OR 1=1 --", "$1");
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
@@ -149,7 +180,8 @@ const validEvent = fc
   .tuple(fc.boolean(), fc.stringMatching(/^[A-Za-z0-9]{24}$/))
   .map(([charge, id]) => ({ ...(charge ? chargeEvent : otherEvent), id: `evt_${id}` }) as Record<string, unknown>);
 
-const at = (o: Record<string, unknown>, p: readonly string[]) => p.slice(0, -1).reduce<Record<string, unknown>>((v, k) => v[k] as Record<string, unknown>, o);
+const at = (o: Record<string, unknown>, p: readonly string[]) =>
+  p.slice(0, -1).reduce<Record<string, unknown>>((v, k) => v[k] as Record<string, unknown>, o);
 /** A deep copy with `p` set to `value` (or deleted). */
 function withPath(event: Record<string, unknown>, p: readonly string[], value: unknown, del = false) {
   const copy = structuredClone(event);
@@ -171,10 +203,12 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
         fc.constant(null), // no header
         fc.constantFrom("", " ", "=", "not base64 at all!", "sha256=deadbeef", "Bearer x"),
         headerJunk,
-        fc.uint8Array({ minLength: 256, maxLength: 256 }).map((s) => Buffer.from(s).toString("base64")), // right length, random
+        // right length, random
+        fc.uint8Array({ minLength: 256, maxLength: 256 }).map((s) => Buffer.from(s).toString("base64")),
         fc.uint8Array({ minLength: 1, maxLength: 600 }).map((s) => Buffer.from(s).toString("base64")),
         fc.constant(sign(b, forgerKey)), // signed, by another key
-        fc.uint8Array({ minLength: 1, maxLength: 64 }).map((other) => sign(Buffer.concat([b, other]))), // Ping++'s key, another body
+        // Ping++'s key, another body
+        fc.uint8Array({ minLength: 1, maxLength: 64 }).map((other) => sign(Buffer.concat([b, other]))),
         fc.integer({ min: 0, max: 255 }).map((i) => {
           const s = Buffer.from(sign(b), "base64");
           s[i] = s[i]! ^ 1; // one bit of the right signature flipped
@@ -227,7 +261,8 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
 
   it("deeply nested JSON signed with Ping++'s key → 400 (no stack overflow, no 5xx)", async () => {
     let n = 0; // each case its own event id, so a wrongly stored one cannot hide behind "duplicate"
-    const nested = (depth: number, arrays: boolean) => (arrays ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth));
+    const nested = (depth: number, arrays: boolean) =>
+      arrays ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -238,11 +273,19 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
         async ({ arrays, depth, where }) => {
           const hole = '"__DEEP__"';
           const host =
-            where === "top" ? hole
-            : where === "extra field" ? JSON.stringify({ ...otherEvent, id: `evt_deep${++n}`, extra: "__DEEP__" })
-            : where === "data.object field" ? JSON.stringify({ ...otherEvent, id: `evt_deep${++n}`, data: { object: { deep: "__DEEP__" } } })
-            : where === "charge metadata" ? JSON.stringify(withPath({ ...chargeEvent, id: `evt_deep${++n}` }, ["data", "object", "metadata"], { deep: "__DEEP__" }))
-            : JSON.stringify({ ...otherEvent, id: `evt_deep${++n}`, data: { object: "__DEEP__" } });
+            where === "top"
+              ? hole
+              : where === "extra field"
+                ? JSON.stringify({ ...otherEvent, id: `evt_deep${++n}`, extra: "__DEEP__" })
+                : where === "data.object field"
+                  ? JSON.stringify({ ...otherEvent, id: `evt_deep${++n}`, data: { object: { deep: "__DEEP__" } } })
+                  : where === "charge metadata"
+                    ? JSON.stringify(
+                        withPath({ ...chargeEvent, id: `evt_deep${++n}` }, ["data", "object", "metadata"], {
+                          deep: "__DEEP__",
+                        }),
+                      )
+                    : JSON.stringify({ ...otherEvent, id: `evt_deep${++n}`, data: { object: "__DEEP__" } });
           const text = host.replace(hole, nested(depth, arrays));
           expect(text.length).toBeLessThanOrEqual(MAX_WEBHOOK_BYTES);
           const body = bytes(text);
@@ -254,10 +297,62 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
   });
 
   it("valid JSON of the wrong shape or types, signed with Ping++'s key → 400 without an event id and type, else kept as failed (or foreign) with 200", async () => {
-    const envelope = [["id"], ["object"], ["created"], ["livemode"], ["type"], ["data"], ["data", "object"], ["pending_webhooks"], ["request"], ["scope"], ["acct_id"]] as const;
-    const charge = ["id", "object", "created", "livemode", "paid", "refunded", "amount", "amount_settle", "amount_refunded", "order_no", "channel", "time_paid", "refunds", "metadata", "extra", "credential", "currency", "transaction_no", "app"].map((k) => ["data", "object", k] as const);
+    const envelope = [
+      ["id"],
+      ["object"],
+      ["created"],
+      ["livemode"],
+      ["type"],
+      ["data"],
+      ["data", "object"],
+      ["pending_webhooks"],
+      ["request"],
+      ["scope"],
+      ["acct_id"],
+    ] as const;
+    const charge = [
+      "id",
+      "object",
+      "created",
+      "livemode",
+      "paid",
+      "refunded",
+      "amount",
+      "amount_settle",
+      "amount_refunded",
+      "order_no",
+      "channel",
+      "time_paid",
+      "refunds",
+      "metadata",
+      "extra",
+      "credential",
+      "currency",
+      "transaction_no",
+      "app",
+    ].map((k) => ["data", "object", k] as const);
     const wrong = fc.oneof(
-      fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, -0.5, 1e300, 2 ** 53 + 2, "", "1000", "1458736932", "true", "evt_x", "charge", [], {}, [1], { a: 1 }),
+      fc.constantFrom<unknown>(
+        null,
+        true,
+        false,
+        0,
+        -1,
+        1.5,
+        -0.5,
+        1e300,
+        2 ** 53 + 2,
+        "",
+        "1000",
+        "1458736932",
+        "true",
+        "evt_x",
+        "charge",
+        [],
+        {},
+        [1],
+        { a: 1 },
+      ),
       junkString,
       sqlish,
       jsonValue,
@@ -269,9 +364,15 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
         value: wrong,
         del: fc.boolean(),
       })
-      .map(({ event, path: p, value, del }) => (p.length === 3 && event.type !== "charge.succeeded" ? withPath(chargeEvent, p, value, del) : withPath(event, p, value, del)));
+      .map(({ event, path: p, value, del }) =>
+        p.length === 3 && event.type !== "charge.succeeded"
+          ? withPath(chargeEvent, p, value, del)
+          : withPath(event, p, value, del),
+      );
     // Only what the event schema refuses is "wrong" (a mutation can land on a value the schema allows).
-    const wrongShape = fc.oneof({ weight: 6, arbitrary: mutated }, jsonValue, fc.array(validEvent, { minLength: 1, maxLength: 2 })).filter((v) => !eventSchema.safeParse(v).success);
+    const wrongShape = fc
+      .oneof({ weight: 6, arbitrary: mutated }, jsonValue, fc.array(validEvent, { minLength: 1, maxLength: 2 }))
+      .filter((v) => !eventSchema.safeParse(v).success);
     // The named cases of issue #10 run first, every time.
     const named = [
       withPath(chargeEvent, ["id"], undefined, true), // event without id
@@ -300,7 +401,13 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
       { seed: 0xbad5, numRuns: NUM.wrongShape, examples: named.map((e) => [e] as [Record<string, unknown>]) },
     );
     // and bytes that are not JSON (or not UTF-8) at all
-    for (const raw of [new Uint8Array(), bytes("{"), bytes("{not json"), new Uint8Array([0xff, 0xfe, 0x00]), bytes('{"id":"evt_1",}')]) {
+    for (const raw of [
+      new Uint8Array(),
+      bytes("{"),
+      bytes("{not json"),
+      new Uint8Array([0xff, 0xfe, 0x00]),
+      bytes('{"id":"evt_1",}'),
+    ]) {
       await refused("wrongShape", { body: raw, signature: sign(raw) }, 400);
     }
     // both ways were taken, often: the property cannot quietly test only one
@@ -312,23 +419,37 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
     // Postgres text/jsonb hold no U+0000 and no lone surrogate; a Date holds no year 275760+;
     // an index entry holds no 3 kB key. Stored "whole" (rule 2) is impossible, so it is refused.
     const bad = fc.oneof(
-      fc.tuple(junkString, fc.constantFrom("\u0000", "\ud800", "\udc00"), junkString).map(([a, c, b]) => `${a}${c}${b}`),
+      fc
+        .tuple(junkString, fc.constantFrom("\u0000", "\ud800", "\udc00"), junkString)
+        .map(([a, c, b]) => `${a}${c}${b}`),
     );
     const unstorable = fc.oneof(
-      fc.record({ event: validEvent, s: bad, where: fc.constantFrom("id", "type", "metadata value", "metadata key", "extra field", "data.object.id") }).map(({ event, s, where }) => {
-        const isCharge = event.type === "charge.succeeded";
-        if (where === "id") return { ...event, id: `evt_${s}` };
-        if (where === "type") return { ...event, type: `${isCharge ? "charge.succeeded" : "account.summary"}${s}` };
-        if (where === "extra field") return { ...event, [s]: s };
-        if (where === "data.object.id") return withPath(event, ["data", "object", "id"], `ch_${s}`);
-        return withPath(event, ["data", "object", "metadata"], where === "metadata key" ? { [s]: "v" } : { k: s });
-      }),
-      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("id", "type", "data.object.id") }).map(({ event, n, where }) => {
-        const long = crypto.randomBytes(n).toString("base64url").slice(0, n); // incompressible
-        if (where === "id") return { ...event, id: `evt_${long}` };
-        if (where === "type") return { ...event, type: `x.${long}` };
-        return withPath(event, ["data", "object", "id"], `ch_${long}`);
-      }),
+      fc
+        .record({
+          event: validEvent,
+          s: bad,
+          where: fc.constantFrom("id", "type", "metadata value", "metadata key", "extra field", "data.object.id"),
+        })
+        .map(({ event, s, where }) => {
+          const isCharge = event.type === "charge.succeeded";
+          if (where === "id") return { ...event, id: `evt_${s}` };
+          if (where === "type") return { ...event, type: `${isCharge ? "charge.succeeded" : "account.summary"}${s}` };
+          if (where === "extra field") return { ...event, [s]: s };
+          if (where === "data.object.id") return withPath(event, ["data", "object", "id"], `ch_${s}`);
+          return withPath(event, ["data", "object", "metadata"], where === "metadata key" ? { [s]: "v" } : { k: s });
+        }),
+      fc
+        .record({
+          event: validEvent,
+          n: fc.integer({ min: 3_000, max: 20_000 }),
+          where: fc.constantFrom("id", "type", "data.object.id"),
+        })
+        .map(({ event, n, where }) => {
+          const long = crypto.randomBytes(n).toString("base64url").slice(0, n); // incompressible
+          if (where === "id") return { ...event, id: `evt_${long}` };
+          if (where === "type") return { ...event, type: `x.${long}` };
+          return withPath(event, ["data", "object", "id"], `ch_${long}`);
+        }),
     );
     await fc.assert(
       fc.asyncProperty(unstorable, async (event) => {
@@ -341,14 +462,33 @@ describe("POST /api/webhooks/pingpp with bad input: refused with 401/400/413 or 
 
   it("a well-formed signed event the domain tables cannot hold (a date past 9999, a 3 kB order number) → kept as failed with 200, nothing else written", async () => {
     const unappliable = fc.oneof(
-      fc.record({ event: validEvent, created: fc.integer({ min: 253_402_300_800, max: Number.MAX_SAFE_INTEGER }), where: fc.constantFrom("created", "data.object.created") }).map(({ event, created, where }) =>
-        // an unknown type's data.object is free-form (its "created" is just a number in jsonb); a charge's is a timestamp
-        where === "created" ? { ...event, created } : withPath({ ...chargeEvent, id: event.id }, ["data", "object", "created"], created),
-      ),
-      fc.record({ event: validEvent, n: fc.integer({ min: 3_000, max: 20_000 }), where: fc.constantFrom("order_no", "transaction_no") }).map(({ event, n, where }) =>
-        // a charge's own numbers land in indexed columns of the charges table
-        withPath({ ...chargeEvent, id: event.id }, ["data", "object", where], crypto.randomBytes(n).toString("base64url").slice(0, n)),
-      ),
+      fc
+        .record({
+          event: validEvent,
+          created: fc.integer({ min: 253_402_300_800, max: Number.MAX_SAFE_INTEGER }),
+          where: fc.constantFrom("created", "data.object.created"),
+        })
+        .map(({ event, created, where }) =>
+          // an unknown type's data.object is free-form (its "created" is just a number in jsonb); a charge's is a
+          // timestamp
+          where === "created"
+            ? { ...event, created }
+            : withPath({ ...chargeEvent, id: event.id }, ["data", "object", "created"], created),
+        ),
+      fc
+        .record({
+          event: validEvent,
+          n: fc.integer({ min: 3_000, max: 20_000 }),
+          where: fc.constantFrom("order_no", "transaction_no"),
+        })
+        .map(({ event, n, where }) =>
+          // a charge's own numbers land in indexed columns of the charges table
+          withPath(
+            { ...chargeEvent, id: event.id },
+            ["data", "object", where],
+            crypto.randomBytes(n).toString("base64url").slice(0, n),
+          ),
+        ),
     );
     await fc.assert(
       fc.asyncProperty(unappliable, async (event) => {
@@ -368,10 +508,21 @@ describe("POST /api/webhooks/pingpp with a valid event of a type the console doe
         fc.tuple(word, word).map(([a, b]) => `${a}.${b}`),
         fc.tuple(word, word, word).map(([a, b, c]) => `${a}.${b}.${c}`),
         // a type named like an Object.prototype member must not reach a "handler" that is not one
-        fc.constantFrom("constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "summary.daily.available", "transfer.succeeded", "customs.succeeded"),
+        fc.constantFrom(
+          "constructor",
+          "__proto__",
+          "toString",
+          "hasOwnProperty",
+          "valueOf",
+          "summary.daily.available",
+          "transfer.succeeded",
+          "customs.succeeded",
+        ),
       )
       .filter((t) => eventObjectKind(t) === null && !Object.hasOwn(HANDLERS, t));
-    const value = fc.jsonValue({ maxDepth: 3, stringUnit: "grapheme" }).filter((v) => !JSON.stringify(v).includes("\\u0000"));
+    const value = fc
+      .jsonValue({ maxDepth: 3, stringUnit: "grapheme" })
+      .filter((v) => !JSON.stringify(v).includes("\\u0000"));
     const event = fc.record({
       id: fc.stringMatching(/^evt_[A-Za-z0-9]{1,40}$/),
       object: fc.constant("event"),
@@ -395,7 +546,13 @@ describe("POST /api/webhooks/pingpp with a valid event of a type the console doe
         expect(await counts()).toEqual({ ...before, pingpp_events: before.pingpp_events! + 1 });
         const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, e.id));
         // this console runs in live mode: a test-mode event is kept, as not ours
-        expect(row).toMatchObject({ type: e.type, status: e.livemode ? "ignored" : "foreign", receiveCount: 2, signatureVerified: true, livemode: e.livemode });
+        expect(row).toMatchObject({
+          type: e.type,
+          status: e.livemode ? "ignored" : "foreign",
+          receiveCount: 2,
+          signatureVerified: true,
+          livemode: e.livemode,
+        });
         expect(row!.createdAt.getTime()).toBe(e.created * 1000);
         expect(row!.payload).toEqual(JSON.parse(new TextDecoder().decode(body))); // stored whole (rule 2)
       }),
@@ -407,7 +564,11 @@ describe("POST /api/webhooks/pingpp with a valid event of a type the console doe
 describe("cases tried", () => {
   it("is above the floor", () => {
     const total = Object.values(tried).reduce((a, b) => a + b, 0);
-    console.log(`fuzz-webhook: ${total} deliveries tried (${Object.entries(tried).map(([k, n]) => `${k} ${n}`).join(", ")})`);
+    console.log(
+      `fuzz-webhook: ${total} deliveries tried (${Object.entries(tried)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")})`,
+    );
     for (const [kind, n] of Object.entries(NUM)) expect(tried[kind] ?? 0, kind).toBeGreaterThanOrEqual(n);
     expect(total).toBeGreaterThanOrEqual(MIN_TOTAL_CASES);
   });

@@ -59,8 +59,10 @@ describe.skipIf(!process.env.DATABASE_URL)("a red-envelope batch survives the in
       after = list.data[list.data.length - 1]!.id;
     }
   }
-  const batchRow = async (id: string) => (await db.select().from(redEnvelopeBatches).where(eq(redEnvelopeBatches.id, id)))[0]!;
-  const resumeRuns = async () => (await db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "red-envelope-batches.resume")))[0]?.runs ?? 0;
+  const batchRow = async (id: string) =>
+    (await db.select().from(redEnvelopeBatches).where(eq(redEnvelopeBatches.id, id)))[0]!;
+  const resumeRuns = async () =>
+    (await db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "red-envelope-batches.resume")))[0]?.runs ?? 0;
 
   const startB = {
     "a console instance": async (env: Record<string, string>) => {
@@ -83,9 +85,13 @@ describe.skipIf(!process.env.DATABASE_URL)("a red-envelope batch survives the in
 
   for (const [kind, start] of Object.entries(startB)) {
     const skip = kind.includes("standalone") ? noStandaloneBuild : null;
-    it.skipIf(skip)(`started on A, A killed mid-batch: B (${kind}) finishes it with no page open, and no envelope is sent twice${skip ? ` (skipped: ${skip})` : ""}`, async () => {
-      await proof(start);
-    }, 150_000);
+    it.skipIf(skip)(
+      `started on A, A killed mid-batch: B (${kind}) finishes it with no page open, and no envelope is sent twice${skip ? ` (skipped: ${skip})` : ""}`,
+      async () => {
+        await proof(start);
+      },
+      150_000,
+    );
   }
 
   async function proof(start: (env: Record<string, string>) => Promise<{ kill(): Promise<void> }>) {
@@ -97,16 +103,33 @@ describe.skipIf(!process.env.DATABASE_URL)("a red-envelope batch survives the in
     await db.delete(scheduledJobs);
     // Yesterday's nightly 对账 is done, so the only reason B's scheduler could have to call Ping++
     // while A lives is the batch (which it must leave alone): B's bytes to Ping++ stay at 0.
-    await db.insert(reconciliationRuns).values({ day: addDays(shanghaiToday(), -1), trigger: "nightly", status: "finished", finishedAt: new Date() });
+    await db
+      .insert(reconciliationRuns)
+      .values({ day: addDays(shanghaiToday(), -1), trigger: "nightly", status: "finished", finishedAt: new Date() });
     const finance = await addActor(db, `batch-${Date.now()}@shop.cn`, "finance");
-    const csv = ["open_id,amount,wishing", ...Array.from({ length: n }, (_, i) => `oTwo${String(i + 1).padStart(4, "0")},1.00,`)].join("\n");
+    const csv = [
+      "open_id,amount,wishing",
+      ...Array.from({ length: n }, (_, i) => `oTwo${String(i + 1).padStart(4, "0")},1.00,`),
+    ].join("\n");
     const batch = await createBatch(
       finance,
-      batchDryRunSchema.parse({ fileName: "两实例.csv", csv, budget: "10000", sendName: "示例商户", subject: "红包", body: "新年快乐", description: "两实例" }),
+      batchDryRunSchema.parse({
+        fileName: "两实例.csv",
+        csv,
+        budget: "10000",
+        sendName: "示例商户",
+        subject: "红包",
+        body: "新年快乐",
+        description: "两实例",
+      }),
     );
     const common = { DATABASE_URL: process.env.DATABASE_URL!, PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem };
     // A: where the batch is started (the page's action runs there); its Ping++ answers slowly.
-    a = await startConsoleInstance({ ...common, PINGPP_API_BASE: slowToPingpp.via(h.sandbox.url), PGAPPNAME: "batch-instance-a" });
+    a = await startConsoleInstance({
+      ...common,
+      PINGPP_API_BASE: slowToPingpp.via(h.sandbox.url),
+      PGAPPNAME: "batch-instance-a",
+    });
     // B: runs the scheduler, as every production instance does.
     b = await start({ ...common, PINGPP_API_BASE: toPingppB.via(h.sandbox.url), JOBS_TICK_MS: "100" });
     await eventually(async () => (await resumeRuns()) > 0, "B's scheduler running its jobs", 15_000);
@@ -157,7 +180,12 @@ describe.skipIf(!process.env.DATABASE_URL)("a red-envelope batch survives the in
     expect(await batchRow(batch.id)).toMatchObject({ status: "done", leaseOwner: null, leaseUntil: null });
     // nothing of A is left in the database
     await eventually(
-      async () => rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from pg_stat_activity where application_name = 'batch-instance-a'`))[0]!.n === 0,
+      async () =>
+        rowsOf<{ n: number }>(
+          await db.execute(
+            sql`select count(*)::int as n from pg_stat_activity where application_name = 'batch-instance-a'`,
+          ),
+        )[0]!.n === 0,
       "A's sessions gone",
     );
     await b.kill();

@@ -56,23 +56,46 @@ describe.skipIf(!process.env.DATABASE_URL)("a console instance killed mid-reques
     child = undefined;
     // Nothing of this case still in flight when the next one starts (even when this one failed).
     h.sandbox.setWebhookUrl(h.webhookUrl);
-    await eventually(async () => (await deliveriesOf()).every((d) => d.status !== "pending"), "no webhook delivery pending", 10_000).catch(() => {});
+    await eventually(
+      async () => (await deliveriesOf()).every((d) => d.status !== "pending"),
+      "no webhook delivery pending",
+      10_000,
+    ).catch(() => {});
   });
 
   /** The second instance: same database, same sandbox (its API calls through `toPingpp`). */
   const second = (appName: string) =>
-    startConsoleInstance({ DATABASE_URL: process.env.DATABASE_URL, PINGPP_API_BASE: toPingpp.via(h.sandbox.url), PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem, PGAPPNAME: appName });
+    startConsoleInstance({
+      DATABASE_URL: process.env.DATABASE_URL,
+      PINGPP_API_BASE: toPingpp.via(h.sandbox.url),
+      PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem,
+      PGAPPNAME: appName,
+    });
 
   const form = () =>
-    createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "88.00", channel: "alipay_qr", subject: "门店消费", body: "实例崩溃测试" });
+    createChargeSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount: "88.00",
+      channel: "alipay_qr",
+      subject: "门店消费",
+      body: "实例崩溃测试",
+    });
 
   async function sandboxCharges(orderNo: string): Promise<{ id: string; order_no: string; paid: boolean }[]> {
-    const res = await fetch(`${h.sandbox.url}/v1/charges?app[id]=${h.sandbox.appId}&limit=100`, { headers: { authorization: `Bearer ${h.sandbox.apiKey}` } });
-    return ((await res.json()) as { data: { id: string; order_no: string; paid: boolean }[] }).data.filter((c) => c.order_no === orderNo);
+    const res = await fetch(`${h.sandbox.url}/v1/charges?app[id]=${h.sandbox.appId}&limit=100`, {
+      headers: { authorization: `Bearer ${h.sandbox.apiKey}` },
+    });
+    return ((await res.json()) as { data: { id: string; order_no: string; paid: boolean }[] }).data.filter(
+      (c) => c.order_no === orderNo,
+    );
   }
   const claimOf = async (key: string) => (await db.select().from(charges).where(eq(charges.idempotencyKey, key)))[0];
   const deliveriesOf = async (eventId?: string): Promise<Delivery[]> =>
-    ((await (await fetch(`${h.sandbox.url}/_sim/deliveries${eventId ? `?event_id=${eventId}` : ""}`)).json()) as { data: Delivery[] }).data;
+    (
+      (await (await fetch(`${h.sandbox.url}/_sim/deliveries${eventId ? `?event_id=${eventId}` : ""}`)).json()) as {
+        data: Delivery[];
+      }
+    ).data;
   async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
     const r = await db.execute(query);
     return (Array.isArray(r) ? r : (r as unknown as { rows: T[] }).rows) as T[];
@@ -86,12 +109,18 @@ describe.skipIf(!process.env.DATABASE_URL)("a console instance killed mid-reques
     await expect(createCharge(cashier, input)).rejects.toSatisfy((e: AppError) => e.code === "chargeInProgress");
     // The lease (CREATING_LEASE_MS, 20 s) runs out: moved back in time rather than waited for, as
     // the charges tests do for SYNC_AFTER_MS.
-    await db.update(charges).set({ updatedAt: new Date(Date.now() - 5 * 60_000) }).where(eq(charges.id, claimId));
+    await db
+      .update(charges)
+      .set({ updatedAt: new Date(Date.now() - 5 * 60_000) })
+      .where(eq(charges.id, claimId));
     return createCharge(cashier, input);
   }
 
   /** One charge at Ping++ for the claim's order_no, one local row, the same charge, and it gets paid. */
-  async function expectOneConsistentCharge(claim: { id: string; orderNo: string }, view: { id: string; status: string; chargeId: string | null }) {
+  async function expectOneConsistentCharge(
+    claim: { id: string; orderNo: string },
+    view: { id: string; status: string; chargeId: string | null },
+  ) {
     expect(view).toMatchObject({ id: claim.id, status: "pending" });
     const remote = await sandboxCharges(claim.orderNo);
     expect(remote).toHaveLength(1);
@@ -100,7 +129,10 @@ describe.skipIf(!process.env.DATABASE_URL)("a console instance killed mid-reques
     expect(local[0]).toMatchObject({ id: claim.id, pingppId: remote[0]!.id, status: "pending" });
     expect(view.chargeId).toBe(remote[0]!.id);
     await h.sim(`charges/${remote[0]!.id}/pay`);
-    await eventually(async () => (await claimOf(local[0]!.idempotencyKey!))?.status === "paid", "the charge paid locally");
+    await eventually(
+      async () => (await claimOf(local[0]!.idempotencyKey!))?.status === "paid",
+      "the charge paid locally",
+    );
     expect(await db.$count(charges)).toBe(1);
   }
 
@@ -191,19 +223,37 @@ describe.skipIf(!process.env.DATABASE_URL)("a console instance killed mid-reques
     expect(first).toMatchObject({ status_code: null }); // the killed instance never answered
     expect(first.error).toBeTruthy();
     const answered = delivery!.attempts.filter((a) => a.status_code !== null);
-    expect(answered.map((a) => [a.status_code, a.response_body])).toEqual([[200, "ok"]]); // stored by the survivor, not a duplicate
+    // stored by the survivor, not a duplicate
+    expect(answered.map((a) => [a.status_code, a.response_body])).toEqual([[200, "ok"]]);
 
     const events = await db.select().from(pingppEvents);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ id: delivery!.event_id, objectId: chargeId, status: "applied", receiveCount: 1, result: `charge ${chargeId} → paid` });
+    expect(events[0]).toMatchObject({
+      id: delivery!.event_id,
+      objectId: chargeId,
+      status: "applied",
+      receiveCount: 1,
+      result: `charge ${chargeId} → paid`,
+    });
     const [row] = await db.select().from(charges).where(eq(charges.id, v.id));
     expect(row).toMatchObject({ status: "paid", pingppId: chargeId });
     expect(row!.timePaid).not.toBeNull();
     // Charge and event written by one transaction (the survivor's): applied once.
-    expect((await rows<{ n: number }>(sql`select count(*)::int as n from charges c join pingpp_events e on e.object_id = c.pingpp_id where c.xmin = e.xmin`))[0]!.n).toBe(1);
+    expect(
+      (
+        await rows<{ n: number }>(
+          sql`select count(*)::int as n from charges c join pingpp_events e on e.object_id = c.pingpp_id where c.xmin = e.xmin`,
+        )
+      )[0]!.n,
+    ).toBe(1);
     // And nothing of the dead instance is left in the database.
     await eventually(
-      async () => (await rows<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where application_name = 'console-instance-b1'`))[0]!.n === 0,
+      async () =>
+        (
+          await rows<{ n: number }>(
+            sql`select count(*)::int as n from pg_stat_activity where application_name = 'console-instance-b1'`,
+          )
+        )[0]!.n === 0,
       "the dead instance's sessions gone",
     );
   }, 60_000);
@@ -232,13 +282,22 @@ describe.skipIf(!process.env.DATABASE_URL)("a console instance killed mid-reques
         return ds.length ? ds : null;
       }, "the event redelivered to the survivor");
       expect(delivery!.attempts[0]).toMatchObject({ status_code: null }); // the answer was lost with the instance
-      expect(delivery!.attempts.filter((a) => a.status_code !== null).map((a) => [a.status_code, a.response_body])).toEqual([[200, "duplicate"]]);
+      expect(
+        delivery!.attempts.filter((a) => a.status_code !== null).map((a) => [a.status_code, a.response_body]),
+      ).toEqual([[200, "duplicate"]]);
 
       const events = await db.select().from(pingppEvents);
       expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ id: stored!.id, status: "applied", receiveCount: 2, result: `charge ${chargeId} → paid` });
+      expect(events[0]).toMatchObject({
+        id: stored!.id,
+        status: "applied",
+        receiveCount: 2,
+        result: `charge ${chargeId} → paid`,
+      });
       // The charge row is still the version the child's transaction wrote: the duplicate was not applied.
-      const [after] = await rows<{ xmin: string; status: string }>(sql`select xmin::text as xmin, status from charges where pingpp_id = ${chargeId}`);
+      const [after] = await rows<{ xmin: string; status: string }>(
+        sql`select xmin::text as xmin, status from charges where pingpp_id = ${chargeId}`,
+      );
       expect(after).toEqual({ xmin: stored!.charge_xmin, status: "paid" });
       expect(await db.$count(charges)).toBe(1);
     } finally {

@@ -42,7 +42,12 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
       const actor = await addActor(db, `poll-${terminal}@two.cn`, "cashier", terminal);
       const [staff] = await db.select().from(staffUsers).where(eq(staffUsers.id, actor.id));
       const name = "authjs.session-token";
-      const token = await encode({ token: { uid: actor.id, sv: staff!.sessionVersion, loginAt: Math.floor(Date.now() / 1000) }, secret: AUTH_SECRET, salt: name, maxAge: 3600 });
+      const token = await encode({
+        token: { uid: actor.id, sv: staff!.sessionVersion, loginAt: Math.floor(Date.now() / 1000) },
+        secret: AUTH_SECRET,
+        salt: name,
+        maxAge: 3600,
+      });
       cashiers.push({ actor, cookie: `${name}=${token}` });
     }
   });
@@ -57,12 +62,20 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
     /** Creates a charge "on" this instance (see above). */
     createCharge(by: Actor, input: CreateChargeData): Promise<ChargeView>;
   }
-  const common = () => ({ DATABASE_URL: process.env.DATABASE_URL!, PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem, AUTH_SECRET });
+  const common = () => ({
+    DATABASE_URL: process.env.DATABASE_URL!,
+    PINGPP_PUBLIC_KEY: h.sandbox.publicKeyPem,
+    AUTH_SECRET,
+  });
   const kinds: Record<string, { skip: string | null; start(name: string): Promise<Instance> }> = {
     "console instance processes": {
       skip: null,
       async start(name) {
-        const i = await startConsoleInstance({ ...common(), PINGPP_API_BASE: h.sandbox.url, PGAPPNAME: `long-poll-${name}` });
+        const i = await startConsoleInstance({
+          ...common(),
+          PINGPP_API_BASE: h.sandbox.url,
+          PGAPPNAME: `long-poll-${name}`,
+        });
         running.push({ stop: () => i.kill() });
         return { url: `http://127.0.0.1:${i.port}`, createCharge: (by, input) => i.createCharge(by, input) };
       },
@@ -87,8 +100,16 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
   };
 
   const form = (by: Actor) =>
-    createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "8.80", channel: "alipay_qr", subject: "门店消费", body: "收银台收款", terminalId: by.terminalId });
-  const get = (cookie: string, url: string, etag?: string) => fetch(url, { headers: { cookie, ...(etag ? { "if-none-match": etag } : {}) } });
+    createChargeSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount: "8.80",
+      channel: "alipay_qr",
+      subject: "门店消费",
+      body: "收银台收款",
+      terminalId: by.terminalId,
+    });
+  const get = (cookie: string, url: string, etag?: string) =>
+    fetch(url, { headers: { cookie, ...(etag ? { "if-none-match": etag } : {}) } });
 
   /** A long poll that says whether it has answered yet. */
   function held(cookie: string, url: string, etag: string) {
@@ -121,43 +142,54 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
         for (const r of running.splice(0)) await r.stop();
       });
 
-      it.skipIf(skip)(`a charge's status poll on B answers "paid" once A applies the signed webhook, not the 304 of its wait's end (${kind})${skip ? ` (skipped: ${skip})` : ""}`, async () => {
-        const { actor, cookie } = cashiers[0]!;
-        const v = await a.createCharge(actor, form(actor));
-        expect(v.status).toBe("pending");
-        const statusUrl = `${b.url}/api/charges/${v.id}/status`;
-        const first = await get(cookie, statusUrl);
-        expect(first.status).toBe(200);
-        const etag = first.headers.get("etag")!;
-        expect(((await first.json()) as ChargeView).status).toBe("pending");
+      it.skipIf(skip)(
+        `a charge's status poll on B answers "paid" once A applies the signed webhook, not the 304 of its wait's end (${kind})${skip ? ` (skipped: ${skip})` : ""}`,
+        async () => {
+          const { actor, cookie } = cashiers[0]!;
+          const v = await a.createCharge(actor, form(actor));
+          expect(v.status).toBe("pending");
+          const statusUrl = `${b.url}/api/charges/${v.id}/status`;
+          const first = await get(cookie, statusUrl);
+          expect(first.status).toBe(200);
+          const etag = first.headers.get("etag")!;
+          expect(((await first.json()) as ChargeView).status).toBe("pending");
 
-        const poll = held(cookie, `${statusUrl}?wait=25`, etag);
-        await stillWaiting(poll);
+          const poll = held(cookie, `${statusUrl}?wait=25`, etag);
+          await stillWaiting(poll);
 
-        const [row] = await db.select().from(charges).where(eq(charges.id, v.id));
-        await h.sim(`charges/${row!.pingppId}/pay`); // charge.succeeded, signed, POSTed to A's webhook route
-        const res = await poll.p;
-        expect(res.status).toBe(200);
-        expect(res.headers.get("etag")).not.toBe(etag);
-        expect(await res.json()).toMatchObject({ id: v.id, status: "paid", qrPayload: null });
-      }, 60_000);
+          const [row] = await db.select().from(charges).where(eq(charges.id, v.id));
+          await h.sim(`charges/${row!.pingppId}/pay`); // charge.succeeded, signed, POSTed to A's webhook route
+          const res = await poll.p;
+          expect(res.status).toBe(200);
+          expect(res.headers.get("etag")).not.toBe(etag);
+          expect(await res.json()).toMatchObject({ id: v.id, status: "paid", qrPayload: null });
+        },
+        60_000,
+      );
 
-      it.skipIf(skip)(`the customer display's poll on B shows the charge A creates on its terminal (${kind})${skip ? ` (skipped: ${skip})` : ""}`, async () => {
-        const { actor, cookie } = cashiers[1]!;
-        const displayUrl = `${b.url}/api/terminals/${actor.terminalId}/active`;
-        await db.delete(charges).where(eq(charges.terminalId, actor.terminalId!)); // idle (the other kind's run left one)
-        const idle = await get(cookie, displayUrl);
-        expect(idle.status).toBe(200);
-        expect(await idle.json()).toEqual({ charge: null });
+      it.skipIf(skip)(
+        `the customer display's poll on B shows the charge A creates on its terminal (${kind})${skip ? ` (skipped: ${skip})` : ""}`,
+        async () => {
+          const { actor, cookie } = cashiers[1]!;
+          const displayUrl = `${b.url}/api/terminals/${actor.terminalId}/active`;
+          // idle (the other kind's run left one)
+          await db.delete(charges).where(eq(charges.terminalId, actor.terminalId!));
+          const idle = await get(cookie, displayUrl);
+          expect(idle.status).toBe(200);
+          expect(await idle.json()).toEqual({ charge: null });
 
-        const poll = held(cookie, `${displayUrl}?wait=25`, idle.headers.get("etag")!);
-        await stillWaiting(poll);
+          const poll = held(cookie, `${displayUrl}?wait=25`, idle.headers.get("etag")!);
+          await stillWaiting(poll);
 
-        const v = await a.createCharge(actor, form(actor));
-        const res = await poll.p;
-        expect(res.status).toBe(200);
-        expect(await res.json()).toMatchObject({ charge: { id: v.id, status: "pending", terminalId: actor.terminalId } });
-      }, 60_000);
+          const v = await a.createCharge(actor, form(actor));
+          const res = await poll.p;
+          expect(res.status).toBe(200);
+          expect(await res.json()).toMatchObject({
+            charge: { id: v.id, status: "pending", terminalId: actor.terminalId },
+          });
+        },
+        60_000,
+      );
     });
   }
 });

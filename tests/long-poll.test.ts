@@ -8,7 +8,15 @@ import { addActor } from "@/tests/helpers/actors";
 import { startTcpProxy } from "@/tests/helpers/tcp-proxy";
 import { auditLogs, charges, pingppEvents, staffUsers } from "@/lib/db/schema";
 import { wakeHub, wakeSource, type Db } from "@/lib/db";
-import { chargeKey, createWakeHub, LISTENER_OPTIONS, postgresListen, terminalKey, type WakeHub, type WakeSource } from "@/lib/db/wakeups";
+import {
+  chargeKey,
+  createWakeHub,
+  LISTENER_OPTIONS,
+  postgresListen,
+  terminalKey,
+  type WakeHub,
+  type WakeSource,
+} from "@/lib/db/wakeups";
 import { createChargeSchema } from "@/lib/validations/charges";
 import * as svc from "@/lib/services/charges";
 import type { Actor } from "@/lib/services/actor";
@@ -46,7 +54,14 @@ beforeEach(async () => {
 afterEach(() => expect(hub.waiting, "every waiter was cancelled").toBe(0));
 
 const form = (terminalId?: string) =>
-  createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "8.80", channel: "alipay_qr", subject: "门店消费", body: "收银台收款", terminalId });
+  createChargeSchema.parse({
+    idempotencyKey: crypto.randomUUID(),
+    amount: "8.80",
+    channel: "alipay_qr",
+    subject: "门店消费",
+    body: "收银台收款",
+    terminalId,
+  });
 
 function request(path: string, who: Actor | null, o: { etag?: string; signal?: AbortSignal } = {}) {
   const headers: Record<string, string> = {};
@@ -118,7 +133,9 @@ describe("GET /api/charges/{id}/status?wait=N", () => {
     expect(((await stale.json()) as ChargeView).status).toBe("pending");
     const none = await status(v.id, cashier, "?wait=25", { signal: gone });
     expect(none.status).toBe(200);
-    expect((await status(v.id, cashier, "?wait=25", { etag: stale.headers.get("etag")!, signal: gone })).status).toBe(304);
+    expect((await status(v.id, cashier, "?wait=25", { etag: stale.headers.get("etag")!, signal: gone })).status).toBe(
+      304,
+    );
   });
 
   it("stops waiting when the client goes away", async () => {
@@ -174,7 +191,11 @@ describe("GET /api/terminals/{t}/active?wait=N (customer display)", () => {
     const v = await svc.createCharge(cashier, form("T01"));
     const res = await poll.p;
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { charge: ChargeView }).charge).toMatchObject({ id: v.id, status: "pending", terminalId: "T01" });
+    expect(((await res.json()) as { charge: ChargeView }).charge).toMatchObject({
+      id: v.id,
+      status: "pending",
+      terminalId: "T01",
+    });
   });
 });
 
@@ -224,85 +245,91 @@ describe("the wake-up hub", () => {
 });
 
 // Two listeners on two connections of their own, as two instances of the console would have.
-describe.skipIf(!process.env.DATABASE_URL)("across connections (Postgres only: PGlite is one process's database)", () => {
-  const url = process.env.DATABASE_URL!;
+describe.skipIf(!process.env.DATABASE_URL)(
+  "across connections (Postgres only: PGlite is one process's database)",
+  () => {
+    const url = process.env.DATABASE_URL!;
 
-  function instance(listenUrl = url) {
-    const listener = postgres(listenUrl, LISTENER_OPTIONS);
-    const pool = postgres(url, { max: 1, onnotice: () => {} });
-    const source: WakeSource = { listen: postgresListen(listener), notify: async (c, p) => void (await pool`select pg_notify(${c}, ${p})`) };
-    return { source, pool, listener };
-  }
-
-  it("a webhook applied on the console's connection wakes waiters listening on two other connections", async () => {
-    const [one, two] = [instance(), instance()];
-    const a = createWakeHub(one.source);
-    const b = createWakeHub(two.source);
-    try {
-      await eventually(async () => a.up && b.up, "both listen");
-      const v = await svc.createCharge(cashier, form());
-      await drained(a, one.source);
-      await drained(b, two.source);
-      const wa = a.subscribe([chargeKey(v.id)]);
-      const wb = b.subscribe([terminalKey("T01"), chargeKey(v.id)]);
-      try {
-        await h.sim(`charges/${await pingppIdOf(v.id)}/pay`);
-        expect(await wb.wait(20_000)).toBe("woken");
-        expect(await wa.wait(20_000)).toBe("woken");
-        // notified on commit: whoever is woken reads the change
-        const [row] = await two.pool`select status from charges where id = ${v.id}`;
-        expect(row!.status).toBe("paid");
-      } finally {
-        wa.cancel();
-        wb.cancel();
-      }
-      // a NOTIFY sent by one instance's connection reaches the other's listener
-      const id = crypto.randomUUID();
-      const wx = b.subscribe([chargeKey(id)]);
-      try {
-        await one.pool`select pg_notify('charge_status', ${JSON.stringify({ id, t: null })})`;
-        expect(await wx.wait(20_000)).toBe("woken");
-      } finally {
-        wx.cancel();
-      }
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await Promise.all([one, two].flatMap((i) => [i.pool.end(), i.listener.end()]));
+    function instance(listenUrl = url) {
+      const listener = postgres(listenUrl, LISTENER_OPTIONS);
+      const pool = postgres(url, { max: 1, onnotice: () => {} });
+      const source: WakeSource = {
+        listen: postgresListen(listener),
+        notify: async (c, p) => void (await pool`select pg_notify(${c}, ${p})`),
+      };
+      return { source, pool, listener };
     }
-  });
 
-  it("a lost listening connection: down while cut (callers then wait briefly), listening again by itself, and every waiter re-reads", async () => {
-    const target = new URL(url);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const i = instance(proxy.via(url));
-    const hubViaProxy = createWakeHub(i.source, { heartbeatMs: 100 });
-    try {
-      await eventually(async () => hubViaProxy.up, "listening");
-      const w = hubViaProxy.subscribe([chargeKey(crypto.randomUUID())]);
+    it("a webhook applied on the console's connection wakes waiters listening on two other connections", async () => {
+      const [one, two] = [instance(), instance()];
+      const a = createWakeHub(one.source);
+      const b = createWakeHub(two.source);
       try {
-        proxy.setMode("down");
-        await eventually(async () => !hubViaProxy.up, "the heartbeat notices");
-        expect(await w.wait(0)).toBe("timeout");
-        proxy.setMode("up");
-        expect(await w.wait(20_000)).toBe("woken"); // nothing changed for it: woken to re-read what it may have missed
-        expect(hubViaProxy.up).toBe(true);
+        await eventually(async () => a.up && b.up, "both listen");
+        const v = await svc.createCharge(cashier, form());
+        await drained(a, one.source);
+        await drained(b, two.source);
+        const wa = a.subscribe([chargeKey(v.id)]);
+        const wb = b.subscribe([terminalKey("T01"), chargeKey(v.id)]);
+        try {
+          await h.sim(`charges/${await pingppIdOf(v.id)}/pay`);
+          expect(await wb.wait(20_000)).toBe("woken");
+          expect(await wa.wait(20_000)).toBe("woken");
+          // notified on commit: whoever is woken reads the change
+          const [row] = await two.pool`select status from charges where id = ${v.id}`;
+          expect(row!.status).toBe("paid");
+        } finally {
+          wa.cancel();
+          wb.cancel();
+        }
+        // a NOTIFY sent by one instance's connection reaches the other's listener
+        const id = crypto.randomUUID();
+        const wx = b.subscribe([chargeKey(id)]);
+        try {
+          await one.pool`select pg_notify('charge_status', ${JSON.stringify({ id, t: null })})`;
+          expect(await wx.wait(20_000)).toBe("woken");
+        } finally {
+          wx.cancel();
+        }
       } finally {
-        w.cancel();
+        await Promise.all([a.close(), b.close()]);
+        await Promise.all([one, two].flatMap((i) => [i.pool.end(), i.listener.end()]));
       }
-      // and notifications flow again
-      const id = crypto.randomUUID();
-      const w2 = hubViaProxy.subscribe([chargeKey(id)]);
+    });
+
+    it("a lost listening connection: down while cut (callers then wait briefly), listening again by itself, and every waiter re-reads", async () => {
+      const target = new URL(url);
+      const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      const i = instance(proxy.via(url));
+      const hubViaProxy = createWakeHub(i.source, { heartbeatMs: 100 });
       try {
-        await db.execute(sql`select pg_notify('charge_status', ${JSON.stringify({ id })})`);
-        expect(await w2.wait(20_000)).toBe("woken");
+        await eventually(async () => hubViaProxy.up, "listening");
+        const w = hubViaProxy.subscribe([chargeKey(crypto.randomUUID())]);
+        try {
+          proxy.setMode("down");
+          await eventually(async () => !hubViaProxy.up, "the heartbeat notices");
+          expect(await w.wait(0)).toBe("timeout");
+          proxy.setMode("up");
+          expect(await w.wait(20_000)).toBe("woken"); // nothing changed for it: woken to re-read what it may have missed
+          expect(hubViaProxy.up).toBe(true);
+        } finally {
+          w.cancel();
+        }
+        // and notifications flow again
+        const id = crypto.randomUUID();
+        const w2 = hubViaProxy.subscribe([chargeKey(id)]);
+        try {
+          await db.execute(sql`select pg_notify('charge_status', ${JSON.stringify({ id })})`);
+          expect(await w2.wait(20_000)).toBe("woken");
+        } finally {
+          w2.cancel();
+        }
       } finally {
-        w2.cancel();
+        await hubViaProxy.close();
+        await i.pool.end();
+        await i.listener.end({ timeout: 1 });
+        await proxy.close();
       }
-    } finally {
-      await hubViaProxy.close();
-      await i.pool.end();
-      await i.listener.end({ timeout: 1 });
-      await proxy.close();
-    }
-  });
-});
+    });
+  },
+);

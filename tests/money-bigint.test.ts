@@ -31,13 +31,31 @@ const sign = (body: string) => crypto.sign("RSA-SHA256", Buffer.from(body), priv
 async function deliver(type: string, object: Record<string, unknown>) {
   // this console's app and mode (the sandbox's: test mode), so the event is ours and applied
   object = { ...object, app: env().pingpp.appId, livemode: false };
-  const body = JSON.stringify({ ...sample, livemode: false, id: `evt_${crypto.randomBytes(12).toString("hex")}`, type, data: { object } });
-  const res = await POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(body) }, body }));
+  const body = JSON.stringify({
+    ...sample,
+    livemode: false,
+    id: `evt_${crypto.randomBytes(12).toString("hex")}`,
+    type,
+    data: { object },
+  });
+  const res = await POST(
+    new Request("http://console.test/api/webhooks/pingpp", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(body) },
+      body,
+    }),
+  );
   return res.status;
 }
 
 describe("money above int4", () => {
-  const ch = { ...sample.data.object, id: `ch_${crypto.randomBytes(12).toString("hex")}`, order_no: `big${Date.now()}`, amount: BIG, amount_settle: BIG };
+  const ch = {
+    ...sample.data.object,
+    id: `ch_${crypto.randomBytes(12).toString("hex")}`,
+    order_no: `big${Date.now()}`,
+    amount: BIG,
+    amount_settle: BIG,
+  };
 
   it("a signed charge.succeeded for ¥1,234,567,890.12 is stored with the exact amount, and so are its refunds", async () => {
     expect(BIG).toBeGreaterThan(INT4_MAX);
@@ -52,7 +70,22 @@ describe("money above int4", () => {
     expect(again).toMatchObject({ amount: BIG, amountRefunded: BIG_REFUND });
 
     // a refund above int4: stored exactly, and the charge's refunded total follows (sum in SQL)
-    const re = { id: `re_${crypto.randomBytes(12).toString("hex")}`, object: "refund", order_no: ch.order_no, amount: BIG - 1, created: ch.created, succeed: true, status: "succeeded", time_succeed: ch.created, description: "r", failure_code: null, failure_msg: null, metadata: {}, charge: ch.id, transaction_no: null };
+    const re = {
+      id: `re_${crypto.randomBytes(12).toString("hex")}`,
+      object: "refund",
+      order_no: ch.order_no,
+      amount: BIG - 1,
+      created: ch.created,
+      succeed: true,
+      status: "succeeded",
+      time_succeed: ch.created,
+      description: "r",
+      failure_code: null,
+      failure_msg: null,
+      metadata: {},
+      charge: ch.id,
+      transaction_no: null,
+    };
     expect(await deliver("refund.succeeded", re)).toBe(200);
     const [refund] = await db.select().from(refunds).where(eq(refunds.pingppId, re.id));
     expect(refund).toMatchObject({ amount: BIG - 1, status: "succeeded" });
@@ -69,8 +102,21 @@ describe("money above int4", () => {
 
     const { listSettlements } = await import("@/lib/services/settlements");
     await db.insert(royaltySettlements).values([
-      { payerApp: "app_1", method: "alipay", status: "succeeded", amount: 2_000_000_000, amountSucceeded: 2_000_000_000 },
-      { payerApp: "app_1", method: "alipay", status: "succeeded", amount: 2_000_000_001, amountSucceeded: 2_000_000_001, fee: INT4_MAX + 1 },
+      {
+        payerApp: "app_1",
+        method: "alipay",
+        status: "succeeded",
+        amount: 2_000_000_000,
+        amountSucceeded: 2_000_000_000,
+      },
+      {
+        payerApp: "app_1",
+        method: "alipay",
+        status: "succeeded",
+        amount: 2_000_000_001,
+        amountSucceeded: 2_000_000_001,
+        fee: INT4_MAX + 1,
+      },
     ]);
     const { totals } = await listSettlements({});
     expect(totals).toMatchObject({ count: 2, amount: 4_000_000_001, amountSucceeded: 4_000_000_001 });

@@ -98,12 +98,24 @@ const flushWebhooks = () =>
 beforeEach(async () => {
   await h.sim("faults", { mode: "none" });
   await flushWebhooks(); // the previous cell's land first, so they cannot re-create rows after the clean-up
-  for (const t of [refunds, orders, charges, royaltyTransactions, royaltySettlements, redEnvelopes, pingppEvents, auditLogs, staffUsers]) await db.delete(t);
+  for (const t of [
+    refunds,
+    orders,
+    charges,
+    royaltyTransactions,
+    royaltySettlements,
+    redEnvelopes,
+    pingppEvents,
+    auditLogs,
+    staffUsers,
+  ])
+    await db.delete(t);
   cashier = await addActor(db, "c1@shop.cn", "cashier", "T01");
   finance = await addActor(db, "f@shop.cn", "finance");
 });
 
-// ---------------------------------------------------------------- Ping++'s own view (the sandbox API, as Ping++ itself)
+// ---------------------------------------------------------------- Ping++'s own view (the sandbox API, as Ping++
+// itself)
 
 async function api<T = Record<string, unknown>>(path: string): Promise<T> {
   const res = await fetch(`${h.sandbox.url}/v1${path}`, { headers: { authorization: `Bearer ${h.sandbox.apiKey}` } });
@@ -114,9 +126,11 @@ async function api<T = Record<string, unknown>>(path: string): Promise<T> {
 /** Every object of a cursor list (`limit`/`starting_after`). */
 async function cursorList<T extends { id: string }>(path: string): Promise<T[]> {
   const out: T[] = [];
-  for (let after = ""; ; ) {
+  for (let after = ""; ;) {
     const sep = path.includes("?") ? "&" : "?";
-    const page = await api<{ data: T[]; has_more: boolean }>(`${path}${sep}limit=100${after ? `&starting_after=${after}` : ""}`);
+    const page = await api<{ data: T[]; has_more: boolean }>(
+      `${path}${sep}limit=100${after ? `&starting_after=${after}` : ""}`,
+    );
     out.push(...page.data);
     if (!page.has_more || page.data.length === 0) return out;
     after = page.data[page.data.length - 1]!.id;
@@ -127,12 +141,20 @@ type RemoteCharge = { id: string; order_no: string; paid: boolean; amount_refund
 type RemoteRefund = { id: string; amount: number; status: string; metadata: Record<string, unknown> };
 type RemoteOrder = { id: string; status: string; amount_refunded: number };
 type RemoteEnvelope = { id: string; order_no: string; status: string; amount: number };
-type RemoteSettlement = { id: string; status: string; amount: number; amount_succeeded: number; metadata: Record<string, unknown> };
+type RemoteSettlement = {
+  id: string;
+  status: string;
+  amount: number;
+  amount_succeeded: number;
+  metadata: Record<string, unknown>;
+};
 
 const remoteCharges = () => cursorList<RemoteCharge>(`/charges?app[id]=${h.sandbox.appId}`);
 const remoteRefunds = (chargeId: string) => cursorList<RemoteRefund>(`/charges/${chargeId}/refunds`);
-const remoteEnvelopes = () => cursorList<RemoteEnvelope>("/red_envelopes"); // the list, never a retrieve: that moves an envelope on
-const remoteSettlements = async () => (await api<{ data: RemoteSettlement[] }>(`/royalty_settlements?payer_app=${h.sandbox.appId}&per_page=100`)).data;
+// the list, never a retrieve: that moves an envelope on
+const remoteEnvelopes = () => cursorList<RemoteEnvelope>("/red_envelopes");
+const remoteSettlements = async () =>
+  (await api<{ data: RemoteSettlement[] }>(`/royalty_settlements?payer_app=${h.sandbox.appId}&per_page=100`)).data;
 
 // ---------------------------------------------------------------- local rows and set-up
 
@@ -149,9 +171,21 @@ const settlementRow = (id: string) => one(db.select().from(royaltySettlements).w
 const audits = (action: string) => db.select().from(auditLogs).where(eq(auditLogs.action, action));
 
 const chargeForm = () =>
-  createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "20.00", channel: "alipay_qr", subject: "门店消费", body: "收银台收款" });
+  createChargeSchema.parse({
+    idempotencyKey: crypto.randomUUID(),
+    amount: "20.00",
+    channel: "alipay_qr",
+    subject: "门店消费",
+    body: "收银台收款",
+  });
 const orderForm = () =>
-  createOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "30.00", channel: "alipay_qr", subject: "门店订单", body: "收银台订单" });
+  createOrderSchema.parse({
+    idempotencyKey: crypto.randomUUID(),
+    amount: "30.00",
+    channel: "alipay_qr",
+    subject: "门店订单",
+    body: "收银台订单",
+  });
 
 /** A QR charge the customer paid (webhook applied): our row and its ch_ id. */
 async function paidCharge() {
@@ -184,9 +218,23 @@ async function createdSettlement() {
   days += 1;
   const day = `2025-12-${String(days).padStart(2, "0")}`;
   const created = Math.floor(shanghaiDayStart(day).getTime() / 1000) + 12 * 3600;
-  await h.sim("royalties", { royalties: [{ source_user: "user_a", amount: 1500, created }, { source_user: "user_b", amount: 700, created }] });
+  await h.sim("royalties", {
+    royalties: [
+      { source_user: "user_a", amount: 1500, created },
+      { source_user: "user_b", amount: 700, created },
+    ],
+  });
   const key = crypto.randomUUID();
-  const s = await createSettlement(finance, createSettlementSchema.parse({ idempotencyKey: key, payerApp: h.sandbox.appId, method: "alipay", from: day, to: day }));
+  const s = await createSettlement(
+    finance,
+    createSettlementSchema.parse({
+      idempotencyKey: key,
+      payerApp: h.sandbox.appId,
+      method: "alipay",
+      from: day,
+      to: day,
+    }),
+  );
   expect(s).toMatchObject({ status: "created", amount: 2200 });
   return { id: s.id, pingppId: s.pingppId!, key };
 }
@@ -251,7 +299,12 @@ const OPERATIONS: Operation[] = [
     actor: () => finance,
     async prepare() {
       const ch = await paidCharge();
-      const input = refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId: ch.chargeId, amount: "3.00", description: "多收了" });
+      const input = refundChargeSchema.parse({
+        idempotencyKey: crypto.randomUUID(),
+        chargeId: ch.chargeId,
+        amount: "3.00",
+        description: "多收了",
+      });
       return {
         run: () => refundCharge(finance, input),
         async unknown(acted) {
@@ -259,7 +312,9 @@ const OPERATIONS: Operation[] = [
           expect(claim).toMatchObject({ status: "creating", pingppId: null, amount: 300 });
           expect(await chargeRow(ch.id)).toMatchObject({ status: "paid", amountRefunded: 0, refunded: false });
           expect((await listRefunds(refundFilterSchema.parse({}))).rows).toEqual([]); // a claim is not a refund yet
-          expect((await remoteRefunds(ch.chargeId)).map((r) => r.metadata.console_refund)).toEqual(acted ? [claim.id] : []);
+          expect((await remoteRefunds(ch.chargeId)).map((r) => r.metadata.console_refund)).toEqual(
+            acted ? [claim.id] : [],
+          );
         },
         async done(result) {
           const claim = await refundByKey(input.idempotencyKey);
@@ -268,7 +323,10 @@ const OPERATIONS: Operation[] = [
           expect(remote[0]).toMatchObject({ id: claim.pingppId, amount: 300, metadata: { console_refund: claim.id } });
           expect(result).toMatchObject({ id: claim.id, pingppId: remote[0]!.id });
           // The channel finishes it; refund.succeeded arrives: refunded once, here and there.
-          await eventually(async () => (await refundByKey(input.idempotencyKey)).status === "succeeded", "refund succeeded");
+          await eventually(
+            async () => (await refundByKey(input.idempotencyKey)).status === "succeeded",
+            "refund succeeded",
+          );
           await eventually(async () => (await chargeRow(ch.id)).amountRefunded === 300, "charge refunded amount");
           expect((await api<RemoteCharge>(`/charges/${ch.chargeId}`)).amount_refunded).toBe(300);
           expect((await remoteRefunds(ch.chargeId))[0]!.status).toBe("succeeded");
@@ -282,7 +340,12 @@ const OPERATIONS: Operation[] = [
     actor: () => finance,
     async prepare() {
       const o = await paidOrder();
-      const input = refundOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), orderId: o.id, amount: "4.00", description: "顾客退货" });
+      const input = refundOrderSchema.parse({
+        idempotencyKey: crypto.randomUUID(),
+        orderId: o.id,
+        amount: "4.00",
+        description: "顾客退货",
+      });
       return {
         run: () => refundOrder(finance, input),
         async unknown(acted) {
@@ -290,17 +353,26 @@ const OPERATIONS: Operation[] = [
           expect(claim).toMatchObject({ status: "creating", pingppId: null, amount: 400, orderId: o.id });
           expect(await orderRow(o.id)).toMatchObject({ status: "paid", amountRefunded: 0, refunded: false });
           expect((await listRefunds(refundFilterSchema.parse({}))).rows).toEqual([]);
-          expect((await api<{ data: unknown[] }>(`/orders/${o.pingppId}/order_refunds`)).data).toHaveLength(acted ? 1 : 0);
-          expect((await remoteRefunds(o.chargeId)).map((r) => r.metadata.console_refund)).toEqual(acted ? [claim.id] : []);
+          expect((await api<{ data: unknown[] }>(`/orders/${o.pingppId}/order_refunds`)).data).toHaveLength(
+            acted ? 1 : 0,
+          );
+          expect((await remoteRefunds(o.chargeId)).map((r) => r.metadata.console_refund)).toEqual(
+            acted ? [claim.id] : [],
+          );
         },
         async done(result) {
           const claim = await refundByKey(input.idempotencyKey);
           const remote = await remoteRefunds(o.chargeId);
           expect(remote).toHaveLength(1);
           expect(remote[0]).toMatchObject({ id: claim.pingppId, amount: 400, metadata: { console_refund: claim.id } });
-          expect((await api<{ data: { id: string }[] }>(`/orders/${o.pingppId}/order_refunds`)).data.map((r) => r.id)).toEqual([claim.pingppId]);
+          expect(
+            (await api<{ data: { id: string }[] }>(`/orders/${o.pingppId}/order_refunds`)).data.map((r) => r.id),
+          ).toEqual([claim.pingppId]);
           expect(result).toMatchObject({ id: claim.id, pingppId: remote[0]!.id });
-          await eventually(async () => (await refundByKey(input.idempotencyKey)).status === "succeeded", "refund succeeded");
+          await eventually(
+            async () => (await refundByKey(input.idempotencyKey)).status === "succeeded",
+            "refund succeeded",
+          );
           await eventually(async () => (await orderRow(o.id)).amountRefunded === 400, "order refunded amount");
           expect((await orderRow(o.id)).status).toBe("refunded");
           expect((await api<RemoteOrder>(`/orders/${o.pingppId}`)).amount_refunded).toBe(400);
@@ -395,7 +467,10 @@ const OPERATIONS: Operation[] = [
             return x.status === "succeeded" ? x : null;
           }, "settlement succeeded");
           expect(v).toMatchObject({ amount: 2200, amountSucceeded: 2200, countSucceeded: 2, amountFailed: 0 });
-          expect(await api<RemoteSettlement>(`/royalty_settlements/${s.pingppId}`)).toMatchObject({ status: "succeeded", amount_succeeded: 2200 });
+          expect(await api<RemoteSettlement>(`/royalty_settlements/${s.pingppId}`)).toMatchObject({
+            status: "succeeded",
+            amount_succeeded: 2200,
+          });
         },
       };
     },
@@ -470,7 +545,11 @@ describe.each(OPERATIONS)("$name", (op) => {
         expect((again as { id: string }).id).toBe((result as { id: string }).id);
         await cell.done(again);
         // one "ok" row made the object; a repeated form answered with it is marked as a replay
-        expect((await audits(op.action)).filter((a) => a.result === "ok" && !(a.params as { replay?: boolean } | null)?.replay)).toHaveLength(1);
+        expect(
+          (await audits(op.action)).filter(
+            (a) => a.result === "ok" && !(a.params as { replay?: boolean } | null)?.replay,
+          ),
+        ).toHaveLength(1);
       } finally {
         knob.client = null;
         h.sandbox.setWebhookUrl(h.webhookUrl);

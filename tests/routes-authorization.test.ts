@@ -13,13 +13,21 @@ import { rolesFor, type Capability } from "@/lib/auth/policy";
  */
 let session: { user: { id: string; sv: number } } | null = null;
 vi.mock("@/lib/auth/config", () => ({ handlers: { GET: vi.fn(), POST: vi.fn() } }));
-vi.mock("@/lib/auth/claims", () => ({ sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv } }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }), cookies: async () => ({ get: () => undefined }) }));
+vi.mock("@/lib/auth/claims", () => ({
+  sessionClaims: async () => session && { uid: session.user.id, sv: session.user.sv },
+}));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }),
+  cookies: async () => ({ get: () => undefined }),
+}));
 
 const ROLES: readonly StaffRole[] = staffRole.enumValues;
 type Policy = { public: true } | { capability: Capability; anonymous: number };
 
-/** The capability each route needs (its roles: lib/auth/policy.ts, ARCHITECTURE.md §4). A new route that is not listed here fails the suite. */
+/**
+ * The capability each route needs (its roles: lib/auth/policy.ts, ARCHITECTURE.md §4). A new route that is not listed
+ * here fails the suite.
+ */
 const POLICY: Record<string, Policy> = {
   "api/auth/[...nextauth]": { public: true }, // next-auth's own endpoints
   "api/health": { public: true },
@@ -40,7 +48,15 @@ function routes(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return routes(p);
-    return e.name === "route.ts" ? [path.relative(appDir, dir).split(path.sep).filter((s) => !s.startsWith("(")).join("/")] : [];
+    return e.name === "route.ts"
+      ? [
+          path
+            .relative(appDir, dir)
+            .split(path.sep)
+            .filter((s) => !s.startsWith("("))
+            .join("/"),
+        ]
+      : [];
   });
 }
 const found = routes(appDir);
@@ -58,22 +74,52 @@ function paramsFor(route: string): Record<string, string> {
 const users: Record<string, { id: string; sv: number }> = {};
 beforeAll(async () => {
   const db = await freshDb();
-  for (const [name, role, disabled] of [["admin", "admin", false], ["finance", "finance", false], ["cashier", "cashier", false], ["disabled", "admin", true]] as const) {
-    const [u] = await db.insert(staffUsers).values({ email: `${name}@routes.test`, name, role, terminalId: "T01", passwordHash: "x", disabledAt: disabled ? new Date() : null }).returning();
+  for (const [name, role, disabled] of [
+    ["admin", "admin", false],
+    ["finance", "finance", false],
+    ["cashier", "cashier", false],
+    ["disabled", "admin", true],
+  ] as const) {
+    const [u] = await db
+      .insert(staffUsers)
+      .values({
+        email: `${name}@routes.test`,
+        name,
+        role,
+        terminalId: "T01",
+        passwordHash: "x",
+        disabledAt: disabled ? new Date() : null,
+      })
+      .returning();
     users[name] = { id: u!.id, sv: u!.sessionVersion };
   }
 });
 afterAll(closeDb);
 
-async function call(route: string, who: string | null): Promise<{ method: string; status: number; location: string | null }[]> {
+async function call(
+  route: string,
+  who: string | null,
+): Promise<{ method: string; status: number; location: string | null }[]> {
   session = who ? { user: users[who]! } : null;
-  const file = fs.readdirSync(appDir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith("route.ts") && f.split(path.sep).filter((s) => !s.startsWith("(")).slice(0, -1).join("/") === route);
+  const file = fs.readdirSync(appDir, { recursive: true, encoding: "utf8" }).find(
+    (f) =>
+      f.endsWith("route.ts") &&
+      f
+        .split(path.sep)
+        .filter((s) => !s.startsWith("("))
+        .slice(0, -1)
+        .join("/") === route,
+  );
   const mod = (await import(path.join(appDir, file!))) as Record<string, unknown>;
   const out = [];
   for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-    const handler = mod[method] as ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined;
+    const handler = mod[method] as
+      ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined;
     if (typeof handler !== "function") continue;
-    const res = await handler(new Request(`http://console.test/${route}`, { method, body: method === "GET" ? undefined : "{}" }), { params: Promise.resolve(paramsFor(route)) });
+    const res = await handler(
+      new Request(`http://console.test/${route}`, { method, body: method === "GET" ? undefined : "{}" }),
+      { params: Promise.resolve(paramsFor(route)) },
+    );
     out.push({ method, status: res.status, location: res.headers.get("location") });
   }
   return out;
@@ -85,23 +131,26 @@ describe("route handler authorisation (ARCHITECTURE.md §4)", () => {
     for (const r of found) expect(POLICY[r], `${r} is missing from POLICY`).toBeDefined();
   });
 
-  it.each(Object.entries(POLICY).filter(([, p]) => !("public" in p)))("%s: refuses no session, a disabled account and other roles; lets its roles in", async (route, policy) => {
-    if ("public" in policy) return;
-    for (const who of [null, "disabled"]) {
-      for (const r of await call(route, who)) {
-        expect(r.status, `${r.method} ${route} as ${who}`).toBe(policy.anonymous);
-        if (policy.anonymous === 303) expect(r.location).toBe("/login");
-      }
-    }
-    for (const role of ROLES) {
-      for (const r of await call(route, role)) {
-        if (rolesFor(policy.capability).includes(role)) {
-          expect([401, 403], `${r.method} ${route} as ${role}`).not.toContain(r.status);
-          expect(r.status, `${r.method} ${route} as ${role}`).toBeLessThan(500);
-        } else {
-          expect(r.status, `${r.method} ${route} as ${role}`).toBe(403);
+  it.each(Object.entries(POLICY).filter(([, p]) => !("public" in p)))(
+    "%s: refuses no session, a disabled account and other roles; lets its roles in",
+    async (route, policy) => {
+      if ("public" in policy) return;
+      for (const who of [null, "disabled"]) {
+        for (const r of await call(route, who)) {
+          expect(r.status, `${r.method} ${route} as ${who}`).toBe(policy.anonymous);
+          if (policy.anonymous === 303) expect(r.location).toBe("/login");
         }
       }
-    }
-  });
+      for (const role of ROLES) {
+        for (const r of await call(route, role)) {
+          if (rolesFor(policy.capability).includes(role)) {
+            expect([401, 403], `${r.method} ${route} as ${role}`).not.toContain(r.status);
+            expect(r.status, `${r.method} ${route} as ${role}`).toBeLessThan(500);
+          } else {
+            expect(r.status, `${r.method} ${route} as ${role}`).toBe(403);
+          }
+        }
+      }
+    },
+  );
 });

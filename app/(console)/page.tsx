@@ -9,7 +9,11 @@ import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/
 import { inputClass } from "@/components/ui/field";
 import { OverviewLive, TodayLive } from "./_components/overview-live";
 
-export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const actor = await requireCapability("console.enter");
   const t = await getTranslations("overview");
   const tr = await getTranslations("roles");
@@ -21,7 +25,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const initial = await overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) });
   // a chosen period other than today: today's figures stay in view above it
   const isToday = from === today && to === today;
-  const todayStats = isToday ? null : await overviewStats(actor, { from: shanghaiDayStart(today), to: shanghaiDayEnd(today) });
+  const todayStats = isToday
+    ? null
+    : await overviewStats(actor, { from: shanghaiDayStart(today), to: shanghaiDayEnd(today) });
   const presets = [
     { label: t("today"), from: today, to: today },
     { label: t("last7"), from: addDays(today, -6), to: today },
@@ -33,7 +39,8 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <div>
           <h1 className="text-2xl font-semibold">{t("title")}</h1>
           <p className="text-sm text-slate-600">
-            {t("welcome", { name: actor.name })} · {tr(actor.role)} · {actor.terminalId ? t("terminal", { terminal: actor.terminalId }) : t("noTerminal")}
+            {t("welcome", { name: actor.name })} · {tr(actor.role)} ·{" "}
+            {actor.terminalId ? t("terminal", { terminal: actor.terminalId }) : t("noTerminal")}
           </p>
         </div>
         <div className="flex flex-wrap items-end gap-2 text-sm">

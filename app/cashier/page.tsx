@@ -21,7 +21,12 @@ export default async function CashierPage() {
           <h1 className="text-2xl font-semibold">{t("cashier.title")}</h1>
           <div className="flex flex-wrap items-center gap-3 text-sm">
             {actor.terminalId ? (
-              <Link className="text-indigo-600 hover:underline" href={`/cashier/display/${actor.terminalId}`} target="_blank" prefetch={false}>
+              <Link
+                className="text-indigo-600 hover:underline"
+                href={`/cashier/display/${actor.terminalId}`}
+                target="_blank"
+                prefetch={false}
+              >
                 {t("cashier.openDisplay")}
               </Link>
             ) : null}
@@ -46,10 +51,13 @@ export default async function CashierPage() {
                 <span>
                   <span className="block font-medium tabular-nums">{formatMoney(c.amount, c.currency)}</span>
                   <span className="text-xs text-slate-500">
-                    {t(`channels.${c.channel}` as never)} {c.timePaid ? `· ${formatShanghai(new Date(c.timePaid))}` : ""}
+                    {t(`channels.${c.channel}` as never)}{" "}
+                    {c.timePaid ? `· ${formatShanghai(new Date(c.timePaid))}` : ""}
                   </span>
                 </span>
-                <span className={c.status === "paid" ? "text-emerald-700" : "text-slate-500"}>{t(`chargeStatus.${c.status}`)}</span>
+                <span className={c.status === "paid" ? "text-emerald-700" : "text-slate-500"}>
+                  {t(`chargeStatus.${c.status}`)}
+                </span>
               </li>
             ))}
           </ul>

@@ -12,7 +12,15 @@ import { Alert } from "@/components/ui/alert";
 import { useIdempotencyKey } from "@/components/use-idempotency-key";
 
 /** `terminalLocked`: a cashier charges on their own terminal only (the service refuses any other). */
-export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated }: { defaultTerminal: string | null; terminalLocked?: boolean; onCreated: (c: ChargeView) => void }) {
+export function ChargeForm({
+  defaultTerminal,
+  terminalLocked = false,
+  onCreated,
+}: {
+  defaultTerminal: string | null;
+  terminalLocked?: boolean;
+  onCreated: (c: ChargeView) => void;
+}) {
   const t = useTranslations("cashier");
   const tc = useTranslations("channels");
   const [channel, setChannel] = useState<QrChannel>("alipay_qr");
@@ -43,7 +51,9 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
         start(async () => {
           // Order mode: a Ping++ order paid by this QR (POST /orders, then /pay); same panel after.
           const orderMode = fd.get("orderMode") === "on";
-          const create = orderMode ? (i: Parameters<typeof createChargeAction>[0]) => createOrderChargeAction({ ...i, uid: s("uid") }) : createChargeAction;
+          const create = orderMode
+            ? (i: Parameters<typeof createChargeAction>[0]) => createOrderChargeAction({ ...i, uid: s("uid") })
+            : createChargeAction;
           const res = await create({
             idempotencyKey: key.current,
             amount: s("amount") ?? "",
@@ -71,7 +81,9 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
     >
       <Field label={usd ? t("amountUsd") : t("amount")} htmlFor="amount" error={fieldErrors.amount}>
         <div className="relative">
-          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-2xl text-slate-400">{usd ? "US$" : "¥"}</span>
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-2xl text-slate-400">
+            {usd ? "US$" : "¥"}
+          </span>
           <input
             id="amount"
             name="amount"
@@ -110,7 +122,13 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
             </Field>
           </div>
           <Field label={t("goodsNum")} htmlFor="goodsNum" error={fieldErrors.goodsNum}>
-            <Input id="goodsNum" name="goodsNum" inputMode="numeric" defaultValue="1" invalid={!!fieldErrors.goodsNum} />
+            <Input
+              id="goodsNum"
+              name="goodsNum"
+              inputMode="numeric"
+              defaultValue="1"
+              invalid={!!fieldErrors.goodsNum}
+            />
           </Field>
         </div>
       ) : null}
@@ -127,12 +145,28 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
       ) : null}
       {fields.includes("resultUrl") ? (
         <Field label={t("resultUrl")} htmlFor="resultUrl" error={fieldErrors.resultUrl}>
-          <Input id="resultUrl" name="resultUrl" type="url" defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/paid`} invalid={!!fieldErrors.resultUrl} />
+          <Input
+            id="resultUrl"
+            name="resultUrl"
+            type="url"
+            defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/paid`}
+            invalid={!!fieldErrors.resultUrl}
+          />
         </Field>
       ) : null}
 
-      <Field label={fields.includes("terminalId") ? t("terminalIsv") : t("terminal")} htmlFor="terminalId" error={fieldErrors.terminalId}>
-        <Input id="terminalId" name="terminalId" defaultValue={defaultTerminal ?? ""} readOnly={terminalLocked} invalid={!!fieldErrors.terminalId} />
+      <Field
+        label={fields.includes("terminalId") ? t("terminalIsv") : t("terminal")}
+        htmlFor="terminalId"
+        error={fieldErrors.terminalId}
+      >
+        <Input
+          id="terminalId"
+          name="terminalId"
+          defaultValue={defaultTerminal ?? ""}
+          readOnly={terminalLocked}
+          invalid={!!fieldErrors.terminalId}
+        />
         {terminalLocked ? <p className="mt-1 text-xs text-slate-500">{t("terminalOwn")}</p> : null}
       </Field>
 
@@ -142,7 +176,13 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
         <summary className="cursor-pointer text-sm text-slate-600">{t("more")}</summary>
         <div className="mt-3 space-y-3">
           <Field label={t("subject")} htmlFor="subject" error={fieldErrors.subject}>
-            <Input id="subject" name="subject" defaultValue={t("defaultSubject")} maxLength={32} invalid={!!fieldErrors.subject} />
+            <Input
+              id="subject"
+              name="subject"
+              defaultValue={t("defaultSubject")}
+              maxLength={32}
+              invalid={!!fieldErrors.subject}
+            />
           </Field>
           <Field label={t("body")} htmlFor="body" error={fieldErrors.body}>
             <Input id="body" name="body" defaultValue={t("defaultBody")} maxLength={128} invalid={!!fieldErrors.body} />
@@ -153,7 +193,13 @@ export function ChargeForm({ defaultTerminal, terminalLocked = false, onCreated 
       {fields.includes("scanCode") ? (
         <Field label={t("scanCode")} htmlFor="scanCode" error={fieldErrors.scanCode}>
           {/* A keyboard-wedge scanner types the code and presses Enter, which submits the form. */}
-          <Input id="scanCode" name="scanCode" autoComplete="off" placeholder={t("scanHint")} invalid={!!fieldErrors.scanCode} />
+          <Input
+            id="scanCode"
+            name="scanCode"
+            autoComplete="off"
+            placeholder={t("scanHint")}
+            invalid={!!fieldErrors.scanCode}
+          />
         </Field>
       ) : null}
 
@@ -172,7 +218,13 @@ function OrderModeFields() {
   return (
     <div className="space-y-2 rounded-md border border-slate-200 bg-white p-3">
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="orderMode" checked={on} onChange={(e) => setOn(e.target.checked)} data-testid="order-mode" />
+        <input
+          type="checkbox"
+          name="orderMode"
+          checked={on}
+          onChange={(e) => setOn(e.target.checked)}
+          data-testid="order-mode"
+        />
         {t("orderMode")}
       </label>
       {on ? (

@@ -8,7 +8,10 @@ const tones: Record<string, string> = {
 
 export function StatusBadge({ status, label }: { status: string; label: string }) {
   return (
-    <span data-status={status} className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${tones[status] ?? "bg-slate-100 text-slate-700"}`}>
+    <span
+      data-status={status}
+      className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${tones[status] ?? "bg-slate-100 text-slate-700"}`}
+    >
       {label}
     </span>
   );

@@ -34,7 +34,11 @@ export const FALLBACK_POLL_MS = 1000;
  * 304 after 25 s). A failed long poll falls back to plain polls once a second, and the next
  * success returns to long polls. Stops once `done(data)`.
  */
-function useLongPoll<T>(queryKey: readonly unknown[], url: string, opts: { initialData?: T; done?: (data: T) => boolean } = {}) {
+function useLongPoll<T>(
+  queryKey: readonly unknown[],
+  url: string,
+  opts: { initialData?: T; done?: (data: T) => boolean } = {},
+) {
   const router = useRouter();
   const qc = useQueryClient();
   const poll = useRef({ etag: null as string | null, fallback: false });
@@ -92,5 +96,8 @@ export function useChargeStatus(initial: ChargeView) {
 
 /** The customer display's poll: whatever is live on the terminal. */
 export function useTerminalCharge(terminal: string) {
-  return useLongPoll<{ charge: ChargeView | null }>(["terminal-charge", terminal], `/api/terminals/${encodeURIComponent(terminal)}/active`);
+  return useLongPoll<{ charge: ChargeView | null }>(
+    ["terminal-charge", terminal],
+    `/api/terminals/${encodeURIComponent(terminal)}/active`,
+  );
 }

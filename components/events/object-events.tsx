@@ -20,7 +20,10 @@ export async function ObjectEvents({ objectId, role }: { objectId: string | null
       <div className="flex items-baseline gap-3">
         <h2 className="font-semibold">{t("ofObject.title")}</h2>
         {linked && objectId && rows.length > 0 ? (
-          <Link href={`/events?object=${encodeURIComponent(objectId)}`} className="text-sm text-indigo-700 hover:underline">
+          <Link
+            href={`/events?object=${encodeURIComponent(objectId)}`}
+            className="text-sm text-indigo-700 hover:underline"
+          >
             {t("ofObject.all")}
           </Link>
         ) : null}
@@ -28,7 +31,12 @@ export async function ObjectEvents({ objectId, role }: { objectId: string | null
       <ListTable
         testId="object-events-table"
         empty={rows.length === 0 ? t("ofObject.empty") : null}
-        head={[{ label: t("type") }, { label: t("received") }, { label: t("count"), right: true }, { label: t("status") }]}
+        head={[
+          { label: t("type") },
+          { label: t("received") },
+          { label: t("count"), right: true },
+          { label: t("status") },
+        ]}
       >
         {rows.map((e) => (
           <tr key={e.id} className="border-t border-slate-100" data-event-id={e.id}>
@@ -43,7 +51,11 @@ export async function ObjectEvents({ objectId, role }: { objectId: string | null
             </td>
             <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatShanghai(e.firstReceivedAt)}</td>
             <td className="px-3 py-2 text-right tabular-nums">{e.receiveCount}</td>
-            <td className={`px-3 py-2 ${e.status === "failed" ? "text-rose-700" : e.status === "foreign" ? "text-amber-700" : ""}`}>{t(`statuses.${e.status}`)}</td>
+            <td
+              className={`px-3 py-2 ${e.status === "failed" ? "text-rose-700" : e.status === "foreign" ? "text-amber-700" : ""}`}
+            >
+              {t(`statuses.${e.status}`)}
+            </td>
           </tr>
         ))}
       </ListTable>

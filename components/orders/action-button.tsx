@@ -46,11 +46,24 @@ export function ActionButton<I extends object, R extends object>({
   };
   return (
     <div className="space-y-2">
-      <Button type="button" variant={variant} disabled={pending} data-testid={testId} onClick={() => (confirm ? setAsking(true) : go())}>
+      <Button
+        type="button"
+        variant={variant}
+        disabled={pending}
+        data-testid={testId}
+        onClick={() => (confirm ? setAsking(true) : go())}
+      >
         {pending ? busyLabel : label}
       </Button>
       {confirm ? (
-        <ConfirmDialog open={asking} title={confirm.title} danger={confirm.danger} busy={pending} onConfirm={go} onCancel={() => setAsking(false)}>
+        <ConfirmDialog
+          open={asking}
+          title={confirm.title}
+          danger={confirm.danger}
+          busy={pending}
+          onConfirm={go}
+          onCancel={() => setAsking(false)}
+        >
           {confirm.body}
         </ConfirmDialog>
       ) : null}

@@ -15,7 +15,11 @@ const tones: Record<string, string> = {
 
 export function StatusBadge({ status, children }: { status: string; children: ReactNode }) {
   return (
-    <span data-testid="status" data-status={status} className={`inline-block whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${tones[status] ?? "bg-slate-100"}`}>
+    <span
+      data-testid="status"
+      data-status={status}
+      className={`inline-block whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${tones[status] ?? "bg-slate-100"}`}
+    >
       {children}
     </span>
   );

@@ -31,12 +31,23 @@ export function RefundApproval({ id, amount, mine }: { id: string; amount: strin
       setDone(t(d === "approve" ? "approved" : d === "reject" ? "rejected" : "withdrawn"));
       router.refresh();
     });
-  const confirmTitle = asking === "approve" ? t("confirmApprove", { amount }) : asking === "reject" ? t("confirmReject", { amount }) : t("confirmWithdraw", { amount });
+  const confirmTitle =
+    asking === "approve"
+      ? t("confirmApprove", { amount })
+      : asking === "reject"
+        ? t("confirmReject", { amount })
+        : t("confirmWithdraw", { amount });
   if (done) return <Alert tone="success">{done}</Alert>;
   return (
     <div className="space-y-2" data-testid="refund-approval">
       {mine ? <p className="text-xs text-slate-500">{t("ownHint")}</p> : null}
-      <Input aria-label={t("note")} placeholder={t("notePlaceholder")} value={note} maxLength={255} onChange={(e) => setNote(e.target.value)} />
+      <Input
+        aria-label={t("note")}
+        placeholder={t("notePlaceholder")}
+        value={note}
+        maxLength={255}
+        onChange={(e) => setNote(e.target.value)}
+      />
       <div className="flex gap-2">
         {mine ? (
           <Button type="button" variant="secondary" disabled={pending} onClick={() => setAsking("withdraw")}>

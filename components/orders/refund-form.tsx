@@ -17,13 +17,28 @@ export interface RefundableCharge {
   remainder: number;
 }
 
-type Input = { amount: string; description: string; chargeId?: string; refundMode?: (typeof REFUND_MODES)[number]; fundingSource?: (typeof FUNDING_SOURCES)[number]; royaltyUsers?: string };
+type Input = {
+  amount: string;
+  description: string;
+  chargeId?: string;
+  refundMode?: (typeof REFUND_MODES)[number];
+  fundingSource?: (typeof FUNDING_SOURCES)[number];
+  royaltyUsers?: string;
+};
 
 /**
  * Refund an order (one of its paid charges) or a plain charge: amount up to what is left,
  * a reason, a confirmation showing the amount. The server checks the remainder again.
  */
-export function RefundForm({ orderId, charges, currency }: { orderId?: string; charges: RefundableCharge[]; currency: string }) {
+export function RefundForm({
+  orderId,
+  charges,
+  currency,
+}: {
+  orderId?: string;
+  charges: RefundableCharge[];
+  currency: string;
+}) {
   const t = useTranslations("refunds");
   const tc = useTranslations("channels");
   const router = useRouter();
@@ -82,10 +97,24 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
         {t("remainder", { amount: formatMoney(charge.remainder, currency) })}
       </p>
       <Field label={t("amount")} htmlFor="amount" error={fieldErrors.amount}>
-        <Input id="amount" name="amount" inputMode="decimal" autoComplete="off" defaultValue={fenToDecimal(charge.remainder).replace(/,/g, "")} key={charge.id} invalid={!!fieldErrors.amount} />
+        <Input
+          id="amount"
+          name="amount"
+          inputMode="decimal"
+          autoComplete="off"
+          defaultValue={fenToDecimal(charge.remainder).replace(/,/g, "")}
+          key={charge.id}
+          invalid={!!fieldErrors.amount}
+        />
       </Field>
       <Field label={t("reason")} htmlFor="description" error={fieldErrors.description}>
-        <Input id="description" name="description" maxLength={255} placeholder={t("reasonPlaceholder")} invalid={!!fieldErrors.description} />
+        <Input
+          id="description"
+          name="description"
+          maxLength={255}
+          placeholder={t("reasonPlaceholder")}
+          invalid={!!fieldErrors.description}
+        />
       </Field>
       {orderId ? (
         <Field label={t("refundMode")} htmlFor="refundMode">
@@ -100,7 +129,14 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
       ) : null}
       {orderId ? (
         <Field label={t("royaltyUsers")} htmlFor="royaltyUsers" error={fieldErrors.royaltyUsers}>
-          <textarea id="royaltyUsers" name="royaltyUsers" rows={2} placeholder={t("royaltyUsersHint")} className={inputClass} aria-invalid={!!fieldErrors.royaltyUsers || undefined} />
+          <textarea
+            id="royaltyUsers"
+            name="royaltyUsers"
+            rows={2}
+            placeholder={t("royaltyUsersHint")}
+            className={inputClass}
+            aria-invalid={!!fieldErrors.royaltyUsers || undefined}
+          />
         </Field>
       ) : null}
       {wechat ? (
@@ -115,7 +151,9 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
           </Select>
         </Field>
       ) : null}
-      {error && !fieldErrors.amount && !fieldErrors.description && !fieldErrors.royaltyUsers ? <Alert tone="error">{error}</Alert> : null}
+      {error && !fieldErrors.amount && !fieldErrors.description && !fieldErrors.royaltyUsers ? (
+        <Alert tone="error">{error}</Alert>
+      ) : null}
       {done ? <Alert tone="success">{done}</Alert> : null}
       <Button type="submit" disabled={pending}>
         {pending ? t("submitting") : t("submit")}
@@ -131,7 +169,11 @@ export function RefundForm({ orderId, charges, currency }: { orderId?: string; c
           if (input)
             run(input, (r) => {
               // above the admin's limits: saved for a second person, not sent (issue 17)
-              setDone(t(r.status === "awaiting_approval" ? "approval.held" : "done", { amount: formatMoney(fen ?? 0, currency) }));
+              setDone(
+                t(r.status === "awaiting_approval" ? "approval.held" : "done", {
+                  amount: formatMoney(fen ?? 0, currency),
+                }),
+              );
               router.refresh();
             });
         }}

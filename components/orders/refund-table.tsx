@@ -11,7 +11,15 @@ import { RefundApproval } from "./refund-approval";
  * The refunds of one order or charge (server component). `viewer`: a finance or admin user, who
  * gets approve / reject (or, for their own, withdraw) on refunds awaiting approval.
  */
-export async function RefundTable({ rows, link, viewer }: { rows: RefundRow[]; link: boolean; viewer?: { id: string } }) {
+export async function RefundTable({
+  rows,
+  link,
+  viewer,
+}: {
+  rows: RefundRow[];
+  link: boolean;
+  viewer?: { id: string };
+}) {
   const t = await getTranslations();
   return (
     <ListTable
@@ -45,7 +53,9 @@ export async function RefundTable({ rows, link, viewer }: { rows: RefundRow[]; l
           </td>
           <td className="px-3 py-2 text-rose-700">
             {r.failureMsg}
-            {viewer && r.status === "awaiting_approval" ? <RefundApproval id={r.id} amount={formatMoney(r.amount, r.currency)} mine={r.createdBy === viewer.id} /> : null}
+            {viewer && r.status === "awaiting_approval" ? (
+              <RefundApproval id={r.id} amount={formatMoney(r.amount, r.currency)} mine={r.createdBy === viewer.id} />
+            ) : null}
           </td>
         </tr>
       ))}

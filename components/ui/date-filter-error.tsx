@@ -1,6 +1,8 @@
 import { getTranslations } from "next-intl/server";
 
-/** A list's date filter that could not be read (lib/validations/dates.ts parseFilters): said, not ignored in silence. */
+/**
+ * A list's date filter that could not be read (lib/validations/dates.ts parseFilters): said, not ignored in silence.
+ */
 export async function DateFilterError({ show }: { show: boolean }) {
   if (!show) return null;
   const t = await getTranslations("dateFilter");

@@ -1,13 +1,27 @@
 import { getTranslations } from "next-intl/server";
 
 /** "Export CSV" of exactly what a list's current filters select (GET /api/exports/{kind}). */
-export async function ExportLink({ kind, filters, summary = false }: { kind: string; filters: Record<string, string | number | undefined | null>; summary?: boolean }) {
+export async function ExportLink({
+  kind,
+  filters,
+  summary = false,
+}: {
+  kind: string;
+  filters: Record<string, string | number | undefined | null>;
+  summary?: boolean;
+}) {
   const t = await getTranslations("common");
   const tm = await getTranslations("money");
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== "" && k !== "page" && k !== "cursor" && k !== "before") q.set(k, String(v));
+  for (const [k, v] of Object.entries(filters))
+    if (v !== undefined && v !== null && v !== "" && k !== "page" && k !== "cursor" && k !== "before")
+      q.set(k, String(v));
   const link = (
-    <a href={`/api/exports/${kind}?${q}`} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">
+    <a
+      href={`/api/exports/${kind}?${q}`}
+      download
+      className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50"
+    >
       {t("exportCsv")}
     </a>
   );
@@ -18,7 +32,11 @@ export async function ExportLink({ kind, filters, summary = false }: { kind: str
   return (
     <span className="flex gap-2">
       {link}
-      <a href={`/api/exports/${kind}?${withSummary}`} download className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">
+      <a
+        href={`/api/exports/${kind}?${withSummary}`}
+        download
+        className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50"
+      >
         {tm("exportSummary")}
       </a>
     </span>

@@ -3,7 +3,17 @@ import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react
 export const inputClass =
   "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-indigo-500 aria-[invalid=true]:border-rose-500";
 
-export function Field({ label, error, htmlFor, children }: { label: ReactNode; error?: string; htmlFor: string; children: ReactNode }) {
+export function Field({
+  label,
+  error,
+  htmlFor,
+  children,
+}: {
+  label: ReactNode;
+  error?: string;
+  htmlFor: string;
+  children: ReactNode;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700">
@@ -20,7 +30,14 @@ export function Field({ label, error, htmlFor, children }: { label: ReactNode; e
 }
 
 export function Input({ invalid, ...props }: InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean }) {
-  return <input aria-invalid={invalid || undefined} aria-describedby={invalid ? `${props.id}-error` : undefined} className={inputClass} {...props} />;
+  return (
+    <input
+      aria-invalid={invalid || undefined}
+      aria-describedby={invalid ? `${props.id}-error` : undefined}
+      className={inputClass}
+      {...props}
+    />
+  );
 }
 
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {

@@ -8,7 +8,17 @@ import { inputClass } from "./field";
  */
 
 /** Filters as a GET form: fields, then "filter" and "clear" (a link back to the bare list). */
-export function FilterForm({ resetHref, labels, className, children }: { resetHref: string; labels: { filter: string; reset: string }; className: string; children: ReactNode }) {
+export function FilterForm({
+  resetHref,
+  labels,
+  className,
+  children,
+}: {
+  resetHref: string;
+  labels: { filter: string; reset: string };
+  className: string;
+  children: ReactNode;
+}) {
   return (
     <form className={`grid grid-cols-2 gap-3 rounded-lg bg-white p-4 shadow-sm md:items-end ${className}`} method="get">
       {children}
@@ -31,7 +41,19 @@ export function FilterField({ label, children }: { label: ReactNode; children: R
   );
 }
 
-export function SelectFilter({ name, label, value, any, options }: { name: string; label: ReactNode; value?: string; any: string; options: { value: string; label: string }[] }) {
+export function SelectFilter({
+  name,
+  label,
+  value,
+  any,
+  options,
+}: {
+  name: string;
+  label: ReactNode;
+  value?: string;
+  any: string;
+  options: { value: string; label: string }[];
+}) {
   return (
     <FilterField label={label}>
       <select name={name} defaultValue={value ?? ""} className={inputClass}>
@@ -47,7 +69,15 @@ export function SelectFilter({ name, label, value, any, options }: { name: strin
 }
 
 /** `from` / `to` days (yyyy-mm-dd, Asia/Shanghai). */
-export function DayRangeFilter({ from, to, labels }: { from?: string; to?: string; labels: { from: string; to: string } }) {
+export function DayRangeFilter({
+  from,
+  to,
+  labels,
+}: {
+  from?: string;
+  to?: string;
+  labels: { from: string; to: string };
+}) {
   return (
     <>
       <FilterField label={labels.from}>
@@ -61,7 +91,17 @@ export function DayRangeFilter({ from, to, labels }: { from?: string; to?: strin
 }
 
 /** A table of rows, or the empty state when there are none. `head`: column labels (`right` for amounts). */
-export function ListTable({ testId, head, empty, children }: { testId: string; head: { label?: ReactNode; right?: boolean }[]; empty: ReactNode | null; children: ReactNode }) {
+export function ListTable({
+  testId,
+  head,
+  empty,
+  children,
+}: {
+  testId: string;
+  head: { label?: ReactNode; right?: boolean }[];
+  empty: ReactNode | null;
+  children: ReactNode;
+}) {
   if (empty) return <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{empty}</p>;
   return (
     <div className="overflow-x-auto rounded-lg bg-white shadow-sm">
@@ -85,7 +125,15 @@ const pagerLink = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-
 const pagerOff = "rounded-md border border-slate-200 px-3 py-1.5 text-slate-400";
 
 /** A pager button: a link, or a greyed label when there is no such page (the layout never jumps). */
-function PagerLink({ href, rel, children }: { href: string | null; rel: "prev" | "next" | "first"; children: ReactNode }) {
+function PagerLink({
+  href,
+  rel,
+  children,
+}: {
+  href: string | null;
+  rel: "prev" | "next" | "first";
+  children: ReactNode;
+}) {
   return href ? (
     <Link href={href} rel={rel === "first" ? undefined : rel} className={pagerLink} data-testid={`pager-${rel}`}>
       {children}
@@ -97,15 +145,30 @@ function PagerLink({ href, rel, children }: { href: string | null; rel: "prev" |
   );
 }
 
-function filtersQuery(filters: Record<string, string | number | undefined | null>, over: Record<string, string | number | undefined>, drop: string[]) {
+function filtersQuery(
+  filters: Record<string, string | number | undefined | null>,
+  over: Record<string, string | number | undefined>,
+  drop: string[],
+) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...filters, ...over })) if (v !== undefined && v !== null && v !== "" && !drop.includes(k)) q.set(k, String(v));
+  for (const [k, v] of Object.entries({ ...filters, ...over }))
+    if (v !== undefined && v !== null && v !== "" && !drop.includes(k)) q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : "?";
 }
 
 /** Page paging: keeps the filters, changes `page`. Nothing for a single page. */
-export function Pager({ page, pages, filters, labels }: { page: number; pages: number; filters: Record<string, string | number | undefined>; labels: { prev: string; next: string } }) {
+export function Pager({
+  page,
+  pages,
+  filters,
+  labels,
+}: {
+  page: number;
+  pages: number;
+  filters: Record<string, string | number | undefined>;
+  labels: { prev: string; next: string };
+}) {
   if (pages <= 1) return null;
   const href = (p: number) => filtersQuery(filters, { page: p }, []);
   return (
@@ -145,10 +208,16 @@ export function CursorPager({
       <PagerLink href={prevCursor ? filtersQuery(filters, {}, drop) : null} rel="first">
         {labels.first}
       </PagerLink>
-      <PagerLink href={prevCursor ? filtersQuery(filters, { before: prevCursor }, ["cursor", "page"]) : null} rel="prev">
+      <PagerLink
+        href={prevCursor ? filtersQuery(filters, { before: prevCursor }, ["cursor", "page"]) : null}
+        rel="prev"
+      >
         {labels.prev}
       </PagerLink>
-      <PagerLink href={nextCursor ? filtersQuery(filters, { cursor: nextCursor }, ["before", "page"]) : null} rel="next">
+      <PagerLink
+        href={nextCursor ? filtersQuery(filters, { cursor: nextCursor }, ["before", "page"]) : null}
+        rel="next"
+      >
         {labels.next}
       </PagerLink>
     </nav>

@@ -7,7 +7,17 @@ import { formatMoney } from "@/lib/money";
  * 已退款 by the refunds that succeeded, and 「退款中 ¥10.00」 for those still on their way.
  * Nothing when nothing was refunded or is being refunded. Server component.
  */
-export async function RefundStateBadges({ refund, currency, testId = "refund-state", pendingOnly = false }: { refund: RefundState; currency: string; testId?: string; pendingOnly?: boolean }) {
+export async function RefundStateBadges({
+  refund,
+  currency,
+  testId = "refund-state",
+  pendingOnly = false,
+}: {
+  refund: RefundState;
+  currency: string;
+  testId?: string;
+  pendingOnly?: boolean;
+}) {
   const t = await getTranslations("money.refund");
   if ((pendingOnly || refund.level === "none") && refund.pending === 0) return null;
   return (
@@ -18,7 +28,10 @@ export async function RefundStateBadges({ refund, currency, testId = "refund-sta
         </span>
       ) : null}
       {refund.pending > 0 ? (
-        <span className="inline-block whitespace-nowrap rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800" data-testid={`${testId}-pending`}>
+        <span
+          className="inline-block whitespace-nowrap rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800"
+          data-testid={`${testId}-pending`}
+        >
           {t("pending", { amount: formatMoney(refund.pending, currency) })}
         </span>
       ) : null}
@@ -27,7 +40,15 @@ export async function RefundStateBadges({ refund, currency, testId = "refund-sta
 }
 
 /** What went back, then (apart) what is on its way: "¥5.00" and "退款中 ¥10.00". */
-export async function RefundedAmount({ refund, currency, testId }: { refund: RefundState; currency: string; testId?: string }) {
+export async function RefundedAmount({
+  refund,
+  currency,
+  testId,
+}: {
+  refund: RefundState;
+  currency: string;
+  testId?: string;
+}) {
   const t = await getTranslations("money.refund");
   return (
     <span data-testid={testId}>

@@ -26,7 +26,12 @@ export const changeOwnPasswordAction = authedAction(
 );
 
 /** Start enrolling in two-factor sign-in: the secret and its otpauth:// URI, this once. */
-export const startTwoFactorAction = authedAction("account.self", none, async (_input, actor) => accounts.startTwoFactor(actor), { allowGated: true });
+export const startTwoFactorAction = authedAction(
+  "account.self",
+  none,
+  async (_input, actor) => accounts.startTwoFactor(actor),
+  { allowGated: true },
+);
 
 /** Confirm enrollment with a code: answers the 10 recovery codes, this once. */
 export const confirmTwoFactorAction = authedAction(
@@ -40,11 +45,15 @@ export const confirmTwoFactorAction = authedAction(
   { allowGated: true },
 );
 
-export const disableTwoFactorAction = authedAction("account.self", disableTwoFactorSchema, async ({ password }, actor) => {
-  await accounts.disableTwoFactor(actor, password);
-  revalidatePath("/account");
-  return null;
-});
+export const disableTwoFactorAction = authedAction(
+  "account.self",
+  disableTwoFactorSchema,
+  async ({ password }, actor) => {
+    await accounts.disableTwoFactor(actor, password);
+    revalidatePath("/account");
+    return null;
+  },
+);
 
 /** An admin turns off someone else's two-factor sign-in (lost phone and recovery codes). */
 export const resetTwoFactorAction = authedAction("staff.manage", staffIdSchema, async ({ id }, actor) => {

@@ -6,7 +6,11 @@ import { loginSchema } from "../validations/staff";
 import type { ActionResult } from "./result";
 
 /** Public by nature: the only action that runs without a session. */
-export async function loginAction(input: { email: string; password: string; code?: string }): Promise<ActionResult<null>> {
+export async function loginAction(input: {
+  email: string;
+  password: string;
+  code?: string;
+}): Promise<ActionResult<null>> {
   const t = await getTranslations();
   const parsed = loginSchema.safeParse(input);
   if (!parsed.success) return { ok: false, error: t("login.invalid") };

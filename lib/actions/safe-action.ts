@@ -29,7 +29,10 @@ export function authedAction<S extends z.ZodType, R>(
   capability: Capability,
   schema: S,
   fn: (input: z.output<S>, actor: Actor) => Promise<R>,
-  /** allowGated: may run while the account must first change its password / enroll in 2FA (the account actions that do that). */
+  /**
+   * allowGated: may run while the account must first change its password / enroll in 2FA (the account actions that do
+   * that).
+   */
   opts: { audit?: string; allowGated?: boolean } = {},
 ): ((input: z.input<S>) => Promise<ActionResult<R>>) & { capability: Capability; audit?: string } {
   const action = async (input: z.input<S>): Promise<ActionResult<R>> => {
@@ -55,7 +58,11 @@ export function authedAction<S extends z.ZodType, R>(
       return { ok: false, error: t("errors.forbidden") };
     }
     if (actor.gate && !opts.allowGated) {
-      return { ok: false, error: t(actor.gate === "password" ? "errors.mustChangePassword" : "errors.mustEnrollTwoFactor"), code: "accountGated" };
+      return {
+        ok: false,
+        error: t(actor.gate === "password" ? "errors.mustChangePassword" : "errors.mustEnrollTwoFactor"),
+        code: "accountGated",
+      };
     }
     const parsed = schema.safeParse(input);
     if (!parsed.success) {

@@ -13,7 +13,13 @@ async function selfWebhookUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/api/webhooks/pingpp`;
 }
 
-export const checkWebhookAction = authedAction("settings.manage", z.object({}), async (_input, actor) => checkWebhookPath(actor, await selfWebhookUrl()));
+export const checkWebhookAction = authedAction("settings.manage", z.object({}), async (_input, actor) =>
+  checkWebhookPath(actor, await selfWebhookUrl()),
+);
 
-/** 设置 → refund approval: the per-refund threshold and the per-person daily limit (empty = off). Audited by the service. */
-export const setRefundApprovalAction = authedAction("settings.manage", refundApprovalSchema, async (input, actor) => setRefundApproval(actor, input));
+/**
+ * 设置 → refund approval: the per-refund threshold and the per-person daily limit (empty = off). Audited by the service.
+ */
+export const setRefundApprovalAction = authedAction("settings.manage", refundApprovalSchema, async (input, actor) =>
+  setRefundApproval(actor, input),
+);

@@ -24,8 +24,10 @@ export const changeRoleAction = authedAction("staff.manage", changeRoleSchema, a
   done((await staff.changeRole(actor, id, role)).role),
 );
 
-export const assignTerminalAction = authedAction("staff.manage", assignTerminalSchema, async ({ id, terminalId }, actor) =>
-  done((await staff.assignTerminal(actor, id, terminalId)).terminalId),
+export const assignTerminalAction = authedAction(
+  "staff.manage",
+  assignTerminalSchema,
+  async ({ id, terminalId }, actor) => done((await staff.assignTerminal(actor, id, terminalId)).terminalId),
 );
 
 export const setDisabledAction = authedAction("staff.manage", setDisabledSchema, async ({ id, disabled }, actor) =>

@@ -10,7 +10,8 @@ import type { Actor } from "../services/actor";
  * The signed-in staff member, re-checked against the database on every call: a disabled
  * account, a changed role or a reset password ends older sessions at once. A route handler
  * passes its Request (cookie and headers read from it, so it also runs outside Next.js's request
- * scope, as in tests); pages and actions don't. No Next.js navigation here (session.ts adds the redirects), for the same reason.
+ * scope, as in tests); pages and actions don't. No Next.js navigation here (session.ts adds the redirects), for the
+ * same reason.
  */
 export async function getActor(req?: Request): Promise<Actor | null> {
   const claims = await sessionClaims(req);

@@ -66,7 +66,10 @@ export async function sessionClaims(req?: Request): Promise<{ uid: string; sv: n
   return { uid: claims.uid, sv: claims.sv };
 }
 
-/** `a=1; b=2` → its cookies, values percent-decoded (left as sent when not valid encoding); the first of a repeated name wins, as browsers send the most specific first. */
+/**
+ * `a=1; b=2` → its cookies, values percent-decoded (left as sent when not valid encoding); the first of a repeated name
+ * wins, as browsers send the most specific first.
+ */
 function parseCookieHeader(header: string): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
   const seen = new Set<string>();

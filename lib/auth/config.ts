@@ -28,7 +28,6 @@ export class LoginRefused extends CredentialsSignin {
   }
 }
 
-
 /**
  * A proof, made on the server, that this session may carry a new session version (its own
  * password was just changed: services/accounts.ts changeOwnPassword). next-auth's session
@@ -50,7 +49,13 @@ export function ticketVersion(uid: string, ticket: unknown): number | null {
   return got.length === want.length && crypto.timingSafeEqual(got, want) ? Number(sv) : null;
 }
 
-export const { handlers, auth, signIn, signOut, unstable_update: updateSession } = NextAuth(() => ({
+export const {
+  handlers,
+  auth,
+  signIn,
+  signOut,
+  unstable_update: updateSession,
+} = NextAuth(() => ({
   secret: env().authSecret,
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
@@ -80,7 +85,10 @@ export const { handlers, auth, signIn, signOut, unstable_update: updateSession }
     async signOut(message) {
       const token = "token" in message ? message.token : null;
       if (!token?.uid || typeof token.sv !== "number") return;
-      const ip = await headers().then((h) => clientIp(h), () => "unknown");
+      const ip = await headers().then(
+        (h) => clientIp(h),
+        () => "unknown",
+      );
       await endSession({ uid: String(token.uid), sv: token.sv, ip });
     },
   },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { clientIp } from "./ip";
 
-const h = (xff?: string, realIp?: string) => new Headers({ ...(xff !== undefined ? { "x-forwarded-for": xff } : {}), ...(realIp ? { "x-real-ip": realIp } : {}) });
+const h = (xff?: string, realIp?: string) =>
+  new Headers({ ...(xff !== undefined ? { "x-forwarded-for": xff } : {}), ...(realIp ? { "x-real-ip": realIp } : {}) });
 
 describe("clientIp: the address our own proxies saw, not what the client claims", () => {
   it("behind one proxy, takes the entry that proxy appended; a forged entry to its left changes nothing", () => {

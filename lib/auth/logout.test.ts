@@ -20,8 +20,14 @@ let getActor: typeof import("./actor").getActor;
 const BASE = "http://console.test/api/auth";
 
 /** name=value pairs of a response's Set-Cookie headers. */
-const setCookies = (res: Response) => Object.fromEntries(res.headers.getSetCookie().map((c) => c.split(";")[0]!.split(/=(.*)/s).slice(0, 2) as [string, string]));
-const cookieHeader = (jar: Record<string, string>) => Object.entries(jar).map(([k, v]) => `${k}=${v}`).join("; ");
+const setCookies = (res: Response) =>
+  Object.fromEntries(
+    res.headers.getSetCookie().map((c) => c.split(";")[0]!.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
+const cookieHeader = (jar: Record<string, string>) =>
+  Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
 
 async function csrf(jar: Record<string, string>) {
   const res = await handlers.GET(new Request(`${BASE}/csrf`, { headers: { cookie: cookieHeader(jar) } }) as never);
@@ -30,13 +36,22 @@ async function csrf(jar: Record<string, string>) {
 }
 async function post(path: string, jar: Record<string, string>, form: Record<string, string>) {
   const res = await handlers.POST(
-    new Request(`${BASE}/${path}`, { method: "POST", headers: { cookie: cookieHeader(jar), "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": "203.0.113.9" }, body: new URLSearchParams(form) }) as never,
+    new Request(`${BASE}/${path}`, {
+      method: "POST",
+      headers: {
+        cookie: cookieHeader(jar),
+        "content-type": "application/x-www-form-urlencoded",
+        "x-forwarded-for": "203.0.113.9",
+      },
+      body: new URLSearchParams(form),
+    }) as never,
   );
   Object.assign(jar, setCookies(res));
   return res;
 }
 const SESSION = "authjs.session-token";
-const asRequest = (token: string) => new Request("http://console.test/api/charges/x/status", { headers: { cookie: `${SESSION}=${token}` } });
+const asRequest = (token: string) =>
+  new Request("http://console.test/api/charges/x/status", { headers: { cookie: `${SESSION}=${token}` } });
 
 beforeAll(async () => {
   db = await freshDb();
@@ -49,10 +64,17 @@ describe("logout", () => {
   it("ends the session server-side: a copy of the cookie no longer works afterwards", async () => {
     const bcrypt = (await import("bcryptjs")).default;
     const { id } = await addActor(db, "out@auth.test", "finance");
-    await db.update(staffUsers).set({ passwordHash: await bcrypt.hash("correct-horse", 4) }).where(eq(staffUsers.id, id));
+    await db
+      .update(staffUsers)
+      .set({ passwordHash: await bcrypt.hash("correct-horse", 4) })
+      .where(eq(staffUsers.id, id));
 
     const jar: Record<string, string> = {};
-    await post("callback/credentials", jar, { csrfToken: await csrf(jar), email: "out@auth.test", password: "correct-horse" });
+    await post("callback/credentials", jar, {
+      csrfToken: await csrf(jar),
+      email: "out@auth.test",
+      password: "correct-horse",
+    });
     const copied = jar[SESSION];
     expect(copied).toBeTruthy();
     expect((await getActor(asRequest(copied!)))?.id).toBe(id);
@@ -65,7 +87,11 @@ describe("logout", () => {
     expect(a).toMatchObject({ action: "auth.logout", actorId: id, result: "ok", ip: "203.0.113.9" });
 
     // signing in again works, with a new cookie
-    await post("callback/credentials", jar, { csrfToken: await csrf(jar), email: "out@auth.test", password: "correct-horse" });
+    await post("callback/credentials", jar, {
+      csrfToken: await csrf(jar),
+      email: "out@auth.test",
+      password: "correct-horse",
+    });
     expect((await getActor(asRequest(jar[SESSION]!)))?.id).toBe(id);
     expect(await getActor(asRequest(copied!))).toBeNull();
   });

@@ -11,7 +11,14 @@ const root = path.join(import.meta.dirname, "../..");
 
 describe("the authorisation policy (ARCHITECTURE.md §4)", () => {
   it("a cashier holds the cashier screen, their own charges, orders and shift, and their own account: nothing else", () => {
-    expect(held("cashier")).toEqual(["account.self", "cashier.use", "charges.read", "console.enter", "orders.read", "shift.read"]);
+    expect(held("cashier")).toEqual([
+      "account.self",
+      "cashier.use",
+      "charges.read",
+      "console.enter",
+      "orders.read",
+      "shift.read",
+    ]);
   });
 
   it("finance holds everything but staff accounts and settings; admin holds everything", () => {
@@ -32,7 +39,9 @@ describe("the authorisation policy (ARCHITECTURE.md §4)", () => {
   it("the sidebar shows an entry to exactly the roles its page lets in", () => {
     for (const item of NAV_ITEMS) {
       const dir = item.href === "/" ? "" : item.href;
-      const file = [path.join(root, "app/(console)", dir, "page.tsx"), path.join(root, "app", dir, "page.tsx")].find((f) => fs.existsSync(f));
+      const file = [path.join(root, "app/(console)", dir, "page.tsx"), path.join(root, "app", dir, "page.tsx")].find(
+        (f) => fs.existsSync(f),
+      );
       expect(file, `${item.href} has no page`).toBeDefined();
       const required = [...fs.readFileSync(file!, "utf8").matchAll(/requireCapability\("([^"]+)"/g)].map((m) => m[1]);
       expect(required, item.href).toEqual([item.capability]);
@@ -42,7 +51,14 @@ describe("the authorisation policy (ARCHITECTURE.md §4)", () => {
   it("no other source file lists roles or compares a role with a role name (they ask can())", () => {
     // The staff-form's role picker (every role), the schema's enum, the last-admin rule and the
     // admin-only 2FA requirement are about the admin role itself, not who may do what.
-    const allowed = new Set(["lib/auth/policy.ts", "lib/validations/staff.ts", "lib/validations/roles.ts", "lib/db/schema/staff.ts", "lib/services/staff.ts", "lib/services/accounts.ts"]);
+    const allowed = new Set([
+      "lib/auth/policy.ts",
+      "lib/validations/staff.ts",
+      "lib/validations/roles.ts",
+      "lib/db/schema/staff.ts",
+      "lib/services/staff.ts",
+      "lib/services/accounts.ts",
+    ]);
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
@@ -51,7 +67,8 @@ describe("the authorisation policy (ARCHITECTURE.md §4)", () => {
         else if (/\.tsx?$/.test(e.name) && !/\.(test|testbed)\.tsx?$/.test(e.name) && !allowed.has(rel)) {
           const src = fs.readFileSync(path.join(root, rel), "utf8");
           const roleList = /\[\s*"(admin|finance|cashier)"\s*,\s*"(admin|finance|cashier)"/;
-          const roleCompare = /\brole\s*[!=]==?\s*"(admin|finance|cashier)"|"(admin|finance|cashier)"\s*[!=]==?\s*\w*\.?role\b/;
+          const roleCompare =
+            /\brole\s*[!=]==?\s*"(admin|finance|cashier)"|"(admin|finance|cashier)"\s*[!=]==?\s*\w*\.?role\b/;
           if (roleList.test(src) || roleCompare.test(src)) offenders.push(rel);
         }
       }

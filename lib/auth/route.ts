@@ -23,7 +23,8 @@ export interface LongPoll<T> {
 }
 
 /**
- * For route handlers: session + capability (lib/auth/policy.ts) checked on the server, JSON out, no exception text leaks.
+ * For route handlers: session + capability (lib/auth/policy.ts) checked on the server, JSON out, no exception text
+ * leaks.
  * Given the Request, the session is read from it (see getActor).
  * 401 no session · 403 wrong role · 404 AppError (not found / not yours) · 503 anything else.
  *
@@ -47,7 +48,10 @@ export async function withActor<T>(
     if (actor.gate) return Response.json({ error: "account_setup_required" }, { status: 403, headers });
     const waitSeconds = req && longPoll ? waitOf(req) : 0;
     if (waitSeconds === null) return Response.json({ error: "invalid_wait" }, { status: 400, headers });
-    if (!req) return new Response(JSON.stringify(await fn(actor)), { headers: { ...headers, "content-type": "application/json" } });
+    if (!req)
+      return new Response(JSON.stringify(await fn(actor)), {
+        headers: { ...headers, "content-type": "application/json" },
+      });
     if (waitSeconds > 0 && longPoll) return await held(req, capability, actor, fn, longPoll, waitSeconds);
     const { body, etag } = tagged(await fn(actor));
     return req.headers.get("if-none-match") === etag ? notModified(etag) : fresh(body, etag);
@@ -66,11 +70,19 @@ function waitOf(req: Request): number | null {
   return Math.min(Number(raw), MAX_WAIT_SECONDS);
 }
 
-async function held<T>(req: Request, capability: Capability, actor: Actor, fn: (actor: Actor) => Promise<T>, lp: LongPoll<T>, waitSeconds: number): Promise<Response> {
+async function held<T>(
+  req: Request,
+  capability: Capability,
+  actor: Actor,
+  fn: (actor: Actor) => Promise<T>,
+  lp: LongPoll<T>,
+  waitSeconds: number,
+): Promise<Response> {
   const deadline = Date.now() + waitSeconds * 1000;
   const known = req.headers.get("if-none-match");
   const hub = await wakeHub();
-  const refused = (error: string, status: number) => Response.json({ error }, { status, headers: { "cache-control": "no-store" } });
+  const refused = (error: string, status: number) =>
+    Response.json({ error }, { status, headers: { "cache-control": "no-store" } });
   for (let woken = false; ; woken = true) {
     // Subscribe first, then read: a change committed after this read wakes the wait below.
     const waiter = hub.subscribe(lp.keys);
@@ -94,7 +106,11 @@ async function held<T>(req: Request, capability: Capability, actor: Actor, fn: (
       const { body, etag } = tagged(value);
       if (etag !== known) return fresh(body, etag);
       const cap = lp.holdAtMost?.(value);
-      const hold = Math.min(deadline - Date.now(), hub.up ? Infinity : SHORT_WAIT_MS, cap === undefined ? Infinity : Math.max(cap, SHORT_WAIT_MS));
+      const hold = Math.min(
+        deadline - Date.now(),
+        hub.up ? Infinity : SHORT_WAIT_MS,
+        cap === undefined ? Infinity : Math.max(cap, SHORT_WAIT_MS),
+      );
       if (hold <= 0 || (await waiter.wait(hold, req.signal)) !== "woken") return notModified(etag);
     } finally {
       waiter.cancel();
@@ -108,5 +124,6 @@ function tagged(value: unknown) {
   return { body, etag: `"${crypto.createHash("sha1").update(body).digest("base64url")}"` };
 }
 const cacheHeaders = (etag: string) => ({ "cache-control": "private, no-cache", etag, vary: "cookie" });
-const fresh = (body: string, etag: string) => new Response(body, { headers: { ...cacheHeaders(etag), "content-type": "application/json" } });
+const fresh = (body: string, etag: string) =>
+  new Response(body, { headers: { ...cacheHeaders(etag), "content-type": "application/json" } });
 const notModified = (etag: string) => new Response(null, { status: 304, headers: cacheHeaders(etag) });

@@ -28,7 +28,12 @@ let cashierId: string;
 
 /** A cookie as next-auth makes it at login (lib/auth/config.ts jwt callback: uid, sv, loginAt). */
 const token = (claims: Record<string, unknown>, opts: { secret?: string; salt?: string; maxAge?: number } = {}) =>
-  encode({ token: { loginAt: Math.floor(Date.now() / 1000), ...claims }, secret: opts.secret ?? env().authSecret, salt: opts.salt ?? COOKIE, maxAge: opts.maxAge ?? 3600 });
+  encode({
+    token: { loginAt: Math.floor(Date.now() / 1000), ...claims },
+    secret: opts.secret ?? env().authSecret,
+    salt: opts.salt ?? COOKIE,
+    maxAge: opts.maxAge ?? 3600,
+  });
 
 beforeAll(async () => {
   db = await freshDb();
@@ -62,15 +67,21 @@ describe("getActor: the session cookie, then the staff row, on every call", () =
   it("given a route's Request, reads the cookie, scheme and IP from it, not from Next.js's request scope", async () => {
     const t = await token({ uid: cashierId, sv: 1 });
     const req = (headers: Record<string, string>) => new Request("http://console.test/api/x", { headers });
-    expect(await getActor(req({ cookie: `other=1; ${COOKIE}=${t}`, "x-forwarded-for": "198.51.100.4" }))).toMatchObject({ id: cashierId, ip: "198.51.100.4" });
-    expect(await getActor(req({ cookie: `${COOKIE}.1=${t.slice(100)}; ${COOKIE}.0=${t.slice(0, 100)}` })).then((a) => a?.id)).toBe(cashierId);
+    expect(await getActor(req({ cookie: `other=1; ${COOKIE}=${t}`, "x-forwarded-for": "198.51.100.4" }))).toMatchObject(
+      { id: cashierId, ip: "198.51.100.4" },
+    );
+    expect(
+      await getActor(req({ cookie: `${COOKIE}.1=${t.slice(100)}; ${COOKIE}.0=${t.slice(0, 100)}` })).then((a) => a?.id),
+    ).toBe(cashierId);
     // the scope's jar holds a good cookie, the Request none: nobody (the Request is what counts)
     jar[COOKIE] = t;
     expect(await getActor(req({}))).toBeNull();
     // over HTTPS only the __Secure- name counts, as without a Request
     expect(await getActor(req({ cookie: `${COOKIE}=${t}`, "x-forwarded-proto": "https" }))).toBeNull();
     const secure = await token({ uid: cashierId, sv: 1 }, { salt: `__Secure-${COOKIE}` });
-    expect((await getActor(req({ cookie: `__Secure-${COOKIE}=${secure}`, "x-forwarded-proto": "https" })))?.id).toBe(cashierId);
+    expect((await getActor(req({ cookie: `__Secure-${COOKIE}=${secure}`, "x-forwarded-proto": "https" })))?.id).toBe(
+      cashierId,
+    );
   });
 
   it("only the name next-auth uses for this request counts: no plain cookie over HTTPS, no __Secure- one over HTTP", async () => {
@@ -84,9 +95,15 @@ describe("getActor: the session cookie, then the staff row, on every call", () =
 
   it("a session ends one shift after the login, however often the cookie was re-issued; a cookie without a login time is refused", async () => {
     const shift = 8 * 60 * 60;
-    jar[COOKIE] = await token({ uid: cashierId, sv: 1, loginAt: Math.floor(Date.now() / 1000) - shift - 60 }, { maxAge: 3600 });
+    jar[COOKIE] = await token(
+      { uid: cashierId, sv: 1, loginAt: Math.floor(Date.now() / 1000) - shift - 60 },
+      { maxAge: 3600 },
+    );
     expect(await getActor()).toBeNull();
-    jar[COOKIE] = await token({ uid: cashierId, sv: 1, loginAt: Math.floor(Date.now() / 1000) - shift + 600 }, { maxAge: 3600 });
+    jar[COOKIE] = await token(
+      { uid: cashierId, sv: 1, loginAt: Math.floor(Date.now() / 1000) - shift + 600 },
+      { maxAge: 3600 },
+    );
     expect((await getActor())?.id).toBe(cashierId);
     jar[COOKIE] = await token({ uid: cashierId, sv: 1, loginAt: undefined });
     expect(await getActor()).toBeNull();

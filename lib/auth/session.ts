@@ -7,7 +7,10 @@ import type { Actor } from "../services/actor";
 export { getActor } from "./actor";
 export { can, type Capability } from "./policy";
 
-/** For pages: the actor, or a redirect to login (no session) / the forbidden page, HTTP 403 (a role without the capability). */
+/**
+ * For pages: the actor, or a redirect to login (no session) / the forbidden page, HTTP 403 (a role without the
+ * capability).
+ */
 export async function requireCapability(capability: Capability, opts: { allowGated?: boolean } = {}): Promise<Actor> {
   const actor = await getActor();
   if (!actor) redirect("/login");

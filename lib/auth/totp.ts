@@ -43,7 +43,14 @@ export function decryptSecret(stored: string): string {
 }
 
 function totp(base32: string, label = "") {
-  return new TOTP({ issuer: ISSUER, label, algorithm: "SHA1", digits: TOTP_DIGITS, period: TOTP_PERIOD, secret: Secret.fromBase32(base32) });
+  return new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: "SHA1",
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD,
+    secret: Secret.fromBase32(base32),
+  });
 }
 
 /** The otpauth:// URI an authenticator app scans (the QR on the account page). */
@@ -76,7 +83,10 @@ export function newRecoveryCodes(n = 10): string[] {
   });
 }
 
-/** Hash of a recovery code as typed (case, spaces and the dash don't matter); keyed so a dump can't be checked offline without AUTH_SECRET. */
+/**
+ * Hash of a recovery code as typed (case, spaces and the dash don't matter); keyed so a dump can't be checked offline
+ * without AUTH_SECRET.
+ */
 export function hashRecoveryCode(code: string): string {
   const normal = code.toLowerCase().replace(/[^a-z0-9]/g, "");
   return crypto.createHmac("sha256", key()).update(`recovery:${normal}`).digest("hex");

@@ -52,7 +52,15 @@ const problem = (b: Uint8Array) => {
 
 describe("decodeCsvBytes", () => {
   it("reads GBK/GB18030 as Excel saves it on Chinese Windows", () => {
-    const file = bytes("open_id,amount,wishing\r\noA,1.00,", GBK_GONGXIFACAI, '\r\noB,2.00,"', GBK_XINNIANKUAILE, ", ", GB18030_U20000, '"\r\n');
+    const file = bytes(
+      "open_id,amount,wishing\r\noA,1.00,",
+      GBK_GONGXIFACAI,
+      '\r\noB,2.00,"',
+      GBK_XINNIANKUAILE,
+      ", ",
+      GB18030_U20000,
+      '"\r\n',
+    );
     const text = decodeCsvBytes(file);
     expect(text).toBe('open_id,amount,wishing\r\noA,1.00,恭喜发财\r\noB,2.00,"新年快乐, 𠀀"\r\n');
     expect(parseCsv(text).map((r) => r.fields[2])).toEqual(["wishing", "恭喜发财", "新年快乐, 𠀀"]);

@@ -37,7 +37,10 @@ export function decodeCsvBytes(bytes: Uint8Array): string {
   const b = bytes;
   if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) throw new CsvEncodingError("csvUtf16");
   // ZIP (.xlsx) and OLE2 (.xls) signatures
-  if ((b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) || (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0)) {
+  if (
+    (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) ||
+    (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0)
+  ) {
     throw new CsvEncodingError("csvWorkbook");
   }
   if (b.includes(0)) {

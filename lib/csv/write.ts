@@ -33,7 +33,9 @@ export function shanghaiTime(d: Date | string | null | undefined): string {
 }
 
 /** Walk a keyset-paged source to the end, one batch at a time. */
-export async function* pages<T>(fetchPage: (cursor: string | undefined) => Promise<{ rows: T[]; nextCursor: string | null }>): AsyncGenerator<T[]> {
+export async function* pages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ rows: T[]; nextCursor: string | null }>,
+): AsyncGenerator<T[]> {
   let cursor: string | undefined;
   for (;;) {
     const { rows, nextCursor } = await fetchPage(cursor);
@@ -44,7 +46,12 @@ export async function* pages<T>(fetchPage: (cursor: string | undefined) => Promi
 }
 
 /** A streamed CSV download: header, then each batch of rows mapped to cells, pulled on demand. */
-export function csvResponse<T>(filename: string, header: string[], batches: AsyncGenerator<T[]>, toCells: (row: T) => Cell[]): Response {
+export function csvResponse<T>(
+  filename: string,
+  header: string[],
+  batches: AsyncGenerator<T[]>,
+  toCells: (row: T) => Cell[],
+): Response {
   const encoder = new TextEncoder();
   let started = false;
   const stream = new ReadableStream<Uint8Array>({

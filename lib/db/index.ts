@@ -78,7 +78,10 @@ async function open(): Promise<Handle> {
   // Tests: an in-memory database starts as a copy of one already migrated (tests/global-setup.ts)
   // rather than running initdb and every migration again in each test file.
   const template = inMemory ? process.env.PGLITE_TEMPLATE_FILE : undefined;
-  const client = new PGlite(pgliteDataDir, template ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : undefined);
+  const client = new PGlite(
+    pgliteDataDir,
+    template ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : undefined,
+  );
   const db = drizzle({ client, schema }) as unknown as Db;
   await migrate(db as never, { migrationsFolder: MIGRATIONS });
   const listen: WakeSource["listen"] = async (channel, onPayload, onListen) => {

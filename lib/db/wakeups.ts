@@ -36,7 +36,12 @@ export interface WakeSource {
  * outside the pool). Reconnecting backs off up to 2 s: the pool's immediate retries would spin
  * while the database is down.
  */
-export const LISTENER_OPTIONS = { max: 1, onnotice: () => {}, connect_timeout: 10, backoff: (n: number) => Math.min(0.1 * 2 ** n, 2) };
+export const LISTENER_OPTIONS = {
+  max: 1,
+  onnotice: () => {},
+  connect_timeout: 10,
+  backoff: (n: number) => Math.min(0.1 * 2 ** n, 2),
+};
 
 /** WakeSource["listen"] through postgres.js: `sql.listen`, which re-listens by itself after a lost connection. */
 export function postgresListen(listener: postgres.Sql): WakeSource["listen"] {
@@ -129,7 +134,8 @@ export function createWakeHub(source: WakeSource, opts: { heartbeatMs?: number }
   const heartbeat = setInterval(() => {
     const wasUp = isUp();
     if (pendingPing !== null) heartbeatOk = false; // the last ping never came back
-    if (wasUp && !isUp()) console.warn("[wakeups] notifications are not arriving; long polls wait briefly until they do");
+    if (wasUp && !isUp())
+      console.warn("[wakeups] notifications are not arriving; long polls wait briefly until they do");
     const ping = (pendingPing = Math.random().toString(36).slice(2));
     source.notify(CHARGE_STATUS_CHANNEL, JSON.stringify({ ping })).catch(() => {
       heartbeatOk = false;

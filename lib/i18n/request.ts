@@ -6,7 +6,18 @@ import { LOCALES, DEFAULT_LOCALE, type Locale } from "./locales";
  * One catalogue file per capability and locale (messages/<locale>/<file>.json), merged.
  * A capability adds its file name here; shared sections ("errors", "validation", "nav") merge.
  */
-export const CATALOGUES = ["core", "cashier", "settlements", "red-envelopes", "orders", "operations", "money", "reconciliation", "finding", "account"] as const;
+export const CATALOGUES = [
+  "core",
+  "cashier",
+  "settlements",
+  "red-envelopes",
+  "orders",
+  "operations",
+  "money",
+  "reconciliation",
+  "finding",
+  "account",
+] as const;
 
 type Messages = Record<string, unknown>;
 
@@ -20,7 +31,9 @@ function merge(into: Messages, from: Messages): Messages {
 }
 
 export async function loadMessages(locale: Locale): Promise<Messages> {
-  const parts = await Promise.all(CATALOGUES.map((c) => import(`./messages/${locale}/${c}.json`).then((m) => m.default as Messages)));
+  const parts = await Promise.all(
+    CATALOGUES.map((c) => import(`./messages/${locale}/${c}.json`).then((m) => m.default as Messages)),
+  );
   return parts.reduce((acc, p) => merge(acc, p), {} as Messages);
 }
 

@@ -73,7 +73,13 @@ export type JobName = (typeof JOBS)[number]["name"];
 
 /** JOBS_TICK_MS: how often the scheduler looks for due jobs (ms, default 1000). */
 function tickMs(): number {
-  const v = z.coerce.number().int().min(10).max(60_000).optional().safeParse(process.env.JOBS_TICK_MS || undefined);
+  const v = z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .optional()
+    .safeParse(process.env.JOBS_TICK_MS || undefined);
   if (!v.success) throw new ConfigError("JOBS_TICK_MS: must be a whole number of milliseconds from 10 to 60000");
   return v.data ?? 1_000;
 }

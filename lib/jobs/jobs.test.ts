@@ -5,7 +5,16 @@ import { and, eq, like } from "drizzle-orm";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
-import { auditLogs, charges, loginAttempts, pingppEvents, redEnvelopes, refunds, scheduledJobs, staffUsers } from "@/lib/db/schema";
+import {
+  auditLogs,
+  charges,
+  loginAttempts,
+  pingppEvents,
+  redEnvelopes,
+  refunds,
+  scheduledJobs,
+  staffUsers,
+} from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import type { Actor } from "@/lib/services/actor";
 import { createCharge } from "@/lib/services/charges";
@@ -30,12 +39,20 @@ afterAll(stopScheduler);
 /** A scheduler's log, to read instead of the console. */
 const quietLog = () => ({ error: vi.fn(), warn: vi.fn() });
 const jobRow = async (name: string) => (await db.select().from(scheduledJobs).where(eq(scheduledJobs.name, name)))[0]!;
-const makeDue = (name: string) => db.update(scheduledJobs).set({ nextRunAt: new Date(0) }).where(eq(scheduledJobs.name, name));
+const makeDue = (name: string) =>
+  db
+    .update(scheduledJobs)
+    .set({ nextRunAt: new Date(0) })
+    .where(eq(scheduledJobs.name, name));
 
 describe("the scheduler", () => {
   it("two schedulers on one database: each due run is claimed by exactly one of them", async () => {
     const runs: string[] = [];
-    const job = (who: string): Job => ({ name: "test.exclusive", intervalMs: 60_000, run: async () => void runs.push(who) });
+    const job = (who: string): Job => ({
+      name: "test.exclusive",
+      intervalMs: 60_000,
+      run: async () => void runs.push(who),
+    });
     const a = new Scheduler([job("a")], { log: quietLog() });
     const b = new Scheduler([job("b")], { log: quietLog() });
     for (let i = 0; i < 12; i++) {
@@ -79,20 +96,30 @@ describe("the scheduler", () => {
 
   it("a crashed instance's claim blocks the job until its lease runs out; then another instance takes it", async () => {
     let ran = 0;
-    const s = new Scheduler([{ name: "test.crash", intervalMs: 60_000, run: async () => void ran++ }], { log: quietLog() });
+    const s = new Scheduler([{ name: "test.crash", intervalMs: 60_000, run: async () => void ran++ }], {
+      log: quietLog(),
+    });
     await s.tick();
     await s.idle();
     expect(ran).toBe(1);
     // An instance claimed the due job and died: nobody renews or frees its claim.
     await db
       .update(scheduledJobs)
-      .set({ runId: "dead-run", lockedBy: "dead-host:1", lockedUntil: new Date(Date.now() + 3_600_000), nextRunAt: new Date(0) })
+      .set({
+        runId: "dead-run",
+        lockedBy: "dead-host:1",
+        lockedUntil: new Date(Date.now() + 3_600_000),
+        nextRunAt: new Date(0),
+      })
       .where(eq(scheduledJobs.name, "test.crash"));
     expect(await s.tick()).toEqual([]);
     expect(await s.runNow("test.crash")).toBe(false);
     expect(ran).toBe(1);
     // Its lease runs out (moved back in time rather than waited for).
-    await db.update(scheduledJobs).set({ lockedUntil: new Date(Date.now() - 1) }).where(eq(scheduledJobs.name, "test.crash"));
+    await db
+      .update(scheduledJobs)
+      .set({ lockedUntil: new Date(Date.now() - 1) })
+      .where(eq(scheduledJobs.name, "test.crash"));
     expect(await s.tick()).toEqual(["test.crash"]);
     await s.idle();
     expect(ran).toBe(2);
@@ -125,7 +152,10 @@ describe("the scheduler", () => {
     }
     expect(aborted).toBeNull();
     // This instance stalls past its lease (a database away, a frozen VM): another takes the job over…
-    await db.update(scheduledJobs).set({ lockedUntil: new Date(Date.now() - 1) }).where(eq(scheduledJobs.name, "test.long"));
+    await db
+      .update(scheduledJobs)
+      .set({ lockedUntil: new Date(Date.now() - 1) })
+      .where(eq(scheduledJobs.name, "test.long"));
     expect(await b.tick()).toEqual(["test.long"]);
     // …and the stalled run learns it at its next renewal and is told to stop.
     await eventually(async () => aborted !== null, "the old run aborted");
@@ -141,7 +171,13 @@ describe("the scheduler", () => {
     const s = new Scheduler(
       [
         { name: "test.fails", intervalMs: 0, run: async () => Promise.reject(new Error("boom")) },
-        { name: "test.throws", intervalMs: 0, run: () => { throw new Error("sync boom"); } },
+        {
+          name: "test.throws",
+          intervalMs: 0,
+          run: () => {
+            throw new Error("sync boom");
+          },
+        },
         { name: "test.works", intervalMs: 0, run: async () => void good++ },
       ],
       { log },
@@ -167,7 +203,11 @@ describe("the scheduler", () => {
           name: "test.background",
           intervalMs: 60_000,
           async run(ctx) {
-            ctx.background("worker", (signal) => new Promise<void>((r) => signal.addEventListener("abort", () => (seen.push("worker stopped"), r()))));
+            ctx.background(
+              "worker",
+              (signal) =>
+                new Promise<void>((r) => signal.addEventListener("abort", () => (seen.push("worker stopped"), r()))),
+            );
           },
         },
       ],
@@ -193,11 +233,31 @@ describe("the jobs", () => {
   });
 
   it("refunds.sync: a pending refund the channel failed (Ping++ sends no event) turns failed with nobody looking", async () => {
-    const v = await createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "20.00", channel: "alipay_qr", subject: "门店消费", body: "收银台收款" }));
+    const v = await createCharge(
+      cashier,
+      createChargeSchema.parse({
+        idempotencyKey: crypto.randomUUID(),
+        amount: "20.00",
+        channel: "alipay_qr",
+        subject: "门店消费",
+        body: "收银台收款",
+      }),
+    );
     const chargeId = (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.pingppId!;
     await h.sim(`charges/${chargeId}/pay`);
-    await eventually(async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid", "charge paid");
-    const r = await refundCharge(finance, refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount: "5.00", description: "多收了" }));
+    await eventually(
+      async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid",
+      "charge paid",
+    );
+    const r = await refundCharge(
+      finance,
+      refundChargeSchema.parse({
+        idempotencyKey: crypto.randomUUID(),
+        chargeId,
+        amount: "5.00",
+        description: "多收了",
+      }),
+    );
     expect(r.status).toBe("pending");
     await h.sim(`refunds/${r.pingppId}/fail`, { message: "退款失败：原账户已注销" });
     const refund = async () => (await db.select().from(refunds).where(eq(refunds.id, r.id)))[0]!;
@@ -207,11 +267,25 @@ describe("the jobs", () => {
     await runJobOnce("refunds.sync", { now: Date.now() + 2 * 60_000 });
     expect(await refund()).toMatchObject({ status: "failed", failureMsg: "退款失败：原账户已注销" });
     const [a] = await db.select().from(auditLogs).where(eq(auditLogs.action, "refund.sync"));
-    expect(a).toMatchObject({ actorId: null, actorEmail: "system", targetId: r.pingppId, result: "ok", params: { from: "pending", to: "failed" } });
+    expect(a).toMatchObject({
+      actorId: null,
+      actorEmail: "system",
+      targetId: r.pingppId,
+      result: "ok",
+      params: { from: "pending", to: "failed" },
+    });
   });
 
   it("red-envelopes.sync: an envelope WeChat failed (no event) turns failed after ten minutes, nobody looking", async () => {
-    const form = sendRedEnvelopeSchema.parse({ idempotencyKey: crypto.randomUUID(), recipient: "oUpF8uMuAJO_jobs01", amount: "8.88", sendName: "示例商户", subject: "新年红包", body: "恭喜发财", description: "年会" });
+    const form = sendRedEnvelopeSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      recipient: "oUpF8uMuAJO_jobs01",
+      amount: "8.88",
+      sendName: "示例商户",
+      subject: "新年红包",
+      body: "恭喜发财",
+      description: "年会",
+    });
     const sent = await sendRedEnvelope(finance, form);
     expect(sent.status).toBe("sending");
     h.sandbox.setWebhookUrl(NOWHERE);
@@ -222,27 +296,51 @@ describe("the jobs", () => {
     expect((await row()).status).toBe("sending");
     await runJobOnce("red-envelopes.sync", { now: Date.now() + 11 * 60_000 });
     expect(await row()).toMatchObject({ status: "failed", failureMsg: "发放失败：用户未关注公众号" });
-    expect(await db.select().from(auditLogs).where(and(eq(auditLogs.action, "red_envelope.sync"), eq(auditLogs.actorEmail, "system")))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(auditLogs)
+        .where(and(eq(auditLogs.action, "red_envelope.sync"), eq(auditLogs.actorEmail, "system"))),
+    ).toHaveLength(1);
   });
 
   it("login-attempts.prune: attempts older than a week go, recent ones (the throttle's) stay", async () => {
     const now = Date.now();
     const at = (ms: number) => new Date(now - ms);
     await db.insert(loginAttempts).values([
-      ...Array.from({ length: 3 }, () => ({ email: "old@shop.cn", ip: "8.8.8.8", success: false, createdAt: at(LOGIN_ATTEMPTS_KEPT_MS + 60_000) })),
+      ...Array.from({ length: 3 }, () => ({
+        email: "old@shop.cn",
+        ip: "8.8.8.8",
+        success: false,
+        createdAt: at(LOGIN_ATTEMPTS_KEPT_MS + 60_000),
+      })),
       { email: "recent@shop.cn", ip: "8.8.8.8", success: false, createdAt: at(10 * 60_000) },
       { email: "week@shop.cn", ip: "8.8.8.8", success: true, createdAt: at(LOGIN_ATTEMPTS_KEPT_MS - 60_000) },
     ]);
     expect(await runJobOnce("login-attempts.prune")).toBe(true);
-    expect((await db.select({ email: loginAttempts.email }).from(loginAttempts)).map((r) => r.email).sort()).toEqual(["recent@shop.cn", "week@shop.cn"]);
+    expect((await db.select({ email: loginAttempts.email }).from(loginAttempts)).map((r) => r.email).sort()).toEqual([
+      "recent@shop.cn",
+      "week@shop.cn",
+    ]);
     expect(await jobRow("login-attempts.prune")).toMatchObject({ runs: 1, lastError: null });
   });
 
   it("every job is registered on the first claim, due at once", async () => {
     await runJobOnce("login-attempts.prune");
-    const names = (await db.select({ name: scheduledJobs.name }).from(scheduledJobs).where(like(scheduledJobs.name, "%.%"))).map((r) => r.name);
+    const names = (
+      await db.select({ name: scheduledJobs.name }).from(scheduledJobs).where(like(scheduledJobs.name, "%.%"))
+    ).map((r) => r.name);
     expect(names.sort()).toEqual(
-      ["charges.reverse-isv", "charges.sync", "login-attempts.prune", "reconciliation.nightly", "red-envelope-batches.resume", "red-envelopes.sync", "refunds.sync", "settlements.sync"].sort(),
+      [
+        "charges.reverse-isv",
+        "charges.sync",
+        "login-attempts.prune",
+        "reconciliation.nightly",
+        "red-envelope-batches.resume",
+        "red-envelopes.sync",
+        "refunds.sync",
+        "settlements.sync",
+      ].sort(),
     );
   });
 });

@@ -118,7 +118,10 @@ export class Scheduler {
   async tick(): Promise<string[]> {
     if (this.stopping.signal.aborted) return [];
     try {
-      const claimed = await this.claim([...this.jobs.values()].filter((j) => !this.running.has(j.name)), false);
+      const claimed = await this.claim(
+        [...this.jobs.values()].filter((j) => !this.running.has(j.name)),
+        false,
+      );
       if (this.tickFailing) this.log.warn("[jobs] the scheduler reaches the database again");
       this.tickFailing = false;
       for (const { job, runId } of claimed) this.start1(job, runId);
@@ -173,7 +176,9 @@ export class Scheduler {
           last_started_at = now(),
           runs = j.runs + 1
         from (values ${sql.join(
-          wanted.map((w) => sql`(${w.job.name}::text, ${w.runId}::text, ${Math.round(w.job.leaseMs ?? DEFAULT_LEASE_MS)}::int)`),
+          wanted.map(
+            (w) => sql`(${w.job.name}::text, ${w.runId}::text, ${Math.round(w.job.leaseMs ?? DEFAULT_LEASE_MS)}::int)`,
+          ),
           sql`, `,
         )}) as v(name, run_id, lease_ms)
         where j.name = v.name
@@ -194,7 +199,9 @@ export class Scheduler {
       try {
         const db = await getDb();
         const held = rowsOf(
-          await db.execute(sql`update scheduled_jobs set locked_until = now() + ${ms(lease)} where name = ${job.name} and run_id = ${runId} returning name`),
+          await db.execute(
+            sql`update scheduled_jobs set locked_until = now() + ${ms(lease)} where name = ${job.name} and run_id = ${runId} returning name`,
+          ),
         );
         if (held.length === 0) {
           this.log.error(`[jobs] ${job.name}: claim lost (it expired and was taken over); stopping this run`);

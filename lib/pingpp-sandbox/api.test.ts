@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-const createCharge = (over: Record<string, unknown> = {}) => call(sb, "POST", "/v1/charges", chargeParams(sb.appId, over));
+const createCharge = (over: Record<string, unknown> = {}) =>
+  call(sb, "POST", "/v1/charges", chargeParams(sb.appId, over));
 
 function expectErrorShape(body: unknown) {
   const err = (body as { error: Record<string, unknown> }).error;
@@ -25,7 +26,9 @@ describe("auth", () => {
   it("accepts Bearer and Basic key:, refuses a wrong or missing key with 401 and a clean error body", async () => {
     const ch = await createCharge();
     expect(ch.status).toBe(200);
-    const basic = await call(sb, "GET", `/v1/charges/${ch.body.id}`, undefined, { auth: `Basic ${Buffer.from(`${sb.apiKey}:`).toString("base64")}` });
+    const basic = await call(sb, "GET", `/v1/charges/${ch.body.id}`, undefined, {
+      auth: `Basic ${Buffer.from(`${sb.apiKey}:`).toString("base64")}`,
+    });
     expect(basic.status).toBe(200);
     expect(basic.body.id).toBe(ch.body.id);
 
@@ -36,7 +39,9 @@ describe("auth", () => {
     expect("code" in err).toBe(false);
     expect("param" in err).toBe(false);
 
-    const wrongBasic = await call(sb, "GET", `/v1/charges/${ch.body.id}`, undefined, { auth: `Basic ${Buffer.from("sk_test_x:").toString("base64")}` });
+    const wrongBasic = await call(sb, "GET", `/v1/charges/${ch.body.id}`, undefined, {
+      auth: `Basic ${Buffer.from("sk_test_x:").toString("base64")}`,
+    });
     expect(wrongBasic.status).toBe(401);
     const none = await call(sb, "GET", `/v1/charges/${ch.body.id}`, undefined, { auth: null });
     expect(none.status).toBe(401);
@@ -95,15 +100,31 @@ describe("charges", () => {
     it(`creates a ${channel} charge with a sandbox pay-page credential`, async () => {
       const r = await createCharge({ channel, extra, currency: currency ?? "cny" });
       expect(r.status, r.text).toBe(200);
-      expect(r.body).toMatchObject({ object: "charge", channel, paid: false, refunded: false, reversed: false, livemode: false, amount: 1000 });
+      expect(r.body).toMatchObject({
+        object: "charge",
+        channel,
+        paid: false,
+        refunded: false,
+        reversed: false,
+        livemode: false,
+        amount: 1000,
+      });
       expect(r.body.id).toMatch(/^ch_[0-9a-zA-Z]{24}$/);
       expect(r.body.credential).toEqual({ object: "credential", [channel]: `${sb.url}/pay/${r.body.id}` });
-      expect(r.body.refunds).toEqual({ object: "list", url: `/v1/charges/${r.body.id}/refunds`, has_more: false, data: [] });
+      expect(r.body.refunds).toEqual({
+        object: "list",
+        url: `/v1/charges/${r.body.id}/refunds`,
+        has_more: false,
+        data: [],
+      });
     });
   }
 
   it("isv_scan is synchronous: paid at once, empty credential, or 402 channel_error for a failing code", async () => {
-    const ok = await createCharge({ channel: "isv_scan", extra: { terminal_id: "T1", scan_code: "131141564583769183" } });
+    const ok = await createCharge({
+      channel: "isv_scan",
+      extra: { terminal_id: "T1", scan_code: "131141564583769183" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ paid: true, credential: {} });
     expect(ok.body.transaction_no).toBeTruthy();
@@ -158,7 +179,11 @@ describe("charges", () => {
     expect(none.body.error.param).toBe("app[id]");
     const first = await call(sb, "GET", `/v1/charges?app[id]=${sb.appId}&limit=2`);
     expect(first.body.has_more).toBe(true);
-    const next = await call(sb, "GET", `/v1/charges?app[id]=${sb.appId}&limit=2&starting_after=${first.body.data[1].id}`);
+    const next = await call(
+      sb,
+      "GET",
+      `/v1/charges?app[id]=${sb.appId}&limit=2&starting_after=${first.body.data[1].id}`,
+    );
     expect(next.body.data[0].id).not.toBe(first.body.data[1].id);
     expect(next.body.data[0].created).toBeLessThanOrEqual(first.body.data[1].created);
     const back = await call(sb, "GET", `/v1/charges?app[id]=${sb.appId}&limit=2&ending_before=${next.body.data[0].id}`);
@@ -188,7 +213,10 @@ describe("charges", () => {
     expect(r3.body.error.code).toBe("charge_unexpected_status");
 
     // isv_* may be reversed even when paid, the same day (a scan-code payment is paid at once)
-    const scan = await createCharge({ channel: "isv_scan", extra: { terminal_id: "T01", scan_code: "286801346868493272" } });
+    const scan = await createCharge({
+      channel: "isv_scan",
+      extra: { terminal_id: "T01", scan_code: "286801346868493272" },
+    });
     expect(scan.body.paid, scan.text).toBe(true);
     const r4 = await call(sb, "POST", `/v1/charges/${scan.body.id}/reverse`, {});
     expect(r4.status, r4.text).toBe(200);
@@ -211,7 +239,10 @@ describe("charges", () => {
     const form = { raw: "", headers: { "content-type": "application/x-www-form-urlencoded" } };
     const fail = await call(sb, "POST", `/_sim/charges/${ch.body.id}/fail`, undefined, form);
     expect(fail.status).toBe(303);
-    expect((await call(sb, "GET", `/v1/charges/${ch.body.id}`)).body).toMatchObject({ paid: false, failure_code: "USER_PAY_FAIL" });
+    expect((await call(sb, "GET", `/v1/charges/${ch.body.id}`)).body).toMatchObject({
+      paid: false,
+      failure_code: "USER_PAY_FAIL",
+    });
     const page = await call(sb, "GET", `/pay/${ch.body.id}`);
     expect(page.text).toContain("用户支付失败");
     expect(page.text).toContain(`action="/_sim/charges/${ch.body.id}/pay"`);
@@ -264,7 +295,13 @@ describe("refunds", () => {
 
     const re1 = await call(sb, "POST", `/v1/charges/${ch.body.id}/refunds`, { amount: 600, description: "部分退款" });
     expect(re1.status).toBe(200);
-    expect(re1.body).toMatchObject({ object: "refund", status: "pending", succeed: false, amount: 600, charge: ch.body.id });
+    expect(re1.body).toMatchObject({
+      object: "refund",
+      status: "pending",
+      succeed: false,
+      amount: 600,
+      charge: ch.body.id,
+    });
     expect(re1.body.id).toMatch(/^re_[0-9a-zA-Z]{24}$/);
     const mid = await call(sb, "GET", `/v1/charges/${ch.body.id}`);
     expect(mid.body.refunded).toBe(true);
@@ -331,7 +368,10 @@ describe("request signatures", () => {
       const ts = String(Math.floor(Date.now() / 1000));
       const headers = (sig: string) => ({ "pingplusplus-signature": sig, "pingplusplus-request-timestamp": ts });
 
-      const ok = await call(signed, "POST", "/v1/charges", undefined, { raw: body, headers: headers(sign(body + "/v1/charges" + ts)) });
+      const ok = await call(signed, "POST", "/v1/charges", undefined, {
+        raw: body,
+        headers: headers(sign(body + "/v1/charges" + ts)),
+      });
       expect(ok.status, ok.text).toBe(200);
 
       // node signs GETs with a lone trailing "?"

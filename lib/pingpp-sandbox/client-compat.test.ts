@@ -36,7 +36,12 @@ it("the typed client round-trips every resource; webhooks verify and parse", asy
   const p = createPingpp({ apiKey: sb.apiKey, apiBase: sb.url, privateKeyPem: keys.privateKey });
   const base = { app: { id: sb.appId }, amount: 100, currency: "cny", client_ip: "127.0.0.1", subject: "s", body: "b" };
 
-  const ch = await p.charges.create({ ...base, order_no: orderNo(), channel: "wx_pub_qr", extra: { product_id: "p" } } as never);
+  const ch = await p.charges.create({
+    ...base,
+    order_no: orderNo(),
+    channel: "wx_pub_qr",
+    extra: { product_id: "p" },
+  } as never);
   expect((await p.charges.retrieve(ch.id)).id).toBe(ch.id);
   expect((await p.charges.list({ app: { id: sb.appId }, limit: 5 })).data.length).toBeGreaterThan(0);
   await sim(`/charges/${ch.id}/pay`);

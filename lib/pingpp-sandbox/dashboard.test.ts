@@ -15,7 +15,13 @@ describe("dashboard", () => {
   let rx: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {
     rx = await startReceiver([500]);
-    sb = await startSandbox({ port: 0, timeScale: 0.001, refundDelayMs: 10, settlementDelayMs: 10, webhookUrl: rx.url });
+    sb = await startSandbox({
+      port: 0,
+      timeScale: 0.001,
+      refundDelayMs: 10,
+      settlementDelayMs: 10,
+      webhookUrl: rx.url,
+    });
   });
   afterAll(async () => {
     await sb.close();
@@ -55,7 +61,13 @@ describe("dashboard", () => {
     expect(page.headers["content-type"]).toMatch(/text\/html/);
     const html = page.text;
     expect(html).toContain('<html lang="zh-CN">');
-    for (const heading of ["支付 Charges", "订单 Orders", "红包 Red envelopes", "分润结算 Royalty settlements", "Webhook 推送 Deliveries"]) {
+    for (const heading of [
+      "支付 Charges",
+      "订单 Orders",
+      "红包 Red envelopes",
+      "分润结算 Royalty settlements",
+      "Webhook 推送 Deliveries",
+    ]) {
       expect(html).toContain(heading);
     }
     for (const id of [ch.body.id, order.body.id, red.body.id, settlement.body.id]) expect(html).toContain(id);
@@ -99,7 +111,7 @@ describe("dashboard", () => {
     expect(back.pathname).toBe("/");
     expect(back.searchParams.get("error")).toMatch(/已支付/);
     const shown = await call(sb, "GET", back.pathname + back.search);
-    expect(shown.text).toContain("class=\"flash bad\"");
+    expect(shown.text).toContain('class="flash bad"');
 
     // blank optional inputs are ignored (fail_count left empty)
     const outcome = await form(sb, "/_sim/royalty_settlements/next_outcome", { status: "failed", fail_count: "" });
@@ -165,7 +177,12 @@ describe("pay page address in QR credentials", () => {
       const port = new URL(sb.url).port;
       expect(sb.url).toBe(`http://127.0.0.1:${port}`); // the API stays on loopback for local clients
       expect(sb.publicUrl).toBe(`http://${expected ?? "127.0.0.1"}:${port}`);
-      const ch = await call(sb, "POST", "/v1/charges", chargeParams(sb.appId, { channel: "wx_pub_qr", extra: { product_id: "p" } }));
+      const ch = await call(
+        sb,
+        "POST",
+        "/v1/charges",
+        chargeParams(sb.appId, { channel: "wx_pub_qr", extra: { product_id: "p" } }),
+      );
       expect(ch.body.credential.wx_pub_qr).toBe(`${sb.publicUrl}/pay/${ch.body.id}`);
       // and the page answers there
       if (expected) {

@@ -34,7 +34,10 @@ function button(action: string, label: string, fields: Record<string, string> = 
 const latest = <T extends { created: number }>(xs: Iterable<T>): T[] => [...xs].slice(-ROWS).reverse();
 
 function chargeStatus(e: Engine, c: Charge): string {
-  if (c.paid) return c.refunded ? `<span class="tag ok">已支付·有退款 / paid·refunded</span>` : `<span class="tag ok">已支付 / paid</span>`;
+  if (c.paid)
+    return c.refunded
+      ? `<span class="tag ok">已支付·有退款 / paid·refunded</span>`
+      : `<span class="tag ok">已支付 / paid</span>`;
   if (c.reversed) return `<span class="tag">已撤销 / reversed</span>`;
   if (c.time_expire < e.now()) return `<span class="tag">已过期 / expired</span>`;
   if (c.failure_msg) return `<span class="tag bad">支付失败 / failed</span>`;
@@ -57,16 +60,26 @@ function chargesTable(e: Engine): string {
 <td class="num">${h(formatAmount(c.amount, c.currency))}</td><td>${h(c.channel)}</td><td>${chargeStatus(e, c)}</td>
 <td>${h(c.order_no)}</td><td>${time(c.created)}</td><td>${actions}${page}</td></tr>`;
   });
-  return table("支付 Charges", ["ID", "金额 Amount", "渠道 Channel", "状态 Status", "商户订单号 order_no", "创建 Created", "操作 Actions"], rows);
+  return table(
+    "支付 Charges",
+    ["ID", "金额 Amount", "渠道 Channel", "状态 Status", "商户订单号 order_no", "创建 Created", "操作 Actions"],
+    rows,
+  );
 }
 
-const ORDER_STATUS: Record<string, string> = { created: "待支付 / created", paid: "已支付 / paid", refunded: "已退款 / refunded", canceled: "已取消 / canceled" };
+const ORDER_STATUS: Record<string, string> = {
+  created: "待支付 / created",
+  paid: "已支付 / paid",
+  refunded: "已退款 / refunded",
+  canceled: "已取消 / canceled",
+};
 
 function ordersTable(e: Engine): string {
   const rows = latest(Object.values(e.s.orders)).map((o: Order) => {
     const id = encodeURIComponent(o.id);
     const actions: string[] = [];
-    if (o.status === "created" && !o.paid) actions.push(button(`/_sim/orders/${id}/pay_twice`, "两个渠道各付一次 / Pay twice"));
+    if (o.status === "created" && !o.paid)
+      actions.push(button(`/_sim/orders/${id}/pay_twice`, "两个渠道各付一次 / Pay twice"));
     if ((o.status === "created" || o.status === "canceled") && !o.paid) {
       actions.push(button(`/_sim/orders/${id}/pay_after_cancel`, "取消后支付 / Pay after cancel"));
     }
@@ -74,7 +87,11 @@ function ordersTable(e: Engine): string {
 <td class="num">${h(formatAmount(o.amount_paid, o.currency))}</td><td class="num">${h(formatAmount(o.amount_refunded, o.currency))}</td>
 <td>${h(ORDER_STATUS[o.status] ?? o.status)}</td><td>${h(o.merchant_order_no)}</td><td>${time(o.created)}</td><td>${actions.join("")}</td></tr>`;
   });
-  return table("订单 Orders", ["ID", "金额 Amount", "已付 Paid", "已退 Refunded", "状态 Status", "商户订单号", "创建 Created", "操作 Actions"], rows);
+  return table(
+    "订单 Orders",
+    ["ID", "金额 Amount", "已付 Paid", "已退 Refunded", "状态 Status", "商户订单号", "创建 Created", "操作 Actions"],
+    rows,
+  );
 }
 
 const RED_STATUS: Record<string, string> = {
@@ -91,21 +108,32 @@ function redEnvelopesTable(e: Engine): string {
     const id = encodeURIComponent(r.id);
     const actions =
       r.status === "sending" || r.status === "sent"
-        ? button(`/_sim/red_envelopes/${id}/receive`, "领取 / Receive", {}, "primary") + button(`/_sim/red_envelopes/${id}/fail`, "失败 / Fail")
+        ? button(`/_sim/red_envelopes/${id}/receive`, "领取 / Receive", {}, "primary") +
+          button(`/_sim/red_envelopes/${id}/fail`, "失败 / Fail")
         : "";
     return `<tr><td><code>${h(r.id)}</code></td><td class="num">${h(formatAmount(r.amount, r.currency))}</td><td>${h(r.recipient)}</td>
 <td>${h(RED_STATUS[r.status] ?? r.status)}</td><td>${time(r.created)}</td><td>${actions}</td></tr>`;
   });
-  return table("红包 Red envelopes", ["ID", "金额 Amount", "接收者 Recipient", "状态 Status", "创建 Created", "操作 Actions"], rows);
+  return table(
+    "红包 Red envelopes",
+    ["ID", "金额 Amount", "接收者 Recipient", "状态 Status", "创建 Created", "操作 Actions"],
+    rows,
+  );
 }
 
 function settlementsTable(e: Engine): string {
   const rows = latest(Object.values(e.s.settlements)).map(
-    (s: RoyaltySettlement) => `<tr><td><code>${h(s.id)}</code></td><td>${h(s.method)}</td><td class="num">${h(formatAmount(s.amount, "cny"))}</td>
+    (
+      s: RoyaltySettlement,
+    ) => `<tr><td><code>${h(s.id)}</code></td><td>${h(s.method)}</td><td class="num">${h(formatAmount(s.amount, "cny"))}</td>
 <td class="num">${s.count}</td><td class="num">${h(formatAmount(s.amount_succeeded, "cny"))} / ${h(formatAmount(s.amount_failed, "cny"))}</td>
 <td>${h(s.status)}</td><td>${time(s.created)}</td></tr>`,
   );
-  return table("分润结算 Royalty settlements", ["ID", "方式 Method", "金额 Amount", "笔数 Count", "成功/失败 Succeeded/failed", "状态 Status", "创建 Created"], rows);
+  return table(
+    "分润结算 Royalty settlements",
+    ["ID", "方式 Method", "金额 Amount", "笔数 Count", "成功/失败 Succeeded/failed", "状态 Status", "创建 Created"],
+    rows,
+  );
 }
 
 function deliveriesTable(e: Engine): string {
@@ -118,7 +146,8 @@ function deliveriesTable(e: Engine): string {
       const answer = last ? (last.status_code !== null ? String(last.status_code) : h(last.error ?? "—")) : "—";
       const body = last?.response_body ? `<br><small>${h(last.response_body.slice(0, 120))}</small>` : "";
       const tag = d.status === "delivered" ? "ok" : d.status === "failed" ? "bad" : "wait";
-      const label = d.status === "delivered" ? "已送达 / delivered" : d.status === "failed" ? "失败 / failed" : "重试中 / pending";
+      const label =
+        d.status === "delivered" ? "已送达 / delivered" : d.status === "failed" ? "失败 / failed" : "重试中 / pending";
       const attempts = d.attempts
         .map((a) => `${time(a.at, true)} → ${a.status_code ?? h(a.error ?? "?")}`)
         .join("<br>");
@@ -135,7 +164,9 @@ function deliveriesTable(e: Engine): string {
 }
 
 function table(title: string, head: string[], rows: string[]): string {
-  const body = rows.length ? rows.join("\n") : `<tr><td colspan="${head.length}" class="empty">暂无 / None yet</td></tr>`;
+  const body = rows.length
+    ? rows.join("\n")
+    : `<tr><td colspan="${head.length}" class="empty">暂无 / None yet</td></tr>`;
   return `<section><h2>${title}</h2><div class="scroll"><table><thead><tr>${head.map((x) => `<th>${x}</th>`).join("")}</tr></thead>
 <tbody>${body}</tbody></table></div></section>`;
 }
@@ -143,7 +174,9 @@ function table(title: string, head: string[], rows: string[]): string {
 function controls(e: Engine, webhookUrl: string | undefined): string {
   const pool = Object.values(e.s.royalties).filter((r) => r.status === "created" && r.royalty_settlement === null);
   const poolSum = pool.reduce((n, r) => n + r.amount, 0);
-  const next = e.s.nextOutcome ? `${e.s.nextOutcome.status}${e.s.nextOutcome.fail_count ? ` ×${e.s.nextOutcome.fail_count}` : ""}` : "succeeded (默认 default)";
+  const next = e.s.nextOutcome
+    ? `${e.s.nextOutcome.status}${e.s.nextOutcome.fail_count ? ` ×${e.s.nextOutcome.fail_count}` : ""}`
+    : "succeeded (默认 default)";
   const back = `<input type="hidden" name="_back" value="/">`;
   return `<section class="controls">
 <form method="post" action="/_sim/faults">${back}<label>故障注入 Faults <select name="mode">
@@ -217,7 +250,14 @@ export function registerDashboard(r: Router, e: Engine, info: DashboardInfo): vo
     const accept = String(req.headers.accept ?? "");
     // machine clients (curl -H accept:application/json, health checks) keep getting the old JSON summary
     if (accept.includes("application/json") && !accept.includes("text/html")) {
-      return { object: "sandbox", api_base: "/v1", app_id: e.cfg.appId, sim: "/_sim", dashboard: "/", pay_page: `${info.publicUrl()}/pay/{charge_id}` };
+      return {
+        object: "sandbox",
+        api_base: "/v1",
+        app_id: e.cfg.appId,
+        sim: "/_sim",
+        dashboard: "/",
+        pay_page: `${info.publicUrl()}/pay/{charge_id}`,
+      };
     }
     const one = (k: string) => {
       const v = req.query[k];

@@ -27,7 +27,17 @@ interface PingppSdk {
   setTimeout(ms: number): void;
   charges: Record<"create" | "retrieve" | "list" | "reverse" | "createRefund" | "listRefunds" | "retrieveRefund", Call>;
   orders: Record<
-    "create" | "retrieve" | "list" | "update" | "cancel" | "pay" | "createRefund" | "listRefunds" | "retrieveRefund" | "retrieveCharge" | "listCharges",
+    | "create"
+    | "retrieve"
+    | "list"
+    | "update"
+    | "cancel"
+    | "pay"
+    | "createRefund"
+    | "listRefunds"
+    | "retrieveRefund"
+    | "retrieveCharge"
+    | "listCharges",
     Call
   >;
   redEnvelopes: Record<"create" | "retrieve" | "list", Call>;
@@ -153,7 +163,9 @@ describe.each([
       expect(typeof ch.credential[channel]).toBe("string");
       ids.push(ch.id as string);
     }
-    const scan = await pp.charges.create(chargeParams({ channel: "isv_scan", extra: { terminal_id: "T001", scan_code: "286801346868493272" } }));
+    const scan = await pp.charges.create(
+      chargeParams({ channel: "isv_scan", extra: { terminal_id: "T001", scan_code: "286801346868493272" } }),
+    );
     expect(scan.paid).toBe(true);
 
     const got = await pp.charges.retrieve(ids[0]);
@@ -168,7 +180,12 @@ describe.each([
     expect(page1.data).toHaveLength(3);
     const page2 = await pp.charges.list({ app: { id: sb.appId }, limit: 3, starting_after: page1.data[2].id });
     expect(page2.data[0].id).not.toBe(page1.data[0].id);
-    const created = await pp.charges.list({ app: { id: sb.appId }, limit: 100, created: { gte: got.created - 1 }, paid: true });
+    const created = await pp.charges.list({
+      app: { id: sb.appId },
+      limit: 100,
+      created: { gte: got.created - 1 },
+      paid: true,
+    });
     expect(created.data.map((c: Obj) => c.id)).toEqual([scan.id]);
     // the SDK's own guard: no app[id], no request
     expect((await sdkError(pp.charges.list({}))).type).toBe("PingppInvalidRequest");
@@ -206,7 +223,11 @@ describe.each([
     expect(list.object).toBe("list");
     expect(list.data.some((x: Obj) => x.id === o.id)).toBe(true);
 
-    const paying = await pp.orders.pay(o.id, { channel: "wx_pub_qr", charge_amount: 1000, extra: { product_id: "p1" } });
+    const paying = await pp.orders.pay(o.id, {
+      channel: "wx_pub_qr",
+      charge_amount: 1000,
+      extra: { product_id: "p1" },
+    });
     expect(typeof paying.charge).toBe("string");
     expect(paying.charge_essentials.credential.wx_pub_qr).toMatch(/\/pay\//);
     await sim(`/charges/${paying.charge}/pay`);
@@ -232,7 +253,11 @@ describe.each([
     const o3 = await pp.orders.create(orderParams());
     expect((await pp.orders.update(o3.id, { status: "canceled", user: "user_001" })).status).toBe("canceled");
     const missing = await sdkError(pp.orders.retrieve("2001000000000000000"));
-    expect([missing.type, missing.rawType, missing.param]).toEqual(["PingppInvalidRequest", "invalid_request_error", "id"]);
+    expect([missing.type, missing.rawType, missing.param]).toEqual([
+      "PingppInvalidRequest",
+      "invalid_request_error",
+      "id",
+    ]);
   });
 
   it("red envelopes: create, retrieve (test mode advances it), list", async () => {
@@ -253,13 +278,25 @@ describe.each([
     expect((await pp.redEnvelopes.retrieve(red.id)).status).toBe("received");
     const list = await pp.redEnvelopes.list({ app: { id: sb.appId }, limit: 10 });
     expect(list.data.map((x: Obj) => x.id)).toContain(red.id);
-    const small = await sdkError(pp.redEnvelopes.create({ ...red, id: undefined, amount: 50, order_no: String(Date.now() + 1) }));
+    const small = await sdkError(
+      pp.redEnvelopes.create({ ...red, id: undefined, amount: 50, order_no: String(Date.now() + 1) }),
+    );
     expect(small.type).toBe("PingppInvalidRequest");
   });
 
   it("royalty settlements: preview, create, retrieve, list, update (confirm), cancel; royalty transactions", async () => {
-    await sim("/royalties", { royalties: [{ amount: 500, source_user: "sdk_a" }, { amount: 700, source_user: "sdk_b" }] });
-    const preview = await pp.royaltySettlements.create({ payer_app: sb.appId, method: "alipay", source_user: "sdk_a", is_preview: true });
+    await sim("/royalties", {
+      royalties: [
+        { amount: 500, source_user: "sdk_a" },
+        { amount: 700, source_user: "sdk_b" },
+      ],
+    });
+    const preview = await pp.royaltySettlements.create({
+      payer_app: sb.appId,
+      method: "alipay",
+      source_user: "sdk_a",
+      is_preview: true,
+    });
     expect(preview).toMatchObject({ object: "royalty_settlement", amount: 500, count: 1 });
     const s = await pp.royaltySettlements.create({ payer_app: sb.appId, method: "alipay", source_user: "sdk_a" });
     expect(s).toMatchObject({ status: "created", amount: 500 });
@@ -277,7 +314,12 @@ describe.each([
     const txs = await pp.royaltyTransactions.list({ royalty_settlement: s.id });
     expect(txs.data).toHaveLength(1);
     const tx = await pp.royaltyTransactions.retrieve(txs.data[0].id);
-    expect(tx).toMatchObject({ object: "royalty_transaction", status: "succeeded", amount: 500, royalty_settlement: s.id });
+    expect(tx).toMatchObject({
+      object: "royalty_transaction",
+      status: "succeeded",
+      amount: 500,
+      royalty_settlement: s.id,
+    });
 
     const s2 = await pp.royaltySettlements.create({ payer_app: sb.appId, method: "wx_pub", source_user: "sdk_b" });
     expect((await pp.royaltySettlements.cancel(s2.id)).status).toBe("canceled");
@@ -311,9 +353,15 @@ describe.each([
   });
 
   it("errors surface as the SDK's own error classes", async () => {
-    const wrongKey = await sdkError(sdkFor(sb, signed ? merchant.privateKey : undefined, "sk_test_wrongwrongwrongwrongwrongwr").charges.retrieve("ch_x"));
+    const wrongKey = await sdkError(
+      sdkFor(sb, signed ? merchant.privateKey : undefined, "sk_test_wrongwrongwrongwrongwrongwr").charges.retrieve(
+        "ch_x",
+      ),
+    );
     expect(wrongKey.type).toBe("PingppAuthenticationError");
-    const declined = await sdkError(pp.charges.create(chargeParams({ channel: "isv_scan", extra: { terminal_id: "T1", scan_code: "fail0001" } })));
+    const declined = await sdkError(
+      pp.charges.create(chargeParams({ channel: "isv_scan", extra: { terminal_id: "T1", scan_code: "fail0001" } })),
+    );
     expect([declined.type, declined.rawType]).toEqual(["PingppChannelError", "channel_error"]);
     await sim("/faults", { mode: "channel_error", count: 1 });
     const channel = await sdkError(pp.charges.retrieve("ch_any"));
@@ -330,7 +378,9 @@ describe.each([
 
   if (signed) {
     it("a request signed with another key, or not signed at all, is refused", async () => {
-      const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString();
       const bad = await sdkError(sdkFor(sb, other).charges.list({ app: { id: sb.appId } }));
       expect(bad.type).toBe("PingppAuthenticationError");
       expect(bad.message).toContain("签名");

@@ -53,7 +53,9 @@ describe("sandbox for reconciliation", () => {
     const paid = await call(sb, "POST", `/_sim/charges/${lost.body.id}/pay`, { lose_webhook: true });
     expect(paid.body.paid).toBe(true);
     const events = await call(sb, "GET", `/v1/events?limit=100`);
-    expect(events.body.data.some((ev: { data: { object: { id: string } } }) => ev.data.object.id === lost.body.id)).toBe(true);
+    expect(
+      events.body.data.some((ev: { data: { object: { id: string } } }) => ev.data.object.id === lost.body.id),
+    ).toBe(true);
     // a normal payment afterwards is delivered (the loss was for that one payment only)
     const ok = await call(sb, "POST", "/v1/charges", chargeParams(sb.appId));
     await call(sb, "POST", `/_sim/charges/${ok.body.id}/pay`, {});
@@ -61,7 +63,10 @@ describe("sandbox for reconciliation", () => {
     expect(rx.received.some((r) => r.event.data.object.id === lost.body.id)).toBe(false);
     const deliveries = await call(sb, "GET", `/_sim/deliveries`);
     const forLost = deliveries.body.data.filter((d: { event_id: string }) =>
-      events.body.data.some((ev: { id: string; data: { object: { id: string } } }) => ev.id === d.event_id && ev.data.object.id === lost.body.id),
+      events.body.data.some(
+        (ev: { id: string; data: { object: { id: string } } }) =>
+          ev.id === d.event_id && ev.data.object.id === lost.body.id,
+      ),
     );
     expect(forLost).toEqual([]);
   });

@@ -13,7 +13,8 @@ afterAll(async () => {
   await rx.close();
 });
 
-const eventsFor = (id: string) => rx.received.filter((r) => r.event.data.object.id === id).map((r) => r.event.type as string);
+const eventsFor = (id: string) =>
+  rx.received.filter((r) => r.event.data.object.id === id).map((r) => r.event.type as string);
 
 const newOrder = (over: Record<string, unknown> = {}) =>
   call(sb, "POST", "/v1/orders", {
@@ -33,7 +34,15 @@ describe("orders", () => {
   it("creates, lists (app required, page style, filters) and retrieves", async () => {
     const o = await newOrder();
     expect(o.status, o.text).toBe(200);
-    expect(o.body).toMatchObject({ object: "order", status: "created", paid: false, refunded: false, amount: 1000, actual_amount: 800, coupon_amount: 200 });
+    expect(o.body).toMatchObject({
+      object: "order",
+      status: "created",
+      paid: false,
+      refunded: false,
+      amount: 1000,
+      actual_amount: 800,
+      coupon_amount: 200,
+    });
     expect(o.body.id).toMatch(/^\d{19}$/);
     expect(o.body.charges).toEqual({ object: "list", url: "/v1/charges", has_more: false, data: [] });
     expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body.id).toBe(o.body.id);
@@ -67,7 +76,10 @@ describe("orders", () => {
 
   it("pays (charge + charge_essentials), fires charge.succeeded + order.succeeded, refunds return a list", async () => {
     const o = await newOrder();
-    const p = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "wx_pub_qr", extra: { product_id: "P1" } });
+    const p = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, {
+      channel: "wx_pub_qr",
+      extra: { product_id: "P1" },
+    });
     expect(p.status, p.text).toBe(200);
     expect(p.body.charge).toMatch(/^ch_/);
     expect(p.body.charge_essentials).toMatchObject({ channel: "wx_pub_qr", credential: { object: "credential" } });
@@ -89,7 +101,11 @@ describe("orders", () => {
     expect(charges.body.data.map((c: { id: string }) => c.id)).toEqual([chId]);
     expect((await call(sb, "GET", `/v1/orders/${o.body.id}/charges/${chId}`)).body.id).toBe(chId);
 
-    const r = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge: chId, charge_amount: 300, description: "退一部分" });
+    const r = await call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, {
+      charge: chId,
+      charge_amount: 300,
+      description: "退一部分",
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ object: "list", url: `/v1/orders/${o.body.id}/order_refunds`, has_more: false });
     expect(r.body.data[0]).toMatchObject({ object: "refund", amount: 300, charge: chId, status: "pending" });
@@ -107,15 +123,30 @@ describe("orders", () => {
 
   it("a paid order's royalty_users join the royalty pool; an unpaid order's do not", async () => {
     const royaltiesOf = async (sourceNo: string) =>
-      ((await call(sb, "GET", "/_sim/royalties")).body.data as { source_no: string; source_user: string; amount: number; status: string }[]).filter((r) => r.source_no === sourceNo);
-    const o = await newOrder({ royalty_users: [{ user: "user_r1", amount: 120 }, { user: "user_r2", amount: 30 }] });
+      (
+        (await call(sb, "GET", "/_sim/royalties")).body.data as {
+          source_no: string;
+          source_user: string;
+          amount: number;
+          status: string;
+        }[]
+      ).filter((r) => r.source_no === sourceNo);
+    const o = await newOrder({
+      royalty_users: [
+        { user: "user_r1", amount: 120 },
+        { user: "user_r2", amount: 30 },
+      ],
+    });
     expect(o.status, o.text).toBe(200);
     const pay = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
     expect(pay.status, pay.text).toBe(200);
     expect(await royaltiesOf(o.body.merchant_order_no)).toEqual([]);
     await call(sb, "POST", `/_sim/charges/${pay.body.charge}/pay`, {});
     const added = await royaltiesOf(o.body.merchant_order_no);
-    expect(added.map((r) => [r.source_user, r.amount, r.status]).sort()).toEqual([["user_r1", 120, "created"], ["user_r2", 30, "created"]]);
+    expect(added.map((r) => [r.source_user, r.amount, r.status]).sort()).toEqual([
+      ["user_r1", 120, "created"],
+      ["user_r2", 30, "created"],
+    ]);
   });
 
   it("an order past its time_expire is canceled; its charge expires with it and cannot be paid", async () => {
@@ -140,7 +171,11 @@ describe("orders", () => {
     const late = await call(sb, "POST", `/_sim/charges/${chId}/pay`, {});
     expect(late.status).toBe(400);
     expect(late.body.error).toMatchObject({ type: "invalid_request_error", code: "charge_unexpected_status" });
-    expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body).toMatchObject({ status: "canceled", paid: false, amount_paid: 0 });
+    expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body).toMatchObject({
+      status: "canceled",
+      paid: false,
+      amount_paid: 0,
+    });
     const again = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
     expect(again.status).toBe(400);
     expect(again.body.error.message).toMatch(/已过期/);
@@ -155,7 +190,11 @@ describe("orders", () => {
     const wrong = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled", user: "user_008" });
     expect(wrong.status).toBe(400);
     expect(Object.keys(wrong.body)).toEqual(["error"]);
-    expect(wrong.body.error).toEqual({ type: "invalid_request_error", message: expect.stringMatching(/uid/), param: "user" });
+    expect(wrong.body.error).toEqual({
+      type: "invalid_request_error",
+      message: expect.stringMatching(/uid/),
+      param: "user",
+    });
     expect((await call(sb, "GET", `/v1/orders/${o.body.id}`)).body.status).toBe("created");
     const right = await call(sb, "PUT", `/v1/orders/${o.body.id}`, { status: "canceled", user: "user_007" });
     expect(right.status, right.text).toBe(200);
@@ -173,7 +212,8 @@ describe("orders", () => {
       return { id: o.body.id as string, ch: p.body.charge as string };
     };
     const ali = await paidOrder("alipay_qr");
-    const refund = (id: string, body: Record<string, unknown>) => call(sb, "POST", `/v1/orders/${id}/order_refunds`, body);
+    const refund = (id: string, body: Record<string, unknown>) =>
+      call(sb, "POST", `/v1/orders/${id}/order_refunds`, body);
     const refusals: [Record<string, unknown>, string][] = [
       [{ charge: ali.ch, charge_amount: 100 }, "description"],
       [{ charge: ali.ch, charge_amount: 100, description: "" }, "description"],
@@ -190,41 +230,88 @@ describe("orders", () => {
     }
     expect((await call(sb, "GET", `/v1/orders/${ali.id}/order_refunds`)).body.data).toEqual([]);
     // the same rule on a charge refund
-    const chargeRefund = await call(sb, "POST", `/v1/charges/${ali.ch}/refunds`, { description: "退货", funding_source: "unsettled_funds" });
+    const chargeRefund = await call(sb, "POST", `/v1/charges/${ali.ch}/refunds`, {
+      description: "退货",
+      funding_source: "unsettled_funds",
+    });
     expect(chargeRefund.body.error).toMatchObject({ type: "invalid_request_error", param: "funding_source" });
 
-    const ok = await refund(ali.id, { charge: ali.ch, charge_amount: 100, description: "退货", refund_mode: "to_balance" });
+    const ok = await refund(ali.id, {
+      charge: ali.ch,
+      charge_amount: 100,
+      description: "退货",
+      refund_mode: "to_balance",
+    });
     expect(ok.status, ok.text).toBe(200);
     const wx = await paidOrder("wx_pub_qr", { product_id: "P1" });
-    const wxOk = await refund(wx.id, { charge: wx.ch, charge_amount: 100, description: "退货", refund_mode: "to_source", funding_source: "recharge_funds" });
+    const wxOk = await refund(wx.id, {
+      charge: wx.ch,
+      charge_amount: 100,
+      description: "退货",
+      refund_mode: "to_source",
+      funding_source: "recharge_funds",
+    });
     expect(wxOk.status, wxOk.text).toBe(200);
     expect(wxOk.body.data[0]).toMatchObject({ amount: 100, funding_source: "recharge_funds" });
   });
 
   it("royalty_users on a refund come out of the order's unsettled royalties; more than is left is refused", async () => {
     const pool = async (sourceNo: string) =>
-      ((await call(sb, "GET", "/_sim/royalties")).body.data as { source_no: string; source_user: string; amount: number }[])
+      (
+        (await call(sb, "GET", "/_sim/royalties")).body.data as {
+          source_no: string;
+          source_user: string;
+          amount: number;
+        }[]
+      )
         .filter((r) => r.source_no === sourceNo)
         .map((r) => [r.source_user, r.amount])
         .sort();
-    const o = await newOrder({ royalty_users: [{ user: "user_r1", amount: 120 }, { user: "user_r2", amount: 30 }] });
+    const o = await newOrder({
+      royalty_users: [
+        { user: "user_r1", amount: 120 },
+        { user: "user_r2", amount: 30 },
+      ],
+    });
     const pay = await call(sb, "POST", `/v1/orders/${o.body.id}/pay`, { channel: "alipay_qr" });
     await call(sb, "POST", `/_sim/charges/${pay.body.charge}/pay`, {});
     const no = o.body.merchant_order_no as string;
-    expect(await pool(no)).toEqual([["user_r1", 120], ["user_r2", 30]]);
+    expect(await pool(no)).toEqual([
+      ["user_r1", 120],
+      ["user_r2", 30],
+    ]);
     const refund = (charge_amount: number, royalty_users: unknown) =>
-      call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, { charge: pay.body.charge, charge_amount, description: "退货", royalty_users });
+      call(sb, "POST", `/v1/orders/${o.body.id}/order_refunds`, {
+        charge: pay.body.charge,
+        charge_amount,
+        description: "退货",
+        royalty_users,
+      });
 
     const r1 = await refund(200, [{ user: "user_r1", amount_refunded: 50 }]);
     expect(r1.status, r1.text).toBe(200);
-    expect(await pool(no)).toEqual([["user_r1", 70], ["user_r2", 30]]);
-    for (const bad of [[{ user: "user_r2", amount_refunded: 31 }], [{ user: "user_x", amount_refunded: 1 }], [{ user: "user_r1", amount_refunded: 40 }, { user: "user_r1", amount_refunded: 40 }]]) {
+    expect(await pool(no)).toEqual([
+      ["user_r1", 70],
+      ["user_r2", 30],
+    ]);
+    for (const bad of [
+      [{ user: "user_r2", amount_refunded: 31 }],
+      [{ user: "user_x", amount_refunded: 1 }],
+      [
+        { user: "user_r1", amount_refunded: 40 },
+        { user: "user_r1", amount_refunded: 40 },
+      ],
+    ]) {
       const res = await refund(100, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(res.body.error).toMatchObject({ type: "invalid_request_error", param: "royalty_users" });
     }
-    expect((await refund(10, [{ user: "user_r2", amount_refunded: 11 }])).body.error.param).toBe("royalty_users"); // more than the refund
-    expect(await pool(no)).toEqual([["user_r1", 70], ["user_r2", 30]]);
+    // more than the refund
+    expect((await refund(10, [{ user: "user_r2", amount_refunded: 11 }])).body.error.param).toBe("royalty_users");
+    expect(await pool(no)).toEqual([
+      ["user_r1", 70],
+      ["user_r2", 30],
+    ]);
     expect((await call(sb, "GET", `/v1/orders/${o.body.id}/order_refunds`)).body.data).toHaveLength(1);
     const r2 = await refund(100, [{ user: "user_r2", amount_refunded: 30 }]);
     expect(r2.status, r2.text).toBe(200);
@@ -267,16 +354,30 @@ describe("red envelopes", () => {
   it("validates amount range, scene_id and byte limits", async () => {
     expect((await call(sb, "POST", "/v1/red_envelopes", params({ amount: 99 }))).body.error.param).toBe("amount");
     expect((await call(sb, "POST", "/v1/red_envelopes", params({ amount: 20_001 }))).status).toBe(400);
-    const scene = await call(sb, "POST", "/v1/red_envelopes", params({ amount: 50, extra: { send_name: "商户", scene_id: "PRODUCT_3" } }));
+    const scene = await call(
+      sb,
+      "POST",
+      "/v1/red_envelopes",
+      params({ amount: 50, extra: { send_name: "商户", scene_id: "PRODUCT_3" } }),
+    );
     expect(scene.status, scene.text).toBe(200);
-    const badScene = await call(sb, "POST", "/v1/red_envelopes", params({ amount: 50, extra: { send_name: "商户", scene_id: "PRODUCT_9" } }));
+    const badScene = await call(
+      sb,
+      "POST",
+      "/v1/red_envelopes",
+      params({ amount: 50, extra: { send_name: "商户", scene_id: "PRODUCT_9" } }),
+    );
     expect(badScene.body.error.param).toBe("extra[scene_id]");
     // 11 CJK chars = 33 bytes > 32
     const long = await call(sb, "POST", "/v1/red_envelopes", params({ subject: "红包红包红包红包红包红" }));
     expect(long.status).toBe(400);
     expect(long.body.error.param).toBe("subject");
-    expect((await call(sb, "POST", "/v1/red_envelopes", params({ extra: {} }))).body.error.param).toBe("extra[send_name]");
-    expect((await call(sb, "POST", "/v1/red_envelopes", params({ order_no: "abc" }))).body.error.param).toBe("order_no");
+    expect((await call(sb, "POST", "/v1/red_envelopes", params({ extra: {} }))).body.error.param).toBe(
+      "extra[send_name]",
+    );
+    expect((await call(sb, "POST", "/v1/red_envelopes", params({ order_no: "abc" }))).body.error.param).toBe(
+      "order_no",
+    );
   });
 
   it("test-mode quirk: 1st retrieve → sent (event), 2nd → received (event)", async () => {
@@ -308,13 +409,23 @@ describe("red envelopes", () => {
     const rx2 = await startReceiver();
     const fast = await startSandbox({ port: 0, timeScale: 0.00002, webhookUrl: rx2.url });
     try {
-      const create = async () => (await call(fast, "POST", "/v1/red_envelopes", { ...params(), app: { id: fast.appId } })).body.id as string;
+      const create = async () =>
+        (await call(fast, "POST", "/v1/red_envelopes", { ...params(), app: { id: fast.appId } })).body.id as string;
       const unclaimed = await create();
       const claimed = await create();
       await call(fast, "GET", `/v1/red_envelopes/${unclaimed}`); // → sent
       await call(fast, "GET", `/v1/red_envelopes/${claimed}`); // → sent
       await call(fast, "GET", `/v1/red_envelopes/${claimed}`); // → received
-      const listed = async () => new Map(((await call(fast, "GET", `/v1/red_envelopes?app[id]=${fast.appId}&limit=10`)).body.data as { id: string; status: string; refunded: number | null }[]).map((x) => [x.id, x]));
+      const listed = async () =>
+        new Map(
+          (
+            (await call(fast, "GET", `/v1/red_envelopes?app[id]=${fast.appId}&limit=10`)).body.data as {
+              id: string;
+              status: string;
+              refunded: number | null;
+            }[]
+          ).map((x) => [x.id, x]),
+        );
       expect((await listed()).get(unclaimed)).toMatchObject({ status: "sent", refunded: null });
       await waitFor(async () => (await listed()).get(unclaimed)?.status === "refund", 10_000);
       const after = await listed();
@@ -329,14 +440,18 @@ describe("red envelopes", () => {
     // and at once, through the control; only a sent envelope can be refunded
     const h = await call(sb, "POST", "/v1/red_envelopes", params());
     await call(sb, "GET", `/v1/red_envelopes/${h.body.id}`);
-    expect((await call(sb, "POST", `/_sim/red_envelopes/${h.body.id}/refund`, {})).body).toMatchObject({ status: "refund" });
+    expect((await call(sb, "POST", `/_sim/red_envelopes/${h.body.id}/refund`, {})).body).toMatchObject({
+      status: "refund",
+    });
     expect((await call(sb, "POST", `/_sim/red_envelopes/${h.body.id}/refund`, {})).status).toBe(400);
   });
 });
 
 describe("royalty settlements", () => {
-  const pool = async () => (await call(sb, "GET", "/_sim/royalties")).body.data as { id: string; status: string; amount: number }[];
-  const settle = (over: Record<string, unknown> = {}) => call(sb, "POST", "/v1/royalty_settlements", { payer_app: sb.appId, method: "alipay", ...over });
+  const pool = async () =>
+    (await call(sb, "GET", "/_sim/royalties")).body.data as { id: string; status: string; amount: number }[];
+  const settle = (over: Record<string, unknown> = {}) =>
+    call(sb, "POST", "/v1/royalty_settlements", { payer_app: sb.appId, method: "alipay", ...over });
 
   it("preview computes without creating or changing anything", async () => {
     const before = JSON.stringify(await pool());

@@ -112,7 +112,10 @@ export function verifyRequestSignature(
 ): boolean {
   if (!signature) return false;
   // tolerate a lone trailing "?" being added or dropped on the way
-  const targets = new Set([target, target.endsWith("?") ? target.slice(0, -1) : target.includes("?") ? target : target + "?"]);
+  const targets = new Set([
+    target,
+    target.endsWith("?") ? target.slice(0, -1) : target.includes("?") ? target : target + "?",
+  ]);
   const candidates: Buffer[] = [];
   for (const t of targets) candidates.push(Buffer.concat([rawBody, Buffer.from(t + (timestamp ?? ""), "utf8")]));
   if (!timestamp) candidates.push(rawBody);
@@ -139,8 +142,18 @@ export function lanIPv4(): string | undefined {
  * A dashboard form: a urlencoded POST to /_sim with `_back=/…` (a local path). The control runs as usual and the
  * answer is a 303 back to that page with `?ok=` or `?error=`. Empty fields are dropped (optional inputs left blank).
  */
-function dashboardBack(method: string, path: string, contentType: string | undefined, body: Record<string, unknown>): string | null {
-  if (method !== "POST" || !path.startsWith("/_sim/") || !String(contentType ?? "").includes("application/x-www-form-urlencoded")) return null;
+function dashboardBack(
+  method: string,
+  path: string,
+  contentType: string | undefined,
+  body: Record<string, unknown>,
+): string | null {
+  if (
+    method !== "POST" ||
+    !path.startsWith("/_sim/") ||
+    !String(contentType ?? "").includes("application/x-www-form-urlencoded")
+  )
+    return null;
   const back = body._back;
   delete body._back;
   for (const [k, v] of Object.entries(body)) if (v === "") delete body[k];
@@ -181,7 +194,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const webhookUrl = () => store.state.config.webhookUrl;
   let publicUrl = opts.publicUrl ?? "";
 
-  const webhooks = new Webhooks({ store, privateKeyPem: keys.privateKeyPem, webhookUrl, timeScale, timeoutMs: opts.webhookTimeoutMs });
+  const webhooks = new Webhooks({
+    store,
+    privateKeyPem: keys.privateKeyPem,
+    webhookUrl,
+    timeScale,
+    timeoutMs: opts.webhookTimeoutMs,
+  });
   const engine = new Engine(store, webhooks, {
     appId,
     apiKey,
@@ -218,11 +237,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const sockets = new Set<Socket>();
   const holdTimers = new Set<NodeJS.Timeout>();
 
-  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, signResponse = false) => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    signResponse = false,
+  ) => {
     const isText = typeof body === "string";
     const payload = isText ? body : JSON.stringify(body, null, 2);
     const h: Record<string, string> = { "content-type": "application/json; charset=utf-8", ...headers };
-    if (signResponse && status >= 200 && status < 300) h["x-pingplusplus-signature"] = signBody(keys.privateKeyPem, payload);
+    if (signResponse && status >= 200 && status < 300)
+      h["x-pingplusplus-signature"] = signBody(keys.privateKeyPem, payload);
     res.writeHead(status, { ...h, "content-length": String(Buffer.byteLength(payload)) });
     res.end(payload);
   };
@@ -234,7 +260,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
     const rawQuery = q < 0 ? "" : target.slice(q + 1);
     const override = req.headers["x-http-method-override"];
-    const method = (req.method === "POST" && typeof override === "string" ? override : (req.method ?? "GET")).toUpperCase();
+    const method = (
+      req.method === "POST" && typeof override === "string" ? override : (req.method ?? "GET")
+    ).toUpperCase();
     const api = path === "/v1" || path.startsWith("/v1/");
     try {
       const raw = await readBody(req);
@@ -244,7 +272,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           fault.remaining -= 1;
           if (fault.remaining <= 0) fault = null;
           if (mode === "500") {
-            send(res, 500, new ApiError(500, "api_error", "服务器内部错误 (Internal server error, simulated)").toBody());
+            send(
+              res,
+              500,
+              new ApiError(500, "api_error", "服务器内部错误 (Internal server error, simulated)").toBody(),
+            );
           } else if (mode === "502_html") {
             send(res, 502, HTML_502, { "content-type": "text/html" });
           } else if (mode === "channel_error") {
@@ -264,7 +296,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           throw new ApiError(
             401,
             "invalid_request_error",
-            key ? `无效的 API key: ${shown} (Invalid API key provided)` : "未提供 API key (No API key provided; use Authorization: Bearer <key>)",
+            key
+              ? `无效的 API key: ${shown} (Invalid API key provided)`
+              : "未提供 API key (No API key provided; use Authorization: Bearer <key>)",
           );
         }
         if (opts.merchantPublicKeyPem) {
@@ -281,18 +315,33 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
             throw new ApiError(
               401,
               "invalid_request_error",
-              typeof sig === "string" ? "请求签名验证失败 (Request signature verification failed)" : "缺少请求签名 Pingplusplus-Signature (Missing request signature)",
+              typeof sig === "string"
+                ? "请求签名验证失败 (Request signature verification failed)"
+                : "缺少请求签名 Pingplusplus-Signature (Missing request signature)",
             );
           }
         }
       }
       const m = router.match(method, path);
       if (!m || m === "method") {
-        throw new ApiError(404, "invalid_request_error", `无法识别的请求 URL (Unrecognized request URL: ${method} ${path})`);
+        throw new ApiError(
+          404,
+          "invalid_request_error",
+          `无法识别的请求 URL (Unrecognized request URL: ${method} ${path})`,
+        );
       }
-      const body = method === "GET" || method === "DELETE" ? {} : parseBody(raw, String(req.headers["content-type"] ?? ""));
+      const body =
+        method === "GET" || method === "DELETE" ? {} : parseBody(raw, String(req.headers["content-type"] ?? ""));
       const back = dashboardBack(method, path, req.headers["content-type"], body);
-      const r: Req = { method, path, params: m.params, query: parseQuery(rawQuery), body, headers: req.headers, requestId: newId("iar_") };
+      const r: Req = {
+        method,
+        path,
+        params: m.params,
+        query: parseQuery(rawQuery),
+        body,
+        headers: req.headers,
+        requestId: newId("iar_"),
+      };
       let out: unknown;
       try {
         out = await m.handler(r);

@@ -108,7 +108,8 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
     ],
   }));
 
-  const servePayPage = (req: Req) => Reply.html(payPage(e, req.params.id ?? ""), e.s.charges[req.params.id ?? ""] ? 200 : 404);
+  const servePayPage = (req: Req) =>
+    Reply.html(payPage(e, req.params.id ?? ""), e.s.charges[req.params.id ?? ""] ? 200 : 404);
   r.get("/pay/:id", servePayPage);
   r.get("/_sim/pay/:id", servePayPage);
 
@@ -206,7 +207,11 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
   r.post("/_sim/royalties", (req) => {
     const p = validate(royaltiesSchema, req.body);
     const items =
-      p.royalties ?? Array.from({ length: p.count ?? 1 }, () => ({ amount: p.amount ?? 1000, source_user: p.source_user ?? "user_001" }));
+      p.royalties ??
+      Array.from({ length: p.count ?? 1 }, () => ({
+        amount: p.amount ?? 1000,
+        source_user: p.source_user ?? "user_001",
+      }));
     const added = items.map((x) => addRoyalty(e, x));
     e.save();
     return { object: "list", url: "/_sim/royalties", has_more: false, data: added };
@@ -236,7 +241,13 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
       if (!e.s.events[eventId]) throw notFound("event", eventId);
       ids = [eventId];
     } else {
-      ids = [...new Set(Object.values(e.s.deliveries).filter((d) => d.status === "failed").map((d) => d.event_id))];
+      ids = [
+        ...new Set(
+          Object.values(e.s.deliveries)
+            .filter((d) => d.status === "failed")
+            .map((d) => d.event_id),
+        ),
+      ];
     }
     const data = ids.map((id) => e.webhooks.redeliver(id)).filter((d) => d !== null);
     e.save();
@@ -252,7 +263,10 @@ export function registerSim(r: Router, e: Engine, c: SimControls): void {
   });
 
   r.post("/_sim/events", (req) => {
-    const p = validate(z.object({ type: z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/), object_id: z.string().min(1) }), req.body);
+    const p = validate(
+      z.object({ type: z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/), object_id: z.string().min(1) }),
+      req.body,
+    );
     const obj = e.find(p.object_id);
     if (!obj) throw notFound("object", p.object_id, "object_id");
     return e.emit(p.type, obj, null);

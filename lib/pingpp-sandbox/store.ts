@@ -123,7 +123,11 @@ export function loadOrCreateKeyPair(dataDir?: string): KeyPair {
   const privPath = dataDir ? path.join(dataDir, "sandbox_rsa_private_key.pem") : null;
   const pubPath = dataDir ? path.join(dataDir, "sandbox_rsa_public_key.pem") : null;
   if (privPath && pubPath && existsSync(privPath) && existsSync(pubPath)) {
-    return { privateKeyPem: readFileSync(privPath, "utf8"), publicKeyPem: readFileSync(pubPath, "utf8"), publicKeyPath: pubPath };
+    return {
+      privateKeyPem: readFileSync(privPath, "utf8"),
+      publicKeyPem: readFileSync(pubPath, "utf8"),
+      publicKeyPath: pubPath,
+    };
   }
   const { privateKey, publicKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,

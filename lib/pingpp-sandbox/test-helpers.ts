@@ -23,16 +23,20 @@ export async function call(
   const payload = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
   // node:http sends the request target verbatim (fetch would drop a lone trailing "?")
-  const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-    const req = http.request(sb.url + path, { method, headers }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on("data", (c: Buffer) => chunks.push(c));
-      r.on("end", () => resolve({ status: r.statusCode ?? 0, headers: r.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      r.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
+  const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>(
+    (resolve, reject) => {
+      const req = http.request(sb.url + path, { method, headers }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c));
+        r.on("end", () =>
+          resolve({ status: r.statusCode ?? 0, headers: r.headers, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        r.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(payload);
+    },
+  );
   let parsed: unknown = undefined;
   try {
     parsed = JSON.parse(res.text);
@@ -60,7 +64,12 @@ export async function startReceiver(statuses: number[] = []) {
       const raw = Buffer.concat(chunks);
       const status = statuses[hits++] ?? 200;
       const sig = req.headers["x-pingplusplus-signature"];
-      if (status >= 200 && status < 300) received.push({ raw, signature: typeof sig === "string" ? sig : undefined, event: JSON.parse(raw.toString("utf8")) });
+      if (status >= 200 && status < 300)
+        received.push({
+          raw,
+          signature: typeof sig === "string" ? sig : undefined,
+          event: JSON.parse(raw.toString("utf8")),
+        });
       res.writeHead(status, { "content-type": "text/plain" });
       res.end(status < 300 ? "OK" : "nope");
     });
@@ -75,7 +84,10 @@ export async function startReceiver(statuses: number[] = []) {
   };
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

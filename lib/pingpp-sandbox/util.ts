@@ -56,7 +56,10 @@ export class ApiError extends Error {
     super(message);
   }
   toBody(): { error: { type: string; message: string; code?: string; param?: string } } {
-    const error: { type: string; message: string; code?: string; param?: string } = { type: this.type, message: this.message };
+    const error: { type: string; message: string; code?: string; param?: string } = {
+      type: this.type,
+      message: this.message,
+    };
     if (this.code !== undefined) error.code = this.code;
     if (this.param !== undefined) error.param = this.param;
     return { error };
@@ -142,7 +145,10 @@ export function qInt(q: Query, key: string, def: number, min: number, max: numbe
   const v = qString(q, key);
   if (v === undefined || v === "") return def;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw badRequest(`参数 ${key} 无效，应为 ${min} 到 ${max} 之间的整数 (Invalid ${key}: must be an integer between ${min} and ${max})`, key);
+    throw badRequest(
+      `参数 ${key} 无效，应为 ${min} 到 ${max} 之间的整数 (Invalid ${key}: must be an integer between ${min} and ${max})`,
+      key,
+    );
   }
   return Number(v);
 }
@@ -174,7 +180,10 @@ export function createdFilter(q: Query): (created: number) => boolean {
   const lt = num(c.lt, "created[lt]");
   const lte = num(c.lte, "created[lte]");
   return (x) =>
-    (gt === undefined || x > gt) && (gte === undefined || x >= gte) && (lt === undefined || x < lt) && (lte === undefined || x <= lte);
+    (gt === undefined || x > gt) &&
+    (gte === undefined || x >= gte) &&
+    (lt === undefined || x < lt) &&
+    (lte === undefined || x <= lte);
 }
 
 // ---------- validation ----------

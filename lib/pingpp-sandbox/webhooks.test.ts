@@ -48,7 +48,16 @@ describe("webhooks", () => {
     expect(got.event.id).toMatch(/^evt_[0-9a-zA-Z]{24}$/);
     expect(got.event.data.object).toMatchObject({ id: ch.body.id, object: "charge", paid: true });
     expect(got.event.data.object.time_paid).toBeGreaterThan(0);
-    expect(Object.keys(got.event).sort()).toEqual(["created", "data", "id", "livemode", "object", "pending_webhooks", "request", "type"]);
+    expect(Object.keys(got.event).sort()).toEqual([
+      "created",
+      "data",
+      "id",
+      "livemode",
+      "object",
+      "pending_webhooks",
+      "request",
+      "type",
+    ]);
 
     const ev = await call(sb, "GET", `/v1/events/${got.event.id}`);
     expect(ev.status).toBe(200);
@@ -83,15 +92,22 @@ describe("webhooks", () => {
     const sb = await sandbox({ webhookUrl: rx.url, timeScale: 0.00001 });
     const ch = await call(sb, "POST", "/v1/charges", chargeParams(sb.appId));
     await call(sb, "POST", `/_sim/charges/${ch.body.id}/pay`, {});
-    const failed = await waitFor(async () => (await call(sb, "GET", "/_sim/deliveries?status=failed")).body.data[0], 10_000);
+    const failed = await waitFor(
+      async () => (await call(sb, "GET", "/_sim/deliveries?status=failed")).body.data[0],
+      10_000,
+    );
     expect(failed.attempts).toHaveLength(RETRY_SCHEDULE_S.length + 1);
     // each retry waits at least its scheduled delay (× timeScale) after the try before it: start to
     // start, in whole ms (lower bounds only: how much later it runs depends on the machine)
     const starts = (failed.attempts as { at: number }[]).map((a) => a.at);
     RETRY_SCHEDULE_S.forEach((delayS, i) => {
-      expect(starts[i + 1]! - starts[i]!, `retry ${i + 1}`).toBeGreaterThanOrEqual(Math.floor(delayS * 1000 * 0.00001) - 1);
+      expect(starts[i + 1]! - starts[i]!, `retry ${i + 1}`).toBeGreaterThanOrEqual(
+        Math.floor(delayS * 1000 * 0.00001) - 1,
+      );
     });
-    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(Math.floor(RETRY_SCHEDULE_S.reduce((a, b) => a + b, 0) * 1000 * 0.00001) - RETRY_SCHEDULE_S.length);
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(
+      Math.floor(RETRY_SCHEDULE_S.reduce((a, b) => a + b, 0) * 1000 * 0.00001) - RETRY_SCHEDULE_S.length,
+    );
     const again = await call(sb, "POST", "/_sim/webhooks/redeliver", { event_id: failed.event_id });
     expect(again.status).toBe(200);
     await waitFor(() => rx.received.length === 1);

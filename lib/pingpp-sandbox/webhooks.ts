@@ -1,4 +1,5 @@
-// Webhook signing, delivery and retries (ARCHITECTURE.md §9, Ping++'s schedule), persisted so retries resume after a restart.
+// Webhook signing, delivery and retries (ARCHITECTURE.md §9, Ping++'s schedule), persisted so retries resume after a
+// restart.
 import { createPrivateKey, createSign, type KeyObject } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
@@ -92,7 +93,9 @@ export class Webhooks {
   private refreshPending(eventId: string): void {
     const ev = this.state.events[eventId];
     if (!ev) return;
-    ev.pending_webhooks = Object.values(this.state.deliveries).filter((x) => x.event_id === eventId && x.status === "pending").length;
+    ev.pending_webhooks = Object.values(this.state.deliveries).filter(
+      (x) => x.event_id === eventId && x.status === "pending",
+    ).length;
   }
 
   private async attempt(id: string): Promise<void> {
@@ -132,7 +135,10 @@ export class Webhooks {
     this.o.store.save();
   }
 
-  private post(url: string, body: string): Promise<{ status: number | null; body: string | null; error: string | null }> {
+  private post(
+    url: string,
+    body: string,
+  ): Promise<{ status: number | null; body: string | null; error: string | null }> {
     return new Promise((resolve) => {
       let u: URL;
       try {
@@ -165,7 +171,11 @@ export class Webhooks {
           res.on("end", () => {
             this.inflight.delete(req);
             const text = Buffer.concat(chunks).toString("utf8");
-            resolve({ status: res.statusCode ?? null, body: text.length > RESPONSE_BODY_LIMIT ? `${text.slice(0, RESPONSE_BODY_LIMIT)}…` : text, error: null });
+            resolve({
+              status: res.statusCode ?? null,
+              body: text.length > RESPONSE_BODY_LIMIT ? `${text.slice(0, RESPONSE_BODY_LIMIT)}…` : text,
+              error: null,
+            });
           });
           res.on("error", () => undefined);
         },

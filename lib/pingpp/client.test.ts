@@ -60,7 +60,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      recorded.push({ method: req.method ?? "", target: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
+      recorded.push({
+        method: req.method ?? "",
+        target: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      });
       const reply = replies.shift() ?? fallback;
       if (reply === "hang") {
         hanging.push(res); // never answer
@@ -117,9 +122,23 @@ function expectSigned(rec: Recorded) {
     .verify(PUBLIC_PEM, sig as string, "base64");
   expect(ok).toBe(true);
   // and the exported helper agrees, while a different URI or time does not verify
-  expect(verifyRequestSignature({ body: rec.body, requestUri: rec.target, timestamp: TIMESTAMP }, sig as string, PUBLIC_PEM)).toBe(true);
-  expect(verifyRequestSignature({ body: rec.body, requestUri: `${rec.target}x`, timestamp: TIMESTAMP }, sig as string, PUBLIC_PEM)).toBe(false);
-  expect(verifyRequestSignature({ body: rec.body, requestUri: rec.target, timestamp: "1764219601" }, sig as string, PUBLIC_PEM)).toBe(false);
+  expect(
+    verifyRequestSignature({ body: rec.body, requestUri: rec.target, timestamp: TIMESTAMP }, sig as string, PUBLIC_PEM),
+  ).toBe(true);
+  expect(
+    verifyRequestSignature(
+      { body: rec.body, requestUri: `${rec.target}x`, timestamp: TIMESTAMP },
+      sig as string,
+      PUBLIC_PEM,
+    ),
+  ).toBe(false);
+  expect(
+    verifyRequestSignature(
+      { body: rec.body, requestUri: rec.target, timestamp: "1764219601" },
+      sig as string,
+      PUBLIC_PEM,
+    ),
+  ).toBe(false);
 }
 
 // ---------------------------------------------------------------- every resource call
@@ -184,7 +203,8 @@ const cases: Case[] = [
         paid: false,
       }),
     method: "GET",
-    target: "/v1/charges?app%5Bid%5D=app_1&limit=3&starting_after=ch_a&created%5Bgte%5D=1458186741&created%5Blt%5D=1458273141&paid=false",
+    target:
+      "/v1/charges?app%5Bid%5D=app_1&limit=3&starting_after=ch_a&created%5Bgte%5D=1458186741&created%5Blt%5D=1458273141&paid=false",
     reply: list("/v1/charges", [CHARGE, seedSample("qr-charge-01-charge.json")], { has_more: true }),
     check: (r) => expect((r as { has_more: boolean; data: unknown[] }).data).toHaveLength(2),
   },
@@ -278,8 +298,7 @@ const cases: Case[] = [
   },
   {
     name: "orders.pay",
-    call: (pp) =>
-      pp.orders.pay("2001708140000017551", { channel: "alipay_qr", charge_amount: 800 }),
+    call: (pp) => pp.orders.pay("2001708140000017551", { channel: "alipay_qr", charge_amount: 800 }),
     method: "POST",
     target: "/v1/orders/2001708140000017551/pay",
     body: { channel: "alipay_qr", charge_amount: 800 },
@@ -301,7 +320,12 @@ const cases: Case[] = [
   },
   {
     name: "orders.refunds.create returns a list",
-    call: (pp) => pp.orders.refunds.create("2001608270000004421", { description: "Refund Description", charge: "ch_8SCSCCn90ir1bb54m5fjbnX5", charge_amount: 800 }),
+    call: (pp) =>
+      pp.orders.refunds.create("2001608270000004421", {
+        description: "Refund Description",
+        charge: "ch_8SCSCCn90ir1bb54m5fjbnX5",
+        charge_amount: 800,
+      }),
     method: "POST",
     target: "/v1/orders/2001608270000004421/order_refunds",
     body: { description: "Refund Description", charge: "ch_8SCSCCn90ir1bb54m5fjbnX5", charge_amount: 800 },
@@ -380,7 +404,12 @@ const cases: Case[] = [
       }),
     method: "POST",
     target: "/v1/royalty_settlements",
-    body: { payer_app: "app_LibTW1n1SOq9Pin1", method: "alipay", created: { gte: 1490000000, lt: 1490100000 }, is_preview: true },
+    body: {
+      payer_app: "app_LibTW1n1SOq9Pin1",
+      method: "alipay",
+      created: { gte: 1490000000, lt: 1490100000 },
+      is_preview: true,
+    },
     reply: { ...SETTLEMENT, id: null, status: "created" },
     check: (r) => expect((r as { id: unknown }).id).toBeNull(),
   },
@@ -473,7 +502,7 @@ describe("resources over HTTP", () => {
 
   it("sends the body bytes it signed, unicode included, serialised once", async () => {
     replies = [{ json: REFUND }];
-    await client().charges.refunds.create("ch_x", { description: "顾客不要了 \u2028 \"quoted\"" });
+    await client().charges.refunds.create("ch_x", { description: '顾客不要了 \u2028 "quoted"' });
     const rec = only();
     expect(rec.body.toString("utf8")).toBe('{"description":"顾客不要了 \u2028 \\"quoted\\""}');
     expect(rec.headers["content-length"]).toBe(String(rec.body.length));
@@ -551,7 +580,13 @@ describe("request signing (node's crypto.verify over body + request URI + timest
       Buffer.from(sig, "base64"),
     );
 
-  const requests: { name: string; call: (pp: Pingpp) => Promise<unknown>; method: string; target: string; hasBody: boolean }[] = [
+  const requests: {
+    name: string;
+    call: (pp: Pingpp) => Promise<unknown>;
+    method: string;
+    target: string;
+    hasBody: boolean;
+  }[] = [
     {
       name: "POST with a unicode body",
       call: (pp) => pp.charges.refunds.create("ch_x", { amount: 1, description: "退款 ✓" }),
@@ -566,7 +601,13 @@ describe("request signing (node's crypto.verify over body + request URI + timest
       target: "/v1/orders/2001708140000017551",
       hasBody: true,
     },
-    { name: "GET without query", call: (pp) => pp.charges.retrieve("ch_x"), method: "GET", target: "/v1/charges/ch_x", hasBody: false },
+    {
+      name: "GET without query",
+      call: (pp) => pp.charges.retrieve("ch_x"),
+      method: "GET",
+      target: "/v1/charges/ch_x",
+      hasBody: false,
+    },
     {
       name: "GET with a bracketed query",
       call: (pp) => pp.charges.list({ app: { id: "app_1" }, limit: 2, created: { gt: 1 } }),
@@ -607,19 +648,33 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 
 describe("errors", () => {
   it("maps an error body to PingppError with all fields", async () => {
-    const error = { type: "invalid_request_error", message: "参数 amount 无效", code: "invalid_amount", param: "amount" };
+    const error = {
+      type: "invalid_request_error",
+      message: "参数 amount 无效",
+      code: "invalid_amount",
+      param: "amount",
+    };
     replies = [{ status: 400, json: { error } }];
     const err = await failure(client().charges.refunds.create("ch_x", { description: "d", amount: 1 }));
     expect(err).toBeInstanceOf(PingppError);
     const e = err as PingppError;
-    expect([e.status, e.type, e.message, e.code, e.param]).toEqual([400, error.type, error.message, error.code, error.param]);
+    expect([e.status, e.type, e.message, e.code, e.param]).toEqual([
+      400,
+      error.type,
+      error.message,
+      error.code,
+      error.param,
+    ]);
     expect(JSON.parse(e.rawBody)).toEqual({ error });
   });
 
   it("maps 401/402/404 error bodies, code and param optional", async () => {
     replies = [
       { status: 401, json: { error: { type: "invalid_request_error", message: "No API key provided" } } },
-      { status: 402, json: { error: { type: "channel_error", message: "渠道错误", code: "channel_connection_error" } } },
+      {
+        status: 402,
+        json: { error: { type: "channel_error", message: "渠道错误", code: "channel_connection_error" } },
+      },
       { status: 404, json: { error: { type: "invalid_request_error", message: "No such charge", param: "id" } } },
     ];
     const pp = client();
@@ -732,10 +787,26 @@ describe("every resource call maps each failure to a typed error", () => {
     const pp = client({ timeoutMs: 10_000 });
     const sent = c.method === "GET" ? 2 : 1; // GETs are retried once after a timeout, POST/PUT never
     const errors: [Reply, string, Record<string, unknown>][] = [
-      [errorReply(400, "invalid_request_error", { code: "invalid_param", param: "amount" }), "invalid_request_error", { status: 400, code: "invalid_param", param: "amount" }],
-      [errorReply(401, "invalid_request_error"), "invalid_request_error", { status: 401, code: undefined, param: undefined }],
-      [errorReply(402, "channel_error", { code: "channel_connection_error" }), "channel_error", { status: 402, code: "channel_connection_error" }],
-      [errorReply(404, "invalid_request_error", { param: "id" }), "invalid_request_error", { status: 404, param: "id" }],
+      [
+        errorReply(400, "invalid_request_error", { code: "invalid_param", param: "amount" }),
+        "invalid_request_error",
+        { status: 400, code: "invalid_param", param: "amount" },
+      ],
+      [
+        errorReply(401, "invalid_request_error"),
+        "invalid_request_error",
+        { status: 401, code: undefined, param: undefined },
+      ],
+      [
+        errorReply(402, "channel_error", { code: "channel_connection_error" }),
+        "channel_error",
+        { status: 402, code: "channel_connection_error" },
+      ],
+      [
+        errorReply(404, "invalid_request_error", { param: "id" }),
+        "invalid_request_error",
+        { status: 404, param: "id" },
+      ],
       [errorReply(500, "api_error"), "api_error", { status: 500 }],
     ];
     for (const [reply, type, fields] of errors) {
@@ -753,7 +824,11 @@ describe("every resource call maps each failure to a typed error", () => {
     replies = [{ text: '{"id":"ch_x","object":"charge","amount":1', contentType: "application/json" }];
     const bad = (await failure(c.call(pp))) as PingppConnectionError;
     expect(bad).toBeInstanceOf(PingppConnectionError);
-    expect([bad.status, bad.rawBody, bad.mayHaveReachedPingpp]).toEqual([200, '{"id":"ch_x","object":"charge","amount":1', true]);
+    expect([bad.status, bad.rawBody, bad.mayHaveReachedPingpp]).toEqual([
+      200,
+      '{"id":"ch_x","object":"charge","amount":1',
+      true,
+    ]);
     expect(recorded).toHaveLength(1);
 
     // valid JSON of the wrong shape

@@ -93,8 +93,7 @@ export function createPingpp(opts: PingppOptions) {
       post("/charges", chargeSchema, parseParams(chargeCreateParamsSchema, params)),
     retrieve: async (id: string) => get(`/charges/${seg(id, "id")}`, chargeSchema),
     /** cursor paging; `app.id` required */
-    list: async (params: ChargeListParams) =>
-      get("/charges", chargeList, parseParams(chargeListParamsSchema, params)),
+    list: async (params: ChargeListParams) => get("/charges", chargeList, parseParams(chargeListParamsSchema, params)),
     /** 撤销: close an unpaid charge (see REVERSIBLE_CHANNELS) */
     reverse: async (id: string) => post(`/charges/${seg(id, "id")}/reverse`, chargeSchema, {}),
     refunds: {
@@ -107,11 +106,7 @@ export function createPingpp(opts: PingppOptions) {
       retrieve: async (chargeId: string, refundId: string) =>
         get(`/charges/${seg(chargeId, "chargeId")}/refunds/${seg(refundId, "refundId")}`, refundSchema),
       list: async (chargeId: string, params: RefundListParams = {}) =>
-        get(
-          `/charges/${seg(chargeId, "chargeId")}/refunds`,
-          refundList,
-          parseParams(refundListParamsSchema, params),
-        ),
+        get(`/charges/${seg(chargeId, "chargeId")}/refunds`, refundList, parseParams(refundListParamsSchema, params)),
     },
   };
 
@@ -121,8 +116,7 @@ export function createPingpp(opts: PingppOptions) {
       post("/orders", orderSchema, parseParams(orderCreateParamsSchema, params)),
     retrieve: async (id: string) => get(orderPath(id), orderSchema),
     /** page paging; `app` required */
-    list: async (params: OrderListParams) =>
-      get("/orders", orderPageList, parseParams(orderListParamsSchema, params)),
+    list: async (params: OrderListParams) => get("/orders", orderPageList, parseParams(orderListParamsSchema, params)),
     cancel: async (id: string, params: OrderCancelParams = {}) =>
       put(orderPath(id), orderSchema, { status: "canceled", ...parseParams(orderCancelParamsSchema, params) }),
     pay: async (id: string, params: OrderPayParams) =>
@@ -136,11 +130,7 @@ export function createPingpp(opts: PingppOptions) {
     refunds: {
       /** Ping++ answers with a list of the refunds it created */
       create: async (orderId: string, params: OrderRefundCreateParams) =>
-        post(
-          `${orderPath(orderId)}/order_refunds`,
-          refundPageList,
-          parseParams(orderRefundCreateParamsSchema, params),
-        ),
+        post(`${orderPath(orderId)}/order_refunds`, refundPageList, parseParams(orderRefundCreateParamsSchema, params)),
       retrieve: async (orderId: string, refundId: string) =>
         get(`${orderPath(orderId)}/order_refunds/${seg(refundId, "refundId")}`, refundSchema),
       list: async (orderId: string, params: OrderPageParams = {}) =>
@@ -182,11 +172,7 @@ export function createPingpp(opts: PingppOptions) {
   const royaltyTransactions = {
     retrieve: async (id: string) => get(`/royalty_transactions/${seg(id, "id")}`, royaltyTransactionSchema),
     list: async (params: RoyaltyTransactionListParams = {}) =>
-      get(
-        "/royalty_transactions",
-        transactionPageList,
-        parseParams(royaltyTransactionListParamsSchema, params),
-      ),
+      get("/royalty_transactions", transactionPageList, parseParams(royaltyTransactionListParamsSchema, params)),
   };
 
   const events = {

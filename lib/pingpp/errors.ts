@@ -100,9 +100,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-export function summarizeIssues(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-): IssueSummary[] {
+export function summarizeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): IssueSummary[] {
   return issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 }
 

@@ -4,13 +4,7 @@
  * retry policy (GET only, once; never POST/PUT, money must not move twice).
  */
 import type { z } from "zod";
-import {
-  PingppConnectionError,
-  PingppError,
-  PingppResponseError,
-  describeIssues,
-  summarizeIssues,
-} from "./errors";
+import { PingppConnectionError, PingppError, PingppResponseError, describeIssues, summarizeIssues } from "./errors";
 import { errorBodySchema } from "./schemas";
 import { signRequest } from "./signing";
 
@@ -119,9 +113,7 @@ export function createTransport(opts: TransportOptions): Request {
       const timedOut = controller.signal.aborted;
       const code = errorCode(err);
       throw new PingppConnectionError(
-        timedOut
-          ? `Ping++ did not answer within ${timeoutMs} ms`
-          : `could not reach Ping++${code ? ` (${code})` : ""}`,
+        timedOut ? `Ping++ did not answer within ${timeoutMs} ms` : `could not reach Ping++${code ? ` (${code})` : ""}`,
         { mayHaveReachedPingpp: timedOut || !code || !NOT_SENT_CODES.has(code), timedOut, cause: err },
       );
     } finally {

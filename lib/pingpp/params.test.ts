@@ -71,35 +71,86 @@ describe("charge create params", () => {
   });
 
   it("keeps extra keys Ping++ may know better than we do", () => {
-    const parsed = parseParams(chargeCreateParamsSchema, charge("wx_pub_qr", { extra: { product_id: "P", goods_tag: "g", new_key: 1 } }));
+    const parsed = parseParams(
+      chargeCreateParamsSchema,
+      charge("wx_pub_qr", { extra: { product_id: "P", goods_tag: "g", new_key: 1 } }),
+    );
     expect(parsed.extra).toEqual({ product_id: "P", goods_tag: "g", new_key: 1 });
   });
 
   it.each([
     ["wx_pub_qr without extra", charge("wx_pub_qr", { extra: undefined }), "extra"],
     ["wx_pub_qr without product_id", charge("wx_pub_qr", { extra: { limit_pay: "no_credit" } }), "extra.product_id"],
-    ["wx_pub_qr with a bad limit_pay", charge("wx_pub_qr", { extra: { product_id: "P", limit_pay: "x" } }), "extra.limit_pay"],
-    ["cb_wx_pub_qr without product_id", charge("cb_wx_pub_qr", { extra: { goods_list: [{ goods_name: "a", goods_num: 1 }] } }), "extra.product_id"],
+    [
+      "wx_pub_qr with a bad limit_pay",
+      charge("wx_pub_qr", { extra: { product_id: "P", limit_pay: "x" } }),
+      "extra.limit_pay",
+    ],
+    [
+      "cb_wx_pub_qr without product_id",
+      charge("cb_wx_pub_qr", { extra: { goods_list: [{ goods_name: "a", goods_num: 1 }] } }),
+      "extra.product_id",
+    ],
     ["cb_wx_pub_qr without goods_list", charge("cb_wx_pub_qr", { extra: { product_id: "P" } }), "extra.goods_list"],
-    ["cb_wx_pub_qr with an empty goods_list", charge("cb_wx_pub_qr", { extra: { product_id: "P", goods_list: [] } }), "extra.goods_list"],
-    ["cb_wx_pub_qr goods without a name", charge("cb_wx_pub_qr", { extra: { product_id: "P", goods_list: [{ goods_num: "1" }] } }), "extra.goods_list[0].goods_name"],
-    ["cb_wx_pub_qr goods without a number", charge("cb_wx_pub_qr", { extra: { product_id: "P", goods_list: [{ goods_name: "a" }] } }), "extra.goods_list[0].goods_num"],
+    [
+      "cb_wx_pub_qr with an empty goods_list",
+      charge("cb_wx_pub_qr", { extra: { product_id: "P", goods_list: [] } }),
+      "extra.goods_list",
+    ],
+    [
+      "cb_wx_pub_qr goods without a name",
+      charge("cb_wx_pub_qr", { extra: { product_id: "P", goods_list: [{ goods_num: "1" }] } }),
+      "extra.goods_list[0].goods_name",
+    ],
+    [
+      "cb_wx_pub_qr goods without a number",
+      charge("cb_wx_pub_qr", { extra: { product_id: "P", goods_list: [{ goods_name: "a" }] } }),
+      "extra.goods_list[0].goods_num",
+    ],
     ["cb_wx_pub_qr in cny", charge("cb_wx_pub_qr", { currency: "cny" }), "currency"],
     ["cb_alipay_qr in cny", charge("cb_alipay_qr", { currency: "cny" }), "currency"],
     ["alipay_qr in usd", charge("alipay_qr", { currency: "usd" }), "currency"],
     ["isv_qr without terminal_id", charge("isv_qr", { extra: { pay_channel: "wx" } }), "extra.terminal_id"],
-    ["isv_qr with a bad pay_channel", charge("isv_qr", { extra: { terminal_id: "T", pay_channel: "paypal" } }), "extra.pay_channel"],
+    [
+      "isv_qr with a bad pay_channel",
+      charge("isv_qr", { extra: { terminal_id: "T", pay_channel: "paypal" } }),
+      "extra.pay_channel",
+    ],
     ["isv_wap without terminal_id", charge("isv_wap", { extra: {} }), "extra.terminal_id"],
-    ["isv_wap with a bad result_url", charge("isv_wap", { extra: { terminal_id: "T", pay_channel: "wx", result_url: "not a url" } }), "extra.result_url"],
-    ["isv_wap without pay_channel", charge("isv_wap", { extra: { terminal_id: "T", result_url: "https://shop.example/ok" } }), "extra.pay_channel"],
+    [
+      "isv_wap with a bad result_url",
+      charge("isv_wap", { extra: { terminal_id: "T", pay_channel: "wx", result_url: "not a url" } }),
+      "extra.result_url",
+    ],
+    [
+      "isv_wap without pay_channel",
+      charge("isv_wap", { extra: { terminal_id: "T", result_url: "https://shop.example/ok" } }),
+      "extra.pay_channel",
+    ],
     ["isv_qr without pay_channel", charge("isv_qr", { extra: { terminal_id: "T" } }), "extra.pay_channel"],
     ["isv_scan without terminal_id", charge("isv_scan", { extra: { scan_code: "1311" } }), "extra.terminal_id"],
     ["isv_scan without scan_code", charge("isv_scan", { extra: { terminal_id: "T" } }), "extra.scan_code"],
     // The SDK's limits (limits.ts): terminal_id 1-8 letters or digits, scan_code 1-32 characters.
-    ["isv_qr with a 9-character terminal_id", charge("isv_qr", { extra: { terminal_id: "T00000001", pay_channel: "wx" } }), "extra.terminal_id"],
-    ["isv_scan with a terminal_id with a dash", charge("isv_scan", { extra: { terminal_id: "T-01", scan_code: "1311" } }), "extra.terminal_id"],
-    ["isv_wap with an empty terminal_id", charge("isv_wap", { extra: { terminal_id: "", pay_channel: "wx", result_url: "https://shop.example/ok" } }), "extra.terminal_id"],
-    ["isv_scan with a 33-character scan_code", charge("isv_scan", { extra: { terminal_id: "T1", scan_code: "1".repeat(33) } }), "extra.scan_code"],
+    [
+      "isv_qr with a 9-character terminal_id",
+      charge("isv_qr", { extra: { terminal_id: "T00000001", pay_channel: "wx" } }),
+      "extra.terminal_id",
+    ],
+    [
+      "isv_scan with a terminal_id with a dash",
+      charge("isv_scan", { extra: { terminal_id: "T-01", scan_code: "1311" } }),
+      "extra.terminal_id",
+    ],
+    [
+      "isv_wap with an empty terminal_id",
+      charge("isv_wap", { extra: { terminal_id: "", pay_channel: "wx", result_url: "https://shop.example/ok" } }),
+      "extra.terminal_id",
+    ],
+    [
+      "isv_scan with a 33-character scan_code",
+      charge("isv_scan", { extra: { terminal_id: "T1", scan_code: "1".repeat(33) } }),
+      "extra.scan_code",
+    ],
     ["an unknown channel", charge("alipay_qr", { channel: "alipay_pc_direct" }), "channel"],
     ["a zero amount", charge("alipay_qr", { amount: 0 }), "amount"],
     ["a negative amount", charge("alipay_qr", { amount: -100 }), "amount"],
@@ -120,7 +171,10 @@ describe("charge create params", () => {
   });
 
   it("counts subject and body in characters, not bytes", () => {
-    expect(parseParams(chargeCreateParamsSchema, charge("alipay_qr", { subject: "商".repeat(32), body: "品".repeat(128) })).subject).toHaveLength(32);
+    expect(
+      parseParams(chargeCreateParamsSchema, charge("alipay_qr", { subject: "商".repeat(32), body: "品".repeat(128) }))
+        .subject,
+    ).toHaveLength(32);
   });
 });
 
@@ -144,8 +198,16 @@ describe("other params", () => {
     expect(parsed.currency).toBe("cny");
     expect(parseParams(redEnvelopeCreateParamsSchema, red({ amount: 20_000 })).amount).toBe(20_000);
     // outside 1-200 yuan with a scene
-    expect(parseParams(redEnvelopeCreateParamsSchema, red({ amount: 50_000, extra: { send_name: "S", scene_id: "PRODUCT_4" } })).amount).toBe(50_000);
-    expect(parseParams(redEnvelopeCreateParamsSchema, red({ amount: 99, extra: { send_name: "S", scene_id: "PRODUCT_1" } })).amount).toBe(99);
+    expect(
+      parseParams(
+        redEnvelopeCreateParamsSchema,
+        red({ amount: 50_000, extra: { send_name: "S", scene_id: "PRODUCT_4" } }),
+      ).amount,
+    ).toBe(50_000);
+    expect(
+      parseParams(redEnvelopeCreateParamsSchema, red({ amount: 99, extra: { send_name: "S", scene_id: "PRODUCT_1" } }))
+        .amount,
+    ).toBe(99);
     // 32 bytes exactly: 10 Chinese characters (30 bytes) + 2 ASCII
     expect(parseParams(redEnvelopeCreateParamsSchema, red({ subject: "红".repeat(10) + "ab" })).subject).toBeDefined();
   });
@@ -176,14 +238,35 @@ describe("other params", () => {
   });
 
   it("isv terminal_id and scan_code at their documented limits pass", () => {
-    const parsed = parseParams(chargeCreateParamsSchema, charge("isv_scan", { extra: { terminal_id: "A0000007", scan_code: "2".repeat(32) } }));
+    const parsed = parseParams(
+      chargeCreateParamsSchema,
+      charge("isv_scan", { extra: { terminal_id: "A0000007", scan_code: "2".repeat(32) } }),
+    );
     expect(parsed.extra).toEqual({ terminal_id: "A0000007", scan_code: "2".repeat(32) });
-    expect(parseParams(orderPayParamsSchema, { channel: "isv_qr", charge_amount: 1, extra: { terminal_id: "T1", pay_channel: "wx" } }).channel).toBe("isv_qr");
-    expect(refused(orderPayParamsSchema, { channel: "isv_qr", charge_amount: 1, extra: { terminal_id: "TERMINAL9", pay_channel: "wx" } }).path).toBe("extra.terminal_id");
+    expect(
+      parseParams(orderPayParamsSchema, {
+        channel: "isv_qr",
+        charge_amount: 1,
+        extra: { terminal_id: "T1", pay_channel: "wx" },
+      }).channel,
+    ).toBe("isv_qr");
+    expect(
+      refused(orderPayParamsSchema, {
+        channel: "isv_qr",
+        charge_amount: 1,
+        extra: { terminal_id: "TERMINAL9", pay_channel: "wx" },
+      }).path,
+    ).toBe("extra.terminal_id");
   });
 
   it("order refunds: description required, refund_mode only to_source/to_balance, charge_amount only with charge", () => {
-    const ok = { charge: "ch_1", charge_amount: 300, description: "退货", refund_mode: "to_balance", funding_source: "recharge_funds" };
+    const ok = {
+      charge: "ch_1",
+      charge_amount: 300,
+      description: "退货",
+      refund_mode: "to_balance",
+      funding_source: "recharge_funds",
+    };
     expect(parseParams(orderRefundCreateParamsSchema, ok)).toEqual(ok);
     expect(parseParams(orderRefundCreateParamsSchema, { description: "全部退" })).toEqual({ description: "全部退" });
     expect(refused(orderRefundCreateParamsSchema, { charge: "ch_1" }).path).toBe("description");
@@ -206,9 +289,16 @@ describe("other params", () => {
     expect(refused(orderCreateParamsSchema, { ...order, merchant_order_no: "1234567" }).path).toBe("merchant_order_no");
     expect(refused(orderListParamsSchema, { app: "app_1", per_page: 21 }).path).toBe("per_page");
     expect(refused(orderListParamsSchema, {}).path).toBe("app");
-    expect(parseParams(orderPayParamsSchema, { channel: "wx_pub_qr", charge_amount: 800, extra: { product_id: "P" } }).charge_amount).toBe(800);
-    expect(refused(orderPayParamsSchema, { channel: "wx_pub_qr", charge_amount: 800, extra: {} }).path).toBe("extra.product_id");
-    expect(refused(orderPayParamsSchema, { channel: "isv_scan", charge_amount: 1, extra: { terminal_id: "T" } }).path).toBe("extra.scan_code");
+    expect(
+      parseParams(orderPayParamsSchema, { channel: "wx_pub_qr", charge_amount: 800, extra: { product_id: "P" } })
+        .charge_amount,
+    ).toBe(800);
+    expect(refused(orderPayParamsSchema, { channel: "wx_pub_qr", charge_amount: 800, extra: {} }).path).toBe(
+      "extra.product_id",
+    );
+    expect(
+      refused(orderPayParamsSchema, { channel: "isv_scan", charge_amount: 1, extra: { terminal_id: "T" } }).path,
+    ).toBe("extra.scan_code");
   });
 
   it("charge list needs app.id and a limit of 1-100", () => {
@@ -235,7 +325,8 @@ describe("channels and generated numbers", () => {
 
   it("reversible channels per API.md §2.1", () => {
     expect([...REVERSIBLE_CHANNELS].sort()).toEqual(["alipay_qr", "isv_qr", "isv_scan", "isv_wap", "wx_pub_qr"]);
-    for (const ch of ["upacp_qr", "ccb_qr", "cb_alipay_qr", "cb_wx_pub_qr"]) expect(isReversibleChannel(ch)).toBe(false);
+    for (const ch of ["upacp_qr", "ccb_qr", "cb_alipay_qr", "cb_wx_pub_qr"])
+      expect(isReversibleChannel(ch)).toBe(false);
   });
 
   it("generateOrderNo: alnum, ≤ 27, unique, valid for charges and orders", () => {
@@ -247,7 +338,9 @@ describe("channels and generated numbers", () => {
     }
     expect(seen.size).toBe(2000);
     expect(generateOrderNo(Date.UTC(2026, 10, 27, 5, 6, 7)).slice(0, 12)).toBe("261127050607");
-    expect(parseParams(chargeCreateParamsSchema, charge("alipay_qr", { order_no: generateOrderNo() })).order_no).toHaveLength(20);
+    expect(
+      parseParams(chargeCreateParamsSchema, charge("alipay_qr", { order_no: generateOrderNo() })).order_no,
+    ).toHaveLength(20);
   });
 
   it("generateRedEnvelopeOrderNo: 1-28 digits, unique", () => {

@@ -38,15 +38,11 @@ const metadata = z
   .refine((m) => Object.keys(m).length <= 10, "at most 10 keys");
 
 /** Charge order_no: letters and digits, at most 27 (the tightest channel limit). */
-export const chargeOrderNoSchema = z
-  .string()
-  .regex(/^[0-9A-Za-z]{1,27}$/, "must be 1-27 letters or digits");
+export const chargeOrderNoSchema = z.string().regex(/^[0-9A-Za-z]{1,27}$/, "must be 1-27 letters or digits");
 /** Red envelope order_no: 1-28 digits. */
 export const redEnvelopeOrderNoSchema = z.string().regex(/^[0-9]{1,28}$/, "must be 1-28 digits");
 /** Order merchant_order_no: 8-20 letters or digits. */
-export const merchantOrderNoSchema = z
-  .string()
-  .regex(/^[0-9A-Za-z]{8,20}$/, "must be 8-20 letters or digits");
+export const merchantOrderNoSchema = z.string().regex(/^[0-9A-Za-z]{8,20}$/, "must be 8-20 letters or digits");
 
 export const createdFilterSchema = z.object({
   gt: timestamp.optional(),
@@ -77,7 +73,10 @@ const terminalId = z
   .max(ISV_TERMINAL_ID_MAX, `must be at most ${ISV_TERMINAL_ID_MAX} characters`)
   .regex(ISV_TERMINAL_ID_PATTERN, `must be 1-${ISV_TERMINAL_ID_MAX} letters or digits`);
 const productId = z.string().min(1).max(32);
-const goodsNum = z.union([z.string().regex(/^[1-9][0-9]*$/, "must be a positive integer"), z.number().int().positive()]);
+const goodsNum = z.union([
+  z.string().regex(/^[1-9][0-9]*$/, "must be a positive integer"),
+  z.number().int().positive(),
+]);
 const noExtra = z.looseObject({}).optional();
 
 /** `extra` rules of each QR channel (API.md §2.1). Unknown keys are passed on. */
@@ -91,9 +90,7 @@ export const CHANNEL_EXTRA_SCHEMAS = {
   cb_alipay_qr: noExtra,
   cb_wx_pub_qr: z.looseObject({
     product_id: productId,
-    goods_list: z
-      .array(z.looseObject({ goods_name: z.string().min(1), goods_num: goodsNum }))
-      .min(1),
+    goods_list: z.array(z.looseObject({ goods_name: z.string().min(1), goods_num: goodsNum })).min(1),
     limit_pay: z.literal("no_credit").optional(),
   }),
   upacp_qr: noExtra,
@@ -253,12 +250,13 @@ export const orderRefundCreateParamsSchema = z
     metadata: metadata.optional(),
     refund_mode: z.enum(REFUND_MODES).optional(),
     funding_source: z.enum(FUNDING_SOURCES).optional(),
-    royalty_users: z
-      .array(z.object({ user: id, amount_refunded: z.number().int().nonnegative() }))
-      .optional(),
+    royalty_users: z.array(z.object({ user: id, amount_refunded: z.number().int().nonnegative() })).optional(),
   })
   // Ping++ takes charge_amount only for the charge it names.
-  .refine((p) => p.charge_amount === undefined || p.charge !== undefined, { path: ["charge_amount"], message: "only with charge" });
+  .refine((p) => p.charge_amount === undefined || p.charge !== undefined, {
+    path: ["charge_amount"],
+    message: "only with charge",
+  });
 export type OrderRefundCreateParams = z.input<typeof orderRefundCreateParamsSchema>;
 
 // ---------------------------------------------------------------- red envelopes
@@ -288,9 +286,7 @@ export const redEnvelopeCreateParamsSchema = z
     body: bytes(128),
     description: bytes(255),
     // every extra value must be a string (Java SDK: Map<String,String>)
-    extra: z
-      .object({ send_name: bytes(32), scene_id: z.enum(RED_ENVELOPE_SCENES).optional() })
-      .catchall(z.string()),
+    extra: z.object({ send_name: bytes(32), scene_id: z.enum(RED_ENVELOPE_SCENES).optional() }).catchall(z.string()),
     metadata: metadata.optional(),
   })
   .superRefine((p, ctx) => {

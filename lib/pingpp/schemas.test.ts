@@ -79,9 +79,7 @@ describe("seed samples", () => {
     expect(isEventFor(red, "red_envelope")).toBe(true);
     expect(redEnvelopeSchema.parse(red.data.object).status).toBe("sent");
 
-    const partial = eventSchema.parse(
-      seedSample("royalty-settlement-03-royalty_settlement.partially_succeeded.json"),
-    );
+    const partial = eventSchema.parse(seedSample("royalty-settlement-03-royalty_settlement.partially_succeeded.json"));
     const settlement = royaltySettlementSchema.parse(partial.data.object);
     expect(settlement.status).toBe("partially_succeeded");
     expect(settlement.royalty_transactions?.data.map((t) => t.status)).toEqual(["failed", "succeeded"]);
@@ -159,9 +157,8 @@ describe("strictness on the fields the console relies on", () => {
     expect(refundSchema.safeParse({ ...(refund as object), status: "done" }).success).toBe(false);
     const red = (seedSample("red-envelope-01-red_envelope.sent.json").data as { object: object }).object;
     expect(redEnvelopeSchema.safeParse({ ...red, status: "lost" }).success).toBe(false);
-    const settlement = (
-      seedSample("royalty-settlement-05-royalty_settlement.canceled.json").data as { object: object }
-    ).object;
+    const settlement = (seedSample("royalty-settlement-05-royalty_settlement.canceled.json").data as { object: object })
+      .object;
     expect(royaltySettlementSchema.safeParse({ ...settlement, status: "finished" }).success).toBe(false);
     expect(royaltySettlementSchema.safeParse({ ...settlement, count: 1.5 }).success).toBe(false);
     const tx = seedSample("royalty-settlement-01-royalty_transaction.json");

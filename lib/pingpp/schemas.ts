@@ -219,13 +219,7 @@ export type RedEnvelope = z.infer<typeof redEnvelopeSchema>;
 
 // ---------------------------------------------------------------- royalty
 
-export const ROYALTY_TRANSACTION_STATUSES = [
-  "created",
-  "pending",
-  "succeeded",
-  "failed",
-  "canceled",
-] as const;
+export const ROYALTY_TRANSACTION_STATUSES = ["created", "pending", "succeeded", "failed", "canceled"] as const;
 export type RoyaltyTransactionStatus = (typeof ROYALTY_TRANSACTION_STATUSES)[number];
 
 export const royaltyTransactionSchema = z.looseObject({
@@ -432,12 +426,7 @@ export function isEventFor<K extends EventObjectKind>(event: PingppEvent, kind: 
 
 // ---------------------------------------------------------------- error body
 
-export const PINGPP_ERROR_TYPES = [
-  "invalid_request_error",
-  "api_error",
-  "channel_error",
-  "card_error",
-] as const;
+export const PINGPP_ERROR_TYPES = ["invalid_request_error", "api_error", "channel_error", "card_error"] as const;
 
 /** `{"error":{"type","message","code"?,"param"?}}`. `type` is kept open (unknown types are not refused). */
 export const errorBodySchema = z.looseObject({

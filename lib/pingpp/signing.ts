@@ -40,11 +40,7 @@ export function rsaVerify(data: Bytes, signatureBase64: string, publicKeyPem: st
 }
 
 /** Verify the `X-Pingplusplus-Signature` header of a webhook over the raw body bytes. Never throws. */
-export function verifyWebhookSignature(
-  rawBody: Bytes,
-  signatureBase64: string,
-  publicKeyPem: string,
-): boolean {
+export function verifyWebhookSignature(rawBody: Bytes, signatureBase64: string, publicKeyPem: string): boolean {
   return rsaVerify(rawBody, signatureBase64, publicKeyPem);
 }
 

@@ -33,10 +33,12 @@ describe("public types", () => {
 
   it("a settlement preview is typed as such", () => {
     const create = null as unknown as Pingpp["royaltySettlements"]["create"];
-    expectTypeOf(() => create({ payer_app: "a", method: "alipay", is_preview: true }))
-      .returns.resolves.toEqualTypeOf<RoyaltySettlementPreview>();
-    expectTypeOf(() => create({ payer_app: "a", method: "alipay" }))
-      .returns.resolves.toEqualTypeOf<RoyaltySettlement>();
+    expectTypeOf(() =>
+      create({ payer_app: "a", method: "alipay", is_preview: true }),
+    ).returns.resolves.toEqualTypeOf<RoyaltySettlementPreview>();
+    expectTypeOf(() =>
+      create({ payer_app: "a", method: "alipay" }),
+    ).returns.resolves.toEqualTypeOf<RoyaltySettlement>();
   });
 
   it("charge params are a union by channel", () => {
@@ -46,37 +48,41 @@ describe("public types", () => {
   });
 
   // type-only checks: the functions are never called
-  type Handled = "charge.succeeded" | "royalty_settlement.succeeded" | "royalty_settlement.failed" | "royalty_settlement.canceled";
+  type Handled =
+    "charge.succeeded" | "royalty_settlement.succeeded" | "royalty_settlement.failed" | "royalty_settlement.canceled";
 
   it("events are a discriminated union on type; unknown types stay generic", () => {
     const check = (e: PingppEvent) => {
-    if (e.type === "charge.succeeded") expectTypeOf(e.data.object).toEqualTypeOf<Charge>();
-    if (e.type === "refund.succeeded") expectTypeOf(e.data.object).toEqualTypeOf<Refund>();
-    if (e.type === "order.succeeded" || e.type === "order.refunded") expectTypeOf(e.data.object).toEqualTypeOf<Order>();
-    if (e.type === "red_envelope.sent" || e.type === "red_envelope.received") expectTypeOf(e.data.object).toEqualTypeOf<RedEnvelope>();
-    if (e.type === "royalty_settlement.partially_succeeded") expectTypeOf(e.data.object).toEqualTypeOf<RoyaltySettlement>();
-    switch (e.type) {
-      case "royalty_settlement.succeeded":
-      case "royalty_settlement.failed":
-      case "royalty_settlement.canceled":
-        expectTypeOf(e).toEqualTypeOf<
-          | EventOfType<"royalty_settlement.succeeded">
-          | EventOfType<"royalty_settlement.failed">
-          | EventOfType<"royalty_settlement.canceled">
-        >();
-        break;
-      case "charge.succeeded":
-        expectTypeOf(e).toEqualTypeOf<EventOfType<"charge.succeeded">>();
-        break;
-      default:
-        expectTypeOf(e).toEqualTypeOf<
-          | { [T in Exclude<KnownEventType, Handled>]: EventOfType<T> }[Exclude<KnownEventType, Handled>]
-          | OtherPingppEvent
-        >();
-    }
-    // the event type is still a string wherever one is expected
-    expectTypeOf(e.type).toExtend<string>();
-    expectTypeOf<OtherPingppEvent["data"]["object"]>().toEqualTypeOf<Record<string, unknown>>();
+      if (e.type === "charge.succeeded") expectTypeOf(e.data.object).toEqualTypeOf<Charge>();
+      if (e.type === "refund.succeeded") expectTypeOf(e.data.object).toEqualTypeOf<Refund>();
+      if (e.type === "order.succeeded" || e.type === "order.refunded")
+        expectTypeOf(e.data.object).toEqualTypeOf<Order>();
+      if (e.type === "red_envelope.sent" || e.type === "red_envelope.received")
+        expectTypeOf(e.data.object).toEqualTypeOf<RedEnvelope>();
+      if (e.type === "royalty_settlement.partially_succeeded")
+        expectTypeOf(e.data.object).toEqualTypeOf<RoyaltySettlement>();
+      switch (e.type) {
+        case "royalty_settlement.succeeded":
+        case "royalty_settlement.failed":
+        case "royalty_settlement.canceled":
+          expectTypeOf(e).toEqualTypeOf<
+            | EventOfType<"royalty_settlement.succeeded">
+            | EventOfType<"royalty_settlement.failed">
+            | EventOfType<"royalty_settlement.canceled">
+          >();
+          break;
+        case "charge.succeeded":
+          expectTypeOf(e).toEqualTypeOf<EventOfType<"charge.succeeded">>();
+          break;
+        default:
+          expectTypeOf(e).toEqualTypeOf<
+            | { [T in Exclude<KnownEventType, Handled>]: EventOfType<T> }[Exclude<KnownEventType, Handled>]
+            | OtherPingppEvent
+          >();
+      }
+      // the event type is still a string wherever one is expected
+      expectTypeOf(e.type).toExtend<string>();
+      expectTypeOf<OtherPingppEvent["data"]["object"]>().toEqualTypeOf<Record<string, unknown>>();
     };
     expectTypeOf(check).toBeFunction();
   });
@@ -87,7 +93,8 @@ describe("public types", () => {
         expectTypeOf(e).toEqualTypeOf<EventFor<"charge">>();
         expectTypeOf(e.data.object.amount).toEqualTypeOf<number>();
       }
-      if (isEventFor(e, "royalty_settlement")) expectTypeOf(e.data.object.status).toEqualTypeOf<RoyaltySettlement["status"]>();
+      if (isEventFor(e, "royalty_settlement"))
+        expectTypeOf(e.data.object.status).toEqualTypeOf<RoyaltySettlement["status"]>();
     };
     expectTypeOf(check).toBeFunction();
   });

@@ -70,7 +70,12 @@ describe("verifyWebhookSignature with Ping++'s signed fixtures", () => {
     const c = cases[0]!;
     const garbageSigs = ["", "   ", "not base64 at all!!", "AAAA", "====", c.sigText.slice(0, 100), "%%%%"];
     for (const sig of garbageSigs) expect(verifyWebhookSignature(c.bodyBytes, sig, c.pem)).toBe(false);
-    const garbageKeys = ["", "garbage", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", c.pem.slice(0, 200)];
+    const garbageKeys = [
+      "",
+      "garbage",
+      "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+      c.pem.slice(0, 200),
+    ];
     for (const key of garbageKeys) expect(verifyWebhookSignature(c.bodyBytes, c.sigText, key)).toBe(false);
     // wrong types from untyped callers
     expect(verifyWebhookSignature(c.bodyBytes, undefined as unknown as string, c.pem)).toBe(false);
@@ -152,7 +157,16 @@ describe("parseEvent: a discriminated union over the event types in scope", () =
     royalty_settlement: settlement,
   };
   const event = (type: string, object: Record<string, unknown>) =>
-    JSON.stringify({ id: `evt_${type.replace(/\W/g, "")}`, object: "event", created: 1764219600, livemode: false, type, data: { object }, pending_webhooks: 0, request: null });
+    JSON.stringify({
+      id: `evt_${type.replace(/\W/g, "")}`,
+      object: "event",
+      created: 1764219600,
+      livemode: false,
+      type,
+      data: { object },
+      pending_webhooks: 0,
+      request: null,
+    });
 
   /** What a handler written against the union reads; compiles only if narrowing on `type` gives the object type. */
   function describeEvent(e: PingppEvent): string {

@@ -33,4 +33,3 @@ export function parseEventJson(json: unknown, rawBody = ""): PingppEvent {
   }
   return parsed.data;
 }
-

@@ -32,16 +32,32 @@ afterEach(() => {
   resetEnv();
 });
 
-const actorOf = (u: { id: string; email: string; name: string; role: Actor["role"] }): Actor => ({ id: u.id, email: u.email, name: u.name, role: u.role, terminalId: null, ip: "10.0.0.2" });
+const actorOf = (u: { id: string; email: string; name: string; role: Actor["role"] }): Actor => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  terminalId: null,
+  ip: "10.0.0.2",
+});
 const row = async (id: string) => (await db.select().from(staffUsers).where(eq(staffUsers.id, id)))[0]!;
-const audits = async (action: string) => db.select().from(auditLogs).where(eq(auditLogs.action, action)).orderBy(desc(auditLogs.id));
+const audits = async (action: string) =>
+  db.select().from(auditLogs).where(eq(auditLogs.action, action)).orderBy(desc(auditLogs.id));
 
 async function cashier(password?: string) {
-  const { user, generatedPassword } = await staff.createStaff(admin, { email: `c${Math.random().toString(36).slice(2, 8)}@x.cn`, name: "C", role: "cashier", password });
+  const { user, generatedPassword } = await staff.createStaff(admin, {
+    email: `c${Math.random().toString(36).slice(2, 8)}@x.cn`,
+    name: "C",
+    role: "cashier",
+    password,
+  });
   return { user, password: password ?? generatedPassword!, actor: actorOf(user) };
 }
 
-/** Enroll someone in two-factor sign-in; answers the secret (read back as the app would have scanned it) and the recovery codes. */
+/**
+ * Enroll someone in two-factor sign-in; answers the secret (read back as the app would have scanned it) and the
+ * recovery codes.
+ */
 async function enroll(actor: Actor, at = Date.now()) {
   const { secret, uri } = await accounts.startTwoFactor(actor);
   expect(uri).toMatch(/^otpauth:\/\/totp\/.*secret=/);
@@ -69,14 +85,19 @@ describe("a password set by an admin must be changed at first login", () => {
   it("changing it clears the gate, ends other sessions (new version answered), and is audited; the old password no longer works", async () => {
     const c = await cashier();
     const before = await row(c.user.id);
-    const { sessionVersion } = await accounts.changeOwnPassword(c.actor, { current: c.password, next: "my-own-password-1" });
+    const { sessionVersion } = await accounts.changeOwnPassword(c.actor, {
+      current: c.password,
+      next: "my-own-password-1",
+    });
     const after = await row(c.user.id);
     expect(sessionVersion).toBe(before.sessionVersion + 1);
     expect(after.sessionVersion).toBe(sessionVersion);
     expect(accounts.gateFor(after)).toBeNull();
     expect(await staff.activeStaff(c.user.id, before.sessionVersion)).toBeNull(); // every older session is over
     expect((await staff.authenticate({ email: c.user.email, password: c.password, ip: "9.9.9.9" })).ok).toBe(false);
-    expect((await staff.authenticate({ email: c.user.email, password: "my-own-password-1", ip: "9.9.9.9" })).ok).toBe(true);
+    expect((await staff.authenticate({ email: c.user.email, password: "my-own-password-1", ip: "9.9.9.9" })).ok).toBe(
+      true,
+    );
     const [a] = await audits("account.change_password");
     expect([a!.result, a!.actorId, a!.params]).toEqual(["ok", c.user.id, { wasRequired: true }]);
     expect(JSON.stringify(a)).not.toContain("my-own-password-1");
@@ -84,8 +105,12 @@ describe("a password set by an admin must be changed at first login", () => {
 
   it("refuses a wrong current password (audited) and the same password again", async () => {
     const c = await cashier();
-    await expect(accounts.changeOwnPassword(c.actor, { current: "not-the-password", next: "my-own-password-1" })).rejects.toMatchObject({ code: "wrongPassword", field: "current" });
-    await expect(accounts.changeOwnPassword(c.actor, { current: c.password, next: c.password })).rejects.toMatchObject({ code: "samePassword" });
+    await expect(
+      accounts.changeOwnPassword(c.actor, { current: "not-the-password", next: "my-own-password-1" }),
+    ).rejects.toMatchObject({ code: "wrongPassword", field: "current" });
+    await expect(accounts.changeOwnPassword(c.actor, { current: c.password, next: c.password })).rejects.toMatchObject({
+      code: "samePassword",
+    });
     expect((await row(c.user.id)).mustChangePassword).toBe(true);
     expect((await audits("account.change_password")).map((a) => [a.result, a.message])).toEqual([
       ["refused", "same password"],
@@ -105,7 +130,9 @@ describe("a password set by an admin must be changed at first login", () => {
     await enroll(admin);
     expect(accounts.gateFor(await row(admin.id))).toBeNull();
     // …and cannot turn it off while it is required
-    await expect(accounts.disableTwoFactor(admin, "admin-own-password")).rejects.toMatchObject({ code: "twoFactorRequired" });
+    await expect(accounts.disableTwoFactor(admin, "admin-own-password")).rejects.toMatchObject({
+      code: "twoFactorRequired",
+    });
   });
 });
 
@@ -114,7 +141,8 @@ async function resetAdmin() {
 }
 
 describe("two-factor sign-in (TOTP, RFC 6238)", () => {
-  // The clock stands still in the middle of a 30-second step, so "now ± one step" never straddles a step change mid-test.
+  // The clock stands still in the middle of a 30-second step, so "now ± one step" never straddles a step change
+  // mid-test.
   beforeEach(() => {
     const step = TOTP_PERIOD * 1000;
     vi.useFakeTimers({ toFake: ["Date"] });
@@ -138,7 +166,12 @@ describe("two-factor sign-in (TOTP, RFC 6238)", () => {
   it("a wrong code does not enroll (audited); one from the app does, with 10 hashed recovery codes", async () => {
     const c = await cashier("pw-cashier-123");
     const { secret } = await accounts.startTwoFactor(c.actor);
-    await expect(accounts.confirmTwoFactor(c.actor, "000000".replace(/0/g, (_, i) => String((Number(totpCode(secret)[i]) + 1) % 10)))).rejects.toMatchObject({ code: "invalidCode" });
+    await expect(
+      accounts.confirmTwoFactor(
+        c.actor,
+        "000000".replace(/0/g, (_, i) => String((Number(totpCode(secret)[i]) + 1) % 10)),
+      ),
+    ).rejects.toMatchObject({ code: "invalidCode" });
     expect((await row(c.user.id)).totpEnabledAt).toBeNull();
     const { recoveryCodes } = await accounts.confirmTwoFactor(c.actor, totpCode(secret));
     expect(recoveryCodes).toHaveLength(10);
@@ -153,9 +186,13 @@ describe("two-factor sign-in (TOTP, RFC 6238)", () => {
     const c = await cashier("pw-cashier-123");
     const t0 = Date.now() - 10 * TOTP_PERIOD * 1000; // enrolled five minutes ago: later steps are all new
     const { secret } = await enroll(c.actor, t0);
-    const login = (code?: string, ip = "7.7.7.7") => staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code, ip });
+    const login = (code?: string, ip = "7.7.7.7") =>
+      staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code, ip });
     expect(await login()).toEqual({ ok: false, reason: "codeRequired" });
-    expect(await staff.authenticate({ email: c.user.email, password: "wrong-pass", ip: "7.7.7.7" })).toEqual({ ok: false, reason: "invalid" }); // the code step reveals nothing without the password
+    expect(await staff.authenticate({ email: c.user.email, password: "wrong-pass", ip: "7.7.7.7" })).toEqual({
+      ok: false,
+      reason: "invalid",
+    }); // the code step reveals nothing without the password
     const now = Date.now();
     expect(await login(totpCode(secret, now - 2 * TOTP_PERIOD * 1000))).toEqual({ ok: false, reason: "invalidCode" });
     expect(await login(totpCode(secret, now + 2 * TOTP_PERIOD * 1000))).toEqual({ ok: false, reason: "invalidCode" });
@@ -164,9 +201,15 @@ describe("two-factor sign-in (TOTP, RFC 6238)", () => {
     expect(await login(prev, "7.7.7.9")).toEqual({ ok: false, reason: "invalidCode" }); // used: no replay
     const next = totpCode(secret, now + TOTP_PERIOD * 1000);
     expect((await login(next, "7.7.7.10")).ok).toBe(true);
-    expect(await login(totpCode(secret, now), "7.7.7.11")).toEqual({ ok: false, reason: "invalidCode" }); // an older step than the last one used
+    // an older step than the last one used
+    expect(await login(totpCode(secret, now), "7.7.7.11")).toEqual({ ok: false, reason: "invalidCode" });
     const failed = await audits("account.two_factor_failed");
-    expect(failed.map((a) => a.message)).toEqual(["code already used", "code already used", "invalid code", "invalid code"]);
+    expect(failed.map((a) => a.message)).toEqual([
+      "code already used",
+      "code already used",
+      "invalid code",
+      "invalid code",
+    ]);
   });
 
   it("the same code sent by two logins at once lets exactly one in", async () => {
@@ -174,7 +217,9 @@ describe("two-factor sign-in (TOTP, RFC 6238)", () => {
     const { secret } = await enroll(c.actor, Date.now() - 10 * TOTP_PERIOD * 1000);
     const code = totpCode(secret);
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code, ip: `6.6.6.${i}` })),
+      Array.from({ length: 6 }, (_, i) =>
+        staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code, ip: `6.6.6.${i}` }),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
@@ -184,22 +229,35 @@ describe("two-factor sign-in (TOTP, RFC 6238)", () => {
     const { secret } = await enroll(c.actor, Date.now() - 10 * TOTP_PERIOD * 1000);
     const bad = String((Number(totpCode(secret)) + 500_000) % 1_000_000).padStart(6, "0");
     for (let i = 0; i < staff.THROTTLE.perAccount; i++) {
-      expect(await staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code: bad, ip: `5.5.5.${i}` })).toEqual({ ok: false, reason: "invalidCode" });
+      expect(
+        await staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code: bad, ip: `5.5.5.${i}` }),
+      ).toEqual({ ok: false, reason: "invalidCode" });
     }
-    expect(await staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code: totpCode(secret), ip: "5.5.6.1" })).toEqual({ ok: false, reason: "throttled" });
+    expect(
+      await staff.authenticate({
+        email: c.user.email,
+        password: "pw-cashier-123",
+        code: totpCode(secret),
+        ip: "5.5.6.1",
+      }),
+    ).toEqual({ ok: false, reason: "throttled" });
   });
 
   it("a recovery code logs in once (any case, with or without the dash), is audited, and is spent", async () => {
     const c = await cashier("pw-cashier-123");
     const { recoveryCodes } = await enroll(c.actor);
-    const login = (code: string) => staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code, ip: "4.4.4.4" });
+    const login = (code: string) =>
+      staff.authenticate({ email: c.user.email, password: "pw-cashier-123", code, ip: "4.4.4.4" });
     expect((await login(recoveryCodes[3]!.toUpperCase().replace("-", ""))).ok).toBe(true);
     expect(await login(recoveryCodes[3]!)).toEqual({ ok: false, reason: "invalidCode" });
     expect(await login("abcde-fghjk")).toEqual({ ok: false, reason: "invalidCode" });
     const [used] = await audits("account.recovery_code_used");
     expect([used!.result, used!.params]).toEqual(["ok", { left: 9 }]);
     expect((await accounts.accountStatus(c.actor)).recoveryCodesLeft).toBe(9);
-    const spent = await db.select().from(staffRecoveryCodes).where(and(eq(staffRecoveryCodes.staffId, c.user.id)));
+    const spent = await db
+      .select()
+      .from(staffRecoveryCodes)
+      .where(and(eq(staffRecoveryCodes.staffId, c.user.id)));
     expect(spent.filter((r) => r.usedAt)).toHaveLength(1);
   });
 
@@ -209,21 +267,32 @@ describe("two-factor sign-in (TOTP, RFC 6238)", () => {
     await expect(accounts.disableTwoFactor(c.actor, "nope-nope-nope")).rejects.toMatchObject({ code: "wrongPassword" });
     await accounts.disableTwoFactor(c.actor, "pw-cashier-123");
     expect((await row(c.user.id)).totpEnabledAt).toBeNull();
-    expect((await staff.authenticate({ email: c.user.email, password: "pw-cashier-123", ip: "3.3.3.3" })).ok).toBe(true);
+    expect((await staff.authenticate({ email: c.user.email, password: "pw-cashier-123", ip: "3.3.3.3" })).ok).toBe(
+      true,
+    );
     await enroll(c.actor);
     await accounts.resetTwoFactor(admin, c.user.id);
     const r = await row(c.user.id);
     expect([r.totpEnabledAt, r.totpSecretEnc]).toEqual([null, null]);
     expect(await db.$count(staffRecoveryCodes, eq(staffRecoveryCodes.staffId, c.user.id))).toBe(0);
     expect((await audits("account.two_factor_disable")).map((a) => a.result)).toEqual(["ok", "refused"]);
-    expect((await audits("staff.reset_two_factor"))[0]).toMatchObject({ actorId: admin.id, targetId: c.user.id, result: "ok" });
+    expect((await audits("staff.reset_two_factor"))[0]).toMatchObject({
+      actorId: admin.id,
+      targetId: c.user.id,
+      result: "ok",
+    });
   });
 });
 
 describe("the last active admin", () => {
   it("cannot be demoted or disabled; role changes are audited with from/to", async () => {
     await expect(staff.changeRole(admin, admin.id, "finance")).rejects.toBeInstanceOf(AppError);
-    const { user: second } = await staff.createStaff(admin, { email: "a2@x.cn", name: "A2", role: "finance", password: "pw-admin2-123" });
+    const { user: second } = await staff.createStaff(admin, {
+      email: "a2@x.cn",
+      name: "A2",
+      role: "finance",
+      password: "pw-admin2-123",
+    });
     await staff.changeRole(admin, second.id, "admin");
     const [a] = await audits("staff.change_role");
     expect([a!.result, a!.params]).toEqual(["ok", { role: "admin", from: "finance" }]);
@@ -233,24 +302,44 @@ describe("the last active admin", () => {
   });
 
   it("two admins demoting each other at once: exactly one succeeds, one active admin remains", async () => {
-    const { user: b } = await staff.createStaff(admin, { email: "b@x.cn", name: "B", role: "admin", password: "pw-admin-b-123" });
+    const { user: b } = await staff.createStaff(admin, {
+      email: "b@x.cn",
+      name: "B",
+      role: "admin",
+      password: "pw-admin-b-123",
+    });
     const bActor = actorOf(b);
     for (let round = 0; round < 5; round++) {
-      const results = await Promise.allSettled([staff.changeRole(bActor, admin.id, "finance"), staff.changeRole(admin, b.id, "finance")]);
+      const results = await Promise.allSettled([
+        staff.changeRole(bActor, admin.id, "finance"),
+        staff.changeRole(admin, b.id, "finance"),
+      ]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
       expect(refused.reason).toMatchObject({ code: "lastAdmin" });
-      const admins = (await db.select().from(staffUsers).where(eq(staffUsers.role, "admin"))).filter((u) => !u.disabledAt);
+      const admins = (await db.select().from(staffUsers).where(eq(staffUsers.role, "admin"))).filter(
+        (u) => !u.disabledAt,
+      );
       expect(admins).toHaveLength(1);
       await db.update(staffUsers).set({ role: "admin" }); // both admins again for the next round
     }
   });
 
   it("an admin disabling the other while being demoted by them: one active admin remains", async () => {
-    const { user: b } = await staff.createStaff(admin, { email: "b@x.cn", name: "B", role: "admin", password: "pw-admin-b-123" });
-    const results = await Promise.allSettled([staff.setDisabled(admin, b.id, true), staff.changeRole(actorOf(b), admin.id, "cashier")]);
+    const { user: b } = await staff.createStaff(admin, {
+      email: "b@x.cn",
+      name: "B",
+      role: "admin",
+      password: "pw-admin-b-123",
+    });
+    const results = await Promise.allSettled([
+      staff.setDisabled(admin, b.id, true),
+      staff.changeRole(actorOf(b), admin.id, "cashier"),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const admins = (await db.select().from(staffUsers).where(eq(staffUsers.role, "admin"))).filter((u) => !u.disabledAt);
+    const admins = (await db.select().from(staffUsers).where(eq(staffUsers.role, "admin"))).filter(
+      (u) => !u.disabledAt,
+    );
     expect(admins).toHaveLength(1);
   });
 });
@@ -267,7 +356,12 @@ describe("operator reset (npm run admin:reset)", () => {
     expect(after.sessionVersion).toBe(before.sessionVersion + 1);
     expect(after.totpEnabledAt).toBeNull();
     const [a] = await audits("staff.operator_reset_password");
-    expect([a!.result, a!.actorId, a!.actorEmail, a!.targetId]).toEqual(["ok", null, "operator (admin:reset)", admin.id]);
+    expect([a!.result, a!.actorId, a!.actorEmail, a!.targetId]).toEqual([
+      "ok",
+      null,
+      "operator (admin:reset)",
+      admin.id,
+    ]);
     expect(JSON.stringify(a)).not.toContain(out.password);
     await expect(accounts.operatorResetPassword("nobody@x.cn")).rejects.toMatchObject({ code: "staffNotFound" });
   });

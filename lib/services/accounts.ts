@@ -45,21 +45,47 @@ type AuditActor = { id: string | null; email: string; ip?: string };
  * (or an older one) cannot be used again, even by two logins at once. Or one of the recovery
  * codes, each spent by one conditional update. A failure is audited.
  */
-export async function checkSecondFactor(user: StaffUser, code: string, actor: AuditActor, at = Date.now()): Promise<boolean> {
+export async function checkSecondFactor(
+  user: StaffUser,
+  code: string,
+  actor: AuditActor,
+  at = Date.now(),
+): Promise<boolean> {
   const db = await getDb();
   const target = { type: "staff", id: user.id };
   if (looksLikeRecoveryCode(code)) {
     const used = await db
       .update(staffRecoveryCodes)
       .set({ usedAt: new Date(at) })
-      .where(and(eq(staffRecoveryCodes.staffId, user.id), eq(staffRecoveryCodes.codeHash, hashRecoveryCode(code)), isNull(staffRecoveryCodes.usedAt)))
+      .where(
+        and(
+          eq(staffRecoveryCodes.staffId, user.id),
+          eq(staffRecoveryCodes.codeHash, hashRecoveryCode(code)),
+          isNull(staffRecoveryCodes.usedAt),
+        ),
+      )
       .returning({ id: staffRecoveryCodes.id });
     if (used.length) {
-      const [left] = await db.select({ n: count() }).from(staffRecoveryCodes).where(and(eq(staffRecoveryCodes.staffId, user.id), isNull(staffRecoveryCodes.usedAt)));
-      await audit({ actor, action: "account.recovery_code_used", target, params: { left: left?.n ?? 0 }, result: "ok" });
+      const [left] = await db
+        .select({ n: count() })
+        .from(staffRecoveryCodes)
+        .where(and(eq(staffRecoveryCodes.staffId, user.id), isNull(staffRecoveryCodes.usedAt)));
+      await audit({
+        actor,
+        action: "account.recovery_code_used",
+        target,
+        params: { left: left?.n ?? 0 },
+        result: "ok",
+      });
       return true;
     }
-    await audit({ actor, action: "account.two_factor_failed", target, result: "refused", message: "invalid recovery code" });
+    await audit({
+      actor,
+      action: "account.two_factor_failed",
+      target,
+      result: "refused",
+      message: "invalid recovery code",
+    });
     return false;
   }
   const step = user.totpSecretEnc ? matchTotp(decryptSecret(user.totpSecretEnc), code, at) : null;
@@ -70,7 +96,13 @@ export async function checkSecondFactor(user: StaffUser, code: string, actor: Au
       .where(and(eq(staffUsers.id, user.id), or(isNull(staffUsers.totpLastStep), lt(staffUsers.totpLastStep, step))))
       .returning({ id: staffUsers.id });
     if (taken.length) return true;
-    await audit({ actor, action: "account.two_factor_failed", target, result: "refused", message: "code already used" });
+    await audit({
+      actor,
+      action: "account.two_factor_failed",
+      target,
+      result: "refused",
+      message: "code already used",
+    });
     return false;
   }
   await audit({ actor, action: "account.two_factor_failed", target, result: "refused", message: "invalid code" });
@@ -98,7 +130,10 @@ export interface AccountStatus {
 export async function accountStatus(actor: Actor): Promise<AccountStatus> {
   const u = await ownRow(actor);
   const db = await getDb();
-  const [left] = await db.select({ n: count() }).from(staffRecoveryCodes).where(and(eq(staffRecoveryCodes.staffId, u.id), isNull(staffRecoveryCodes.usedAt)));
+  const [left] = await db
+    .select({ n: count() })
+    .from(staffRecoveryCodes)
+    .where(and(eq(staffRecoveryCodes.staffId, u.id), isNull(staffRecoveryCodes.usedAt)));
   return {
     email: u.email,
     name: u.name,
@@ -117,11 +152,20 @@ export async function accountStatus(actor: Actor): Promise<AccountStatus> {
  * session version moves on: every other session of this account ends. Answers the new version,
  * so the caller re-issues this session's cookie with it (the person stays signed in here).
  */
-export async function changeOwnPassword(actor: Actor, input: { current: string; next: string }): Promise<{ sessionVersion: number }> {
+export async function changeOwnPassword(
+  actor: Actor,
+  input: { current: string; next: string },
+): Promise<{ sessionVersion: number }> {
   const u = await ownRow(actor);
   const target = { type: "staff", id: u.id };
   if (!(await bcrypt.compare(input.current, u.passwordHash))) {
-    await audit({ actor, action: "account.change_password", target, result: "refused", message: "wrong current password" });
+    await audit({
+      actor,
+      action: "account.change_password",
+      target,
+      result: "refused",
+      message: "wrong current password",
+    });
     throw new AppError("wrongPassword", {}, undefined, "current");
   }
   if (input.current === input.next) {
@@ -131,11 +175,22 @@ export async function changeOwnPassword(actor: Actor, input: { current: string; 
   const db = await getDb();
   const [row] = await db
     .update(staffUsers)
-    .set({ passwordHash: await hashPassword(input.next), mustChangePassword: false, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
+    .set({
+      passwordHash: await hashPassword(input.next),
+      mustChangePassword: false,
+      updatedAt: new Date(),
+      sessionVersion: sql`${staffUsers.sessionVersion} + 1`,
+    })
     .where(and(eq(staffUsers.id, u.id), eq(staffUsers.passwordHash, u.passwordHash)))
     .returning({ sv: staffUsers.sessionVersion });
   if (!row) throw new AppError("conflict"); // changed elsewhere in between: try again
-  await audit({ actor, action: "account.change_password", target, params: { wasRequired: u.mustChangePassword }, result: "ok" });
+  await audit({
+    actor,
+    action: "account.change_password",
+    target,
+    params: { wasRequired: u.mustChangePassword },
+    result: "ok",
+  });
   return { sessionVersion: row.sv };
 }
 
@@ -148,7 +203,10 @@ export async function startTwoFactor(actor: Actor): Promise<{ secret: string; ur
   if (u.totpEnabledAt) throw new AppError("twoFactorAlreadyOn");
   const secret = newTotpSecret();
   const db = await getDb();
-  await db.update(staffUsers).set({ totpSecretEnc: encryptSecret(secret), totpLastStep: null, updatedAt: new Date() }).where(eq(staffUsers.id, u.id));
+  await db
+    .update(staffUsers)
+    .set({ totpSecretEnc: encryptSecret(secret), totpLastStep: null, updatedAt: new Date() })
+    .where(eq(staffUsers.id, u.id));
   return { secret, uri: totpUri(secret, u.email) };
 }
 
@@ -156,7 +214,11 @@ export async function startTwoFactor(actor: Actor): Promise<{ secret: string; ur
  * Confirm enrollment with a code from the app: two-factor sign-in is on from now, and 10
  * one-time recovery codes are made (any older ones are gone), answered once, kept hashed.
  */
-export async function confirmTwoFactor(actor: Actor, code: string, at = Date.now()): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTwoFactor(
+  actor: Actor,
+  code: string,
+  at = Date.now(),
+): Promise<{ recoveryCodes: string[] }> {
   const u = await ownRow(actor);
   const target = { type: "staff", id: u.id };
   if (u.totpEnabledAt) throw new AppError("twoFactorAlreadyOn");
@@ -172,7 +234,9 @@ export async function confirmTwoFactor(actor: Actor, code: string, at = Date.now
     const [row] = await tx
       .update(staffUsers)
       .set({ totpEnabledAt: new Date(at), totpLastStep: step, updatedAt: new Date() })
-      .where(and(eq(staffUsers.id, u.id), isNull(staffUsers.totpEnabledAt), eq(staffUsers.totpSecretEnc, u.totpSecretEnc!)))
+      .where(
+        and(eq(staffUsers.id, u.id), isNull(staffUsers.totpEnabledAt), eq(staffUsers.totpSecretEnc, u.totpSecretEnc!)),
+      )
       .returning({ id: staffUsers.id });
     if (!row) return false;
     await tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, u.id));
@@ -197,7 +261,10 @@ async function clearTwoFactor(id: string): Promise<boolean> {
   });
 }
 
-/** Turn one's own two-factor sign-in off (the password is asked again). Refused for an admin while REQUIRE_2FA_FOR_ADMINS=true. */
+/**
+ * Turn one's own two-factor sign-in off (the password is asked again). Refused for an admin while
+ * REQUIRE_2FA_FOR_ADMINS=true.
+ */
 export async function disableTwoFactor(actor: Actor, password: string): Promise<void> {
   const u = await ownRow(actor);
   const target = { type: "staff", id: u.id };
@@ -207,14 +274,23 @@ export async function disableTwoFactor(actor: Actor, password: string): Promise<
     throw new AppError("wrongPassword", {}, undefined, "password");
   }
   if (u.role === "admin" && env().require2faForAdmins) {
-    await audit({ actor, action: "account.two_factor_disable", target, result: "refused", message: "required for admins" });
+    await audit({
+      actor,
+      action: "account.two_factor_disable",
+      target,
+      result: "refused",
+      message: "required for admins",
+    });
     throw new AppError("twoFactorRequired");
   }
   await clearTwoFactor(u.id);
   await audit({ actor, action: "account.two_factor_disable", target, result: "ok" });
 }
 
-/** An admin turns off someone's two-factor sign-in (lost phone and codes): they log in with the password alone, and may enroll again. */
+/**
+ * An admin turns off someone's two-factor sign-in (lost phone and codes): they log in with the password alone, and may
+ * enroll again.
+ */
 export async function resetTwoFactor(actor: Actor, id: string): Promise<void> {
   const target = { type: "staff", id };
   if (!(await clearTwoFactor(id))) {
@@ -229,21 +305,41 @@ export async function resetTwoFactor(actor: Actor, id: string): Promise<void> {
  * account, to be changed at the next login; every session of the account ends. With
  * `twoFactor`, its two-factor sign-in is turned off too. Audited as the operator.
  */
-export async function operatorResetPassword(email: string, opts: { twoFactor?: boolean } = {}): Promise<{ email: string; password: string; role: string; disabled: boolean }> {
+export async function operatorResetPassword(
+  email: string,
+  opts: { twoFactor?: boolean } = {},
+): Promise<{ email: string; password: string; role: string; disabled: boolean }> {
   const db = await getDb();
   const normal = email.trim().toLowerCase();
   const actor = { id: null, email: "operator (admin:reset)" };
   const password = generatePassword();
   const [row] = await db
     .update(staffUsers)
-    .set({ passwordHash: await hashPassword(password), mustChangePassword: true, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
+    .set({
+      passwordHash: await hashPassword(password),
+      mustChangePassword: true,
+      updatedAt: new Date(),
+      sessionVersion: sql`${staffUsers.sessionVersion} + 1`,
+    })
     .where(sql`lower(${staffUsers.email}) = ${normal}`)
     .returning();
   if (!row) {
-    await audit({ actor, action: "staff.operator_reset_password", params: { email: normal }, result: "refused", message: "not found" });
+    await audit({
+      actor,
+      action: "staff.operator_reset_password",
+      params: { email: normal },
+      result: "refused",
+      message: "not found",
+    });
     throw new AppError("staffNotFound");
   }
   if (opts.twoFactor) await clearTwoFactor(row.id);
-  await audit({ actor, action: "staff.operator_reset_password", target: { type: "staff", id: row.id }, params: { email: normal, twoFactor: !!opts.twoFactor }, result: "ok" });
+  await audit({
+    actor,
+    action: "staff.operator_reset_password",
+    target: { type: "staff", id: row.id },
+    params: { email: normal, twoFactor: !!opts.twoFactor },
+    result: "ok",
+  });
   return { email: row.email, password, role: row.role, disabled: !!row.disabledAt };
 }

@@ -54,13 +54,26 @@ beforeEach(async () => {
   await h.sim("faults", { mode: "none" });
   // Webhooks of earlier tests land first, so they cannot re-create rows after the clean-up.
   await webhooksDelivered(h.sandbox.url);
-  for (const t of [attentionResolutions, refunds, orders, charges, redEnvelopes, royaltyTransactions, royaltySettlements, pingppEvents, auditLogs, staffUsers]) await db.delete(t);
+  for (const t of [
+    attentionResolutions,
+    refunds,
+    orders,
+    charges,
+    redEnvelopes,
+    royaltyTransactions,
+    royaltySettlements,
+    pingppEvents,
+    auditLogs,
+    staffUsers,
+  ])
+    await db.delete(t);
   cashier = await addActor(db, "c@attention.test", "cashier", "T01");
   finance = await addActor(db, "f@attention.test", "finance");
 });
 afterEach(() => h.sandbox.setWebhookUrl(h.webhookUrl));
 
-const ofKind = async (kind: AttentionKind): Promise<AttentionItem[]> => (await listAttention()).filter((i) => i.kind === kind);
+const ofKind = async (kind: AttentionKind): Promise<AttentionItem[]> =>
+  (await listAttention()).filter((i) => i.kind === kind);
 const audits = (action: string) => db.select().from(auditLogs).where(eq(auditLogs.action, action));
 
 /** Resolving with a note: stored once with who did it, audited, and the item leaves the queue. */
@@ -68,13 +81,29 @@ async function expectResolves(kind: AttentionKind, objectId: string) {
   const note = `已人工核对 ${kind}`;
   await resolveAttention(finance, kind, objectId, note);
   expect((await listAttention()).some((i) => i.kind === kind && i.objectId === objectId)).toBe(false);
-  const [r] = await db.select().from(attentionResolutions).where(and(eq(attentionResolutions.kind, kind), eq(attentionResolutions.objectId, objectId)));
+  const [r] = await db
+    .select()
+    .from(attentionResolutions)
+    .where(and(eq(attentionResolutions.kind, kind), eq(attentionResolutions.objectId, objectId)));
   expect(r).toMatchObject({ note, resolvedBy: finance.id, resolvedByEmail: finance.email });
   const [a] = (await audits("attention.resolve")).filter((x) => x.targetId === objectId);
-  expect(a).toMatchObject({ actorId: finance.id, targetType: kind, targetId: objectId, result: "ok", params: { note } });
+  expect(a).toMatchObject({
+    actorId: finance.id,
+    targetType: kind,
+    targetId: objectId,
+    result: "ok",
+    params: { note },
+  });
 }
 
-const orderForm = (amount: string) => createOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), amount, channel: "alipay_qr", subject: "门店订单", body: "收银台订单" });
+const orderForm = (amount: string) =>
+  createOrderSchema.parse({
+    idempotencyKey: crypto.randomUUID(),
+    amount,
+    channel: "alipay_qr",
+    subject: "门店订单",
+    body: "收银台订单",
+  });
 const orderOf = async (chargeRowId: string) => {
   const [c] = await db.select().from(charges).where(eq(charges.id, chargeRowId));
   const [o] = await db.select().from(orders).where(eq(orders.chargeId, c!.pingppId!));
@@ -84,10 +113,22 @@ const orderRow = async (id: string) => (await db.select().from(orders).where(eq(
 
 /** A ¥20.00 QR charge the customer paid (its webhook applied); its ch_ id. */
 async function paidCharge(): Promise<string> {
-  const v = await createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "20.00", channel: "alipay_qr", subject: "门店消费", body: "收银台收款" }));
+  const v = await createCharge(
+    cashier,
+    createChargeSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount: "20.00",
+      channel: "alipay_qr",
+      subject: "门店消费",
+      body: "收银台收款",
+    }),
+  );
   const chargeId = (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.pingppId!;
   await h.sim(`charges/${chargeId}/pay`);
-  await eventually(async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid", "charge paid");
+  await eventually(
+    async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid",
+    "charge paid",
+  );
   return chargeId;
 }
 
@@ -104,7 +145,9 @@ describe("needs attention: order anomalies (orderAnomaly)", () => {
     await cancelOrder(finance, late.id, crypto.randomUUID());
     await h.sim(`orders/${late.pingppId}/pay_after_cancel`);
     await eventually(async () => (await orderRow(late.id)).amountPaid === 1200, "late payment seen");
-    expect((await ofKind("orderAnomaly")).map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([[late.id, late.pingppId, 1200, `/orders/${late.id}`]]);
+    expect((await ofKind("orderAnomaly")).map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([
+      [late.id, late.pingppId, 1200, `/orders/${late.id}`],
+    ]);
 
     // paid from two channels while Ping++'s webhooks cannot reach us: the console does not know yet
     const twice = await orderOf((await createOrderCharge(cashier, orderForm("30.00"))).id);
@@ -116,7 +159,12 @@ describe("needs attention: order anomalies (orderAnomaly)", () => {
     await syncAttention(finance, "orderAnomaly", twice.id);
     expect(await orderRow(twice.id)).toMatchObject({ amountPaid: 6000, paid: true });
     const items = await ofKind("orderAnomaly");
-    expect(items.map((i) => [i.objectId, i.amount]).sort()).toEqual([[late.id, 1200], [twice.id, 6000]].sort());
+    expect(items.map((i) => [i.objectId, i.amount]).sort()).toEqual(
+      [
+        [late.id, 1200],
+        [twice.id, 6000],
+      ].sort(),
+    );
     h.sandbox.setWebhookUrl(h.webhookUrl);
 
     await expectResolves("orderAnomaly", twice.id);
@@ -127,7 +175,8 @@ describe("needs attention: order anomalies (orderAnomaly)", () => {
 describe("needs attention: failed refunds (refundFailed)", () => {
   it("only a refund Ping++ made and the channel failed is listed (not pending, not refused before Ping++); sync brings the failure", async () => {
     const chargeId = await paidCharge();
-    const form = (amount: string) => refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "多收了" });
+    const form = (amount: string) =>
+      refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "多收了" });
 
     // refused by Ping++ (a channel error): failed, but nothing exists at Ping++ to look after
     await h.sim("faults", { mode: "channel_error", count: 1 });
@@ -144,9 +193,14 @@ describe("needs attention: failed refunds (refundFailed)", () => {
     expect(await ofKind("refundFailed")).toEqual([]);
 
     await syncAttention(finance, "refundFailed", r.id);
-    expect((await db.select().from(refunds).where(eq(refunds.id, r.id)))[0]).toMatchObject({ status: "failed", failureMsg: "退款失败：原账户已注销" });
+    expect((await db.select().from(refunds).where(eq(refunds.id, r.id)))[0]).toMatchObject({
+      status: "failed",
+      failureMsg: "退款失败：原账户已注销",
+    });
     const items = await ofKind("refundFailed");
-    expect(items.map((i) => [i.objectId, i.label, i.amount, i.detail, i.href])).toEqual([[r.id, r.pingppId, 500, "退款失败：原账户已注销", `/refunds/${r.id}`]]);
+    expect(items.map((i) => [i.objectId, i.label, i.amount, i.detail, i.href])).toEqual([
+      [r.id, r.pingppId, 500, "退款失败：原账户已注销", `/refunds/${r.id}`],
+    ]);
     // syncing the listed item again asks Ping++ again and changes nothing
     await syncAttention(finance, "refundFailed", r.id);
     expect((await ofKind("refundFailed")).map((i) => i.objectId)).toEqual([r.id]);
@@ -173,7 +227,10 @@ describe("needs attention: failed red envelopes (redEnvelopeFailed)", () => {
     const bad = await sendRedEnvelope(finance, form());
     expect([ok.status, bad.status]).toEqual(["sending", "sending"]);
     await h.sim(`red_envelopes/${ok.pingppId}/receive`);
-    await eventually(async () => (await db.select().from(redEnvelopes).where(eq(redEnvelopes.id, ok.id)))[0]!.status === "received", "received by webhook");
+    await eventually(
+      async () => (await db.select().from(redEnvelopes).where(eq(redEnvelopes.id, ok.id)))[0]!.status === "received",
+      "received by webhook",
+    );
 
     // failed at Ping++ (Ping++ sends no event for it): the console still says sending
     await h.sim(`red_envelopes/${bad.pingppId}/fail`, { message: "发放失败：用户未关注公众号" });
@@ -181,7 +238,9 @@ describe("needs attention: failed red envelopes (redEnvelopeFailed)", () => {
 
     await syncAttention(finance, "redEnvelopeFailed", bad.id);
     const items = await ofKind("redEnvelopeFailed");
-    expect(items.map((i) => [i.objectId, i.label, i.amount, i.detail, i.href])).toEqual([[bad.id, bad.pingppId, 888, "发放失败：用户未关注公众号", `/red-envelopes/${bad.id}`]]);
+    expect(items.map((i) => [i.objectId, i.label, i.amount, i.detail, i.href])).toEqual([
+      [bad.id, bad.pingppId, 888, "发放失败：用户未关注公众号", `/red-envelopes/${bad.id}`],
+    ]);
     await syncAttention(finance, "redEnvelopeFailed", bad.id); // again: still failed at Ping++, still listed
     expect((await ofKind("redEnvelopeFailed")).map((i) => i.objectId)).toEqual([bad.id]);
 
@@ -194,8 +253,23 @@ describe("needs attention: failed settlement transactions (royaltyTransactionFai
   it("only failed transactions are listed; sync retrieves the settlement when its outcome webhook was lost; unknown ids are refused", async () => {
     const day = "2026-01-15";
     const created = Math.floor(shanghaiDayStart(day).getTime() / 1000) + 12 * 3600;
-    await h.sim("royalties", { royalties: [["user_a", 1500], ["user_b", 2300], ["user_c", 700]].map(([source_user, amount]) => ({ source_user, amount, created })) });
-    const s = await createSettlement(finance, createSettlementSchema.parse({ idempotencyKey: crypto.randomUUID(), payerApp: h.sandbox.appId, method: "alipay", from: day, to: day }));
+    await h.sim("royalties", {
+      royalties: [
+        ["user_a", 1500],
+        ["user_b", 2300],
+        ["user_c", 700],
+      ].map(([source_user, amount]) => ({ source_user, amount, created })),
+    });
+    const s = await createSettlement(
+      finance,
+      createSettlementSchema.parse({
+        idempotencyKey: crypto.randomUUID(),
+        payerApp: h.sandbox.appId,
+        method: "alipay",
+        from: day,
+        to: day,
+      }),
+    );
     expect(s.count).toBe(3);
 
     // Ping++ settles it partly while its webhooks cannot reach us
@@ -213,16 +287,26 @@ describe("needs attention: failed settlement transactions (royaltyTransactionFai
     const txs = await local();
     expect(txs.map((t) => t.status).sort()).toEqual(["failed", "succeeded", "succeeded"]);
     const failed = txs.find((t) => t.status === "failed")!;
-    expect((await db.select().from(royaltySettlements).where(eq(royaltySettlements.id, s.id)))[0]).toMatchObject({ status: "partially_succeeded", amountFailed: failed.amount, countFailed: 1 });
+    expect((await db.select().from(royaltySettlements).where(eq(royaltySettlements.id, s.id)))[0]).toMatchObject({
+      status: "partially_succeeded",
+      amountFailed: failed.amount,
+      countFailed: 1,
+    });
     const items = await ofKind("royaltyTransactionFailed");
-    expect(items.map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([[failed.id, failed.id, failed.amount, `/settlements/${s.id}`]]);
+    expect(items.map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([
+      [failed.id, failed.id, failed.amount, `/settlements/${s.id}`],
+    ]);
     expect(items[0]!.detail).toMatch(/结算失败/);
-    expect((await audits("royalty_settlement.sync")).map((a) => [a.targetType, a.targetId, a.result, a.actorId])).toEqual([["royalty_settlement", s.pingppId, "ok", finance.id]]);
+    expect(
+      (await audits("royalty_settlement.sync")).map((a) => [a.targetType, a.targetId, a.result, a.actorId]),
+    ).toEqual([["royalty_settlement", s.pingppId, "ok", finance.id]]);
 
     // the listed item synced again: Ping++ says the same, nothing moves back
     await syncAttention(finance, "royaltyTransactionFailed", failed.id);
     expect((await ofKind("royaltyTransactionFailed")).map((i) => i.objectId)).toEqual([failed.id]);
-    await expect(syncAttention(finance, "royaltyTransactionFailed", "no_such_tx")).rejects.toMatchObject({ code: "attentionNotFound" });
+    await expect(syncAttention(finance, "royaltyTransactionFailed", "no_such_tx")).rejects.toMatchObject({
+      code: "attentionNotFound",
+    });
     h.sandbox.setWebhookUrl(h.webhookUrl);
 
     await expectResolves("royaltyTransactionFailed", failed.id);
@@ -233,18 +317,24 @@ describe("needs attention: failed settlement transactions (royaltyTransactionFai
 describe("needs attention: refunds and red envelopes waiting too long (refundPending, redEnvelopeSending)", () => {
   // An hour cannot pass in a test: the rows' created_at is moved back, the one thing written by hand here.
   const age = async (table: typeof refunds | typeof redEnvelopes, id: string, ms: number) =>
-    db.update(table).set({ createdAt: new Date(Date.now() - ms) }).where(eq(table.id, id));
+    db
+      .update(table)
+      .set({ createdAt: new Date(Date.now() - ms) })
+      .where(eq(table.id, id));
 
   it("a refund pending past an hour is listed; sync brings Ping++'s outcome when its webhook was lost, and it leaves the queue", async () => {
     const chargeId = await paidCharge();
-    const form = (amount: string) => refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "多收了" });
+    const form = (amount: string) =>
+      refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "多收了" });
     const late = await refundCharge(finance, form("5.00"));
     const fresh = await refundCharge(finance, form("1.00"));
     expect([late.status, fresh.status]).toEqual(["pending", "pending"]);
     expect(await ofKind("refundPending")).toEqual([]);
 
     await age(refunds, late.id, 2 * 3600_000);
-    expect((await ofKind("refundPending")).map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([[late.id, late.pingppId, 500, `/refunds/${late.id}`]]);
+    expect((await ofKind("refundPending")).map((i) => [i.objectId, i.label, i.amount, i.href])).toEqual([
+      [late.id, late.pingppId, 500, `/refunds/${late.id}`],
+    ]);
 
     // Ping++ finishes it while its webhook cannot reach us: only a sync brings the news
     h.sandbox.setWebhookUrl(NOWHERE);
@@ -252,12 +342,22 @@ describe("needs attention: refunds and red envelopes waiting too long (refundPen
     await syncAttention(finance, "refundPending", late.id);
     expect((await db.select().from(refunds).where(eq(refunds.id, late.id)))[0]!.status).toBe("succeeded");
     expect(await ofKind("refundPending")).toEqual([]);
-    expect((await audits("refund.refresh")).map((a) => [a.targetId, a.result, a.message])).toEqual([[late.pingppId, "ok", "pending → succeeded"]]);
+    expect((await audits("refund.refresh")).map((a) => [a.targetId, a.result, a.message])).toEqual([
+      [late.pingppId, "ok", "pending → succeeded"],
+    ]);
   });
 
   it("a red envelope still sending after ten minutes is listed; resolving or syncing takes it out", async () => {
     const form = () =>
-      sendRedEnvelopeSchema.parse({ idempotencyKey: crypto.randomUUID(), recipient: `oUpF8uMuAJO_${crypto.randomBytes(6).toString("hex")}`, amount: "6.66", sendName: "示例商户", subject: "红包", body: "恭喜发财", description: "活动" });
+      sendRedEnvelopeSchema.parse({
+        idempotencyKey: crypto.randomUUID(),
+        recipient: `oUpF8uMuAJO_${crypto.randomBytes(6).toString("hex")}`,
+        amount: "6.66",
+        sendName: "示例商户",
+        subject: "红包",
+        body: "恭喜发财",
+        description: "活动",
+      });
     const a = await sendRedEnvelope(finance, form());
     const b = await sendRedEnvelope(finance, form());
     expect(await ofKind("redEnvelopeSending")).toEqual([]);

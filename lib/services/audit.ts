@@ -19,9 +19,7 @@ const SECRET_KEYS = /password|secret|token|private|key$/i;
 /** Drop anything that looks like a secret before it is written down. */
 function redact(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!params) return undefined;
-  return Object.fromEntries(
-    Object.entries(params).map(([k, v]) => [k, SECRET_KEYS.test(k) ? "[redacted]" : v]),
-  );
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, SECRET_KEYS.test(k) ? "[redacted]" : v]));
 }
 
 /** Record who did what to which target, with which parameters, and how it ended. */
@@ -51,7 +49,9 @@ export interface AuditFilter {
   perPage?: number;
 }
 
-export async function listAudit(f: AuditFilter): Promise<{ rows: AuditLog[]; total: number; page: number; perPage: number }> {
+export async function listAudit(
+  f: AuditFilter,
+): Promise<{ rows: AuditLog[]; total: number; page: number; perPage: number }> {
   const db = await getDb();
   const perPage = Math.min(Math.max(f.perPage ?? 50, 1), 200);
   const page = Math.max(f.page ?? 1, 1);
@@ -73,7 +73,10 @@ export async function listAudit(f: AuditFilter): Promise<{ rows: AuditLog[]; tot
       .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
       .limit(perPage)
       .offset((page - 1) * perPage),
-    db.select({ n: sql<number>`count(*)::int` }).from(auditLogs).where(cond),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditLogs)
+      .where(cond),
   ]);
   return { rows, total: count?.n ?? 0, page, perPage };
 }

@@ -42,7 +42,10 @@ export async function sweep<T>(
   );
   if (failures.length) {
     const first = failures[0];
-    throw new Error(`${what}: ${failures.length} of ${items.length} failed; first: ${first instanceof Error ? first.message : String(first)}`, { cause: first });
+    throw new Error(
+      `${what}: ${failures.length} of ${items.length} failed; first: ${first instanceof Error ? first.message : String(first)}`,
+      { cause: first },
+    );
   }
   return { checked: items.length, changed, failed: 0 };
 }

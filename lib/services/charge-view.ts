@@ -17,4 +17,3 @@ export interface ChargeView {
   reversible: boolean;
   terminalId: string | null;
 }
-

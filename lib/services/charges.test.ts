@@ -29,10 +29,19 @@ beforeEach(async () => {
 });
 
 const form = (over: Partial<CreateChargeInput> = {}) =>
-  createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: "12.34", channel: "alipay_qr", subject: "门店消费", body: "收银台收款", ...over });
+  createChargeSchema.parse({
+    idempotencyKey: crypto.randomUUID(),
+    amount: "12.34",
+    channel: "alipay_qr",
+    subject: "门店消费",
+    body: "收银台收款",
+    ...over,
+  });
 
 async function sandboxCharges(): Promise<{ id: string; order_no: string; paid: boolean; reversed: boolean }[]> {
-  const res = await fetch(`${h.sandbox.url}/v1/charges?app[id]=${h.sandbox.appId}&limit=100`, { headers: { authorization: `Bearer ${h.sandbox.apiKey}` } });
+  const res = await fetch(`${h.sandbox.url}/v1/charges?app[id]=${h.sandbox.appId}&limit=100`, {
+    headers: { authorization: `Bearer ${h.sandbox.apiKey}` },
+  });
   return (await res.json()).data;
 }
 
@@ -41,9 +50,29 @@ const row = async (id: string) => (await db.select().from(charges).where(eq(char
 describe("creating a QR charge", () => {
   it("creates it at Ping++ in fen, and the screen gets only the QR payload, amount and status", async () => {
     const view = await svc.createCharge(cashier, form({ amount: "0.29" }));
-    expect(view).toMatchObject({ status: "pending", amount: 29, currency: "cny", channel: "alipay_qr", terminalId: "T01", reversible: true });
+    expect(view).toMatchObject({
+      status: "pending",
+      amount: 29,
+      currency: "cny",
+      channel: "alipay_qr",
+      terminalId: "T01",
+      reversible: true,
+    });
     expect(view.qrPayload).toMatch(new RegExp(`^${h.sandbox.url}/pay/ch_`));
-    expect(Object.keys(view).sort()).toEqual(["amount", "channel", "chargeId", "currency", "failureMsg", "id", "qrPayload", "reversible", "status", "terminalId", "timeExpire", "timePaid"]);
+    expect(Object.keys(view).sort()).toEqual([
+      "amount",
+      "channel",
+      "chargeId",
+      "currency",
+      "failureMsg",
+      "id",
+      "qrPayload",
+      "reversible",
+      "status",
+      "terminalId",
+      "timeExpire",
+      "timePaid",
+    ]);
     const stored = await row(view.id);
     expect(stored.pingppId).toMatch(/^ch_/);
     expect((stored.raw as { amount: number }).amount).toBe(29);
@@ -54,7 +83,10 @@ describe("creating a QR charge", () => {
   });
 
   it("uses US dollars for cross-border channels and passes each channel's extra", async () => {
-    const v = await svc.createCharge(cashier, form({ channel: "cb_wx_pub_qr", productId: "P1", goodsName: "茶叶", goodsNum: "2" }));
+    const v = await svc.createCharge(
+      cashier,
+      form({ channel: "cb_wx_pub_qr", productId: "P1", goodsName: "茶叶", goodsNum: "2" }),
+    );
     expect(v.currency).toBe("usd");
     const raw = (await row(v.id)).raw as { extra: { goods_list: unknown } };
     expect(raw.extra.goods_list).toEqual([{ goods_name: "茶叶", goods_num: "2" }]);
@@ -110,9 +142,17 @@ describe("payment status", () => {
     expect(paid.timePaid).not.toBeNull();
     expect(paid.qrPayload).toBeNull();
     const [evt] = await db.select().from(pingppEvents).where(eq(pingppEvents.objectId, pingppId!));
-    expect(evt).toMatchObject({ type: "charge.succeeded", status: "applied", receiveCount: 1, signatureVerified: true });
+    expect(evt).toMatchObject({
+      type: "charge.succeeded",
+      status: "applied",
+      receiveCount: 1,
+      signatureVerified: true,
+    });
     await h.sim("webhooks/redeliver", { event_id: evt!.id });
-    await eventually(async () => (await db.select().from(pingppEvents).where(eq(pingppEvents.id, evt!.id)))[0]!.receiveCount === 2, "redelivery");
+    await eventually(
+      async () => (await db.select().from(pingppEvents).where(eq(pingppEvents.id, evt!.id)))[0]!.receiveCount === 2,
+      "redelivery",
+    );
     // this charge's events only: a webhook for an earlier test's charge may still land meanwhile
     const stored = await db.select().from(pingppEvents).where(eq(pingppEvents.objectId, pingppId!));
     expect(stored.map((e) => [e.id, e.type, e.receiveCount])).toEqual([[evt!.id, "charge.succeeded", 2]]);
@@ -129,7 +169,10 @@ describe("payment status", () => {
       await runJobOnce("charges.sync"); // too young to ask
       expect(await row(v.id)).toMatchObject({ status: "pending", lastSyncedAt: lastSynced });
       // a poll only reads: it asks nobody, whatever the charge's age
-      await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null }).where(eq(charges.id, v.id));
+      await db
+        .update(charges)
+        .set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: null })
+        .where(eq(charges.id, v.id));
       expect((await svc.chargeStatus(cashier, v.id)).status).toBe("pending");
       await sleep(200);
       expect(await row(v.id)).toMatchObject({ status: "pending", lastSyncedAt: null });
@@ -141,7 +184,10 @@ describe("payment status", () => {
       // another pending charge asked a moment ago (by another instance) is not asked again within the interval
       const other = await svc.createCharge(cashier, form());
       const askedAt = new Date(Date.now() - 1_000);
-      await db.update(charges).set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: askedAt }).where(eq(charges.id, other.id));
+      await db
+        .update(charges)
+        .set({ createdAt: new Date(Date.now() - 10_000), lastSyncedAt: askedAt })
+        .where(eq(charges.id, other.id));
       await h.sim(`charges/${(await row(other.id)).pingppId}/pay`);
       await runJobOnce("charges.sync");
       expect(await row(other.id)).toMatchObject({ status: "pending", lastSyncedAt: askedAt });
@@ -166,8 +212,16 @@ describe("payment status", () => {
     await runJobOnce("charges.reverse-isv", { now: Date.now() + svc.ISV_REVERSE_AFTER_MS + 1_000 });
     expect((await row(isv.id)).status).toBe("reversed");
     expect((await sandboxCharges()).find((c) => c.id === isvId)?.reversed).toBe(true);
-    const [a] = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "charge.reverse"), eq(auditLogs.targetId, isvId!)));
-    expect(a).toMatchObject({ actorId: null, actorEmail: "system", result: "ok", params: { channel: "isv_qr", amount: 1234, reason: "isv_unpaid_60s" } });
+    const [a] = await db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "charge.reverse"), eq(auditLogs.targetId, isvId!)));
+    expect(a).toMatchObject({
+      actorId: null,
+      actorEmail: "system",
+      result: "ok",
+      params: { channel: "isv_qr", amount: 1234, reason: "isv_unpaid_60s" },
+    });
 
     // paid meanwhile, its webhook late: Ping++ is asked first, and a paid charge is never reversed
     const paid = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
@@ -187,7 +241,8 @@ describe("payment status", () => {
     const isv = await svc.createCharge(cashier, form({ channel: "isv_qr", terminalId: "T01", payChannel: "alipay" }));
     const isvId = (await row(isv.id)).pingppId;
     const t = Date.now() + svc.ISV_REVERSE_AFTER_MS + 1_000;
-    const lastError = async () => (await db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "charges.reverse-isv")))[0]!.lastError;
+    const lastError = async () =>
+      (await db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "charges.reverse-isv")))[0]!.lastError;
     await h.sim("faults", { mode: "500", count: 1 });
     expect(await runJobOnce("charges.reverse-isv", { now: t })).toBe(true);
     expect(await lastError()).toMatch(/isv reversal: 1 of 1 failed/);
@@ -206,10 +261,23 @@ describe("payment status", () => {
   it("keeps two Ping++ charges that share an order_no (an order paid from two channels) as two rows", async () => {
     const v = await svc.createCharge(cashier, form());
     const first = (await row(v.id)).raw as Record<string, unknown>;
-    const second = { ...first, id: "ch_secondpaymentofsameorder", paid: true, time_paid: Math.floor(Date.now() / 1000) } as never;
+    const second = {
+      ...first,
+      id: "ch_secondpaymentofsameorder",
+      paid: true,
+      time_paid: Math.floor(Date.now() / 1000),
+    } as never;
     await db.transaction((tx) => svc.applyCharge(tx, second));
-    const rows = await db.select().from(charges).where(eq(charges.orderNo, first.order_no as string));
-    expect(rows.map((r) => [r.pingppId, r.status]).sort()).toEqual([[first.id, "pending"], ["ch_secondpaymentofsameorder", "paid"]].sort());
+    const rows = await db
+      .select()
+      .from(charges)
+      .where(eq(charges.orderNo, first.order_no as string));
+    expect(rows.map((r) => [r.pingppId, r.status]).sort()).toEqual(
+      [
+        [first.id, "pending"],
+        ["ch_secondpaymentofsameorder", "paid"],
+      ].sort(),
+    );
   });
 
   it("applyCharge returns the stored row exactly as a drizzle select reads it (names, Dates, the parsed object)", async () => {
@@ -217,13 +285,22 @@ describe("payment status", () => {
     const raw = (await row(v.id)).raw as Record<string, unknown>;
     const paidAt = Math.floor(Date.now() / 1000);
     const synced = new Date(Date.now() - 1234);
-    const returned = await db.transaction((tx) => svc.applyCharge(tx, { ...raw, paid: true, time_paid: paidAt, transaction_no: "2026112700001" } as never, { lastSyncedAt: synced }));
+    const returned = await db.transaction((tx) =>
+      svc.applyCharge(tx, { ...raw, paid: true, time_paid: paidAt, transaction_no: "2026112700001" } as never, {
+        lastSyncedAt: synced,
+      }),
+    );
     const stored = await row(v.id);
     expect(returned).toEqual(stored);
     expect(returned.timePaid).toEqual(new Date(paidAt * 1000));
     expect(returned.lastSyncedAt).toEqual(synced);
     expect(returned.createdAt).toBeInstanceOf(Date);
-    expect(returned).toMatchObject({ status: "paid", transactionNo: "2026112700001", amountRefunded: 0, refunded: false });
+    expect(returned).toMatchObject({
+      status: "paid",
+      transactionNo: "2026112700001",
+      amountRefunded: 0,
+      refunded: false,
+    });
     expect((returned.raw as { time_paid: number }).time_paid).toBe(paidAt);
     // without lastSyncedAt the column keeps its value
     const again = await db.transaction((tx) => svc.applyCharge(tx, { ...raw, paid: true, time_paid: paidAt } as never));
@@ -242,7 +319,9 @@ describe("payment status", () => {
     expect(after.qrPayload).toBe(r.qrPayload); // a QR once known is kept
     expect(r.qrPayload).toBeTruthy();
     // a reversal answer arriving after the payment (same rank or lower) does not replace "paid" either
-    const late = await db.transaction((tx) => svc.applyCharge(tx, { ...(r.raw as Record<string, unknown>), reversed: true } as never));
+    const late = await db.transaction((tx) =>
+      svc.applyCharge(tx, { ...(r.raw as Record<string, unknown>), reversed: true } as never),
+    );
     expect(late.status).toBe("paid");
   });
 
@@ -261,7 +340,9 @@ describe("payment status", () => {
     const v = await svc.createCharge(cashier, form());
     const r = await row(v.id);
     const raw = r.raw as Record<string, unknown>;
-    expect((await db.transaction((tx) => svc.applyCharge(tx, { ...raw, reversed: true } as never))).status).toBe("reversed");
+    expect((await db.transaction((tx) => svc.applyCharge(tx, { ...raw, reversed: true } as never))).status).toBe(
+      "reversed",
+    );
     const again = await db.transaction((tx) => svc.applyCharge(tx, raw as never));
     expect(again.status).toBe("reversed");
     expect(await db.$count(charges, eq(charges.pingppId, r.pingppId!))).toBe(1);
@@ -282,7 +363,10 @@ describe("reversing (撤销)", () => {
 
     const paid = await svc.createCharge(cashier, form({ channel: "isv_scan", scanCode: "1345" }));
     await expect(svc.reverseCharge(cashier, paid.id)).rejects.toMatchObject({ code: "notReversibleStatus" });
-    const refused = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "charge.reverse"), eq(auditLogs.result, "refused")));
+    const refused = await db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "charge.reverse"), eq(auditLogs.result, "refused")));
     expect(refused).toHaveLength(2);
   });
 });
@@ -303,7 +387,8 @@ describe("who sees what", () => {
 describe("charges list and detail", () => {
   it("pages newest first by keyset, with totals that match the rows; a cashier only sees their terminal", async () => {
     const made: svc.ChargeView[] = [];
-    for (const amount of ["1.00", "2.00", "3.00", "4.00", "5.00"]) made.push(await svc.createCharge(cashier, form({ amount })));
+    for (const amount of ["1.00", "2.00", "3.00", "4.00", "5.00"])
+      made.push(await svc.createCharge(cashier, form({ amount })));
     made.push(await svc.createCharge(other, form({ amount: "9.00" })));
     await svc.createCharge(cashier, form({ channel: "isv_scan", scanCode: "1345", amount: "0.50" }));
 
@@ -317,8 +402,16 @@ describe("charges list and detail", () => {
 
     const all = [...p1.rows, ...p2.rows, ...p3.rows];
     const totals = await svc.chargeTotals(finance, {});
-    expect(totals).toEqual({ count: all.length, byCurrency: [{ currency: "cny", count: all.length, paidCount: 1, paidAmount: 50, refundedAmount: 0, pendingRefundAmount: 0 }] });
-    expect(await svc.chargeTotals(finance, { status: "pending" })).toMatchObject({ count: 6, byCurrency: [{ currency: "cny", paidAmount: 0 }] });
+    expect(totals).toEqual({
+      count: all.length,
+      byCurrency: [
+        { currency: "cny", count: all.length, paidCount: 1, paidAmount: 50, refundedAmount: 0, pendingRefundAmount: 0 },
+      ],
+    });
+    expect(await svc.chargeTotals(finance, { status: "pending" })).toMatchObject({
+      count: 6,
+      byCurrency: [{ currency: "cny", paidAmount: 0 }],
+    });
 
     const mine = await svc.listCharges(cashier, {});
     expect(mine.rows.map((r) => r.amount).sort((a, b) => a - b)).toEqual([50, 100, 200, 300, 400, 500]);
@@ -327,8 +420,13 @@ describe("charges list and detail", () => {
     expect((await svc.listCharges(finance, { channel: "isv_scan" })).rows).toHaveLength(1);
     expect((await svc.listCharges(finance, { status: "paid" })).rows.map((r) => r.amount)).toEqual([50]);
     // a pending charge past its time_expire shows (and filters) as expired without anyone polling it
-    await db.update(charges).set({ timeExpire: new Date(Date.now() - 1000) }).where(eq(charges.id, made[0]!.id));
-    expect((await svc.listCharges(finance, { status: "expired" })).rows.map((r) => [r.amount, r.status])).toEqual([[100, "expired"]]);
+    await db
+      .update(charges)
+      .set({ timeExpire: new Date(Date.now() - 1000) })
+      .where(eq(charges.id, made[0]!.id));
+    expect((await svc.listCharges(finance, { status: "expired" })).rows.map((r) => [r.amount, r.status])).toEqual([
+      [100, "expired"],
+    ]);
     expect((await svc.listCharges(finance, { status: "pending" })).rows).toHaveLength(5);
 
     const target = (await row(made[2]!.id)).pingppId!;

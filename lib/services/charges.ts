@@ -5,7 +5,13 @@ import { charges, refunds, type ChargeRow, type ChargeStatus } from "../db/schem
 import { byCurrency } from "../money-totals";
 import { refundState, type RefundState } from "../refund-state";
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
-import { currencyForChannel, generateOrderNo, isReversibleChannel, type Charge, type ChargeCreateParams } from "../pingpp";
+import {
+  currencyForChannel,
+  generateOrderNo,
+  isReversibleChannel,
+  type Charge,
+  type ChargeCreateParams,
+} from "../pingpp";
 import { env } from "../env";
 import { audit } from "./audit";
 import { idPrefix, orderNoPrefix } from "./search";
@@ -185,20 +191,39 @@ async function save(c: Charge, extra?: { lastSyncedAt?: Date }): Promise<ChargeR
  * isv_wap's result_url left at the form's default, our customer page `/paid`: that page for this
  * very charge (`/paid/{our id}`: it shows the customer only the status and the amount).
  */
-export function withResultPage(extra: Record<string, unknown> | undefined, id: string): Record<string, unknown> | undefined {
+export function withResultPage(
+  extra: Record<string, unknown> | undefined,
+  id: string,
+): Record<string, unknown> | undefined {
   const url = typeof extra?.result_url === "string" ? extra.result_url : null;
   if (!url || !/^https?:\/\/[^/]+\/paid\/?$/i.test(url)) return extra;
   return { ...extra, result_url: `${url.replace(/\/$/, "")}/${id}` };
 }
 
-/** What the customer's result page may show of a charge: its status and amount, nothing else; null for no such charge. */
-export async function paymentResult(id: string): Promise<{ status: "paid" | "pending" | "closed"; amount: number; currency: string } | null> {
+/**
+ * What the customer's result page may show of a charge: its status and amount, nothing else; null for no such charge.
+ */
+export async function paymentResult(
+  id: string,
+): Promise<{ status: "paid" | "pending" | "closed"; amount: number; currency: string } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
   const db = await getDb();
-  const [r] = await db.select({ status: charges.status, amount: charges.amount, currency: charges.currency, timeExpire: charges.timeExpire }).from(charges).where(eq(charges.id, id));
+  const [r] = await db
+    .select({
+      status: charges.status,
+      amount: charges.amount,
+      currency: charges.currency,
+      timeExpire: charges.timeExpire,
+    })
+    .from(charges)
+    .where(eq(charges.id, id));
   if (!r || r.status === "creating") return null;
   const shown = shownStatus(r);
-  return { status: shown === "paid" ? "paid" : shown === "pending" ? "pending" : "closed", amount: r.amount, currency: r.currency };
+  return {
+    status: shown === "paid" ? "paid" : shown === "pending" ? "pending" : "closed",
+    amount: r.amount,
+    currency: r.currency,
+  };
 }
 
 /** The `extra` of a QR channel from the cashier form (also used by order mode's `/pay`). */
@@ -220,7 +245,13 @@ export function extraFor(input: CreateChargeData, terminalId: string | null): Re
 }
 
 /** Read a charge the actor may see (cashiers: their terminal's or their own). */
-const chargeById = preparedQuery((db) => db.select().from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("charge_by_id"));
+const chargeById = preparedQuery((db) =>
+  db
+    .select()
+    .from(charges)
+    .where(eq(charges.id, sql.placeholder("id")))
+    .prepare("charge_by_id"),
+);
 
 async function loadVisible(actor: Actor, id: string): Promise<ChargeRow> {
   return visibleTo(actor, (await chargeById({ id }))[0]);
@@ -248,12 +279,19 @@ export function canSee(actor: Actor, row: Pick<ChargeRow, "createdBy" | "termina
  * only (the form may repeat it or leave it empty); another terminal is refused, on record, before
  * anything is claimed or asked of Ping++. Finance and admin may choose any, else their own if any.
  */
-export async function terminalFor(actor: Actor, requested: string | undefined, action: string, params: Record<string, unknown>): Promise<string | null> {
+export async function terminalFor(
+  actor: Actor,
+  requested: string | undefined,
+  action: string,
+  params: Record<string, unknown>,
+): Promise<string | null> {
   const asked = requested?.trim() || null;
   if (can(actor.role, "terminals.all")) return asked ?? actor.terminalId ?? null;
   if (asked === null || asked === actor.terminalId) return actor.terminalId;
   const entry = { actor, action, target: { type: "terminal", id: asked }, params: { ...params, terminalId: asked } };
-  return actor.terminalId ? refuse(entry, "ownTerminalOnly", { terminal: actor.terminalId }, "terminalId") : refuse(entry, "noTerminalAssigned", {}, "terminalId");
+  return actor.terminalId
+    ? refuse(entry, "ownTerminalOnly", { terminal: actor.terminalId }, "terminalId")
+    : refuse(entry, "noTerminalAssigned", {}, "terminalId");
 }
 
 /**
@@ -264,9 +302,21 @@ export async function terminalFor(actor: Actor, requested: string | undefined, a
 export async function createCharge(actor: Actor, input: CreateChargeData): Promise<ChargeView> {
   const { appId } = env().pingpp;
   const currency = currencyForChannel(input.channel);
-  const terminalId = await terminalFor(actor, input.terminalId, "charge.create", { amount: input.amount, currency, channel: input.channel, idempotencyKey: input.idempotencyKey });
-  if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
-  const auditParams = { amount: input.amount, currency, channel: input.channel, terminalId, idempotencyKey: input.idempotencyKey };
+  const terminalId = await terminalFor(actor, input.terminalId, "charge.create", {
+    amount: input.amount,
+    currency,
+    channel: input.channel,
+    idempotencyKey: input.idempotencyKey,
+  });
+  if (input.channel.startsWith("isv_") && !terminalId)
+    throw new AppError("terminalRequired", {}, undefined, "terminalId");
+  const auditParams = {
+    amount: input.amount,
+    currency,
+    channel: input.channel,
+    terminalId,
+    idempotencyKey: input.idempotencyKey,
+  };
 
   const claim = await claimByKey(
     charges,
@@ -307,10 +357,21 @@ export async function createCharge(actor: Actor, input: CreateChargeData): Promi
     () => pingpp().charges.create(params),
     // Refused: the claim becomes a failed charge. No answer: keep the claim, so a retry with the
     // same key re-sends the same order_no (which Ping++ dedupes) instead of making a second charge.
-    undoClaim(charges, row.id, (failureMsg) => ({ status: "failed", failureMsg, failureCode: "refused", updatedAt: new Date() })),
+    undoClaim(charges, row.id, (failureMsg) => ({
+      status: "failed",
+      failureMsg,
+      failureCode: "refused",
+      updatedAt: new Date(),
+    })),
   );
   const saved = await save(charge, { lastSyncedAt: new Date() });
-  await audit({ actor, action: "charge.create", target: { type: "charge", id: saved.pingppId ?? saved.id }, params: auditParams, result: "ok" });
+  await audit({
+    actor,
+    action: "charge.create",
+    target: { type: "charge", id: saved.pingppId ?? saved.id },
+    params: auditParams,
+    result: "ok",
+  });
   return toView(saved);
 }
 
@@ -329,11 +390,18 @@ export async function chargeStatus(actor: Actor, id: string): Promise<ChargeView
  */
 function dueForSync(row: LiveRow, now: number): row is LiveRow & { pingppId: string } {
   if ((row.status !== "pending" && row.status !== "failed") || !row.pingppId) return false;
-  if (now - row.createdAt.getTime() < SYNC_AFTER_MS && !(row.timeExpire && row.timeExpire.getTime() <= now)) return false;
+  if (now - row.createdAt.getTime() < SYNC_AFTER_MS && !(row.timeExpire && row.timeExpire.getTime() <= now))
+    return false;
   return !(row.lastSyncedAt && now - row.lastSyncedAt.getTime() < SYNC_INTERVAL_MS); // no write per poll
 }
 
-const liveChargeById = preparedQuery((db) => db.select(LIVE_COLUMNS).from(charges).where(eq(charges.id, sql.placeholder("id"))).prepare("live_charge_by_id"));
+const liveChargeById = preparedQuery((db) =>
+  db
+    .select(LIVE_COLUMNS)
+    .from(charges)
+    .where(eq(charges.id, sql.placeholder("id")))
+    .prepare("live_charge_by_id"),
+);
 
 /**
  * Ask Ping++ about one charge due for it and store the answer (forward only), unless another
@@ -429,12 +497,18 @@ export async function reverseUnpaidIsvCharges(opts: { now?: number; signal?: Abo
     rows,
     async (row) => {
       const pingppId = row.pingppId!;
-      await db.update(charges).set({ lastSyncedAt: new Date(now) }).where(eq(charges.id, row.id)); // asked now, whatever Ping++ answers
+      // asked now, whatever Ping++ answers
+      await db
+        .update(charges)
+        .set({ lastSyncedAt: new Date(now) })
+        .where(eq(charges.id, row.id));
       const fresh = await save(await pingpp().charges.retrieve(pingppId), { lastSyncedAt: new Date(now) });
       if (fresh.status !== "pending") return false;
       const target = { type: "charge", id: pingppId };
       const params = { channel: row.channel, amount: row.amount, reason: "isv_unpaid_60s" };
-      await callPingpp({ actor: SYSTEM, action: "charge.reverse", target, params }, () => pingpp().charges.reverse(pingppId)).then((c) => save(c, { lastSyncedAt: new Date(now) }));
+      await callPingpp({ actor: SYSTEM, action: "charge.reverse", target, params }, () =>
+        pingpp().charges.reverse(pingppId),
+      ).then((c) => save(c, { lastSyncedAt: new Date(now) }));
       await audit({ actor: SYSTEM, action: "charge.reverse", target, params, result: "ok" });
       return true;
     },
@@ -449,14 +523,30 @@ export async function reverseCharge(actor: Actor, id: string): Promise<ChargeVie
   const target = { type: "charge", id: row.pingppId ?? row.id };
   if (row.status === "reversed") return toView(row);
   if (!isReversibleChannel(row.channel)) {
-    await audit({ actor, action: "charge.reverse", target, params, result: "refused", message: "channel not reversible" });
+    await audit({
+      actor,
+      action: "charge.reverse",
+      target,
+      params,
+      result: "refused",
+      message: "channel not reversible",
+    });
     throw new AppError("notReversibleChannel", { channel: row.channel });
   }
   if (row.status !== "pending" || !row.pingppId) {
-    await audit({ actor, action: "charge.reverse", target, params, result: "refused", message: `status ${row.status}` });
+    await audit({
+      actor,
+      action: "charge.reverse",
+      target,
+      params,
+      result: "refused",
+      message: `status ${row.status}`,
+    });
     throw new AppError("notReversibleStatus");
   }
-  const c = await callPingpp({ actor, action: "charge.reverse", target, params }, () => pingpp().charges.reverse(row.pingppId!));
+  const c = await callPingpp({ actor, action: "charge.reverse", target, params }, () =>
+    pingpp().charges.reverse(row.pingppId!),
+  );
   const saved = await save(c, { lastSyncedAt: new Date() });
   await audit({ actor, action: "charge.reverse", target, params, result: "ok" });
   return toView(saved);
@@ -474,7 +564,13 @@ export async function activeChargeForTerminal(actor: Actor, terminalId: string):
       and(
         eq(charges.terminalId, terminalId),
         gt(charges.createdAt, new Date(now - env().chargeTtlSeconds * 1000)),
-        or(eq(charges.status, "pending"), and(inArray(charges.status, TERMINAL_STATUSES as ChargeStatus[]), gt(charges.updatedAt, new Date(now - 15_000)))),
+        or(
+          eq(charges.status, "pending"),
+          and(
+            inArray(charges.status, TERMINAL_STATUSES as ChargeStatus[]),
+            gt(charges.updatedAt, new Date(now - 15_000)),
+          ),
+        ),
       ),
     )
     .orderBy(desc(charges.createdAt))
@@ -533,8 +629,10 @@ export async function pendingRefundsByCharge(db: DbOrTx, chargeIds: string[]): P
 }
 
 /** A charge's refund state: succeeded = its refunded amount (only succeeded refunds raise it), pending apart. */
-export const chargeRefundState = (r: Pick<ChargeRow, "status" | "amount" | "amountRefunded">, pending: number): RefundState =>
-  refundState(r.status === "paid" || r.amountRefunded > 0 ? r.amount : 0, r.amountRefunded, pending);
+export const chargeRefundState = (
+  r: Pick<ChargeRow, "status" | "amount" | "amountRefunded">,
+  pending: number,
+): RefundState => refundState(r.status === "paid" || r.amountRefunded > 0 ? r.amount : 0, r.amountRefunded, pending);
 
 const toListRow = (r: ChargeRow, pending = 0): ChargeListRow => ({
   id: r.id,
@@ -566,7 +664,15 @@ export function chargeWhere(actor: Actor, f: Omit<ChargeFilter, "cursor" | "befo
   if (f.from) conds.push(gte(charges.createdAt, shanghaiDayStart(f.from)));
   if (f.to) conds.push(lt(charges.createdAt, shanghaiDayEnd(f.to)));
   // a prefix of our or Ping++'s id, of the order number (any case), or the channel's whole transaction number
-  if (f.q) conds.push(or(idPrefix(charges.pingppId, f.q), orderNoPrefix(charges.orderNo, f.q), eq(charges.transactionNo, f.q), ...(/^[0-9a-f-]{1,36}$/.test(f.q) ? [idPrefix(sql`${charges.id}::text`, f.q)] : []))!);
+  if (f.q)
+    conds.push(
+      or(
+        idPrefix(charges.pingppId, f.q),
+        orderNoPrefix(charges.orderNo, f.q),
+        eq(charges.transactionNo, f.q),
+        ...(/^[0-9a-f-]{1,36}$/.test(f.q) ? [idPrefix(sql`${charges.id}::text`, f.q)] : []),
+      )!,
+    );
   return and(...conds);
 }
 
@@ -615,7 +721,8 @@ export async function listCharges(
       actor.terminalId ? query(asAdmin, eq(charges.terminalId, actor.terminalId)) : Promise.resolve([]),
     ]);
     const byId = new Map([...mine, ...terminal].map((r) => [r.id, r]));
-    const newestFirst = (a: ChargeRow, b: ChargeRow) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
+    const newestFirst = (a: ChargeRow, b: ChargeRow) =>
+      b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
     rows = [...byId.values()].sort(before ? (a, b) => newestFirst(b, a) : newestFirst).slice(0, limit + 1);
   } else {
     rows = await query(actor);
@@ -627,8 +734,17 @@ export async function listCharges(
   const last = page[page.length - 1];
   // going forward, a page reached by a cursor has one before it; going back, the row we came from is after
   const nextCursor = before ? (last ? encodeCursor(last) : null) : more && last ? encodeCursor(last) : null;
-  const prevCursor = before ? (more && first ? encodeCursor(first) : null) : cursor && first ? encodeCursor(first) : null;
-  const pending = await pendingRefundsByCharge(db, page.flatMap((r) => (r.pingppId ? [r.pingppId] : [])));
+  const prevCursor = before
+    ? more && first
+      ? encodeCursor(first)
+      : null
+    : cursor && first
+      ? encodeCursor(first)
+      : null;
+  const pending = await pendingRefundsByCharge(
+    db,
+    page.flatMap((r) => (r.pingppId ? [r.pingppId] : [])),
+  );
   return { rows: page.map((r) => toListRow(r, (r.pingppId && pending.get(r.pingppId)) || 0)), nextCursor, prevCursor };
 }
 
@@ -647,7 +763,10 @@ export interface ChargeCurrencyTotals {
 export interface ChargeTotals {
   /** Every charge the filter selects, whatever its currency. */
   count: number;
-  /** One entry per currency, yuan first (always there, at zero when nothing is in yuan): amounts are never added across currencies. */
+  /**
+   * One entry per currency, yuan first (always there, at zero when nothing is in yuan): amounts are never added across
+   * currencies.
+   */
   byCurrency: ChargeCurrencyTotals[];
 }
 
@@ -683,7 +802,14 @@ export async function chargeTotals(actor: Actor, f: ChargeFilter): Promise<Charg
   }));
   return {
     count: entries.reduce((n, e) => n + e.count, 0),
-    byCurrency: byCurrency(entries, (currency) => ({ currency, count: 0, paidCount: 0, paidAmount: 0, refundedAmount: 0, pendingRefundAmount: 0 })),
+    byCurrency: byCurrency(entries, (currency) => ({
+      currency,
+      count: 0,
+      paidCount: 0,
+      paidAmount: 0,
+      refundedAmount: 0,
+      pendingRefundAmount: 0,
+    })),
   };
 }
 
@@ -706,7 +832,10 @@ export async function chargeDetail(actor: Actor, idOrChargeId: string): Promise<
   const db = await getDb();
   const byPingpp = idOrChargeId.startsWith("ch_");
   if (!byPingpp && !/^[0-9a-f-]{36}$/.test(idOrChargeId)) throw new AppError("chargeNotFound");
-  const [row] = await db.select().from(charges).where(byPingpp ? eq(charges.pingppId, idOrChargeId) : eq(charges.id, idOrChargeId));
+  const [row] = await db
+    .select()
+    .from(charges)
+    .where(byPingpp ? eq(charges.pingppId, idOrChargeId) : eq(charges.id, idOrChargeId));
   if (!row || row.status === "creating" || !canSee(actor, row)) throw new AppError("chargeNotFound");
   const view = toView(row);
   const pending = row.pingppId ? ((await pendingRefundsByCharge(db, [row.pingppId])).get(row.pingppId) ?? 0) : 0;
@@ -730,7 +859,9 @@ export async function syncCharge(actor: Actor, id: string): Promise<ChargeView> 
   const row = await loadVisible(actor, id);
   if (!row.pingppId) throw new AppError("chargeNotFound");
   const target = { type: "charge", id: row.pingppId };
-  const fresh = await callPingpp({ actor, action: "charge.sync", target }, () => pingpp().charges.retrieve(row.pingppId!));
+  const fresh = await callPingpp({ actor, action: "charge.sync", target }, () =>
+    pingpp().charges.retrieve(row.pingppId!),
+  );
   const saved = await save(fresh, { lastSyncedAt: new Date() });
   await audit({ actor, action: "charge.sync", target, params: { from: row.status, to: saved.status }, result: "ok" });
   return toView(saved);

@@ -1,7 +1,17 @@
 import "server-only";
 import { and, desc, eq, getTableColumns, gte, lt, sql, type SQL } from "drizzle-orm";
 import { getDb, type Tx } from "../db";
-import { charges, eventStatus, orders, pingppEvents, redEnvelopes, refunds, royaltySettlements, type EventStatus, type PingppEventRow } from "../db/schema";
+import {
+  charges,
+  eventStatus,
+  orders,
+  pingppEvents,
+  redEnvelopes,
+  refunds,
+  royaltySettlements,
+  type EventStatus,
+  type PingppEventRow,
+} from "../db/schema";
 import { parseEventJson, PingppResponseError, type PingppEvent } from "../pingpp";
 import { applyEvent } from "./webhooks";
 import { failureReason, isDatabaseUnavailable, whyForeign } from "./webhooks/triage";
@@ -39,10 +49,16 @@ export function objectHref(_type: string, objectId: string | null): string | nul
 export async function lookupObject(actor: Actor, objectId: string): Promise<string | null> {
   const db = await getDb();
   if (objectId.startsWith("ch_")) {
-    const [c] = await db.select({ createdBy: charges.createdBy, terminalId: charges.terminalId }).from(charges).where(eq(charges.pingppId, objectId));
+    const [c] = await db
+      .select({ createdBy: charges.createdBy, terminalId: charges.terminalId })
+      .from(charges)
+      .where(eq(charges.pingppId, objectId));
     return c && canSee(actor, c) ? `/charges/${objectId}` : null;
   }
-  const [order] = await db.select({ id: orders.id, createdBy: orders.createdBy, terminalId: orders.terminalId }).from(orders).where(eq(orders.pingppId, objectId));
+  const [order] = await db
+    .select({ id: orders.id, createdBy: orders.createdBy, terminalId: orders.terminalId })
+    .from(orders)
+    .where(eq(orders.pingppId, objectId));
   if (order) return canSeeOrder(actor, order) ? `/orders/${order.id}` : null;
   const tables = [
     [refunds, "/refunds/", "refunds.read"],
@@ -57,7 +73,9 @@ export async function lookupObject(actor: Actor, objectId: string): Promise<stri
   return null;
 }
 
-export async function listEvents(f: EventFilter): Promise<{ rows: Omit<PingppEventRow, "payload">[]; total: number; page: number }> {
+export async function listEvents(
+  f: EventFilter,
+): Promise<{ rows: Omit<PingppEventRow, "payload">[]; total: number; page: number }> {
   const db = await getDb();
   const where: SQL[] = [];
   if (f.type) where.push(eq(pingppEvents.type, f.type));
@@ -77,7 +95,10 @@ export async function listEvents(f: EventFilter): Promise<{ rows: Omit<PingppEve
       .orderBy(desc(pingppEvents.firstReceivedAt), desc(pingppEvents.id))
       .limit(EVENTS_PER_PAGE)
       .offset((page - 1) * EVENTS_PER_PAGE),
-    db.select({ n: sql<number>`count(*)::int` }).from(pingppEvents).where(cond),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(pingppEvents)
+      .where(cond),
   ]);
   return { rows, total: Number(count?.n ?? 0), page };
 }
@@ -130,22 +151,37 @@ export async function getEvent(id: string): Promise<PingppEventRow> {
  */
 export async function applyAgain(actor: Actor, id: string): Promise<PingppEventRow> {
   const db = await getDb();
-  const result = await db.transaction(async (tx) => {
-    const [row] = await tx.select().from(pingppEvents).where(eq(pingppEvents.id, id)).for("update");
-    if (!row) throw new AppError("eventNotFound");
-    if (row.status !== "failed") throw new AppError("eventNotFailed");
-    const applied = await reapply(tx, row.payload);
-    const [updated] = await tx
-      .update(pingppEvents)
-      .set({ status: applied.status, result: applied.result })
-      .where(eq(pingppEvents.id, id))
-      .returning();
-    return updated!;
-  }).catch(async (e: unknown) => {
-    await audit({ actor, action: "event.apply_again", target: { type: "event", id }, result: e instanceof AppError ? "refused" : "error", message: (e as Error).message });
-    throw e;
+  const result = await db
+    .transaction(async (tx) => {
+      const [row] = await tx.select().from(pingppEvents).where(eq(pingppEvents.id, id)).for("update");
+      if (!row) throw new AppError("eventNotFound");
+      if (row.status !== "failed") throw new AppError("eventNotFailed");
+      const applied = await reapply(tx, row.payload);
+      const [updated] = await tx
+        .update(pingppEvents)
+        .set({ status: applied.status, result: applied.result })
+        .where(eq(pingppEvents.id, id))
+        .returning();
+      return updated!;
+    })
+    .catch(async (e: unknown) => {
+      await audit({
+        actor,
+        action: "event.apply_again",
+        target: { type: "event", id },
+        result: e instanceof AppError ? "refused" : "error",
+        message: (e as Error).message,
+      });
+      throw e;
+    });
+  await audit({
+    actor,
+    action: "event.apply_again",
+    target: { type: "event", id },
+    params: { type: result.type },
+    result: result.status === "failed" ? "error" : "ok",
+    message: result.result ?? undefined,
   });
-  await audit({ actor, action: "event.apply_again", target: { type: "event", id }, params: { type: result.type }, result: result.status === "failed" ? "error" : "ok", message: result.result ?? undefined });
   return result;
 }
 

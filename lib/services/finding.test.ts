@@ -10,7 +10,15 @@ import { chargeFilterSchema } from "@/lib/validations/charges";
 import type { Actor } from "./actor";
 import { createCharge, listCharges, paymentResult, withResultPage } from "./charges";
 import { createChargeSchema } from "@/lib/validations/charges";
-import { ATTENTION_PER_PAGE, attentionCounts, attentionPreview, listAttention, listAttentionKind, STUCK_AFTER_EXPIRY_MS, syncAttentionKind } from "./attention";
+import {
+  ATTENTION_PER_PAGE,
+  attentionCounts,
+  attentionPreview,
+  listAttention,
+  listAttentionKind,
+  STUCK_AFTER_EXPIRY_MS,
+  syncAttentionKind,
+} from "./attention";
 import { escapeLike } from "./search";
 import { listAudit } from "./audit";
 import { AppError } from "./errors";
@@ -31,7 +39,8 @@ consoleTestbed((bed) => ({ h, db } = bed));
 beforeEach(async () => {
   h.sandbox.setWebhookUrl(h.webhookUrl);
   await webhooksDelivered(h.sandbox.url);
-  for (const t of [attentionResolutions, refunds, orders, charges, pingppEvents, auditLogs, staffUsers]) await db.delete(t);
+  for (const t of [attentionResolutions, refunds, orders, charges, pingppEvents, auditLogs, staffUsers])
+    await db.delete(t);
   cashier = await addActor(db, "c@finding.test", "cashier", "T01");
   finance = await addActor(db, "f@finding.test", "finance");
 });
@@ -39,7 +48,11 @@ afterEach(() => h.sandbox.setWebhookUrl(h.webhookUrl));
 
 const MIN = 60_000;
 /** Charges written directly (the list reads rows; no Ping++ call is needed): one a minute back from `base`. */
-async function seed(n: number, over: (i: number) => Partial<typeof charges.$inferInsert> = () => ({}), base = Date.now()) {
+async function seed(
+  n: number,
+  over: (i: number) => Partial<typeof charges.$inferInsert> = () => ({}),
+  base = Date.now(),
+) {
   const rows = Array.from({ length: n }, (_, i) => ({
     pingppId: `ch_Seed${String(i).padStart(4, "0")}xYz${crypto.randomBytes(6).toString("hex")}`,
     orderNo: `2612${String(i).padStart(4, "0")}abcd`,
@@ -63,11 +76,16 @@ describe("search by prefix", () => {
   });
 
   it("finds charges by the start of the ch_ id (case-sensitive) and of the order number (any case); % and _ are literal", async () => {
-    await seed(3, (i) => ({ pingppId: [`ch_AbCdEf${"1".repeat(18)}`, `ch_abcdef${"2".repeat(18)}`, `ch_Zz_%${"3".repeat(20)}`][i], orderNo: ["ORD100Xa", "ord200xb", "x%_y"][i] }));
+    await seed(3, (i) => ({
+      pingppId: [`ch_AbCdEf${"1".repeat(18)}`, `ch_abcdef${"2".repeat(18)}`, `ch_Zz_%${"3".repeat(20)}`][i],
+      orderNo: ["ORD100Xa", "ord200xb", "x%_y"][i],
+    }));
     const ids = async (q: string) => (await listCharges(finance, f({ q }))).rows.map((r) => r.chargeId).sort();
-    expect(await ids("ch_AbC")).toEqual([`ch_AbCdEf${"1".repeat(18)}`]); // not ch_abcdef…: Ping++ ids are case-sensitive
+    // not ch_abcdef…: Ping++ ids are case-sensitive
+    expect(await ids("ch_AbC")).toEqual([`ch_AbCdEf${"1".repeat(18)}`]);
     expect(await ids("ch_abc")).toEqual([`ch_abcdef${"2".repeat(18)}`]);
-    expect(await ids("ord")).toEqual([`ch_AbCdEf${"1".repeat(18)}`, `ch_abcdef${"2".repeat(18)}`].sort()); // order numbers: any case
+    // order numbers: any case
+    expect(await ids("ord")).toEqual([`ch_AbCdEf${"1".repeat(18)}`, `ch_abcdef${"2".repeat(18)}`].sort());
     expect(await ids("ORD2")).toEqual([`ch_abcdef${"2".repeat(18)}`]);
     // a % or _ typed is that character, not a wildcard
     expect(await ids("ch_%")).toEqual([]);
@@ -111,7 +129,11 @@ describe("keyset paging both ways", () => {
     const mine = async (q: Record<string, string>) => listCharges(cashier, f(q), 2);
     const p1 = await mine({});
     const p2 = await mine({ cursor: p1.nextCursor! });
-    expect([...p1.rows, ...p2.rows].map((r) => [r.terminalId, r.amount])).toEqual([["T01", 101], ["T01", 103], ["T01", 105]]);
+    expect([...p1.rows, ...p2.rows].map((r) => [r.terminalId, r.amount])).toEqual([
+      ["T01", 101],
+      ["T01", 103],
+      ["T01", 105],
+    ]);
     expect(p2.nextCursor).toBeNull();
     const back = await mine({ before: p2.prevCursor ?? "" });
     expect(back.rows.map((r) => r.amount)).toEqual(p1.rows.map((r) => r.amount));
@@ -149,23 +171,70 @@ describe("needs attention: grouped, counted, paged, synced a kind at a time", ()
   it("「从 Ping++ 同步」 a kind: each item synced (bounded, audited), the run audited with how many synced and failed", async () => {
     h.sandbox.setWebhookUrl("http://127.0.0.1:9/nowhere"); // only a sync can bring the news
     const made = [];
-    for (let i = 0; i < 4; i++) made.push(await createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount: `1.0${i}`, channel: "alipay_qr", subject: "s", body: "b" })));
-    const rows = await db.select().from(charges).where(inArray(charges.id, made.map((m) => m.id)));
+    for (let i = 0; i < 4; i++)
+      made.push(
+        await createCharge(
+          cashier,
+          createChargeSchema.parse({
+            idempotencyKey: crypto.randomUUID(),
+            amount: `1.0${i}`,
+            channel: "alipay_qr",
+            subject: "s",
+            body: "b",
+          }),
+        ),
+      );
+    const rows = await db
+      .select()
+      .from(charges)
+      .where(
+        inArray(
+          charges.id,
+          made.map((m) => m.id),
+        ),
+      );
     for (const r of rows.slice(0, 2)) await h.sim(`charges/${r.pingppId}/pay`);
     // all four stuck; the last one's Ping++ id is unknown to Ping++, so its sync fails
-    await db.update(charges).set({ timeExpire: new Date(Date.now() - STUCK_AFTER_EXPIRY_MS - MIN) }).where(inArray(charges.id, made.map((m) => m.id)));
+    await db
+      .update(charges)
+      .set({ timeExpire: new Date(Date.now() - STUCK_AFTER_EXPIRY_MS - MIN) })
+      .where(
+        inArray(
+          charges.id,
+          made.map((m) => m.id),
+        ),
+      );
     await db.update(charges).set({ pingppId: "ch_NotAtPingpp000000000000" }).where(eq(charges.id, rows[3]!.id));
     expect((await attentionCounts()).byKind.chargeStuck).toBe(4);
 
     const out = await syncAttentionKind(finance, "chargeStuck");
     expect(out).toMatchObject({ total: 4, synced: 3, failed: 1 });
-    const after = await db.select().from(charges).where(inArray(charges.id, made.map((m) => m.id)));
-    expect(after.filter((c) => c.status === "paid").map((c) => c.id).sort()).toEqual([rows[0]!.id, rows[1]!.id].sort());
+    const after = await db
+      .select()
+      .from(charges)
+      .where(
+        inArray(
+          charges.id,
+          made.map((m) => m.id),
+        ),
+      );
+    expect(
+      after
+        .filter((c) => c.status === "paid")
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([rows[0]!.id, rows[1]!.id].sort());
     expect(out.remaining).toBe((await attentionCounts()).byKind.chargeStuck);
     const syncs = await db.select().from(auditLogs).where(eq(auditLogs.action, "charge.sync"));
     expect(syncs.filter((a) => a.result === "ok")).toHaveLength(3);
     const [run] = await db.select().from(auditLogs).where(eq(auditLogs.action, "attention.sync_kind"));
-    expect(run).toMatchObject({ actorId: finance.id, targetType: "attention", targetId: "chargeStuck", result: "error", params: { items: 4, synced: 3, failed: 1 } });
+    expect(run).toMatchObject({
+      actorId: finance.id,
+      targetType: "attention",
+      targetId: "chargeStuck",
+      result: "error",
+      params: { items: 4, synced: 3, failed: 1 },
+    });
     // the filter finds the run by its target
     expect((await listAudit({ target: "chargeS" })).rows.map((r) => r.action)).toContain("attention.sync_kind");
   });
@@ -179,12 +248,28 @@ describe("needs attention: grouped, counted, paged, synced a kind at a time", ()
 });
 
 describe("isv_wap's result URL: a customer page by default, http(s) only", () => {
-  const isvWap = (resultUrl: string) => createChargeSchema.safeParse({ idempotencyKey: crypto.randomUUID(), amount: "3.00", channel: "isv_wap", subject: "s", body: "b", terminalId: "T01", payChannel: "alipay", resultUrl });
+  const isvWap = (resultUrl: string) =>
+    createChargeSchema.safeParse({
+      idempotencyKey: crypto.randomUUID(),
+      amount: "3.00",
+      channel: "isv_wap",
+      subject: "s",
+      body: "b",
+      terminalId: "T01",
+      payChannel: "alipay",
+      resultUrl,
+    });
 
   it("accepts only http and https addresses (checked on the server)", () => {
     expect(isvWap("https://shop.example/thanks").success).toBe(true);
     expect(isvWap("http://127.0.0.1:3000/paid").success).toBe(true);
-    for (const bad of ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://shop.example/x", "//shop.example/x", "shop.example"]) {
+    for (const bad of [
+      "javascript:alert(1)",
+      "data:text/html,<b>x</b>",
+      "ftp://shop.example/x",
+      "//shop.example/x",
+      "shop.example",
+    ]) {
       const r = isvWap(bad);
       expect(r.success, bad).toBe(false);
       expect(r.error!.issues.find((i) => i.path[0] === "resultUrl")?.message, bad).toBe("url");
@@ -202,7 +287,11 @@ describe("isv_wap's result URL: a customer page by default, http(s) only", () =>
     expect(await paymentResult("00000000-0000-4000-8000-000000000000")).toBeNull();
     expect(await paymentResult("not-a-uuid")).toBeNull();
     // any other address is sent as typed
-    expect(withResultPage({ result_url: "https://shop.example/paid/x" }, v.id)).toEqual({ result_url: "https://shop.example/paid/x" });
-    expect(withResultPage({ result_url: "https://shop.example/paid/" }, "abc")).toEqual({ result_url: "https://shop.example/paid/abc" });
+    expect(withResultPage({ result_url: "https://shop.example/paid/x" }, v.id)).toEqual({
+      result_url: "https://shop.example/paid/x",
+    });
+    expect(withResultPage({ result_url: "https://shop.example/paid/" }, "abc")).toEqual({
+      result_url: "https://shop.example/paid/abc",
+    });
   });
 });

@@ -39,12 +39,26 @@ const chargeClaim = (key: string, createdBy: string = alice.id) => ({
   status: "creating" as const,
   createdBy,
 });
-const claimCharge = (key: string, createdBy?: string) => claimByKey(charges, chargeClaim(key, createdBy), { inProgress: IN_PROGRESS.charge });
-const codeOf = (p: Promise<unknown>) => p.then(() => "no error", (e: AppError) => e.code);
+const claimCharge = (key: string, createdBy?: string) =>
+  claimByKey(charges, chargeClaim(key, createdBy), { inProgress: IN_PROGRESS.charge });
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "no error",
+    (e: AppError) => e.code,
+  );
 const rowOf = async (id: string) => (await db.select().from(charges).where(eq(charges.id, id)))[0];
 /** Stamp a claim as made `ms` ago (its lease runs from its stamp). */
-const stampedAgo = (id: string, ms: number) => db.update(charges).set({ updatedAt: new Date(Date.now() - ms) }).where(eq(charges.id, id));
-const entry = (id: string) => ({ actor: alice, action: "charge.create", target: { type: "charge", id }, params: { amount: 100 } });
+const stampedAgo = (id: string, ms: number) =>
+  db
+    .update(charges)
+    .set({ updatedAt: new Date(Date.now() - ms) })
+    .where(eq(charges.id, id));
+const entry = (id: string) => ({
+  actor: alice,
+  action: "charge.create",
+  target: { type: "charge", id },
+  params: { amount: 100 },
+});
 const audits = async () => (await db.select().from(auditLogs)).map((a) => [a.action, a.result]);
 
 describe("claimByKey", () => {
@@ -61,7 +75,9 @@ describe("claimByKey", () => {
     const key = crypto.randomUUID();
     const both = await Promise.allSettled([claimCharge(key), claimCharge(key)]);
     expect(both.filter((r) => r.status === "fulfilled").map((r) => r.value.state)).toEqual(["new"]);
-    expect(both.filter((r) => r.status === "rejected").map((r) => (r.reason as AppError).code)).toEqual(["chargeInProgress"]);
+    expect(both.filter((r) => r.status === "rejected").map((r) => (r.reason as AppError).code)).toEqual([
+      "chargeInProgress",
+    ]);
     expect(await db.select().from(charges)).toHaveLength(1);
   });
 
@@ -89,7 +105,10 @@ describe("claimByKey", () => {
   it("answers a key that has its answer with its row, without retaking it", async () => {
     const key = crypto.randomUUID();
     const { row } = await claimCharge(key);
-    await db.update(charges).set({ status: "pending", pingppId: "ch_1", updatedAt: new Date(0) }).where(eq(charges.id, row.id));
+    await db
+      .update(charges)
+      .set({ status: "pending", pingppId: "ch_1", updatedAt: new Date(0) })
+      .where(eq(charges.id, row.id));
     const again = await claimCharge(key);
     expect(again).toMatchObject({ state: "settled", row: { id: row.id, status: "pending", pingppId: "ch_1" } });
     expect((await rowOf(row.id))!.updatedAt.getTime()).toBe(0);
@@ -98,15 +117,24 @@ describe("claimByKey", () => {
   it("takes the caller's idea of answered, and sets more on a retake", async () => {
     const key = crypto.randomUUID();
     const { row } = await claimCharge(key);
-    await db.update(charges).set({ status: "pending", updatedAt: new Date(0) }).where(eq(charges.id, row.id));
+    await db
+      .update(charges)
+      .set({ status: "pending", updatedAt: new Date(0) })
+      .where(eq(charges.id, row.id));
     // answered only once it has a Ping++ id (as an order is answered once it has its charge)
-    const opts = { inProgress: IN_PROGRESS.charge, settled: (r: { pingppId: string | null }) => r.pingppId !== null, retake: (now: Date) => ({ lastSyncedAt: now }) };
+    const opts = {
+      inProgress: IN_PROGRESS.charge,
+      settled: (r: { pingppId: string | null }) => r.pingppId !== null,
+      retake: (now: Date) => ({ lastSyncedAt: now }),
+    };
     const retry = await claimByKey(charges, chargeClaim(key), { ...opts, open: eq(charges.status, "pending") });
     expect(retry.state).toBe("retaken");
     expect(retry.row.lastSyncedAt?.getTime()).toBe(retry.row.updatedAt.getTime());
     // `open` is checked again as the claim is retaken: a row that moved on is not taken over
     await stampedAgo(row.id, LEASE_MS + 1_000);
-    expect(await codeOf(claimByKey(charges, chargeClaim(key), { ...opts, open: eq(charges.status, "creating") }))).toBe("chargeInProgress");
+    expect(await codeOf(claimByKey(charges, chargeClaim(key), { ...opts, open: eq(charges.status, "creating") }))).toBe(
+      "chargeInProgress",
+    );
   });
 });
 
@@ -117,8 +145,17 @@ describe("a claim around a Ping++ call", () => {
     const key = crypto.randomUUID();
     const { row } = await claimCharge(key);
     let sent = 0;
-    const refusal = new PingppError({ status: 400, type: "invalid_request_error", message: "金额不合法", rawBody: "{}" });
-    const call = callPingpp(entry(row.id), async () => ((sent += 1), Promise.reject(refusal)), undoClaim(charges, row.id, failed));
+    const refusal = new PingppError({
+      status: 400,
+      type: "invalid_request_error",
+      message: "金额不合法",
+      rawBody: "{}",
+    });
+    const call = callPingpp(
+      entry(row.id),
+      async () => ((sent += 1), Promise.reject(refusal)),
+      undoClaim(charges, row.id, failed),
+    );
     expect(await codeOf(call)).toBe("pingppRefused");
     expect(await rowOf(row.id)).toMatchObject({ status: "failed", failureMsg: "金额不合法" });
     expect(await audits()).toEqual([["charge.create", "refused"]]);
@@ -129,10 +166,19 @@ describe("a claim around a Ping++ call", () => {
 
   it("a refusal may delete the claim instead (nothing exists at Ping++): the key is free again", async () => {
     const key = crypto.randomUUID();
-    const values = { idempotencyKey: key, payerApp: "app_1", method: "balance" as const, status: "creating" as const, params: {}, createdBy: alice.id };
+    const values = {
+      idempotencyKey: key,
+      payerApp: "app_1",
+      method: "balance" as const,
+      status: "creating" as const,
+      params: {},
+      createdBy: alice.id,
+    };
     const { row } = await claimByKey(royaltySettlements, values, { inProgress: IN_PROGRESS.settlement });
     const refusal = new PingppError({ status: 402, type: "invalid_request_error", message: "no", rawBody: "{}" });
-    await expect(callPingpp(entry(row.id), () => Promise.reject(refusal), undoClaim(royaltySettlements, row.id, "delete"))).rejects.toThrow();
+    await expect(
+      callPingpp(entry(row.id), () => Promise.reject(refusal), undoClaim(royaltySettlements, row.id, "delete")),
+    ).rejects.toThrow();
     expect(await db.select().from(royaltySettlements)).toEqual([]);
     expect((await claimByKey(royaltySettlements, values, { inProgress: IN_PROGRESS.settlement })).state).toBe("new");
   });
@@ -158,8 +204,16 @@ describe("a claim around a Ping++ call", () => {
     const create = async () => {
       const claim = await claimCharge(key);
       if (claim.state === "settled") return claim.row;
-      const ch = await callPingpp(entry(claim.row.id), async () => ({ id: `ch_${(sent += 1)}` }), undoClaim(charges, claim.row.id, failed));
-      const [saved] = await db.update(charges).set({ status: "pending", pingppId: ch.id, updatedAt: new Date() }).where(eq(charges.id, claim.row.id)).returning();
+      const ch = await callPingpp(
+        entry(claim.row.id),
+        async () => ({ id: `ch_${(sent += 1)}` }),
+        undoClaim(charges, claim.row.id, failed),
+      );
+      const [saved] = await db
+        .update(charges)
+        .set({ status: "pending", pingppId: ch.id, updatedAt: new Date() })
+        .where(eq(charges.id, claim.row.id))
+        .returning();
       return saved!;
     };
     const first = await create();
@@ -176,7 +230,10 @@ describe("a claim around a Ping++ call", () => {
     const retaken = await retakeClaim(charges, row.id);
     expect(retaken?.id).toBe(row.id);
     expect(await retakeClaim(charges, row.id)).toBeUndefined();
-    await db.update(charges).set({ status: "pending", updatedAt: new Date(0) }).where(eq(charges.id, row.id));
+    await db
+      .update(charges)
+      .set({ status: "pending", updatedAt: new Date(0) })
+      .where(eq(charges.id, row.id));
     expect(await retakeClaim(charges, row.id)).toBeUndefined(); // answered: no longer a claim
   });
 });
@@ -184,12 +241,15 @@ describe("a claim around a Ping++ call", () => {
 describe("retry codes", () => {
   it("are the unknown outcome and every in-progress code, and nothing else", () => {
     expect([...RETRY_SAME_KEY].sort()).toEqual([UNKNOWN_OUTCOME, ...Object.values(IN_PROGRESS)].sort());
-    for (const code of ["pingppRefused", "idempotencyConflict", "refunds.errors.overRefund", undefined]) expect(retriesWithSameKey(code)).toBe(false);
+    for (const code of ["pingppRefused", "idempotencyConflict", "refunds.errors.overRefund", undefined])
+      expect(retriesWithSameKey(code)).toBe(false);
   });
 
   it.each(LOCALES)("each has a message in %s (what the form shows while it keeps the key)", async (locale) => {
     const messages = await loadMessages(locale);
-    const at = (k: string) => k.split(".").reduce<unknown>((v, p) => (v as Record<string, unknown> | undefined)?.[p], messages);
-    for (const code of RETRY_SAME_KEY) expect(at(code.includes(".") ? code : `errors.${code}`), code).toEqual(expect.any(String));
+    const at = (k: string) =>
+      k.split(".").reduce<unknown>((v, p) => (v as Record<string, unknown> | undefined)?.[p], messages);
+    for (const code of RETRY_SAME_KEY)
+      expect(at(code.includes(".") ? code : `errors.${code}`), code).toEqual(expect.any(String));
   });
 });

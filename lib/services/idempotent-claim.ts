@@ -35,7 +35,13 @@ export function expiredLease(): Date {
 }
 
 /** A table whose rows are claimed by an idempotency key: a `creating` row is a claim, `updatedAt` its stamp. */
-export type ClaimTable = PgTable & { id: PgColumn; idempotencyKey: PgColumn; status: PgColumn; createdBy: PgColumn; updatedAt: PgColumn };
+export type ClaimTable = PgTable & {
+  id: PgColumn;
+  idempotencyKey: PgColumn;
+  status: PgColumn;
+  createdBy: PgColumn;
+  updatedAt: PgColumn;
+};
 type Row<T extends ClaimTable> = T["$inferSelect"] & { id: string; status: string; createdBy: string | null };
 type Values<T extends ClaimTable> = Partial<T["$inferInsert"]>;
 
@@ -72,7 +78,10 @@ export async function claimByKey<T extends ClaimTable>(
     .onConflictDoNothing({ target: table.idempotencyKey })
     .returning()) as Row<T>[];
   if (claimed) return { state: "new", row: claimed };
-  const [existing] = (await db.select().from(table as PgTable).where(eq(table.idempotencyKey, values.idempotencyKey))) as Row<T>[];
+  const [existing] = (await db
+    .select()
+    .from(table as PgTable)
+    .where(eq(table.idempotencyKey, values.idempotencyKey))) as Row<T>[];
   if (!existing || existing.createdBy !== values.createdBy) throw new AppError("idempotencyConflict");
   if ((opts.settled ?? ((r: Row<T>) => r.status !== "creating"))(existing)) return { state: "settled", row: existing };
   // Still open: another request is talking to Ping++, or one ended without an answer.
@@ -85,7 +94,11 @@ export async function claimByKey<T extends ClaimTable>(
  * Take over the claim `id` whose lease has run out (status still `creating`, or `open`): stamped
  * now, it is this request's. Undefined when another request holds it.
  */
-export async function retakeClaim<T extends ClaimTable>(table: T, id: string, opts: { open?: SQL; set?: (now: Date) => Values<T> } = {}): Promise<Row<T> | undefined> {
+export async function retakeClaim<T extends ClaimTable>(
+  table: T,
+  id: string,
+  opts: { open?: SQL; set?: (now: Date) => Values<T> } = {},
+): Promise<Row<T> | undefined> {
   const db = await getDb();
   const now = new Date();
   const [row] = (await db

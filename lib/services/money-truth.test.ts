@@ -30,7 +30,10 @@ let cashier: Actor;
 let finance: Actor;
 
 // Refunds stay pending until a test finishes them (`settle()`), as with a real channel.
-consoleTestbed((bed) => ({ h, db } = bed), { sandbox: { refundDelayMs: 3_600_000 }, clean: [refunds, orders, charges, pingppEvents, auditLogs, staffUsers] });
+consoleTestbed((bed) => ({ h, db } = bed), {
+  sandbox: { refundDelayMs: 3_600_000 },
+  clean: [refunds, orders, charges, pingppEvents, auditLogs, staffUsers],
+});
 
 beforeEach(async () => {
   h.sandbox.setWebhookUrl(h.webhookUrl);
@@ -43,30 +46,64 @@ const settle = () => h.sim("jobs/run");
 
 /** A QR charge at the till, paid by the customer; returns its ch_ id. */
 async function paidCharge(channel: "alipay_qr" | "cb_alipay_qr", amount: string): Promise<string> {
-  const view = await createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount, channel, subject: "门店消费", body: "收银台" }));
+  const view = await createCharge(
+    cashier,
+    createChargeSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount,
+      channel,
+      subject: "门店消费",
+      body: "收银台",
+    }),
+  );
   const [row] = await db.select().from(charges).where(eq(charges.id, view.id));
   expect(row!.currency).toBe(channel.startsWith("cb_") ? "usd" : "cny");
   await h.sim(`charges/${row!.pingppId}/pay`);
-  await eventually(async () => (await db.select().from(charges).where(and(eq(charges.id, view.id), eq(charges.status, "paid")))).length > 0, "charge paid");
+  await eventually(
+    async () =>
+      (
+        await db
+          .select()
+          .from(charges)
+          .where(and(eq(charges.id, view.id), eq(charges.status, "paid")))
+      ).length > 0,
+    "charge paid",
+  );
   return row!.pingppId!;
 }
 
 /** Order mode, paid: our order id and its ch_ id. */
 async function paidOrder(amount: string): Promise<{ orderId: string; chargeId: string }> {
-  const view = await createOrderCharge(cashier, createOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), amount, channel: "alipay_qr", subject: "门店订单", body: "收银台订单" }));
+  const view = await createOrderCharge(
+    cashier,
+    createOrderSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount,
+      channel: "alipay_qr",
+      subject: "门店订单",
+      body: "收银台订单",
+    }),
+  );
   const [c] = await db.select().from(charges).where(eq(charges.id, view.id));
   await h.sim(`charges/${c!.pingppId}/pay`);
   const [o] = await eventually(async () => {
-    const rows = await db.select().from(orders).where(and(eq(orders.chargeId, c!.pingppId!), eq(orders.status, "paid")));
+    const rows = await db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.chargeId, c!.pingppId!), eq(orders.status, "paid")));
     return rows.length ? rows : null;
   }, "order paid");
   return { orderId: o!.id, chargeId: c!.pingppId! };
 }
 
-const refundForm = (orderId: string, amount: string) => refundOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), orderId, amount, description: "顾客退货" });
+const refundForm = (orderId: string, amount: string) =>
+  refundOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), orderId, amount, description: "顾客退货" });
 
 /** Every row (and the header) of an export, as the route streams it. */
-async function exported(kind: string, query: Record<string, string> = {}): Promise<{ header: string[]; rows: Cell[][] }> {
+async function exported(
+  kind: string,
+  query: Record<string, string> = {},
+): Promise<{ header: string[]; rows: Cell[][] }> {
   const def = EXPORTS[kind]!;
   const rows: Cell[][] = [];
   for await (const batch of def.rows(finance, query)) rows.push(...batch);
@@ -103,7 +140,11 @@ describe("currencies are never added (cb_* charges are in US dollars)", () => {
     expect(stats.currencies[0]!.byTerminal.map((c) => [c.terminalId, c.gross])).toEqual([["T31", 1234]]);
 
     // the shift report: the USD charge's amount is counted, in its own currency
-    const shift = await shiftReport(cashier, { terminalId: "T31", from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) });
+    const shift = await shiftReport(cashier, {
+      terminalId: "T31",
+      from: new Date(Date.now() - 3_600_000),
+      to: new Date(Date.now() + 60_000),
+    });
     expect(shift.byCurrency.map((c) => [c.currency, c.paid.count, c.paid.gross, c.net])).toEqual([
       ["cny", 1, 1234, 1234],
       ["usd", 1, 500, 500],
@@ -124,11 +165,20 @@ describe("currencies are never added (cb_* charges are in US dollars)", () => {
   it("refund totals are per currency too", async () => {
     const cny = await paidCharge("alipay_qr", "20.00");
     const usd = await paidCharge("cb_alipay_qr", "8.00");
-    for (const [chargeId, amount] of [[cny, "2.00"], [usd, "3.00"]] as const) {
-      await refundCharge(finance, refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "退货" }));
+    for (const [chargeId, amount] of [
+      [cny, "2.00"],
+      [usd, "3.00"],
+    ] as const) {
+      await refundCharge(
+        finance,
+        refundChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), chargeId, amount, description: "退货" }),
+      );
     }
     await settle();
-    await eventually(async () => (await listRefunds({})).totals.byCurrency.every((c) => c.succeeded > 0), "refunds succeeded");
+    await eventually(
+      async () => (await listRefunds({})).totals.byCurrency.every((c) => c.succeeded > 0),
+      "refunds succeeded",
+    );
     expect((await listRefunds({})).totals.byCurrency.map((c) => [c.currency, c.count, c.succeeded])).toEqual([
       ["cny", 1, 200],
       ["usd", 1, 300],
@@ -151,14 +201,21 @@ describe("refund states: the same on every page", () => {
     await refundOrder(finance, refundForm(orderId, "30.00"));
     await settle();
     await eventually(async () => (await getOrder(finance, orderId)).refund.succeeded === 3000, "refund succeeded");
-    await eventually(async () => (await db.select().from(orders).where(eq(orders.id, orderId)))[0]!.status === "refunded", "order.refunded");
+    await eventually(
+      async () => (await db.select().from(orders).where(eq(orders.id, orderId)))[0]!.status === "refunded",
+      "order.refunded",
+    );
 
     // Ping++ calls the order `refunded`; 30 of 100 went back: 部分退款
     const detail = await getOrder(finance, orderId);
     expect(detail.row.status).toBe("refunded");
     expect(detail.shownStatus).toBe("partially_refunded");
     expect(detail.refund).toEqual({ level: "partial", succeeded: 3000, pending: 0 });
-    expect(detail.charges[0]).toMatchObject({ refunded: 3000, refund: { level: "partial", pending: 0 }, remainder: 7000 });
+    expect(detail.charges[0]).toMatchObject({
+      refunded: 3000,
+      refund: { level: "partial", pending: 0 },
+      remainder: 7000,
+    });
     const listed = (await listOrders(finance, {})).items.find((i) => i.row.id === orderId)!;
     expect(listed.shownStatus).toBe("partially_refunded");
     expect(listed.refund).toEqual(detail.refund);
@@ -180,7 +237,10 @@ describe("refund states: the same on every page", () => {
     await eventually(async () => (await getOrder(finance, orderId)).refund.level === "full", "fully refunded");
     expect((await getOrder(finance, orderId)).shownStatus).toBe("refunded");
     expect((await listOrders(finance, { status: "refunded" })).items.map((i) => i.row.id)).toEqual([orderId]);
-    await eventually(async () => (await listCharges(finance, {})).rows.find((r) => r.chargeId === chargeId)!.refund.level === "full", "charge fully refunded");
+    await eventually(
+      async () => (await listCharges(finance, {})).rows.find((r) => r.chargeId === chargeId)!.refund.level === "full",
+      "charge fully refunded",
+    );
   });
 
   it("a pending refund shows as pending everywhere, never as refunded", async () => {
@@ -191,11 +251,17 @@ describe("refund states: the same on every page", () => {
     const detail = await getOrder(finance, orderId);
     expect(detail.refund).toEqual({ level: "none", succeeded: 0, pending: 1000 });
     expect(detail.shownStatus).toBe("paid");
-    expect(detail.charges[0]).toMatchObject({ refunded: 0, refund: { level: "none", succeeded: 0, pending: 1000 }, remainder: 4000 });
+    expect(detail.charges[0]).toMatchObject({
+      refunded: 0,
+      refund: { level: "none", succeeded: 0, pending: 1000 },
+      remainder: 4000,
+    });
     const listed = (await listOrders(finance, {})).items.find((i) => i.row.id === orderId)!;
     expect(listed.refund).toEqual(detail.refund);
     const orders_ = (await listOrders(finance, {})).totals.byCurrency;
-    expect(orders_).toEqual([{ currency: "cny", count: 1, amount: 5000, paid: 5000, refunded: 0, pendingRefund: 1000 }]);
+    expect(orders_).toEqual([
+      { currency: "cny", count: 1, amount: 5000, paid: 5000, refunded: 0, pendingRefund: 1000 },
+    ]);
     const orderCsv = await exported("orders");
     expect(column(orderCsv, "amount_refunded", (r) => r[0] === detail.row.pingppId)).toBe("0.00");
     expect(column(orderCsv, "refund_pending", (r) => r[0] === detail.row.pingppId)).toBe("10.00");
@@ -204,13 +270,18 @@ describe("refund states: the same on every page", () => {
     const chargeRow = (await listCharges(finance, {})).rows.find((r) => r.chargeId === chargeId)!;
     expect(chargeRow.refund).toEqual({ level: "none", succeeded: 0, pending: 1000 });
     expect((await chargeDetail(finance, chargeId)).refund).toEqual(chargeRow.refund);
-    expect((await chargeTotals(finance, {})).byCurrency[0]).toMatchObject({ refundedAmount: 0, pendingRefundAmount: 1000 });
+    expect((await chargeTotals(finance, {})).byCurrency[0]).toMatchObject({
+      refundedAmount: 0,
+      pendingRefundAmount: 1000,
+    });
     const chargeCsv = await exported("charges");
     expect(column(chargeCsv, "refunded", (r) => r[0] === chargeId)).toBe("0.00");
     expect(column(chargeCsv, "refund_pending", (r) => r[0] === chargeId)).toBe("10.00");
     expect(column(chargeCsv, "refund_state", (r) => r[0] === chargeId)).toBe("");
     // the refunds list
-    expect((await listRefunds({})).totals.byCurrency).toEqual([{ currency: "cny", count: 1, amount: 1000, succeeded: 0, pending: 1000 }]);
+    expect((await listRefunds({})).totals.byCurrency).toEqual([
+      { currency: "cny", count: 1, amount: 1000, succeeded: 0, pending: 1000 },
+    ]);
 
     // once it succeeds: ¥10.00 refunded, nothing pending, 部分退款
     await settle();

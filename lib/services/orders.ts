@@ -21,7 +21,10 @@ import type { CreateOrderData, OrderFilter } from "../validations/orders";
 
 /** Order statuses move up this rank only (ARCHITECTURE.md rule 2). */
 const RANK: Record<OrderStatus, number> = { creating: 0, failed: 1, created: 1, canceled: 2, paid: 2, refunded: 3 };
-/** A cancel's lease (idempotent-claim's LEASE_MS is one call's): longer than a resumed cancel can take (a retrieve, then the cancel: 15 s each at most). */
+/**
+ * A cancel's lease (idempotent-claim's LEASE_MS is one call's): longer than a resumed cancel can take (a retrieve, then
+ * the cancel: 15 s each at most).
+ */
 const CANCEL_LEASE_MS = 45_000;
 /** Pages of `GET /orders` one sync reads at most (20 orders each). */
 const SYNC_MAX_PAGES = 500;
@@ -85,7 +88,11 @@ export async function applyOrder(tx: DbOrTx, o: Order): Promise<OrderRow> {
     return row!;
   }
   const status = RANK[o.status] > RANK[existing.status] ? o.status : existing.status;
-  const [row] = await tx.update(orders).set({ ...fields, status }).where(eq(orders.id, existing.id)).returning();
+  const [row] = await tx
+    .update(orders)
+    .set({ ...fields, status })
+    .where(eq(orders.id, existing.id))
+    .returning();
   return row!;
 }
 
@@ -95,7 +102,10 @@ function mergeCharges(o: Order, existing: OrderRow | undefined): Record<string, 
   const fresh = o.charges?.data ?? [];
   const byId = new Map(known.map((c) => [c.id, c]));
   for (const c of fresh) byId.set(c.id, byId.get(c.id)?.paid && !c.paid ? byId.get(c.id)! : c);
-  return { ...o, charges: { object: "list", url: `/v1/orders/${o.id}/charges`, has_more: false, data: [...byId.values()] } };
+  return {
+    ...o,
+    charges: { object: "list", url: `/v1/orders/${o.id}/charges`, has_more: false, data: [...byId.values()] },
+  };
 }
 
 /**
@@ -106,7 +116,9 @@ function mergeCharges(o: Order, existing: OrderRow | undefined): Record<string, 
  */
 export async function lockOrderOfCharge(tx: DbOrTx, c: Charge): Promise<{ id: string } | null> {
   const [hit] = rowsOf<{ id: string }>(
-    await tx.execute(sql`select id from ${orders} where charge_id = ${c.id} or charge_order_no = ${c.order_no} or merchant_order_no = ${c.order_no} limit 1 for update`),
+    await tx.execute(
+      sql`select id from ${orders} where charge_id = ${c.id} or charge_order_no = ${c.order_no} or merchant_order_no = ${c.order_no} limit 1 for update`,
+    ),
   );
   return hit ?? null;
 }
@@ -116,7 +128,11 @@ export async function lockOrderOfCharge(tx: DbOrTx, c: Charge): Promise<{ id: st
  * only once, so a second payment of the same order (two channels at once, or after a cancel)
  * is seen here: merge the charge into the order and count what was paid, forward only.
  */
-export async function applyOrderCharge(tx: DbOrTx, c: Charge, locked: Promise<{ id: string } | null> = lockOrderOfCharge(tx, c)): Promise<OrderRow | null> {
+export async function applyOrderCharge(
+  tx: DbOrTx,
+  c: Charge,
+  locked: Promise<{ id: string } | null> = lockOrderOfCharge(tx, c),
+): Promise<OrderRow | null> {
   const hit = await locked;
   if (!hit) return null;
   const [row] = await tx.select().from(orders).where(eq(orders.id, hit.id));
@@ -126,7 +142,10 @@ export async function applyOrderCharge(tx: DbOrTx, c: Charge, locked: Promise<{ 
   const [saved] = await tx
     .update(orders)
     .set({
-      raw: { ...row.raw, charges: { object: "list", url: `/v1/orders/${row.pingppId}/charges`, has_more: false, data: merged } },
+      raw: {
+        ...row.raw,
+        charges: { object: "list", url: `/v1/orders/${row.pingppId}/charges`, has_more: false, data: merged },
+      },
       amountPaid,
       paid: row.paid || amountPaid >= row.actualAmount,
       timePaid: row.timePaid ?? toDate(c.time_paid),
@@ -172,8 +191,14 @@ export async function refundedByCharge(tx: DbOrTx, chargeIds: string[]): Promise
   return new Map(rows.map((r) => [r.chargeId, r.n]));
 }
 
-/** Per charge id: refunds that succeeded, those still on their way (pending, or being sent), and those held for approval (not sent, but counted against the remainder). */
-export async function refundSplitByCharge(tx: DbOrTx, chargeIds: string[]): Promise<Map<string, { succeeded: number; pending: number; held: number }>> {
+/**
+ * Per charge id: refunds that succeeded, those still on their way (pending, or being sent), and those held for approval
+ * (not sent, but counted against the remainder).
+ */
+export async function refundSplitByCharge(
+  tx: DbOrTx,
+  chargeIds: string[],
+): Promise<Map<string, { succeeded: number; pending: number; held: number }>> {
   if (chargeIds.length === 0) return new Map();
   const rows = await tx
     .select({
@@ -185,12 +210,16 @@ export async function refundSplitByCharge(tx: DbOrTx, chargeIds: string[]): Prom
     .from(refunds)
     .where(sql`${refunds.chargeId} in ${chargeIds}`)
     .groupBy(refunds.chargeId);
-  return new Map(rows.map((r) => [r.chargeId, { succeeded: Number(r.succeeded), pending: Number(r.pending), held: Number(r.held) }]));
+  return new Map(
+    rows.map((r) => [r.chargeId, { succeeded: Number(r.succeeded), pending: Number(r.pending), held: Number(r.held) }]),
+  );
 }
 
 /** An order's refund state: what was paid, what went back (Ping++'s count or ours, the larger), what is on its way. */
-export const orderRefundState = (row: Pick<OrderRow, "amountPaid" | "amountRefunded">, local: { succeeded: number; pending: number }): RefundState =>
-  refundState(row.amountPaid, Math.max(row.amountRefunded, local.succeeded), local.pending);
+export const orderRefundState = (
+  row: Pick<OrderRow, "amountPaid" | "amountRefunded">,
+  local: { succeeded: number; pending: number },
+): RefundState => refundState(row.amountPaid, Math.max(row.amountRefunded, local.succeeded), local.pending);
 
 /** What can still go back on a charge: its amount less the larger of Ping++'s and our refunded counts. */
 export const remainderOf = (c: Pick<Charge, "amount" | "amount_refunded">, localRefunded: number) =>
@@ -203,7 +232,8 @@ export type Anomaly = "paidAfterCancel" | "paidTwice";
  * amount (two channels). `excess` is what should go back; the flag clears once it has.
  */
 export function anomalyOf(row: OrderRow, refunded: number): { kind: Anomaly; excess: number } | null {
-  const kind: Anomaly | null = row.canceled && row.amountPaid > 0 ? "paidAfterCancel" : row.amountPaid > row.actualAmount ? "paidTwice" : null;
+  const kind: Anomaly | null =
+    row.canceled && row.amountPaid > 0 ? "paidAfterCancel" : row.amountPaid > row.actualAmount ? "paidTwice" : null;
   const excess = row.amountPaid - Math.max(row.amountRefunded, refunded) - (row.canceled ? 0 : row.actualAmount);
   return kind && excess > 0 ? { kind, excess } : null;
 }
@@ -214,7 +244,10 @@ const refundedSql = sql`greatest(${orders.amountRefunded}, coalesce((select sum(
 const succeededLocalSql = sql`coalesce((select sum(r.amount) from refunds r where r.order_id = ${orders.id} and r.status = 'succeeded'), 0)`;
 const pendingLocalSql = sql`coalesce((select sum(r.amount) from refunds r where r.order_id = ${orders.id} and r.status in ('pending', 'creating')), 0)`;
 /** For reads of whole order rows elsewhere (the export): our succeeded and pending refunds of each. */
-export const orderRefundColumns = { succeeded: sql<string>`${succeededLocalSql}`, pending: sql<string>`${pendingLocalSql}` };
+export const orderRefundColumns = {
+  succeeded: sql<string>`${succeededLocalSql}`,
+  pending: sql<string>`${pendingLocalSql}`,
+};
 /** SQL twin of orderRefundState()'s succeeded amount. */
 const succeededSql = sql`greatest(${orders.amountRefunded}, ${succeededLocalSql})`;
 /** SQL twin of shownOrderStatus(): the status filter selects what the list shows. */
@@ -236,8 +269,13 @@ export const needsAttentionSql = sql`(${orders.amountPaid} > ${orders.actualAmou
  */
 export async function createOrderCharge(actor: Actor, input: CreateOrderData): Promise<ChargeView> {
   const db = await getDb();
-  const terminalId = await terminalFor(actor, input.terminalId, "order.create", { amount: input.amount, channel: input.channel, idempotency: input.idempotencyKey });
-  if (input.channel.startsWith("isv_") && !terminalId) throw new AppError("terminalRequired", {}, undefined, "terminalId");
+  const terminalId = await terminalFor(actor, input.terminalId, "order.create", {
+    amount: input.amount,
+    channel: input.channel,
+    idempotency: input.idempotencyKey,
+  });
+  if (input.channel.startsWith("isv_") && !terminalId)
+    throw new AppError("terminalRequired", {}, undefined, "terminalId");
   const { appId } = env().pingpp;
   const claim = await claimByKey(
     orders,
@@ -271,12 +309,18 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
     if (c) return toView(c);
   }
 
-  const entry = { actor, action: "order.create", target: { type: "order", id: row.merchantOrderNo }, params: { amount: row.amount, channel: input.channel, terminalId, idempotency: input.idempotencyKey } };
+  const entry = {
+    actor,
+    action: "order.create",
+    target: { type: "order", id: row.merchantOrderNo },
+    params: { amount: row.amount, channel: input.channel, terminalId, idempotency: input.idempotencyKey },
+  };
   // On a refusal of the create nothing exists at Ping++; otherwise leave the claim for a retry.
   const keep = () => keepClaim(orders, row.id);
 
   // A retried claim may have been created at Ping++ although the answer was lost: look first.
-  const known = row.pingppId ?? (claim.state === "new" ? null : (await callPingpp(entry, () => findByUid(row), keep))?.id);
+  const known =
+    row.pingppId ?? (claim.state === "new" ? null : (await callPingpp(entry, () => findByUid(row), keep))?.id);
   let order = known
     ? await callPingpp(entry, () => pingpp().orders.retrieve(known), keep)
     : await callPingpp(
@@ -310,7 +354,11 @@ export async function createOrderCharge(actor: Actor, input: CreateOrderData): P
   const saved = await db.transaction(async (tx) => {
     await applyOrder(tx, order);
     const c = await applyCharge(tx, charge, { lastSyncedAt: new Date() });
-    const [mine] = await tx.update(charges).set({ createdBy: actor.id, terminalId }).where(eq(charges.id, c.id)).returning();
+    const [mine] = await tx
+      .update(charges)
+      .set({ createdBy: actor.id, terminalId })
+      .where(eq(charges.id, c.id))
+      .returning();
     return mine!;
   });
   await audit({ ...entry, target: { type: "order", id: order.id }, result: "ok" });
@@ -333,7 +381,12 @@ async function findByUid(row: OrderRow): Promise<Order | undefined> {
 export async function cancelOrder(actor: Actor, id: string, key: string): Promise<OrderRow> {
   const db = await getDb();
   const row = await loadOrder(actor, id);
-  const entry = { actor, action: "order.cancel", target: { type: "order", id: row.pingppId ?? row.id }, params: { amount: row.actualAmount, idempotency: key } };
+  const entry = {
+    actor,
+    action: "order.cancel",
+    target: { type: "order", id: row.pingppId ?? row.id },
+    params: { amount: row.actualAmount, idempotency: key },
+  };
   if (!can(actor.role, "orders.manage")) return refuse(entry, "forbidden");
   if (row.canceled && row.cancelKey === key) return row; // a retry of the cancel that worked
   if (row.status !== "created" || row.paid || !row.pingppId) return refuse(entry, "orders.errors.notCancelable");
@@ -347,7 +400,9 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
       and(
         eq(orders.id, row.id),
         eq(orders.status, "created"),
-        resumed ? and(eq(orders.cancelKey, row.cancelKey!), leaseExpired(orders.updatedAt, CANCEL_LEASE_MS)) : isNull(orders.cancelKey),
+        resumed
+          ? and(eq(orders.cancelKey, row.cancelKey!), leaseExpired(orders.updatedAt, CANCEL_LEASE_MS))
+          : isNull(orders.cancelKey),
       ),
     )
     .returning();
@@ -356,7 +411,9 @@ export async function cancelOrder(actor: Actor, id: string, key: string): Promis
     entry,
     async () => {
       const earlier = resumed ? await pingpp().orders.retrieve(row.pingppId!) : null;
-      return earlier?.status === "canceled" ? earlier : pingpp().orders.cancel(row.pingppId!, row.uid ? { user: row.uid } : {});
+      return earlier?.status === "canceled"
+        ? earlier
+        : pingpp().orders.cancel(row.pingppId!, row.uid ? { user: row.uid } : {});
     },
     // Refused: nothing happened, release the claim. No answer: keep it, free to retry at once.
     // Only while the claim is still this request's: a later one may have taken it over.
@@ -427,9 +484,11 @@ export interface OrderCurrencyTotals {
 /** The WHERE of an orders filter with the actor's scope: shared by the list and the export. */
 export function orderWhere(actor: Actor, f: OrderFilter) {
   const where: (SQL | undefined)[] = [visibleWhere(actor), sql`${orders.status} not in ('creating', 'failed')`];
-  if (f.status === "paid" || f.status === "partially_refunded" || f.status === "refunded") where.push(shownStatusSql[f.status]);
+  if (f.status === "paid" || f.status === "partially_refunded" || f.status === "refunded")
+    where.push(shownStatusSql[f.status]);
   else if (f.status) where.push(eq(orders.status, f.status));
-  const flag = (col: typeof orders.paid | typeof orders.refunded | typeof orders.canceled, v?: "yes" | "no") => (v ? where.push(eq(col, v === "yes")) : undefined);
+  const flag = (col: typeof orders.paid | typeof orders.refunded | typeof orders.canceled, v?: "yes" | "no") =>
+    v ? where.push(eq(col, v === "yes")) : undefined;
   flag(orders.paid, f.paid);
   flag(orders.refunded, f.refunded);
   flag(orders.canceled, f.canceled);
@@ -437,7 +496,8 @@ export function orderWhere(actor: Actor, f: OrderFilter) {
   if (f.from) where.push(gte(orders.createdAt, shanghaiDayStart(f.from)));
   if (f.to) where.push(lt(orders.createdAt, shanghaiDayEnd(f.to)));
   // a prefix of Ping++'s order id (case matters) or of the merchant order number (any case), or the whole user id
-  if (f.q) where.push(or(idPrefix(orders.pingppId, f.q), orderNoPrefix(orders.merchantOrderNo, f.q), eq(orders.uid, f.q)));
+  if (f.q)
+    where.push(or(idPrefix(orders.pingppId, f.q), orderNoPrefix(orders.merchantOrderNo, f.q), eq(orders.uid, f.q)));
   return and(...where);
 }
 
@@ -471,16 +531,31 @@ export async function listOrders(actor: Actor, f: OrderFilter) {
       .where(cond)
       .groupBy(orders.currency),
     db
-      .select({ count: sql<number>`count(*)::int`, attention: sql<number>`count(*) filter (where ${needsAttentionSql})::int` })
+      .select({
+        count: sql<number>`count(*)::int`,
+        attention: sql<number>`count(*) filter (where ${needsAttentionSql})::int`,
+      })
       .from(orders)
       .where(cond),
   ]);
   const items: OrderListItem[] = rows.map((r) => {
     const refund = orderRefundState(r.row, { succeeded: Number(r.succeeded), pending: Number(r.pending) });
-    return { row: r.row, anomaly: anomalyOf(r.row, Number(r.refunded)), refund, shownStatus: shownOrderStatus(r.row.status, refund) };
+    return {
+      row: r.row,
+      anomaly: anomalyOf(r.row, Number(r.refunded)),
+      refund,
+      shownStatus: shownOrderStatus(r.row.status, refund),
+    };
   });
   const byCur = byCurrency(
-    perCurrency.map((t) => ({ currency: t.currency, count: Number(t.count), amount: Number(t.amount), paid: Number(t.paid), refunded: Number(t.refunded), pendingRefund: Number(t.pendingRefund) })),
+    perCurrency.map((t) => ({
+      currency: t.currency,
+      count: Number(t.count),
+      amount: Number(t.amount),
+      paid: Number(t.paid),
+      refunded: Number(t.refunded),
+      pendingRefund: Number(t.pendingRefund),
+    })),
     (currency) => ({ currency, count: 0, amount: 0, paid: 0, refunded: 0, pendingRefund: 0 }),
   );
   const totals = { count: counts!.count, attention: counts!.attention, byCurrency: byCur };
@@ -516,7 +591,10 @@ export interface OrderDetail {
 /** The order's paid charges with what each can still give back (locks nothing). */
 export async function orderChargeLines(tx: DbOrTx, row: OrderRow): Promise<OrderChargeLine[]> {
   const cs = chargesOf(row);
-  const split = await refundSplitByCharge(tx, cs.map((c) => c.id));
+  const split = await refundSplitByCharge(
+    tx,
+    cs.map((c) => c.id),
+  );
   return cs.map((c) => {
     const mine = split.get(c.id) ?? { succeeded: 0, pending: 0, held: 0 };
     const refund = refundState(c.paid ? c.amount : 0, Math.max(c.amount_refunded, mine.succeeded), mine.pending);
@@ -544,14 +622,18 @@ export async function getOrder(actor: Actor, id: string): Promise<OrderDetail> {
   ]);
   const sum = (keep: (r: RefundRow) => boolean) => rs.filter(keep).reduce((n, r) => n + r.amount, 0);
   const refunded = sum((r) => r.status !== "failed");
-  const refund = orderRefundState(row, { succeeded: sum((r) => r.status === "succeeded"), pending: sum((r) => r.status === "pending" || r.status === "creating") });
+  const refund = orderRefundState(row, {
+    succeeded: sum((r) => r.status === "succeeded"),
+    pending: sum((r) => r.status === "pending" || r.status === "creating"),
+  });
   const timeline: OrderDetail["timeline"] = [{ at: row.createdAt, what: "created" }];
   for (const c of lines) if (c.timePaid) timeline.push({ at: c.timePaid, what: "paid", detail: c.id });
   if (row.canceledAt) timeline.push({ at: row.canceledAt, what: "canceled" });
   for (const r of rs) {
     timeline.push({ at: r.createdAt, what: "refundRequested", detail: r.pingppId ?? undefined });
     if (r.timeSucceed) timeline.push({ at: r.timeSucceed, what: "refundSucceeded", detail: r.pingppId ?? undefined });
-    if (r.status === "failed") timeline.push({ at: r.updatedAt, what: "refundFailed", detail: r.failureMsg ?? undefined });
+    if (r.status === "failed")
+      timeline.push({ at: r.updatedAt, what: "refundFailed", detail: r.failureMsg ?? undefined });
   }
   timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
   return {

@@ -30,7 +30,10 @@ export interface CurrencyOverview {
 }
 
 export interface OverviewStats {
-  /** One entry per currency with paid charges in the period, yuan first (always there, at zero when nothing was paid in yuan). */
+  /**
+   * One entry per currency with paid charges in the period, yuan first (always there, at zero when nothing was paid in
+   * yuan).
+   */
   currencies: CurrencyOverview[];
 }
 
@@ -68,12 +71,34 @@ export async function overviewStats(actor: Actor, p: Period): Promise<OverviewSt
   const cur = charges.currency;
   const day = sql<string>`to_char(${charges.timePaid} at time zone ${SH}, 'YYYY-MM-DD')`;
   const [all, channels, terminals, days] = await Promise.all([
-    db.select({ currency: cur, ...aggregates }).from(charges).where(where).groupBy(cur),
-    db.select({ currency: cur, channel: charges.channel, ...aggregates }).from(charges).where(where).groupBy(cur, charges.channel).orderBy(sql`4 desc`, charges.channel),
-    db.select({ currency: cur, terminalId: charges.terminalId, ...aggregates }).from(charges).where(where).groupBy(cur, charges.terminalId).orderBy(sql`4 desc`, charges.terminalId),
-    db.select({ currency: cur, day, gross: aggregates.gross, count: aggregates.count }).from(charges).where(where).groupBy(cur, day).orderBy(day),
+    db
+      .select({ currency: cur, ...aggregates })
+      .from(charges)
+      .where(where)
+      .groupBy(cur),
+    db
+      .select({ currency: cur, channel: charges.channel, ...aggregates })
+      .from(charges)
+      .where(where)
+      .groupBy(cur, charges.channel)
+      .orderBy(sql`4 desc`, charges.channel),
+    db
+      .select({ currency: cur, terminalId: charges.terminalId, ...aggregates })
+      .from(charges)
+      .where(where)
+      .groupBy(cur, charges.terminalId)
+      .orderBy(sql`4 desc`, charges.terminalId),
+    db
+      .select({ currency: cur, day, gross: aggregates.gross, count: aggregates.count })
+      .from(charges)
+      .where(where)
+      .groupBy(cur, day)
+      .orderBy(day),
   ]);
-  const currencies = byCurrency(all.map((a) => ({ currency: a.currency })), (currency) => ({ currency }));
+  const currencies = byCurrency(
+    all.map((a) => ({ currency: a.currency })),
+    (currency) => ({ currency }),
+  );
   return {
     currencies: currencies.map(({ currency }) => {
       const byDay = new Map(days.filter((d) => d.currency === currency).map((d) => [d.day, d]));
@@ -87,7 +112,9 @@ export async function overviewStats(actor: Actor, p: Period): Promise<OverviewSt
         currency,
         totals: totals(all.find((a) => a.currency === currency)),
         byChannel: channels.filter((c) => c.currency === currency).map((c) => ({ channel: c.channel, ...totals(c) })),
-        byTerminal: terminals.filter((c) => c.currency === currency).map((c) => ({ terminalId: c.terminalId, ...totals(c) })),
+        byTerminal: terminals
+          .filter((c) => c.currency === currency)
+          .map((c) => ({ terminalId: c.terminalId, ...totals(c) })),
         trend,
       };
     }),

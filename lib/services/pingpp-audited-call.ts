@@ -20,7 +20,11 @@ export async function callPingpp<T>(
     return await fn();
   } catch (e) {
     const refused = (e instanceof PingppError && e.status < 500) || e instanceof PingppValidationError;
-    if (!refused && !(e instanceof PingppError || e instanceof PingppConnectionError || e instanceof PingppResponseError)) throw e;
+    if (
+      !refused &&
+      !(e instanceof PingppError || e instanceof PingppConnectionError || e instanceof PingppResponseError)
+    )
+      throw e;
     const message = (e as Error).message;
     await undo?.(refused, message);
     await audit({ ...entry, result: refused ? "refused" : "error", message });
@@ -29,7 +33,12 @@ export async function callPingpp<T>(
 }
 
 /** Refuse before Ping++ is asked, with an audit entry saying why. */
-export async function refuse(entry: Omit<AuditEntry, "result" | "message">, code: string, values: Record<string, string | number> = {}, field?: string): Promise<never> {
+export async function refuse(
+  entry: Omit<AuditEntry, "result" | "message">,
+  code: string,
+  values: Record<string, string | number> = {},
+  field?: string,
+): Promise<never> {
   await audit({ ...entry, result: "refused", message: code });
   throw new AppError(code, values, undefined, field);
 }

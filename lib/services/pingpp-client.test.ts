@@ -24,9 +24,16 @@ describe("the console's Ping++ client", () => {
     const { pingpp } = await import("./pingpp-client");
     const err = await pingpp()
       .charges.refunds.create("ch_x", { description: "d" })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(PingppConnectionError);
-    expect(err).toMatchObject({ timedOut: true, mayHaveReachedPingpp: true, message: "Ping++ did not answer within 1000 ms" });
+    expect(err).toMatchObject({
+      timedOut: true,
+      mayHaveReachedPingpp: true,
+      message: "Ping++ did not answer within 1000 ms",
+    });
     expect(requests).toBeLessThanOrEqual(1); // a POST is never sent twice (on a busy host it may not have arrived yet)
   });
 });

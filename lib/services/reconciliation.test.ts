@@ -4,7 +4,15 @@ import { and, eq } from "drizzle-orm";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
-import { auditLogs, charges, pingppEvents, reconciliationDifferences, reconciliationRuns, refunds, staffUsers } from "@/lib/db/schema";
+import {
+  auditLogs,
+  charges,
+  pingppEvents,
+  reconciliationDifferences,
+  reconciliationRuns,
+  refunds,
+  staffUsers,
+} from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { createChargeSchema } from "@/lib/validations/charges";
 import { shanghaiToday, addDays } from "@/lib/dates";
@@ -20,7 +28,9 @@ let db: Db;
 let cashier: Actor;
 let finance: Actor;
 
-consoleTestbed((bed) => ({ h, db } = bed), { clean: [reconciliationRuns, refunds, charges, pingppEvents, auditLogs, staffUsers] });
+consoleTestbed((bed) => ({ h, db } = bed), {
+  clean: [reconciliationRuns, refunds, charges, pingppEvents, auditLogs, staffUsers],
+});
 afterAll(stopScheduler);
 
 beforeEach(async () => {
@@ -40,16 +50,29 @@ const sandboxCharges = async (): Promise<{ id: string; paid: boolean; amount_ref
   const out = [];
   let after = "";
   for (;;) {
-    const page = await api("GET", `/v1/charges?app[id]=${h.sandbox.appId}&limit=100${after ? `&starting_after=${after}` : ""}`);
+    const page = await api(
+      "GET",
+      `/v1/charges?app[id]=${h.sandbox.appId}&limit=100${after ? `&starting_after=${after}` : ""}`,
+    );
     out.push(...page.data);
     if (!page.has_more) return out;
     after = page.data.at(-1).id;
   }
 };
 const newCharge = async (amount = "12.34") =>
-  createCharge(cashier, createChargeSchema.parse({ idempotencyKey: crypto.randomUUID(), amount, channel: "alipay_qr", subject: "门店消费", body: "收银台收款" }));
+  createCharge(
+    cashier,
+    createChargeSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount,
+      channel: "alipay_qr",
+      subject: "门店消费",
+      body: "收银台收款",
+    }),
+  );
 const rowOf = async (pingppId: string) => (await db.select().from(charges).where(eq(charges.pingppId, pingppId)))[0];
-const diffsOf = async (runId: string) => db.select().from(reconciliationDifferences).where(eq(reconciliationDifferences.runId, runId));
+const diffsOf = async (runId: string) =>
+  db.select().from(reconciliationDifferences).where(eq(reconciliationDifferences.runId, runId));
 
 describe("reconciliation of a day against Ping++", () => {
   it("finds each kind of difference, counts both sides per currency, and changes nothing at Ping++", async () => {
@@ -62,16 +85,42 @@ describe("reconciliation of a day against Ping++", () => {
     await h.sim(`charges/${lost.chargeId}/pay`, { lose_webhook: true });
     // 3. made straight at the sandbox: not here at all
     const direct = await api("POST", "/v1/charges", {
-      app: { id: h.sandbox.appId }, order_no: `D${Date.now()}`, amount: 3300, channel: "alipay_qr", currency: "cny",
-      client_ip: "127.0.0.1", subject: "直连", body: "直连", extra: { product_id: "p1", goods_list: [{ goods_name: "x", goods_num: 1, price: 3300 }] },
+      app: { id: h.sandbox.appId },
+      order_no: `D${Date.now()}`,
+      amount: 3300,
+      channel: "alipay_qr",
+      currency: "cny",
+      client_ip: "127.0.0.1",
+      subject: "直连",
+      body: "直连",
+      extra: { product_id: "p1", goods_list: [{ goods_name: "x", goods_num: 1, price: 3300 }] },
     });
     expect(direct.id).toMatch(/^ch_/);
     // 4. our amount edited by mistake
     const edited = await newCharge("40.00");
     await db.update(charges).set({ amount: 4001 }).where(eq(charges.pingppId, edited.chargeId!));
     // 5. a row Ping++ never had, and a refund row Ping++ does not list under its charge
-    await db.insert(charges).values({ pingppId: "ch_notAtPingpp0000000000000", orderNo: "GHOST1", appId: h.sandbox.appId, channel: "alipay_qr", amount: 500, currency: "cny", subject: "s", body: "b", status: "paid" });
-    const [ghostRefund] = await db.insert(refunds).values({ pingppId: "re_notAtPingpp0000000000000", chargeId: fine.chargeId!, amount: 100, description: "x", status: "succeeded" }).returning();
+    await db.insert(charges).values({
+      pingppId: "ch_notAtPingpp0000000000000",
+      orderNo: "GHOST1",
+      appId: h.sandbox.appId,
+      channel: "alipay_qr",
+      amount: 500,
+      currency: "cny",
+      subject: "s",
+      body: "b",
+      status: "paid",
+    });
+    const [ghostRefund] = await db
+      .insert(refunds)
+      .values({
+        pingppId: "re_notAtPingpp0000000000000",
+        chargeId: fine.chargeId!,
+        amount: 100,
+        description: "x",
+        status: "succeeded",
+      })
+      .returning();
 
     const before = JSON.stringify(await sandboxCharges());
     const run = await svc.reconcileDay(shanghaiToday(), { actor: finance });
@@ -85,7 +134,11 @@ describe("reconciliation of a day against Ping++", () => {
     expect(of(direct.id)).toEqual([["missing_here", null, "pending"]]);
     expect(of(edited.chargeId!)).toEqual([["amount", "4001", "4000"]]);
     expect(of("ch_notAtPingpp0000000000000")).toEqual([["missing_there", "paid", null]]);
-    expect(diffs.find((d) => d.pingppId === ghostRefund!.pingppId)).toMatchObject({ kind: "missing_there", objectType: "refund", rowId: ghostRefund!.id });
+    expect(diffs.find((d) => d.pingppId === ghostRefund!.pingppId)).toMatchObject({
+      kind: "missing_there",
+      objectType: "refund",
+      rowId: ghostRefund!.id,
+    });
     expect(run.differences).toBe(diffs.length);
 
     // per currency: Ping++ lists every sandbox charge of today; ours are the 5 rows above
@@ -101,14 +154,24 @@ describe("reconciliation of a day against Ping++", () => {
     expect((await rowOf(lost.chargeId!))?.status).toBe("paid");
     await svc.fixFromPingpp(finance, diffs.find((d) => d.pingppId === direct.id)!.id);
     expect(await rowOf(direct.id)).toMatchObject({ amount: 3300, status: "pending" });
-    await expect(svc.fixFromPingpp(finance, statusDiff.id)).rejects.toMatchObject({ code: "reconciliation.errors.alreadyResolved" });
+    await expect(svc.fixFromPingpp(finance, statusDiff.id)).rejects.toMatchObject({
+      code: "reconciliation.errors.alreadyResolved",
+    });
     // what Ping++ does not have cannot be fixed from it, only noted
     const ghost = diffs.find((d) => d.pingppId === "ch_notAtPingpp0000000000000")!;
     await expect(svc.fixFromPingpp(finance, ghost.id)).rejects.toBeInstanceOf(AppError);
     await svc.noteDifference(finance, ghost.id, "测试数据，已作废");
     const after = await diffsOf(run.id);
-    expect(after.find((d) => d.id === ghost.id)).toMatchObject({ resolution: "noted", note: "测试数据，已作废", resolvedBy: finance.id });
-    expect(after.find((d) => d.id === statusDiff.id)).toMatchObject({ resolution: "fixed", note: "paid", resolvedBy: finance.id });
+    expect(after.find((d) => d.id === ghost.id)).toMatchObject({
+      resolution: "noted",
+      note: "测试数据，已作废",
+      resolvedBy: finance.id,
+    });
+    expect(after.find((d) => d.id === statusDiff.id)).toMatchObject({
+      resolution: "fixed",
+      note: "paid",
+      resolvedBy: finance.id,
+    });
 
     const audited = await db.select().from(auditLogs).where(eq(auditLogs.actorId, finance.id));
     expect(audited.map((a) => [a.action, a.result]).sort()).toEqual([
@@ -122,7 +185,19 @@ describe("reconciliation of a day against Ping++", () => {
     const lines = [];
     for await (const batch of EXPORTS.reconciliation!.rows(finance, { run: run.id })) lines.push(...batch);
     expect(lines).toHaveLength(diffs.length);
-    expect(lines.find((l) => l[3] === "ch_notAtPingpp0000000000000")).toEqual([shanghaiToday(), "missing_there", "charge", "ch_notAtPingpp0000000000000", "CNY", "paid", null, "5.00", "noted", "测试数据，已作废", expect.any(String)]);
+    expect(lines.find((l) => l[3] === "ch_notAtPingpp0000000000000")).toEqual([
+      shanghaiToday(),
+      "missing_there",
+      "charge",
+      "ch_notAtPingpp0000000000000",
+      "CNY",
+      "paid",
+      null,
+      "5.00",
+      "noted",
+      "测试数据，已作废",
+      expect.any(String),
+    ]);
 
     // a second run of the same day: the fixed ones agree now
     const again = await svc.reconcileDay(shanghaiToday(), { actor: finance });
@@ -134,7 +209,17 @@ describe("reconciliation of a day against Ping++", () => {
     const mine: string[] = [];
     for (let i = 0; i < 3; i++) mine.push((await newCharge()).chargeId!);
     // a ghost of ours among them: found on our side's later page
-    await db.insert(charges).values({ pingppId: "ch_ghost2", orderNo: "GHOST2", appId: h.sandbox.appId, channel: "alipay_qr", amount: 500, currency: "cny", subject: "s", body: "b", status: "paid" });
+    await db.insert(charges).values({
+      pingppId: "ch_ghost2",
+      orderNo: "GHOST2",
+      appId: h.sandbox.appId,
+      channel: "alipay_qr",
+      amount: 500,
+      currency: "cny",
+      subject: "s",
+      body: "b",
+      status: "paid",
+    });
     const run = await svc.reconcileDay(shanghaiToday(), { actor: finance, pageSize: 2 });
     const total = (await sandboxCharges()).length;
     expect(total).toBeGreaterThan(3);
@@ -146,12 +231,20 @@ describe("reconciliation of a day against Ping++", () => {
   });
 
   it("refuses a day in the future or not a date; the nightly job reconciles yesterday once and prunes after 90 days", async () => {
-    await expect(svc.reconcileDay(addDays(shanghaiToday(), 1), { actor: finance })).rejects.toMatchObject({ code: "reconciliation.errors.badDay" });
+    await expect(svc.reconcileDay(addDays(shanghaiToday(), 1), { actor: finance })).rejects.toMatchObject({
+      code: "reconciliation.errors.badDay",
+    });
     await expect(svc.reconcileDay("2026-02-30x", { actor: finance })).rejects.toBeInstanceOf(AppError);
     expect(await db.select().from(reconciliationRuns)).toEqual([]);
 
-    const [old] = await db.insert(reconciliationRuns).values({ day: addDays(shanghaiToday(), -91), trigger: "nightly", status: "finished" }).returning();
-    const [kept] = await db.insert(reconciliationRuns).values({ day: addDays(shanghaiToday(), -90), trigger: "nightly", status: "finished" }).returning();
+    const [old] = await db
+      .insert(reconciliationRuns)
+      .values({ day: addDays(shanghaiToday(), -91), trigger: "nightly", status: "finished" })
+      .returning();
+    const [kept] = await db
+      .insert(reconciliationRuns)
+      .values({ day: addDays(shanghaiToday(), -90), trigger: "nightly", status: "finished" })
+      .returning();
     expect(await svc.nightlyReconciliation()).toEqual({ ran: true, pruned: 1 });
     expect(await svc.nightlyReconciliation()).toEqual({ ran: false, pruned: 0 });
     const runs = await db.select().from(reconciliationRuns);
@@ -160,7 +253,10 @@ describe("reconciliation of a day against Ping++", () => {
     const nightly = runs.filter((r) => r.day === addDays(shanghaiToday(), -1));
     expect(nightly).toHaveLength(1);
     expect(nightly[0]).toMatchObject({ trigger: "nightly", status: "finished", startedBy: null });
-    const [a] = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "reconciliation.run"), eq(auditLogs.actorEmail, "system")));
+    const [a] = await db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "reconciliation.run"), eq(auditLogs.actorEmail, "system")));
     expect(a).toMatchObject({ result: "ok" });
   });
 
@@ -169,7 +265,10 @@ describe("reconciliation of a day against Ping++", () => {
     const ran = await Promise.all([runJobOnce("reconciliation.nightly"), other.runNow("reconciliation.nightly")]);
     await other.stop();
     expect(ran.filter(Boolean)).toHaveLength(1);
-    const runs = await db.select().from(reconciliationRuns).where(eq(reconciliationRuns.day, addDays(shanghaiToday(), -1)));
+    const runs = await db
+      .select()
+      .from(reconciliationRuns)
+      .where(eq(reconciliationRuns.day, addDays(shanghaiToday(), -1)));
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ trigger: "nightly", status: "finished" });
   });

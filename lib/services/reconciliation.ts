@@ -57,7 +57,15 @@ class Totals {
   private of(currency: string): ReconciliationTotals {
     let t = this.m.get(currency);
     if (!t) {
-      t = { currency, pingppCount: 0, pingppAmount: 0, pingppRefunded: 0, consoleCount: 0, consoleAmount: 0, consoleRefunded: 0 };
+      t = {
+        currency,
+        pingppCount: 0,
+        pingppAmount: 0,
+        pingppRefunded: 0,
+        consoleCount: 0,
+        consoleAmount: 0,
+        consoleRefunded: 0,
+      };
       this.m.set(currency, t);
     }
     return t;
@@ -95,39 +103,87 @@ async function refundsOf(c: Charge): Promise<Refund[]> {
 async function comparePage(db: DbOrTx, runId: string, page: Charge[], totals: Totals): Promise<number> {
   if (!page.length) return 0;
   const ids = page.map((c) => c.id);
-  await db.insert(reconciliationSeen).values(ids.map((pingppId) => ({ runId, pingppId }))).onConflictDoNothing();
-  const ours = new Map((await db.select().from(charges).where(inArray(charges.pingppId, ids))).map((r) => [r.pingppId!, r]));
+  await db
+    .insert(reconciliationSeen)
+    .values(ids.map((pingppId) => ({ runId, pingppId })))
+    .onConflictDoNothing();
+  const ours = new Map(
+    (await db.select().from(charges).where(inArray(charges.pingppId, ids))).map((r) => [r.pingppId!, r]),
+  );
   const ourRefunds = await db.select().from(refunds).where(inArray(refunds.chargeId, ids));
   const diffs: NewDifference[] = [];
   for (const c of page) {
     totals.pingpp({ currency: c.currency, amount: c.amount, refunded: c.amount_refunded });
     const row = ours.get(c.id);
-    const base = { objectType: "charge" as const, pingppId: c.id, rowId: row?.id ?? null, chargeId: c.id, currency: c.currency };
+    const base = {
+      objectType: "charge" as const,
+      pingppId: c.id,
+      rowId: row?.id ?? null,
+      chargeId: c.id,
+      currency: c.currency,
+    };
     if (!row) {
       diffs.push({ ...base, kind: "missing_here", ours: null, theirs: statusOf(c), amount: c.amount });
     } else {
       const theirs = statusOf(c);
       if (row.status !== theirs) diffs.push({ ...base, kind: "status", ours: row.status, theirs, amount: c.amount });
-      if (row.amount !== c.amount) diffs.push({ ...base, kind: "amount", ours: String(row.amount), theirs: String(c.amount), amount: c.amount - row.amount });
+      if (row.amount !== c.amount)
+        diffs.push({
+          ...base,
+          kind: "amount",
+          ours: String(row.amount),
+          theirs: String(c.amount),
+          amount: c.amount - row.amount,
+        });
       if (row.amountRefunded !== c.amount_refunded) {
-        diffs.push({ ...base, kind: "amount_refunded", ours: String(row.amountRefunded), theirs: String(c.amount_refunded), amount: c.amount_refunded - row.amountRefunded });
+        diffs.push({
+          ...base,
+          kind: "amount_refunded",
+          ours: String(row.amountRefunded),
+          theirs: String(c.amount_refunded),
+          amount: c.amount_refunded - row.amountRefunded,
+        });
       }
     }
     const theirRefunds = c.refunds?.has_more ? await refundsOf(c) : (c.refunds?.data ?? []);
     const mine = ourRefunds.filter((r) => r.chargeId === c.id);
     for (const r of theirRefunds) {
       const m = mine.find((x) => x.pingppId === r.id);
-      const rb = { objectType: "refund" as const, pingppId: r.id, rowId: m?.id ?? null, chargeId: c.id, currency: c.currency };
+      const rb = {
+        objectType: "refund" as const,
+        pingppId: r.id,
+        rowId: m?.id ?? null,
+        chargeId: c.id,
+        currency: c.currency,
+      };
       if (!m) diffs.push({ ...rb, kind: "missing_here", ours: null, theirs: r.status, amount: r.amount });
       else {
-        if (m.status !== r.status) diffs.push({ ...rb, kind: "status", ours: m.status, theirs: r.status, amount: r.amount });
-        if (m.amount !== r.amount) diffs.push({ ...rb, kind: "amount", ours: String(m.amount), theirs: String(r.amount), amount: r.amount - m.amount });
+        if (m.status !== r.status)
+          diffs.push({ ...rb, kind: "status", ours: m.status, theirs: r.status, amount: r.amount });
+        if (m.amount !== r.amount)
+          diffs.push({
+            ...rb,
+            kind: "amount",
+            ours: String(m.amount),
+            theirs: String(r.amount),
+            amount: r.amount - m.amount,
+          });
       }
     }
     // Ours, sent to Ping++ (it has an id), that Ping++ does not list under the charge.
     for (const m of mine) {
       if (m.pingppId && !theirRefunds.some((r) => r.id === m.pingppId)) {
-        diffs.push({ objectType: "refund", kind: "missing_there", pingppId: m.pingppId, rowId: m.id, chargeId: c.id, currency: m.currency, ours: m.status, theirs: null, amount: m.amount });
+        diffs.push({
+          objectType: "refund",
+          kind: "missing_there",
+          pingppId: m.pingppId,
+          rowId: m.id,
+          chargeId: c.id,
+          currency: m.currency,
+          ours: m.status,
+          theirs: null,
+          amount: m.amount,
+        });
       }
     }
   }
@@ -143,7 +199,13 @@ const pingppCreated = sql<number>`coalesce((${charges.raw}->>'created')::bigint,
  * did not list ("missing there"). Our created_at is within seconds of Ping++'s: the index range is
  * widened by an hour each side, the exact test is on Ping++'s time.
  */
-async function compareOurs(db: DbOrTx, runId: string, day: string, totals: Totals, pageSize = OUR_PAGE): Promise<number> {
+async function compareOurs(
+  db: DbOrTx,
+  runId: string,
+  day: string,
+  totals: Totals,
+  pageSize = OUR_PAGE,
+): Promise<number> {
   const from = shanghaiDayStart(day);
   const to = shanghaiDayEnd(day);
   const gte = Math.floor(from.getTime() / 1000);
@@ -151,7 +213,16 @@ async function compareOurs(db: DbOrTx, runId: string, day: string, totals: Total
   let cursor: { createdAt: Date; id: string } | null = null;
   let count = 0;
   for (;;) {
-    const page: { id: string; pingppId: string | null; status: string; amount: number; amountRefunded: number; currency: string; createdAt: Date; seen: boolean }[] = await db
+    const page: {
+      id: string;
+      pingppId: string | null;
+      status: string;
+      amount: number;
+      amountRefunded: number;
+      currency: string;
+      createdAt: Date;
+      seen: boolean;
+    }[] = await db
       .select({
         id: charges.id,
         pingppId: charges.pingppId,
@@ -169,7 +240,12 @@ async function compareOurs(db: DbOrTx, runId: string, day: string, totals: Total
           sql`${charges.createdAt} >= ${new Date(from.getTime() - 3_600_000).toISOString()}::timestamptz`,
           sql`${charges.createdAt} < ${new Date(to.getTime() + 3_600_000).toISOString()}::timestamptz`,
           sql`${pingppCreated} between ${gte} and ${lte}`,
-          cursor ? or(gt(charges.createdAt, cursor.createdAt), and(eq(charges.createdAt, cursor.createdAt), gt(charges.id, cursor.id))) : undefined,
+          cursor
+            ? or(
+                gt(charges.createdAt, cursor.createdAt),
+                and(eq(charges.createdAt, cursor.createdAt), gt(charges.id, cursor.id)),
+              )
+            : undefined,
         ),
       )
       .orderBy(charges.createdAt, charges.id)
@@ -178,7 +254,17 @@ async function compareOurs(db: DbOrTx, runId: string, day: string, totals: Total
     for (const r of page) {
       totals.console({ currency: r.currency, amount: r.amount, refunded: r.amountRefunded });
       if (!r.seen) {
-        diffs.push({ kind: "missing_there", objectType: "charge", pingppId: r.pingppId, rowId: r.id, chargeId: r.pingppId, currency: r.currency, ours: r.status, theirs: null, amount: r.amount });
+        diffs.push({
+          kind: "missing_there",
+          objectType: "charge",
+          pingppId: r.pingppId,
+          rowId: r.id,
+          chargeId: r.pingppId,
+          currency: r.currency,
+          ours: r.status,
+          theirs: null,
+          amount: r.amount,
+        });
       }
     }
     if (diffs.length) await db.insert(reconciliationDifferences).values(diffs.map((d) => ({ ...d, runId })));
@@ -200,7 +286,12 @@ export function reconcilableDay(day: string, now = Date.now()): boolean {
  */
 export async function reconcileDay(
   day: string,
-  opts: { actor?: Actor | null; trigger?: "nightly" | "manual"; signal?: AbortSignal; /** tests: smaller pages on both sides */ pageSize?: number } = {},
+  opts: {
+    actor?: Actor | null;
+    trigger?: "nightly" | "manual";
+    signal?: AbortSignal;
+    /** tests: smaller pages on both sides */ pageSize?: number;
+  } = {},
 ): Promise<ReconciliationRunRow> {
   if (!reconcilableDay(day)) throw new AppError("reconciliation.errors.badDay", {}, undefined, "day");
   const who: Who = opts.actor ?? SYSTEM;
@@ -219,7 +310,12 @@ export async function reconcileDay(
     let after: string | undefined;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const page = await pingpp().charges.list({ app: { id: appId }, created: { gte, lte }, limit: Math.min(opts.pageSize ?? PINGPP_PAGE, PINGPP_PAGE), starting_after: after });
+      const page = await pingpp().charges.list({
+        app: { id: appId },
+        created: { gte, lte },
+        limit: Math.min(opts.pageSize ?? PINGPP_PAGE, PINGPP_PAGE),
+        starting_after: after,
+      });
       differences += await comparePage(db, run!.id, page.data, totals);
       if (!page.has_more || !page.data.length) break;
       after = page.data.at(-1)!.id;
@@ -247,17 +343,27 @@ export async function reconcileDay(
 }
 
 /** The nightly job: reconcile yesterday (Shanghai) once, and prune runs older than KEEP_DAYS. */
-export async function nightlyReconciliation(opts: { now?: number; signal?: AbortSignal } = {}): Promise<{ ran: boolean; pruned: number }> {
+export async function nightlyReconciliation(
+  opts: { now?: number; signal?: AbortSignal } = {},
+): Promise<{ ran: boolean; pruned: number }> {
   const now = opts.now ?? Date.now();
   const day = addDays(shanghaiToday(now), -1);
   const db = await getDb();
   const pruned = rowsOf<{ id: string }>(
-    await db.execute(sql`delete from ${reconciliationRuns} where ${reconciliationRuns.day} < ${addDays(shanghaiToday(now), -KEEP_DAYS)}::date returning id`),
+    await db.execute(
+      sql`delete from ${reconciliationRuns} where ${reconciliationRuns.day} < ${addDays(shanghaiToday(now), -KEEP_DAYS)}::date returning id`,
+    ),
   ).length;
   const [done] = await db
     .select({ id: reconciliationRuns.id })
     .from(reconciliationRuns)
-    .where(and(eq(reconciliationRuns.day, day), eq(reconciliationRuns.trigger, "nightly"), eq(reconciliationRuns.status, "finished")))
+    .where(
+      and(
+        eq(reconciliationRuns.day, day),
+        eq(reconciliationRuns.trigger, "nightly"),
+        eq(reconciliationRuns.status, "finished"),
+      ),
+    )
     .limit(1);
   if (done) return { ran: false, pruned };
   await reconcileDay(day, { actor: null, trigger: "nightly", signal: opts.signal });
@@ -273,7 +379,14 @@ export async function listRuns(opts: { cursor?: { createdAt: Date; id: string } 
   const rows = await db
     .select()
     .from(reconciliationRuns)
-    .where(c ? or(lt(reconciliationRuns.createdAt, c.createdAt), and(eq(reconciliationRuns.createdAt, c.createdAt), lt(reconciliationRuns.id, c.id))) : undefined)
+    .where(
+      c
+        ? or(
+            lt(reconciliationRuns.createdAt, c.createdAt),
+            and(eq(reconciliationRuns.createdAt, c.createdAt), lt(reconciliationRuns.id, c.id)),
+          )
+        : undefined,
+    )
     .orderBy(desc(reconciliationRuns.createdAt), desc(reconciliationRuns.id))
     .limit(limit + 1);
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
@@ -281,19 +394,32 @@ export async function listRuns(opts: { cursor?: { createdAt: Date; id: string } 
 
 export async function getRun(id: string): Promise<ReconciliationRunRow> {
   const db = await getDb();
-  const [run] = /^[0-9a-f-]{36}$/i.test(id) ? await db.select().from(reconciliationRuns).where(eq(reconciliationRuns.id, id)) : [];
+  const [run] = /^[0-9a-f-]{36}$/i.test(id)
+    ? await db.select().from(reconciliationRuns).where(eq(reconciliationRuns.id, id))
+    : [];
   if (!run) throw new AppError("reconciliation.errors.runNotFound");
   return run;
 }
 
 /** One keyset page of a run's differences (oldest first). */
-export async function listDifferences(runId: string, cursor: { createdAt: Date; id: string } | null = null, limit = DIFFERENCES_PER_PAGE) {
+export async function listDifferences(
+  runId: string,
+  cursor: { createdAt: Date; id: string } | null = null,
+  limit = DIFFERENCES_PER_PAGE,
+) {
   const db = await getDb();
   const d = reconciliationDifferences;
   const rows = await db
     .select()
     .from(d)
-    .where(and(eq(d.runId, runId), cursor ? or(gt(d.createdAt, cursor.createdAt), and(eq(d.createdAt, cursor.createdAt), gt(d.id, cursor.id))) : undefined))
+    .where(
+      and(
+        eq(d.runId, runId),
+        cursor
+          ? or(gt(d.createdAt, cursor.createdAt), and(eq(d.createdAt, cursor.createdAt), gt(d.id, cursor.id)))
+          : undefined,
+      ),
+    )
     .orderBy(d.createdAt, d.id)
     .limit(limit);
   return rows;
@@ -315,7 +441,9 @@ export async function* allDifferences(runId: string): AsyncGenerator<Reconciliat
 
 async function openDifference(id: string): Promise<ReconciliationDifferenceRow> {
   const db = await getDb();
-  const [d] = /^[0-9a-f-]{36}$/i.test(id) ? await db.select().from(reconciliationDifferences).where(eq(reconciliationDifferences.id, id)) : [];
+  const [d] = /^[0-9a-f-]{36}$/i.test(id)
+    ? await db.select().from(reconciliationDifferences).where(eq(reconciliationDifferences.id, id))
+    : [];
   if (!d) throw new AppError("reconciliation.errors.differenceNotFound");
   if (d.resolution) throw new AppError("reconciliation.errors.alreadyResolved");
   return d;
@@ -368,7 +496,16 @@ export async function noteDifference(actor: Actor, id: string, note: string): Pr
       .where(and(eq(reconciliationDifferences.id, d.id), isNull(reconciliationDifferences.resolution)))
       .returning();
     if (!updated) throw new AppError("reconciliation.errors.alreadyResolved");
-    await audit({ actor, action: "reconciliation.note", target: { type: d.objectType, id: d.pingppId ?? d.id }, params: { difference: d.id, kind: d.kind, note }, result: "ok" }, tx);
+    await audit(
+      {
+        actor,
+        action: "reconciliation.note",
+        target: { type: d.objectType, id: d.pingppId ?? d.id },
+        params: { difference: d.id, kind: d.kind, note },
+        result: "ok",
+      },
+      tx,
+    );
     return updated;
   });
 }

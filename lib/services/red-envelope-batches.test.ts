@@ -18,7 +18,10 @@ vi.mock("@/lib/services/pingpp-client", async (importOriginal) => {
   const { createPingpp } = await import("@/lib/pingpp");
   const { env } = await import("@/lib/env");
   let slowClient: ReturnType<typeof createPingpp> | undefined;
-  const later: typeof fetch = async (input, init) => (await new Promise((r) => setTimeout(r, slow.ms)), fetch(input, init));
+  const later: typeof fetch = async (input, init) => (
+    await new Promise((r) => setTimeout(r, slow.ms)),
+    fetch(input, init)
+  );
   return {
     pingpp: () => {
       if (!slow.ms) return real.pingpp();
@@ -31,12 +34,25 @@ vi.mock("@/lib/services/pingpp-client", async (importOriginal) => {
 setUpRedEnvelopeTestbed();
 afterAll(stopScheduler);
 
-const csvOf = (n: number, amount = "1.00") => ["open_id,amount,wishing", ...Array.from({ length: n }, (_, i) => `oUser${String(i + 1).padStart(4, "0")},${amount},`)].join("\n");
+const csvOf = (n: number, amount = "1.00") =>
+  [
+    "open_id,amount,wishing",
+    ...Array.from({ length: n }, (_, i) => `oUser${String(i + 1).padStart(4, "0")},${amount},`),
+  ].join("\n");
 
 const upload = (csv: string | Uint8Array, over: Partial<BatchDryRunInput> = {}) =>
   svc.createBatch(
     finance,
-    batchDryRunSchema.parse({ fileName: "年会.csv", csv, budget: "10000", sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会", ...over }),
+    batchDryRunSchema.parse({
+      fileName: "年会.csv",
+      csv,
+      budget: "10000",
+      sendName: "示例商户",
+      subject: "年会红包",
+      body: "新年快乐",
+      description: "年会",
+      ...over,
+    }),
   );
 
 /** The sandbox's envelopes of one batch (each carries its batch id in metadata). */
@@ -51,7 +67,15 @@ async function sentAtPingpp(batchId: string): Promise<{ order_no: string; metada
   }
 }
 
-const dryRunInput = (csv: string | Uint8Array) => ({ fileName: "年会.csv", csv, budget: "10000", sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会" });
+const dryRunInput = (csv: string | Uint8Array) => ({
+  fileName: "年会.csv",
+  csv,
+  budget: "10000",
+  sendName: "示例商户",
+  subject: "年会红包",
+  body: "新年快乐",
+  description: "年会",
+});
 const ascii = (s: string) => [...new TextEncoder().encode(s)];
 // "恭喜发财" and "新年快乐" as GBK/GB18030 bytes: what Excel's "CSV (逗号分隔)" writes on Chinese Windows.
 const GBK_GONGXIFACAI = [0xb9, 0xa7, 0xcf, 0xb2, 0xb7, 0xa2, 0xb2, 0xc6];
@@ -97,11 +121,18 @@ describe("dry run", () => {
 
   it("refuses to start a batch with invalid rows or over its budget cap, and says so in the audit log", async () => {
     const bad = await upload("oA,1\noB,0.1");
-    await expect(svc.startBatch(finance, bad.id, fast)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchInvalidRows" });
+    await expect(svc.startBatch(finance, bad.id, fast)).rejects.toMatchObject({
+      code: "redEnvelopes.errors.batchInvalidRows",
+    });
     const over = await upload(csvOf(3, "50"), { budget: "149.99" });
     expect(over.totalAmount).toBe(15000);
-    await expect(svc.startBatch(finance, over.id, fast)).rejects.toMatchObject({ code: "redEnvelopes.errors.overBudget" });
-    const refused = await db.select().from(auditLogs).where(and(eq(auditLogs.action, "red_envelope.batch.start"), eq(auditLogs.result, "refused")));
+    await expect(svc.startBatch(finance, over.id, fast)).rejects.toMatchObject({
+      code: "redEnvelopes.errors.overBudget",
+    });
+    const refused = await db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, "red_envelope.batch.start"), eq(auditLogs.result, "refused")));
     expect(refused).toHaveLength(2);
     expect(await sentAtPingpp(over.id)).toHaveLength(0);
   });
@@ -109,7 +140,13 @@ describe("dry run", () => {
 
 describe("files from Excel", () => {
   it("a GBK file's wishes are read as Chinese, the same as a UTF-8 file with or without a BOM", async () => {
-    const gbk = Uint8Array.from([...ascii("open_id,amount,wishing\r\noA,1.00,"), ...GBK_GONGXIFACAI, ...ascii("\r\noB,2.00,"), ...GBK_XINNIANKUAILE, ...ascii("\r\n")]);
+    const gbk = Uint8Array.from([
+      ...ascii("open_id,amount,wishing\r\noA,1.00,"),
+      ...GBK_GONGXIFACAI,
+      ...ascii("\r\noB,2.00,"),
+      ...GBK_XINNIANKUAILE,
+      ...ascii("\r\n"),
+    ]);
     const utf8 = new TextEncoder().encode("open_id,amount,wishing\r\noA,1.00,恭喜发财\r\noB,2.00,新年快乐\r\n");
     const bom = Uint8Array.from([0xef, 0xbb, 0xbf, ...utf8]);
     for (const file of [gbk, utf8, bom]) {
@@ -139,7 +176,9 @@ describe("files from Excel", () => {
 
   it("the template (header and example line) passes the dry run as it is", () => {
     const rows = dryRunRows(csvLine([...BATCH_TEMPLATE.header]) + csvLine([...BATCH_TEMPLATE.example]), undefined);
-    expect(rows).toEqual([{ line: 2, openId: BATCH_TEMPLATE.example[0], amount: 888, body: BATCH_TEMPLATE.example[2], error: null }]);
+    expect(rows).toEqual([
+      { line: 2, openId: BATCH_TEMPLATE.example[0], amount: 888, body: BATCH_TEMPLATE.example[2], error: null },
+    ]);
   });
 });
 
@@ -149,16 +188,24 @@ describe("deleting a batch", () => {
     await svc.deleteBatch(finance, draft.id);
     expect(await db.$count(redEnvelopeBatches)).toBe(0);
     expect(await svc.batchLines(draft.id)).toEqual([]);
-    await expect(svc.deleteBatch(finance, draft.id)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchNotFound" });
+    await expect(svc.deleteBatch(finance, draft.id)).rejects.toMatchObject({
+      code: "redEnvelopes.errors.batchNotFound",
+    });
 
     const started = await upload(csvOf(2));
     await svc.startBatch(finance, started.id, fast);
-    await expect(svc.deleteBatch(finance, started.id)).rejects.toMatchObject({ code: "redEnvelopes.errors.batchStarted" });
+    await expect(svc.deleteBatch(finance, started.id)).rejects.toMatchObject({
+      code: "redEnvelopes.errors.batchStarted",
+    });
     expect(await db.$count(redEnvelopeBatches)).toBe(1);
     await eventually(async () => (await svc.batchProgress(started.id)).batch.status === "done", "done");
     expect((await svc.batchLines(started.id)).every((l) => l.envelopeId)).toBe(true);
 
-    const logged = await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.batch.delete")).orderBy(auditLogs.createdAt);
+    const logged = await db
+      .select()
+      .from(auditLogs)
+      .where(eq(auditLogs.action, "red_envelope.batch.delete"))
+      .orderBy(auditLogs.createdAt);
     expect(logged.map((a) => [a.targetId, a.result, a.actorId])).toEqual([
       [draft.id, "ok", finance.id],
       [started.id, "refused", finance.id],
@@ -187,9 +234,14 @@ describe("sending a batch", () => {
     const b = await upload(csvOf(3));
     await h.sim("faults", { mode: "500", count: 2 });
     await svc.startBatch(finance, b.id, { ...fast, concurrency: 1 });
-    await eventually(async () => (await svc.batchProgress(b.id)).batch.status === "done", "done after Ping++ recovered");
+    await eventually(
+      async () => (await svc.batchProgress(b.id)).batch.status === "done",
+      "done after Ping++ recovered",
+    );
     expect(await sentAtPingpp(b.id)).toHaveLength(3);
-    const results = (await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send"))).map((a) => a.result).sort();
+    const results = (await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send")))
+      .map((a) => a.result)
+      .sort();
     expect(results).toEqual(["error", "error", "ok", "ok", "ok"]);
   });
 
@@ -201,7 +253,10 @@ describe("sending a batch", () => {
     await svc.startBatch(finance, b.id, slow);
     await eventually(async () => (await svc.batchProgress(b.id)).done >= 8, "some rows sent");
     stop.abort(); // the process stops
-    await eventually(async () => (await db.select().from(redEnvelopeBatches))[0]!.leaseOwner === null, "worker stopped");
+    await eventually(
+      async () => (await db.select().from(redEnvelopeBatches))[0]!.leaseOwner === null,
+      "worker stopped",
+    );
     const sentBefore = (await sentAtPingpp(b.id)).length;
     expect(sentBefore).toBeLessThan(n);
 
@@ -211,7 +266,20 @@ describe("sending a batch", () => {
     const [claim] = await db
       .insert(redEnvelopes)
       .values({
-        ...claimValues({ id: finance.id, email: finance.email }, { idempotencyKey: `${b.id}:${line}`, batchId: b.id, batchLine: line, recipient: `oUser${String(line - 1).padStart(4, "0")}`, amount: 100, sendName: "示例商户", subject: "年会红包", body: "新年快乐", description: "年会" }),
+        ...claimValues(
+          { id: finance.id, email: finance.email },
+          {
+            idempotencyKey: `${b.id}:${line}`,
+            batchId: b.id,
+            batchLine: line,
+            recipient: `oUser${String(line - 1).padStart(4, "0")}`,
+            amount: 100,
+            sendName: "示例商户",
+            subject: "年会红包",
+            body: "新年快乐",
+            description: "年会",
+          },
+        ),
         updatedAt: new Date(Date.now() - 60_000),
       })
       .returning();
@@ -226,11 +294,17 @@ describe("sending a batch", () => {
       extra: { send_name: "示例商户" },
       metadata: { batch: b.id, line },
     });
-    await db.update(redEnvelopeBatches).set({ leaseOwner: "dead-instance", leaseUntil: new Date(Date.now() - 1) }).where(eq(redEnvelopeBatches.id, b.id));
+    await db
+      .update(redEnvelopeBatches)
+      .set({ leaseOwner: "dead-instance", leaseUntil: new Date(Date.now() - 1) })
+      .where(eq(redEnvelopeBatches.id, b.id));
 
     // Reading the batch only reads: no worker starts with the page.
     expect((await svc.batchProgress(b.id)).done).toBeLessThan(n);
-    expect((await db.select().from(redEnvelopeBatches))[0]).toMatchObject({ status: "sending", leaseOwner: "dead-instance" });
+    expect((await db.select().from(redEnvelopeBatches))[0]).toMatchObject({
+      status: "sending",
+      leaseOwner: "dead-instance",
+    });
     expect(await svc.orphanedBatches()).toEqual([b.id]);
 
     // After the restart, the scheduler's job finds the expired lease and resumes the batch, with no page open.
@@ -283,14 +357,24 @@ describe("sending a batch", () => {
     slow.ms = 150;
     try {
       const worker = svc.runBatch(b.id, { ...fast, leaseMs: 10_000, concurrency: 1, chunk: n });
-      await eventually(async () => (await db.$count(redEnvelopes, eq(redEnvelopes.batchId, b.id))) > 0 && (await sentAtPingpp(b.id)).length >= 2, "two rows sent");
-      await db.update(redEnvelopeBatches).set({ leaseOwner: "other-instance", leaseUntil: new Date(Date.now() + 3_600_000) }).where(eq(redEnvelopeBatches.id, b.id));
+      await eventually(
+        async () =>
+          (await db.$count(redEnvelopes, eq(redEnvelopes.batchId, b.id))) > 0 && (await sentAtPingpp(b.id)).length >= 2,
+        "two rows sent",
+      );
+      await db
+        .update(redEnvelopeBatches)
+        .set({ leaseOwner: "other-instance", leaseUntil: new Date(Date.now() + 3_600_000) })
+        .where(eq(redEnvelopeBatches.id, b.id));
       const sentWhenTaken = (await sentAtPingpp(b.id)).length;
       expect(await worker).toBe("stopped");
       // at most the call that was on its way when the lease went; none after it
       expect((await sentAtPingpp(b.id)).length).toBeLessThanOrEqual(sentWhenTaken + 1);
       expect((await sentAtPingpp(b.id)).length).toBeLessThan(n);
-      expect((await db.select().from(redEnvelopeBatches))[0]).toMatchObject({ status: "sending", leaseOwner: "other-instance" });
+      expect((await db.select().from(redEnvelopeBatches))[0]).toMatchObject({
+        status: "sending",
+        leaseOwner: "other-instance",
+      });
     } finally {
       slow.ms = 0;
     }
@@ -302,9 +386,12 @@ describe("sending a batch", () => {
     const started = Date.now();
     await svc.startBatch(finance, b.id, { ...fast, limit });
     await eventually(async () => (await svc.batchProgress(b.id)).batch.status === "done", "done", 20_000);
-    const times = (await db.select({ t: redEnvelopes.attemptedAt }).from(redEnvelopes)).map((r) => r.t!.getTime()).sort((a, c) => a - c);
+    const times = (await db.select({ t: redEnvelopes.attemptedAt }).from(redEnvelopes))
+      .map((r) => r.t!.getTime())
+      .sort((a, c) => a - c);
     expect(times).toHaveLength(12);
-    for (let i = 0; i + limit.perWindow < times.length; i++) expect(times[i + limit.perWindow]! - times[i]!).toBeGreaterThanOrEqual(limit.windowMs);
+    for (let i = 0; i + limit.perWindow < times.length; i++)
+      expect(times[i + limit.perWindow]! - times[i]!).toBeGreaterThanOrEqual(limit.windowMs);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2 * limit.windowMs);
   });
 });

@@ -104,7 +104,10 @@ const toBatchView = (b: RedEnvelopeBatchRow): BatchView => ({
 });
 
 /** Each valid row's envelope, if it has one: same batch, same line. */
-const envelopeOfRow = and(eq(redEnvelopes.batchId, redEnvelopeBatchRows.batchId), eq(redEnvelopes.batchLine, redEnvelopeBatchRows.line));
+const envelopeOfRow = and(
+  eq(redEnvelopes.batchId, redEnvelopeBatchRows.batchId),
+  eq(redEnvelopes.batchLine, redEnvelopeBatchRows.line),
+);
 
 /**
  * The dry run: read and check every row of the CSV, store the batch as a draft with each row's
@@ -115,7 +118,8 @@ export async function createBatch(actor: Actor, input: BatchDryRunData): Promise
   try {
     rows = dryRunRows(input.csv, input.sceneId);
   } catch (e) {
-    if (e instanceof Error && e.message.startsWith("csv")) throw new AppError(`validation.${e.message}`, {}, undefined, "csv");
+    if (e instanceof Error && e.message.startsWith("csv"))
+      throw new AppError(`validation.${e.message}`, {}, undefined, "csv");
     throw e;
   }
   const valid = rows.filter((r) => !r.error);
@@ -154,14 +158,19 @@ async function loadBatch(id: string): Promise<RedEnvelopeBatchRow> {
 
 export async function listBatches(limit = 50): Promise<BatchView[]> {
   const db = await getDb();
-  return (await db.select().from(redEnvelopeBatches).orderBy(desc(redEnvelopeBatches.createdAt)).limit(limit)).map(toBatchView);
+  return (await db.select().from(redEnvelopeBatches).orderBy(desc(redEnvelopeBatches.createdAt)).limit(limit)).map(
+    toBatchView,
+  );
 }
 
 /** The batch's rows with their verdicts and outcomes, invalid rows first, then in file order. */
 export async function batchLines(id: string, page = 1, perPage = 100): Promise<BatchLine[]> {
   const db = await getDb();
   const rows = await db
-    .select({ r: redEnvelopeBatchRows, e: { id: redEnvelopes.id, status: redEnvelopes.status, failureMsg: redEnvelopes.failureMsg } })
+    .select({
+      r: redEnvelopeBatchRows,
+      e: { id: redEnvelopes.id, status: redEnvelopes.status, failureMsg: redEnvelopes.failureMsg },
+    })
     .from(redEnvelopeBatchRows)
     .leftJoin(redEnvelopes, envelopeOfRow)
     .where(eq(redEnvelopeBatchRows.batchId, id))
@@ -198,7 +207,12 @@ export async function orphanedBatches(): Promise<string[]> {
   const rows = await db
     .select({ id: redEnvelopeBatches.id })
     .from(redEnvelopeBatches)
-    .where(and(eq(redEnvelopeBatches.status, "sending"), or(isNull(redEnvelopeBatches.leaseUntil), lt(redEnvelopeBatches.leaseUntil, sql`now()`))))
+    .where(
+      and(
+        eq(redEnvelopeBatches.status, "sending"),
+        or(isNull(redEnvelopeBatches.leaseUntil), lt(redEnvelopeBatches.leaseUntil, sql`now()`)),
+      ),
+    )
     .orderBy(asc(redEnvelopeBatches.startedAt));
   return rows.map((r) => r.id);
 }
@@ -207,7 +221,9 @@ async function progressOf(b: RedEnvelopeBatchRow): Promise<BatchProgress> {
   const db = await getDb();
   const groups = await db
     .select({
-      status: sql<RedEnvelopeRowStatus | "pending">`case when ${redEnvelopes.status} is null or ${redEnvelopes.status} = 'creating' then 'pending' else ${redEnvelopes.status}::text end`,
+      status: sql<
+        RedEnvelopeRowStatus | "pending"
+      >`case when ${redEnvelopes.status} is null or ${redEnvelopes.status} = 'creating' then 'pending' else ${redEnvelopes.status}::text end`,
       n: sql<number>`count(*)::int`,
       amount: sql<number>`coalesce(sum(${redEnvelopeBatchRows.amount}), 0)::bigint`,
     })
@@ -232,13 +248,28 @@ async function progressOf(b: RedEnvelopeBatchRow): Promise<BatchProgress> {
  */
 export async function startBatch(actor: Actor, id: string, opts: WorkerOptions = {}): Promise<BatchProgress> {
   const b = await loadBatch(id);
-  const entry = { actor, action: "red_envelope.batch.start", target: { type: "red_envelope_batch", id }, params: { rows: b.rowCount, total: b.totalAmount, budget: b.budget } };
+  const entry = {
+    actor,
+    action: "red_envelope.batch.start",
+    target: { type: "red_envelope_batch", id },
+    params: { rows: b.rowCount, total: b.totalAmount, budget: b.budget },
+  };
   if (b.status !== "draft") return progressOf(b);
   const refusal =
-    b.invalidCount > 0 ? "redEnvelopes.errors.batchInvalidRows" : b.totalAmount > b.budget ? "redEnvelopes.errors.overBudget" : b.rowCount === 0 ? "validation.csvEmpty" : null;
+    b.invalidCount > 0
+      ? "redEnvelopes.errors.batchInvalidRows"
+      : b.totalAmount > b.budget
+        ? "redEnvelopes.errors.overBudget"
+        : b.rowCount === 0
+          ? "validation.csvEmpty"
+          : null;
   if (refusal) {
     await audit({ ...entry, result: "refused", message: refusal });
-    throw new AppError(refusal, { invalid: b.invalidCount, total: formatMoney(b.totalAmount), budget: formatMoney(b.budget) });
+    throw new AppError(refusal, {
+      invalid: b.invalidCount,
+      total: formatMoney(b.totalAmount),
+      budget: formatMoney(b.budget),
+    });
   }
   const db = await getDb();
   // Started with this process's worker's lease already on it: no other instance's scheduler can
@@ -246,7 +277,15 @@ export async function startBatch(actor: Actor, id: string, opts: WorkerOptions =
   const owner = crypto.randomUUID();
   const [started] = await db
     .update(redEnvelopeBatches)
-    .set({ status: "sending", startedBy: actor.id, startedByEmail: actor.email, startedAt: new Date(), updatedAt: new Date(), leaseOwner: owner, leaseUntil: leaseFromNow(opts) })
+    .set({
+      status: "sending",
+      startedBy: actor.id,
+      startedByEmail: actor.email,
+      startedAt: new Date(),
+      updatedAt: new Date(),
+      leaseOwner: owner,
+      leaseUntil: leaseFromNow(opts),
+    })
     .where(and(eq(redEnvelopeBatches.id, id), eq(redEnvelopeBatches.status, "draft")))
     .returning();
   if (started) await audit({ ...entry, result: "ok" });
@@ -261,7 +300,12 @@ export async function startBatch(actor: Actor, id: string, opts: WorkerOptions =
  */
 export async function deleteBatch(actor: Actor, id: string): Promise<void> {
   const b = await loadBatch(id);
-  const entry = { actor, action: "red_envelope.batch.delete", target: { type: "red_envelope_batch", id }, params: { fileName: b.fileName, rows: b.rowCount, total: b.totalAmount } };
+  const entry = {
+    actor,
+    action: "red_envelope.batch.delete",
+    target: { type: "red_envelope_batch", id },
+    params: { fileName: b.fileName, rows: b.rowCount, total: b.totalAmount },
+  };
   const db = await getDb();
   const deleted = await db.transaction(async (tx) => {
     const [d] = await tx
@@ -279,7 +323,8 @@ export async function deleteBatch(actor: Actor, id: string): Promise<void> {
 }
 
 /** A lease's end, by the database's clock (one clock for every instance). */
-const leaseFromNow = (o: WorkerOptions) => sql`now() + ${Math.round(o.leaseMs ?? DEFAULTS.leaseMs)}::int * interval '1 millisecond'`;
+const leaseFromNow = (o: WorkerOptions) =>
+  sql`now() + ${Math.round(o.leaseMs ?? DEFAULTS.leaseMs)}::int * interval '1 millisecond'`;
 
 /** Run a worker in the background of this process; the database, not this promise, holds the state. */
 function kick(id: string, opts: WorkerOptions, owner?: string): void {
@@ -300,7 +345,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * refuses to use twice (then it is looked up), so no row is ever sent twice.
  * Returns "done", "busy" (another worker holds it), "stopped" (aborted, or the lease was lost).
  */
-export async function runBatch(id: string, options: WorkerOptions = {}, owner: string = crypto.randomUUID()): Promise<"done" | "busy" | "stopped"> {
+export async function runBatch(
+  id: string,
+  options: WorkerOptions = {},
+  owner: string = crypto.randomUUID(),
+): Promise<"done" | "busy" | "stopped"> {
   const o = { ...DEFAULTS, ...options };
   const db = await getDb();
   const lease = () =>
@@ -311,7 +360,11 @@ export async function runBatch(id: string, options: WorkerOptions = {}, owner: s
         and(
           eq(redEnvelopeBatches.id, id),
           eq(redEnvelopeBatches.status, "sending"),
-          or(eq(redEnvelopeBatches.leaseOwner, owner), isNull(redEnvelopeBatches.leaseUntil), lt(redEnvelopeBatches.leaseUntil, sql`now()`)),
+          or(
+            eq(redEnvelopeBatches.leaseOwner, owner),
+            isNull(redEnvelopeBatches.leaseUntil),
+            lt(redEnvelopeBatches.leaseUntil, sql`now()`),
+          ),
         ),
       )
       .returning({ id: redEnvelopeBatches.id });
@@ -323,9 +376,11 @@ export async function runBatch(id: string, options: WorkerOptions = {}, owner: s
   // Renewals run one after another (never one still running when the lease is given back below).
   let renewing: Promise<void> = Promise.resolve();
   const renew = () =>
-    (renewing = renewing.catch(() => {}).then(async () => {
-      if (!lost && !(await lease()).length) lost = true;
-    }));
+    (renewing = renewing
+      .catch(() => {})
+      .then(async () => {
+        if (!lost && !(await lease()).length) lost = true;
+      }));
   // The heartbeat: renew every third of the lease, whatever the worker waits for (a slow Ping++,
   // the rate limit); a failed renewal (the database away a moment) is tried again on the next beat.
   const heartbeat = setInterval(() => void renew().catch(() => {}), Math.max(o.leaseMs / 3, 10));
@@ -336,8 +391,16 @@ export async function runBatch(id: string, options: WorkerOptions = {}, owner: s
       if (await stopped()) return "stopped";
       const { rows, waitMs } = await reserve(b, sender, o);
       if (rows.length === 0 && waitMs === 0) {
-        await db.update(redEnvelopeBatches).set({ status: "done", finishedAt: new Date(), updatedAt: new Date() }).where(eq(redEnvelopeBatches.id, id));
-        await audit({ actor: sender, action: "red_envelope.batch.done", target: { type: "red_envelope_batch", id }, result: "ok" });
+        await db
+          .update(redEnvelopeBatches)
+          .set({ status: "done", finishedAt: new Date(), updatedAt: new Date() })
+          .where(eq(redEnvelopeBatches.id, id));
+        await audit({
+          actor: sender,
+          action: "red_envelope.batch.done",
+          target: { type: "red_envelope_batch", id },
+          result: "ok",
+        });
         return "done";
       }
       let unanswered = false;
@@ -359,12 +422,16 @@ export async function runBatch(id: string, options: WorkerOptions = {}, owner: s
         );
       }
       // Sleep at most half a lease: the loop renews it before anyone else may take over.
-      if (waitMs > 0 || unanswered) await sleep(Math.min(Math.max(waitMs, unanswered ? o.retryDelayMs : 0), o.leaseMs / 2), o.signal);
+      if (waitMs > 0 || unanswered)
+        await sleep(Math.min(Math.max(waitMs, unanswered ? o.retryDelayMs : 0), o.leaseMs / 2), o.signal);
     }
   } finally {
     clearInterval(heartbeat);
     await renewing.catch(() => {});
-    await db.update(redEnvelopeBatches).set({ leaseUntil: null, leaseOwner: null }).where(and(eq(redEnvelopeBatches.id, id), eq(redEnvelopeBatches.leaseOwner, owner)));
+    await db
+      .update(redEnvelopeBatches)
+      .set({ leaseUntil: null, leaseOwner: null })
+      .where(and(eq(redEnvelopeBatches.id, id), eq(redEnvelopeBatches.leaseOwner, owner)));
   }
 }
 
@@ -373,7 +440,11 @@ export async function runBatch(id: string, options: WorkerOptions = {}, owner: s
  * and claim as many of this batch's rows as the limit allows (rows left `creating` first).
  * `waitMs` > 0: the window is full, look again then.
  */
-async function reserve(batch: RedEnvelopeBatchRow, sender: Sender, o: typeof DEFAULTS): Promise<{ rows: { row: RedEnvelopeRow; retry: boolean }[]; waitMs: number }> {
+async function reserve(
+  batch: RedEnvelopeBatchRow,
+  sender: Sender,
+  o: typeof DEFAULTS,
+): Promise<{ rows: { row: RedEnvelopeRow; retry: boolean }[]; waitMs: number }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${RATE_LOCK})`);
@@ -390,7 +461,9 @@ async function reserve(batch: RedEnvelopeBatchRow, sender: Sender, o: typeof DEF
       .select({ r: redEnvelopeBatchRows })
       .from(redEnvelopeBatchRows)
       .leftJoin(redEnvelopes, envelopeOfRow)
-      .where(and(eq(redEnvelopeBatchRows.batchId, batch.id), isNull(redEnvelopeBatchRows.error), isNull(redEnvelopes.id)))
+      .where(
+        and(eq(redEnvelopeBatchRows.batchId, batch.id), isNull(redEnvelopeBatchRows.error), isNull(redEnvelopes.id)),
+      )
       .orderBy(asc(redEnvelopeBatchRows.line))
       .limit(chunk - due.length);
     if (open.length + fresh.length === 0) return { rows: [], waitMs: 0 };
@@ -418,7 +491,15 @@ async function reserve(batch: RedEnvelopeBatchRow, sender: Sender, o: typeof DEF
       ? await tx
           .update(redEnvelopes)
           .set({ attemptedAt, updatedAt: attemptedAt })
-          .where(and(inArray(redEnvelopes.id, due.map((r) => r.id)), eq(redEnvelopes.status, "creating")))
+          .where(
+            and(
+              inArray(
+                redEnvelopes.id,
+                due.map((r) => r.id),
+              ),
+              eq(redEnvelopes.status, "creating"),
+            ),
+          )
           .returning()
       : [];
     const claimed = fresh.length
@@ -443,6 +524,9 @@ async function reserve(batch: RedEnvelopeBatchRow, sender: Sender, o: typeof DEF
           .onConflictDoNothing()
           .returning()
       : [];
-    return { rows: [...retried.map((row) => ({ row, retry: true })), ...claimed.map((row) => ({ row, retry: false }))], waitMs: 0 };
+    return {
+      rows: [...retried.map((row) => ({ row, retry: true })), ...claimed.map((row) => ({ row, retry: false }))],
+      waitMs: 0,
+    };
   });
 }

@@ -24,12 +24,19 @@ const form = (over: Partial<SendRedEnvelopeInput> = {}) =>
   });
 
 /** Every envelope the sandbox holds (its list, paged). */
-export async function sandboxEnvelopes(sb = h.sandbox): Promise<{ id: string; order_no: string; status: string; amount: number }[]> {
+export async function sandboxEnvelopes(
+  sb = h.sandbox,
+): Promise<{ id: string; order_no: string; status: string; amount: number }[]> {
   const out = [];
   let after = "";
   for (;;) {
-    const res = await fetch(`${sb.url}/v1/red_envelopes?limit=100${after ? `&starting_after=${after}` : ""}`, { headers: { authorization: `Bearer ${sb.apiKey}` } });
-    const list = (await res.json()) as { data: { id: string; order_no: string; status: string; amount: number }[]; has_more: boolean };
+    const res = await fetch(`${sb.url}/v1/red_envelopes?limit=100${after ? `&starting_after=${after}` : ""}`, {
+      headers: { authorization: `Bearer ${sb.apiKey}` },
+    });
+    const list = (await res.json()) as {
+      data: { id: string; order_no: string; status: string; amount: number }[];
+      has_more: boolean;
+    };
     out.push(...list.data);
     if (!list.has_more) return out;
     after = list.data[list.data.length - 1]!.id;
@@ -41,7 +48,12 @@ const row = async (id: string) => (await db.select().from(redEnvelopes).where(eq
 describe("sending one red envelope", () => {
   it("sends it at Ping++ in fen with a digits-only order_no, stores the whole object, audits, and shows no raw object", async () => {
     const v = await svc.sendRedEnvelope(finance, form());
-    expect(v).toMatchObject({ status: "sending", amount: 888, recipient: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", sendName: "示例商户" });
+    expect(v).toMatchObject({
+      status: "sending",
+      amount: 888,
+      recipient: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+      sendName: "示例商户",
+    });
     expect(v.pingppId).toMatch(/^red_/);
     expect(v.orderNo).toMatch(/^\d{1,28}$/);
     expect(JSON.stringify(v)).not.toContain("raw");
@@ -56,10 +68,14 @@ describe("sending one red envelope", () => {
   it("a double click (same key, concurrently) sends one envelope; a later retry returns it", async () => {
     const input = form();
     const before = (await sandboxEnvelopes()).length;
-    const results = await Promise.allSettled([svc.sendRedEnvelope(finance, input), svc.sendRedEnvelope(finance, input)]);
+    const results = await Promise.allSettled([
+      svc.sendRedEnvelope(finance, input),
+      svc.sendRedEnvelope(finance, input),
+    ]);
     const ok = results.filter((r) => r.status === "fulfilled");
     expect(ok.length).toBeGreaterThanOrEqual(1);
-    for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toBe("redEnvelopes.errors.inProgress");
+    for (const r of results)
+      if (r.status === "rejected") expect((r.reason as AppError).code).toBe("redEnvelopes.errors.inProgress");
     const again = await svc.sendRedEnvelope(finance, input);
     expect(again.id).toBe((ok[0] as PromiseFulfilledResult<svc.RedEnvelopeView>).value.id);
     expect(await sandboxEnvelopes()).toHaveLength(before + 1);
@@ -75,7 +91,9 @@ describe("sending one red envelope", () => {
     const v = await svc.sendRedEnvelope(finance, input);
     expect(v).toMatchObject({ status: "sending", orderNo: claim!.orderNo });
     expect((await sandboxEnvelopes()).filter((r) => r.order_no === claim!.orderNo)).toHaveLength(1);
-    const results = (await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send"))).map((a) => a.result);
+    const results = (await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send"))).map(
+      (a) => a.result,
+    );
     expect(results.sort()).toEqual(["error", "ok"]);
   });
 
@@ -83,7 +101,10 @@ describe("sending one red envelope", () => {
     const input = form();
     const [claim] = await db
       .insert(redEnvelopes)
-      .values({ ...svc.claimValues(finance, { ...input, idempotencyKey: input.idempotencyKey }), updatedAt: new Date(Date.now() - 60_000) })
+      .values({
+        ...svc.claimValues(finance, { ...input, idempotencyKey: input.idempotencyKey }),
+        updatedAt: new Date(Date.now() - 60_000),
+      })
       .returning();
     // the first request reached Ping++, then the connection died
     await pingpp().redEnvelopes.create({
@@ -138,8 +159,13 @@ describe("validation refusals", () => {
   it("a Ping++ refusal shows its message, stores a failed envelope and is audited as refused", async () => {
     // The form cannot produce this: bypass it to see Ping++'s own refusal (an unknown app).
     const input = form();
-    const [claim] = await db.insert(redEnvelopes).values({ ...svc.claimValues(finance, input), appId: "app_Unknown00000000" }).returning();
-    await expect(svc.sendClaimed(finance, claim!, false)).rejects.toSatisfy((e: AppError) => e.code === "pingppRefused" && !!e.detail?.includes("app"));
+    const [claim] = await db
+      .insert(redEnvelopes)
+      .values({ ...svc.claimValues(finance, input), appId: "app_Unknown00000000" })
+      .returning();
+    await expect(svc.sendClaimed(finance, claim!, false)).rejects.toSatisfy(
+      (e: AppError) => e.code === "pingppRefused" && !!e.detail?.includes("app"),
+    );
     expect(await row(claim!.id)).toMatchObject({ status: "failed" });
     expect((await row(claim!.id)).failureMsg).toContain("app");
     const [a] = await db.select().from(auditLogs).where(eq(auditLogs.action, "red_envelope.send"));
@@ -151,11 +177,18 @@ describe("following an envelope to its recipient", () => {
   it("test mode: refresh (retrieve) moves it sending → sent → received; the webhooks land and build the timeline", async () => {
     const v = await svc.sendRedEnvelope(finance, form());
     expect((await svc.refreshRedEnvelope(finance, v.id)).status).toBe("sent");
-    await eventually(async () => (await db.select().from(pingppEvents).where(eq(pingppEvents.type, "red_envelope.sent"))).length === 1, "sent webhook");
+    await eventually(
+      async () => (await db.select().from(pingppEvents).where(eq(pingppEvents.type, "red_envelope.sent"))).length === 1,
+      "sent webhook",
+    );
     const received = await svc.refreshRedEnvelope(finance, v.id);
     expect(received.status).toBe("received");
     expect(received.receivedAt).not.toBeNull();
-    await eventually(async () => (await db.select().from(pingppEvents).where(eq(pingppEvents.type, "red_envelope.received"))).length === 1, "received webhook");
+    await eventually(
+      async () =>
+        (await db.select().from(pingppEvents).where(eq(pingppEvents.type, "red_envelope.received"))).length === 1,
+      "received webhook",
+    );
     const { timeline } = await svc.redEnvelopeDetail(v.id);
     expect(timeline.map((t) => t.status)).toEqual(["sending", "sent", "received"]);
     expect(timeline[1]!.eventId).toMatch(/^evt_/);
@@ -196,7 +229,11 @@ describe("following an envelope to its recipient", () => {
       extra: { send_name: "外部" },
     });
     await h.sim(`red_envelopes/${outside.id}/receive`);
-    await eventually(async () => (await db.select().from(redEnvelopes).where(eq(redEnvelopes.pingppId, outside.id)))[0]?.status === "received", "outside envelope");
+    await eventually(
+      async () =>
+        (await db.select().from(redEnvelopes).where(eq(redEnvelopes.pingppId, outside.id)))[0]?.status === "received",
+      "outside envelope",
+    );
     const all = await svc.listRedEnvelopes({});
     expect(all.totals).toMatchObject({ count: 3, amount: 3300 });
     const mine = await svc.listRedEnvelopes({ recipient: a.recipient });

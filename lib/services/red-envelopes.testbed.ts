@@ -11,9 +11,14 @@ export let finance: Actor;
 
 /** The red envelope tests' world: the real sandbox with webhooks, a clean database, a finance user. */
 export function setUpRedEnvelopeTestbed() {
-  consoleTestbed((bed) => ({ h, db } = bed), { clean: [redEnvelopes, redEnvelopeBatches, pingppEvents, auditLogs, staffUsers] });
+  consoleTestbed((bed) => ({ h, db } = bed), {
+    clean: [redEnvelopes, redEnvelopeBatches, pingppEvents, auditLogs, staffUsers],
+  });
   beforeEach(async () => {
-    const [u] = await db.insert(staffUsers).values({ email: "f@shop.cn", name: "财务", role: "finance", passwordHash: "x" }).returning();
+    const [u] = await db
+      .insert(staffUsers)
+      .values({ email: "f@shop.cn", name: "财务", role: "finance", passwordHash: "x" })
+      .returning();
     finance = { id: u!.id, email: "f@shop.cn", name: "财务", role: "finance", terminalId: null, ip: "10.0.0.9" };
   });
 }

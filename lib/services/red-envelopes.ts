@@ -2,7 +2,14 @@ import "server-only";
 import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx, type Tx } from "../db";
 import { pingppEvents, redEnvelopes, type RedEnvelopeRow, type RedEnvelopeRowStatus } from "../db/schema";
-import { generateRedEnvelopeOrderNo, isEventFor, PingppError, type PingppEvent, type RedEnvelope, type RedEnvelopeCreateParams } from "../pingpp";
+import {
+  generateRedEnvelopeOrderNo,
+  isEventFor,
+  PingppError,
+  type PingppEvent,
+  type RedEnvelope,
+  type RedEnvelopeCreateParams,
+} from "../pingpp";
 import { env } from "../env";
 import { audit } from "./audit";
 import { AppError } from "./errors";
@@ -15,7 +22,15 @@ import type { Actor } from "./actor";
 import type { HandlerResult } from "./webhooks/handlers";
 import type { SendRedEnvelopeData } from "../validations/red-envelopes";
 
-const RANK: Record<RedEnvelopeRowStatus, number> = { creating: 0, sending: 1, sent: 2, failed: 2, refunding: 3, received: 4, refund: 4 };
+const RANK: Record<RedEnvelopeRowStatus, number> = {
+  creating: 0,
+  sending: 1,
+  sent: 2,
+  failed: 2,
+  refunding: 3,
+  received: 4,
+  refund: 4,
+};
 export const FINAL_STATUSES: readonly RedEnvelopeRowStatus[] = ["received", "failed", "refund"];
 
 /** Who sends: a signed-in staff member, or the one who started a batch (its worker acts for them). */
@@ -151,13 +166,30 @@ async function save(r: RedEnvelope): Promise<RedEnvelopeRow> {
 /** The row as claimed for one send: its order_no is fixed before Ping++ is asked. */
 export type EnvelopeClaim = Pick<
   typeof redEnvelopes.$inferInsert,
-  "idempotencyKey" | "recipient" | "amount" | "sendName" | "subject" | "body" | "description" | "sceneId" | "batchId" | "batchLine"
+  | "idempotencyKey"
+  | "recipient"
+  | "amount"
+  | "sendName"
+  | "subject"
+  | "body"
+  | "description"
+  | "sceneId"
+  | "batchId"
+  | "batchLine"
 >;
 
 /** Values of a new claim: order_no generated to Ping++'s rules (1-28 digits), attempt time set now. */
 export function claimValues(sender: Sender, c: EnvelopeClaim): typeof redEnvelopes.$inferInsert {
   const now = new Date();
-  return { ...c, orderNo: generateRedEnvelopeOrderNo(), appId: env().pingpp.appId, status: "creating", createdBy: sender.id, attemptedAt: now, updatedAt: now };
+  return {
+    ...c,
+    orderNo: generateRedEnvelopeOrderNo(),
+    appId: env().pingpp.appId,
+    status: "creating",
+    createdBy: sender.id,
+    attemptedAt: now,
+    updatedAt: now,
+  };
 }
 
 /**
@@ -183,7 +215,13 @@ export async function sendClaimed(sender: Sender, row: RedEnvelopeRow, retry: bo
     actor: sender,
     action: "red_envelope.send",
     target: { type: "red_envelope", id: row.id },
-    params: { amount: row.amount, recipient: row.recipient, orderNo: row.orderNo, batchId: row.batchId, line: row.batchLine },
+    params: {
+      amount: row.amount,
+      recipient: row.recipient,
+      orderNo: row.orderNo,
+      batchId: row.batchId,
+      line: row.batchLine,
+    },
   };
   const sent = await callPingpp(
     entry,
@@ -196,7 +234,8 @@ export async function sendClaimed(sender: Sender, row: RedEnvelopeRow, retry: bo
         throw e;
       }
     },
-    // Refused: the claim becomes a failed envelope. No answer: keep it, free to retry at once (a retry re-sends the same order_no).
+    // Refused: the claim becomes a failed envelope. No answer: keep it, free to retry at once (a retry re-sends the
+    // same order_no).
     undoClaim(redEnvelopes, row.id, (failureMsg) => ({ status: "failed", failureMsg, updatedAt: new Date() })),
   );
   const saved = await save(sent);
@@ -209,7 +248,12 @@ async function findAtPingpp(row: RedEnvelopeRow): Promise<RedEnvelope | null> {
   const since = Math.floor((row.createdAt.getTime() - 5 * 60_000) / 1000);
   let after: string | undefined;
   for (let page = 0; page < 100; page++) {
-    const list = await pingpp().redEnvelopes.list({ app: { id: row.appId }, created: { gte: since }, limit: 100, starting_after: after });
+    const list = await pingpp().redEnvelopes.list({
+      app: { id: row.appId },
+      created: { gte: since },
+      limit: 100,
+      starting_after: after,
+    });
     const hit = list.data.find((r) => r.order_no === row.orderNo);
     if (hit) return hit;
     if (!list.has_more || list.data.length === 0) return null;
@@ -225,8 +269,21 @@ async function findAtPingpp(row: RedEnvelopeRow): Promise<RedEnvelope | null> {
  */
 export async function sendRedEnvelope(actor: Actor, input: SendRedEnvelopeData): Promise<RedEnvelopeView> {
   const { idempotencyKey, recipient, amount, sendName, subject, body, description, sceneId } = input;
-  const values = claimValues(actor, { idempotencyKey, recipient, amount, sendName, subject, body, description, sceneId });
-  const claim = await claimByKey(redEnvelopes, { ...values, idempotencyKey, createdBy: actor.id }, { inProgress: IN_PROGRESS.redEnvelope, retake: (now) => ({ attemptedAt: now }) });
+  const values = claimValues(actor, {
+    idempotencyKey,
+    recipient,
+    amount,
+    sendName,
+    subject,
+    body,
+    description,
+    sceneId,
+  });
+  const claim = await claimByKey(
+    redEnvelopes,
+    { ...values, idempotencyKey, createdBy: actor.id },
+    { inProgress: IN_PROGRESS.redEnvelope, retake: (now) => ({ attemptedAt: now }) },
+  );
   if (claim.state === "settled") return toView(claim.row);
   return toView(await sendClaimed(actor, claim.row, claim.state === "retaken"));
 }
@@ -249,7 +306,9 @@ export async function redEnvelopeDetail(id: string): Promise<{ envelope: RedEnve
         .where(eq(pingppEvents.objectId, row.pingppId))
         .orderBy(asc(pingppEvents.createdAt), asc(pingppEvents.firstReceivedAt))
     : [];
-  const timeline: TimelineEntry[] = [{ status: row.status === "creating" ? "creating" : "sending", at: row.createdAt.toISOString(), eventId: null }];
+  const timeline: TimelineEntry[] = [
+    { status: row.status === "creating" ? "creating" : "sending", at: row.createdAt.toISOString(), eventId: null },
+  ];
   for (const e of events) {
     const status = e.type.replace(/^red_envelope\./, "") as RedEnvelopeRowStatus;
     if (status in RANK) timeline.push({ status, at: e.createdAt.toISOString(), eventId: e.id });
@@ -307,7 +366,13 @@ export async function syncStaleRedEnvelopes(opts: { now?: number; signal?: Abort
     async (row) => {
       const saved = await save(await pingpp().redEnvelopes.retrieve(row.pingppId!));
       if (saved.status === row.status) return false; // applying it bumped updated_at: asked, spaced
-      await audit({ actor: SYSTEM, action: "red_envelope.sync", target: { type: "red_envelope", id: row.pingppId! }, params: { from: row.status, to: saved.status }, result: "ok" });
+      await audit({
+        actor: SYSTEM,
+        action: "red_envelope.sync",
+        target: { type: "red_envelope", id: row.pingppId! },
+        params: { from: row.status, to: saved.status },
+        result: "ok",
+      });
       return true;
     },
     { signal: opts.signal },
@@ -342,20 +407,36 @@ export function redEnvelopeWhere(f: RedEnvelopeFilter) {
   return where.length ? and(...where) : undefined;
 }
 
-export async function listRedEnvelopes(f: RedEnvelopeFilter): Promise<{ rows: RedEnvelopeView[]; totals: RedEnvelopeTotals; page: number; perPage: number }> {
+export async function listRedEnvelopes(
+  f: RedEnvelopeFilter,
+): Promise<{ rows: RedEnvelopeView[]; totals: RedEnvelopeTotals; page: number; perPage: number }> {
   const db = await getDb();
   const perPage = Math.min(Math.max(f.perPage ?? 50, 1), 200);
   const page = Math.max(f.page ?? 1, 1);
   const cond = redEnvelopeWhere(f);
   const [rows, groups] = await Promise.all([
-    db.select().from(redEnvelopes).where(cond).orderBy(desc(redEnvelopes.createdAt), desc(redEnvelopes.id)).limit(perPage).offset((page - 1) * perPage),
     db
-      .select({ status: redEnvelopes.status, count: sql<number>`count(*)::int`, amount: sql<number>`coalesce(sum(${redEnvelopes.amount}), 0)::bigint` })
+      .select()
+      .from(redEnvelopes)
+      .where(cond)
+      .orderBy(desc(redEnvelopes.createdAt), desc(redEnvelopes.id))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db
+      .select({
+        status: redEnvelopes.status,
+        count: sql<number>`count(*)::int`,
+        amount: sql<number>`coalesce(sum(${redEnvelopes.amount}), 0)::bigint`,
+      })
       .from(redEnvelopes)
       .where(cond)
       .groupBy(redEnvelopes.status),
   ]);
   const byStatus = groups.map((g) => ({ status: g.status, count: Number(g.count), amount: Number(g.amount) }));
-  const totals = { count: byStatus.reduce((s, g) => s + g.count, 0), amount: byStatus.reduce((s, g) => s + g.amount, 0), byStatus };
+  const totals = {
+    count: byStatus.reduce((s, g) => s + g.count, 0),
+    amount: byStatus.reduce((s, g) => s + g.amount, 0),
+    byStatus,
+  };
   return { rows: rows.map(toView), totals, page, perPage };
 }

@@ -22,7 +22,10 @@ let financeA: Actor;
 let financeB: Actor;
 let admin: Actor;
 
-consoleTestbed((bed) => ({ h, db } = bed), { sandbox: { refundDelayMs: 3_600_000 }, clean: [refunds, orders, charges, pingppEvents, auditLogs, consoleSettings, staffUsers] });
+consoleTestbed((bed) => ({ h, db } = bed), {
+  sandbox: { refundDelayMs: 3_600_000 },
+  clean: [refunds, orders, charges, pingppEvents, auditLogs, consoleSettings, staffUsers],
+});
 
 beforeEach(async () => {
   h.sandbox.setWebhookUrl(h.webhookUrl);
@@ -34,19 +37,35 @@ beforeEach(async () => {
 });
 
 async function sandboxRefunds(chargeId: string) {
-  const res = await fetch(`${h.sandbox.url}/v1/charges/${chargeId}/refunds?limit=100`, { headers: { authorization: `Bearer ${h.sandbox.apiKey}` } });
+  const res = await fetch(`${h.sandbox.url}/v1/charges/${chargeId}/refunds?limit=100`, {
+    headers: { authorization: `Bearer ${h.sandbox.apiKey}` },
+  });
   return ((await res.json()) as { data: { id: string; amount: number }[] }).data;
 }
-const refundForm = (orderId: string, amount: string) => refundOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), orderId, amount, description: "顾客退货" });
+const refundForm = (orderId: string, amount: string) =>
+  refundOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), orderId, amount, description: "顾客退货" });
 const audits = (action: string) => db.select().from(auditLogs).where(eq(auditLogs.action, action));
-const limits = (threshold: string, dayLimit = "") => setRefundApproval(admin, refundApprovalSchema.parse({ threshold, dayLimit }));
+const limits = (threshold: string, dayLimit = "") =>
+  setRefundApproval(admin, refundApprovalSchema.parse({ threshold, dayLimit }));
 
 async function paidOrder(amount = "100.00"): Promise<{ orderId: string; chargeId: string }> {
-  const view = await osvc.createOrderCharge(cashier, createOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), amount, channel: "alipay_qr", subject: "门店订单", body: "收银台订单" }));
+  const view = await osvc.createOrderCharge(
+    cashier,
+    createOrderSchema.parse({
+      idempotencyKey: crypto.randomUUID(),
+      amount,
+      channel: "alipay_qr",
+      subject: "门店订单",
+      body: "收银台订单",
+    }),
+  );
   const [c] = await db.select().from(charges).where(eq(charges.id, view.id));
   await h.sim(`charges/${c!.pingppId}/pay`);
   const [o] = await eventually(async () => {
-    const rows = await db.select().from(orders).where(and(eq(orders.chargeId, c!.pingppId!), eq(orders.status, "paid")));
+    const rows = await db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.chargeId, c!.pingppId!), eq(orders.status, "paid")));
     return rows.length ? rows : null;
   }, "order paid");
   return { orderId: o!.id, chargeId: c!.pingppId! };
@@ -71,7 +90,10 @@ describe("refund approval (issue 17)", () => {
     expect(await getRefundApproval()).toEqual({ threshold: null, dayLimit: null });
     const rows = await audits("settings.refund_approval");
     expect(rows).toHaveLength(2);
-    expect(rows.map((r) => r.params)).toContainEqual({ before: { threshold: null, dayLimit: null }, after: { threshold: 100050, dayLimit: 500000 } });
+    expect(rows.map((r) => r.params)).toContainEqual({
+      before: { threshold: null, dayLimit: null },
+      after: { threshold: 100050, dayLimit: 500000 },
+    });
   });
 
   it("at the threshold: held, nothing at the sandbox, its amount counted in the remainder; the requester cannot approve", async () => {
@@ -84,12 +106,20 @@ describe("refund approval (issue 17)", () => {
     expect(await sandboxRefunds(chargeId)).toHaveLength(1);
     // 100.00 - 49.99 - 50.00 held = 0.01 left
     expect((await osvc.getOrder(financeA, orderId)).refundable).toBe(1);
-    await expect(rsvc.refundOrder(financeB, refundForm(orderId, "0.02"))).rejects.toMatchObject({ code: "refunds.errors.overRefund" });
+    await expect(rsvc.refundOrder(financeB, refundForm(orderId, "0.02"))).rejects.toMatchObject({
+      code: "refunds.errors.overRefund",
+    });
 
-    await expect(rsvc.approveRefund(financeA, held.id, "自己批")).rejects.toMatchObject({ code: "refunds.errors.ownApproval" });
-    await expect(rsvc.rejectRefund(financeA, held.id, "自己拒")).rejects.toMatchObject({ code: "refunds.errors.ownApproval" });
+    await expect(rsvc.approveRefund(financeA, held.id, "自己批")).rejects.toMatchObject({
+      code: "refunds.errors.ownApproval",
+    });
+    await expect(rsvc.rejectRefund(financeA, held.id, "自己拒")).rejects.toMatchObject({
+      code: "refunds.errors.ownApproval",
+    });
     await expect(rsvc.approveRefund(cashier, held.id, "收银")).rejects.toMatchObject({ code: "forbidden" });
-    await expect(rsvc.withdrawRefund(financeB, held.id, "")).rejects.toMatchObject({ code: "refunds.errors.notRequester" });
+    await expect(rsvc.withdrawRefund(financeB, held.id, "")).rejects.toMatchObject({
+      code: "refunds.errors.notRequester",
+    });
     expect((await rsvc.getRefund(held.id)).row.status).toBe("awaiting_approval");
     expect(await sandboxRefunds(chargeId)).toHaveLength(1);
     expect((await audits("refund.approve")).map((a) => [a.result, a.message, a.actorEmail]).sort()).toEqual([
@@ -97,7 +127,10 @@ describe("refund approval (issue 17)", () => {
       ["refused", "refunds.errors.ownApproval", "fa@shop.cn"],
     ]);
     const created = await audits("refund.create");
-    expect(created.find((a) => a.message === "awaiting approval")?.params).toMatchObject({ amount: 5000, hold: "threshold" });
+    expect(created.find((a) => a.message === "awaiting approval")?.params).toMatchObject({
+      amount: 5000,
+      hold: "threshold",
+    });
 
     // shows in needs-attention as its own kind
     const items = (await listAttention()).filter((i) => i.kind === "refundAwaitingApproval");
@@ -111,10 +144,15 @@ describe("refund approval (issue 17)", () => {
     const { orderId, chargeId } = await paidOrder("100.00");
     const held = await rsvc.refundOrder(financeA, refundForm(orderId, "60.00"));
     expect(held.status).toBe("awaiting_approval");
-    const results = await Promise.allSettled([rsvc.approveRefund(financeB, held.id, "核对无误"), rsvc.approveRefund(admin, held.id, "同意"), rsvc.approveRefund(financeB, held.id, "核对无误")]);
+    const results = await Promise.allSettled([
+      rsvc.approveRefund(financeB, held.id, "核对无误"),
+      rsvc.approveRefund(admin, held.id, "同意"),
+      rsvc.approveRefund(financeB, held.id, "核对无误"),
+    ]);
     const ok = results.filter((r) => r.status === "fulfilled");
     expect(ok).toHaveLength(1);
-    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "refunds.errors.notAwaiting" });
+    for (const r of results)
+      if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "refunds.errors.notAwaiting" });
     const remote = await sandboxRefunds(chargeId);
     expect(remote).toHaveLength(1);
     expect(remote[0]!.amount).toBe(6000);
@@ -127,7 +165,9 @@ describe("refund approval (issue 17)", () => {
     expect(approve.filter((a) => a.result === "ok")[0]!.params).toMatchObject({ refund: remote[0]!.id, amount: 6000 });
     expect(approve.filter((a) => a.result === "refused")).toHaveLength(2);
     // decided: no longer approvable, nor needing attention
-    await expect(rsvc.approveRefund(admin, held.id, "再批")).rejects.toMatchObject({ code: "refunds.errors.notAwaiting" });
+    await expect(rsvc.approveRefund(admin, held.id, "再批")).rejects.toMatchObject({
+      code: "refunds.errors.notAwaiting",
+    });
     expect((await listAttention()).filter((i) => i.kind === "refundAwaitingApproval")).toHaveLength(0);
   });
 
@@ -138,16 +178,25 @@ describe("refund approval (issue 17)", () => {
     const b = await rsvc.refundOrder(financeB, refundForm(orderId, "40.00"));
     expect([a.status, b.status]).toEqual(["awaiting_approval", "awaiting_approval"]);
     // two held refunds together hold everything
-    await expect(rsvc.refundOrder(admin, refundForm(orderId, "0.01"))).rejects.toMatchObject({ code: "refunds.errors.overRefund" });
+    await expect(rsvc.refundOrder(admin, refundForm(orderId, "0.01"))).rejects.toMatchObject({
+      code: "refunds.errors.overRefund",
+    });
     const rejected = await rsvc.rejectRefund(financeB, a.id, "金额不对");
-    expect(rejected).toMatchObject({ status: "failed", failureCode: "approval_rejected", decidedBy: financeB.id, decisionNote: "金额不对" });
+    expect(rejected).toMatchObject({
+      status: "failed",
+      failureCode: "approval_rejected",
+      decidedBy: financeB.id,
+      decisionNote: "金额不对",
+    });
     expect((await osvc.getOrder(admin, orderId)).refundable).toBe(6000);
     const withdrawn = await rsvc.withdrawRefund(financeB, b.id, "填错了");
     expect(withdrawn).toMatchObject({ status: "failed", failureCode: "approval_withdrawn", decidedBy: financeB.id });
     expect((await osvc.getOrder(admin, orderId)).refundable).toBe(10000);
     await expect(rsvc.approveRefund(admin, a.id, "晚了")).rejects.toMatchObject({ code: "refunds.errors.notAwaiting" });
     // the same form sent again answers with the decision, and sends nothing
-    await expect(rsvc.refundOrder(financeA, { ...refundForm(orderId, "60.00"), idempotencyKey: a.idempotencyKey! })).rejects.toMatchObject({ code: "refunds.errors.approvalRejected", detail: "金额不对" });
+    await expect(
+      rsvc.refundOrder(financeA, { ...refundForm(orderId, "60.00"), idempotencyKey: a.idempotencyKey! }),
+    ).rejects.toMatchObject({ code: "refunds.errors.approvalRejected", detail: "金额不对" });
     expect(await sandboxRefunds(chargeId)).toHaveLength(0);
     expect((await audits("refund.reject")).map((x) => x.result)).toEqual(["ok"]);
     expect((await audits("refund.withdraw")).map((x) => x.result)).toEqual(["ok"]);
@@ -157,10 +206,13 @@ describe("refund approval (issue 17)", () => {
     await limits("", "100.00");
     const { orderId, chargeId } = await paidOrder("300.00");
     expect((await rsvc.refundOrder(financeA, refundForm(orderId, "60.00"))).status).toBe("pending");
-    expect((await rsvc.refundOrder(financeA, refundForm(orderId, "40.00"))).status).toBe("pending"); // exactly 100.00: not above
+    // exactly 100.00: not above
+    expect((await rsvc.refundOrder(financeA, refundForm(orderId, "40.00"))).status).toBe("pending");
     const over = await rsvc.refundOrder(financeA, refundForm(orderId, "0.01"));
     expect(over.status).toBe("awaiting_approval");
-    expect((await audits("refund.create")).find((x) => x.message === "awaiting approval")?.params).toMatchObject({ hold: "dayLimit" });
+    expect((await audits("refund.create")).find((x) => x.message === "awaiting approval")?.params).toMatchObject({
+      hold: "dayLimit",
+    });
     // another person's day is their own
     expect((await rsvc.refundOrder(financeB, refundForm(orderId, "100.00"))).status).toBe("pending");
     expect(await sandboxRefunds(chargeId)).toHaveLength(3);
@@ -169,7 +221,12 @@ describe("refund approval (issue 17)", () => {
   it("day limit: two refunds by one person at once cannot slip under it together", async () => {
     await limits("", "100.00");
     // two orders: their own row locks do not keep the two requests apart, only the per-person lock does
-    const paid = await Promise.all([paidOrder("300.00"), paidOrder("300.00"), paidOrder("300.00"), paidOrder("300.00")]);
+    const paid = await Promise.all([
+      paidOrder("300.00"),
+      paidOrder("300.00"),
+      paidOrder("300.00"),
+      paidOrder("300.00"),
+    ]);
     const all = await Promise.all(paid.map((o) => rsvc.refundOrder(financeA, refundForm(o.orderId, "40.00"))));
     // 40 + 40 fit under 100.00; a third would take the day to 120.00
     expect(all.map((r) => r.status).sort()).toEqual(["awaiting_approval", "awaiting_approval", "pending", "pending"]);

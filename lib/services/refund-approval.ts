@@ -33,7 +33,16 @@ export async function setRefundApproval(actor: Actor, next: RefundApprovalSettin
       .insert(consoleSettings)
       .values({ key: KEY, value, updatedBy: actor.id })
       .onConflictDoUpdate({ target: consoleSettings.key, set: { value, updatedBy: actor.id, updatedAt: new Date() } });
-    await audit({ actor, action: "settings.refund_approval", target: { type: "setting", id: KEY }, params: { before, after: value }, result: "ok" }, tx);
+    await audit(
+      {
+        actor,
+        action: "settings.refund_approval",
+        target: { type: "setting", id: KEY },
+        params: { before, after: value },
+        result: "ok",
+      },
+      tx,
+    );
     return value;
   });
 }
@@ -45,7 +54,12 @@ export async function setRefundApproval(actor: Actor, next: RefundApprovalSettin
  * limit; null otherwise. The daily total is read under a per-person transaction lock, so two
  * refunds by one person at once cannot both slip under the limit.
  */
-export async function approvalHold(tx: DbOrTx, actor: Actor, amount: number, now = Date.now()): Promise<"threshold" | "dayLimit" | null> {
+export async function approvalHold(
+  tx: DbOrTx,
+  actor: Actor,
+  amount: number,
+  now = Date.now(),
+): Promise<"threshold" | "dayLimit" | null> {
   const s = await getRefundApproval(tx);
   if (s.threshold !== null && amount >= s.threshold) return "threshold";
   if (s.dayLimit === null) return null;
@@ -53,6 +67,12 @@ export async function approvalHold(tx: DbOrTx, actor: Actor, amount: number, now
   const [row] = await tx
     .select({ n: sql<string>`coalesce(sum(${refunds.amount}), 0)` })
     .from(refunds)
-    .where(and(eq(refunds.createdBy, actor.id), ne(refunds.status, "failed"), gte(refunds.createdAt, shanghaiDayStart(shanghaiToday(now)))));
+    .where(
+      and(
+        eq(refunds.createdBy, actor.id),
+        ne(refunds.status, "failed"),
+        gte(refunds.createdAt, shanghaiDayStart(shanghaiToday(now))),
+      ),
+    );
   return Number(row?.n ?? 0) + amount > s.dayLimit ? "dayLimit" : null;
 }

@@ -1,7 +1,15 @@
 import "server-only";
 import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../db";
-import { charges, orders, refunds, type ChargeRow, type OrderRow, type RefundRow, type RefundStatus } from "../db/schema";
+import {
+  charges,
+  orders,
+  refunds,
+  type ChargeRow,
+  type OrderRow,
+  type RefundRow,
+  type RefundStatus,
+} from "../db/schema";
 import { PingppResponseError, type Refund } from "../pingpp";
 import { formatMoney } from "../money";
 import { byCurrency } from "../money-totals";
@@ -28,7 +36,10 @@ const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null)
 
 /** The order a charge pays, if it is one of ours. */
 const orderOfCharge = (chargeId: string, orderNo?: string | null) =>
-  or(eq(orders.chargeId, chargeId), orderNo ? or(eq(orders.chargeOrderNo, orderNo), eq(orders.merchantOrderNo, orderNo)) : undefined);
+  or(
+    eq(orders.chargeId, chargeId),
+    orderNo ? or(eq(orders.chargeOrderNo, orderNo), eq(orders.merchantOrderNo, orderNo)) : undefined,
+  );
 
 /**
  * Store what Ping++ says about a refund, forward only (pending → succeeded/failed, never back).
@@ -36,7 +47,10 @@ const orderOfCharge = (chargeId: string, orderNo?: string | null) =>
  * creates a row for refunds made outside the console. Then the charge's refunded amount follows.
  */
 export async function applyRefund(tx: DbOrTx, r: Refund): Promise<RefundRow> {
-  const claimId = typeof r.metadata.console_refund === "string" && UUID.test(r.metadata.console_refund) ? r.metadata.console_refund : null;
+  const claimId =
+    typeof r.metadata.console_refund === "string" && UUID.test(r.metadata.console_refund)
+      ? r.metadata.console_refund
+      : null;
   const [existing] = await tx
     .select()
     .from(refunds)
@@ -56,12 +70,23 @@ export async function applyRefund(tx: DbOrTx, r: Refund): Promise<RefundRow> {
   let row: RefundRow | undefined;
   if (existing) {
     const status = RANK[r.status] > RANK[existing.status] ? r.status : existing.status;
-    [row] = await tx.update(refunds).set({ ...fields, status }).where(eq(refunds.id, existing.id)).returning();
+    [row] = await tx
+      .update(refunds)
+      .set({ ...fields, status })
+      .where(eq(refunds.id, existing.id))
+      .returning();
   } else {
     const [order] = await tx.select({ id: orders.id }).from(orders).where(orderOfCharge(r.charge, r.charge_order_no));
     [row] = await tx
       .insert(refunds)
-      .values({ ...fields, chargeId: r.charge, orderId: order?.id ?? null, amount: r.amount, description: r.description ?? "", status: r.status })
+      .values({
+        ...fields,
+        chargeId: r.charge,
+        orderId: order?.id ?? null,
+        amount: r.amount,
+        description: r.description ?? "",
+        status: r.status,
+      })
       .returning();
   }
   // The charge's refunded total: forward only, from the refunds that succeeded.
@@ -89,7 +114,9 @@ interface Target {
   remainder: number;
 }
 
-type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> & Partial<Pick<RefundOrderData, "royaltyUsers">> & Partial<Pick<RefundOrderData, "refundMode">>;
+type RefundInput = Pick<RefundOrderData, "idempotencyKey" | "amount" | "description" | "fundingSource"> &
+  Partial<Pick<RefundOrderData, "royaltyUsers">> &
+  Partial<Pick<RefundOrderData, "refundMode">>;
 
 /** A refund of an order: of the charge given, else of its paid charge with the most left. */
 export async function refundOrder(actor: Actor, input: RefundOrderData): Promise<RefundRow> {
@@ -97,9 +124,18 @@ export async function refundOrder(actor: Actor, input: RefundOrderData): Promise
     const [row] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for("update");
     if (!row || !canSeeOrder(actor, row) || !row.pingppId) throw new AppError("orders.errors.notFound");
     const lines = (await orderChargeLines(tx, row)).filter((c) => c.paid);
-    const line = input.chargeId ? lines.find((c) => c.id === input.chargeId) : [...lines].sort((a, b) => b.remainder - a.remainder)[0];
+    const line = input.chargeId
+      ? lines.find((c) => c.id === input.chargeId)
+      : [...lines].sort((a, b) => b.remainder - a.remainder)[0];
     if (!line) throw new AppError("refunds.errors.notPaid");
-    return { type: "order", pingppId: row.pingppId, chargeId: line.id, orderId: row.id, currency: line.currency, remainder: line.remainder };
+    return {
+      type: "order",
+      pingppId: row.pingppId,
+      chargeId: line.id,
+      orderId: row.id,
+      currency: line.currency,
+      remainder: line.remainder,
+    };
   });
 }
 
@@ -113,7 +149,10 @@ export async function refundCharge(actor: Actor, input: RefundChargeData): Promi
   });
 }
 
-async function chargeTarget(tx: DbOrTx, c: ChargeRow | undefined): Promise<Target & { order: OrderRow | null; charge: ChargeRow }> {
+async function chargeTarget(
+  tx: DbOrTx,
+  c: ChargeRow | undefined,
+): Promise<Target & { order: OrderRow | null; charge: ChargeRow }> {
   if (!c?.pingppId) throw new AppError("refunds.errors.chargeNotFound");
   const [order] = await tx.select().from(orders).where(orderOfCharge(c.pingppId, c.orderNo));
   if (c.status !== "paid") throw new AppError("refunds.errors.notPaid");
@@ -136,14 +175,28 @@ async function chargeTarget(tx: DbOrTx, c: ChargeRow | undefined): Promise<Targe
  * charge's row lock; only then is Ping++ asked, with the claim id in the refund's metadata, so a
  * retry after a lost answer finds the refund at Ping++ instead of making a second one.
  */
-async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx) => Promise<Target>): Promise<RefundRow> {
+async function submit(
+  actor: Actor,
+  input: RefundInput,
+  lockTarget: (tx: DbOrTx) => Promise<Target>,
+): Promise<RefundRow> {
   const db = await getDb();
   const params = { amount: input.amount, reason: input.description, idempotency: input.idempotencyKey };
-  const entryFor = (type: string, id: string, more: Record<string, unknown> = {}) => ({ actor, action: "refund.create", target: { type, id }, params: { ...params, ...more } });
+  const entryFor = (type: string, id: string, more: Record<string, unknown> = {}) => ({
+    actor,
+    action: "refund.create",
+    target: { type, id },
+    params: { ...params, ...more },
+  });
   let entry = entryFor("refund", input.idempotencyKey);
-  /** A claim made earlier is audited under the target its first attempt named (the order's or the charge's Ping++ id), with its own amount. */
+  /**
+   * A claim made earlier is audited under the target its first attempt named (the order's or the charge's Ping++ id),
+   * with its own amount.
+   */
   const claimEntry = async (claim: RefundRow, more: Record<string, unknown> = {}) => {
-    const [o] = claim.orderId ? await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, claim.orderId)) : [];
+    const [o] = claim.orderId
+      ? await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, claim.orderId))
+      : [];
     return claim.orderId
       ? entryFor("order", o?.pingppId ?? claim.orderId, { charge: claim.chargeId, amount: claim.amount, ...more })
       : entryFor("charge", claim.chargeId, { charge: claim.chargeId, amount: claim.amount, ...more });
@@ -167,7 +220,13 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
         entry = entryFor(t.type, t.pingppId, { charge: t.chargeId });
         const [again] = await tx.select().from(refunds).where(eq(refunds.idempotencyKey, input.idempotencyKey));
         if (again) return again;
-        if (input.amount > t.remainder) throw new AppError("refunds.errors.overRefund", { remainder: formatMoney(t.remainder, t.currency) }, undefined, "amount");
+        if (input.amount > t.remainder)
+          throw new AppError(
+            "refunds.errors.overRefund",
+            { remainder: formatMoney(t.remainder, t.currency) },
+            undefined,
+            "amount",
+          );
         // Above the admin's limits: kept here for a second person (its amount is held all the same).
         hold = await approvalHold(tx, actor, input.amount);
         mine = true;
@@ -204,7 +263,11 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
       // the same form again after it was answered: the refund it made (or its refusal), and a record of the attempt
       // (a replay: "ok" rows with `replay` are not new refunds; exactly one row without it made the refund)
       entry = await claimEntry(claim, { refund: claim.pingppId, replay: true });
-      await audit({ ...entry, result: claim.pingppId || claim.status === "awaiting_approval" ? "ok" : "refused", message: "repeated form: answered with the earlier result" });
+      await audit({
+        ...entry,
+        result: claim.pingppId || claim.status === "awaiting_approval" ? "ok" : "refused",
+        message: "repeated form: answered with the earlier result",
+      });
       return done(claim);
     }
     // Still `creating`: another request is at Ping++ now, or an earlier try got no answer.
@@ -221,10 +284,26 @@ async function submit(actor: Actor, input: RefundInput, lockTarget: (tx: DbOrTx)
  * The claim (status `creating`, ours alone) goes to Ping++: found there first if an earlier try
  * got no answer, else sent with the claim id in its metadata; then stored and audited.
  */
-async function sendClaim(entry: Omit<AuditEntry, "result" | "message">, c: RefundRow, resumed: boolean): Promise<RefundRow> {
+async function sendClaim(
+  entry: Omit<AuditEntry, "result" | "message">,
+  c: RefundRow,
+  resumed: boolean,
+): Promise<RefundRow> {
   const db = await getDb();
-  const found = resumed ? await callPingpp(entry, () => findAtPingpp(c), () => keepClaim(refunds, c.id)) : null;
-  const refund = found ?? (await callPingpp(entry, () => send(c), undoClaim(refunds, c.id, (failureMsg) => ({ status: "failed", failureMsg, updatedAt: new Date() }))));
+  const found = resumed
+    ? await callPingpp(
+        entry,
+        () => findAtPingpp(c),
+        () => keepClaim(refunds, c.id),
+      )
+    : null;
+  const refund =
+    found ??
+    (await callPingpp(
+      entry,
+      () => send(c),
+      undoClaim(refunds, c.id, (failureMsg) => ({ status: "failed", failureMsg, updatedAt: new Date() })),
+    ));
   const saved = await db.transaction((tx) => applyRefund(tx, refund));
   await audit({ ...entry, params: { ...entry.params, refund: refund.id }, result: "ok" });
   return saved;
@@ -235,12 +314,20 @@ async function sendClaim(entry: Omit<AuditEntry, "result" | "message">, c: Refun
 /** The audit entry of a decision about a held refund: the refund, its order or charge, amount and note. */
 async function decisionEntry(actor: Actor, action: string, row: RefundRow, note?: string) {
   const db = await getDb();
-  const [o] = row.orderId ? await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, row.orderId)) : [];
+  const [o] = row.orderId
+    ? await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, row.orderId))
+    : [];
   return {
     actor,
     action,
     target: { type: "refund", id: row.id },
-    params: { order: o?.pingppId ?? undefined, charge: row.chargeId, amount: row.amount, requestedBy: row.createdBy, note },
+    params: {
+      order: o?.pingppId ?? undefined,
+      charge: row.chargeId,
+      amount: row.amount,
+      requestedBy: row.createdBy,
+      note,
+    },
   };
 }
 
@@ -309,7 +396,12 @@ async function close(actor: Actor, id: string, note: string, how: "reject" | "wi
 /** Refunds waiting for a second person, oldest first (needs-attention, the order page). */
 export async function awaitingRefunds(limit = 200): Promise<RefundRow[]> {
   const db = await getDb();
-  return db.select().from(refunds).where(eq(refunds.status, "awaiting_approval")).orderBy(refunds.createdAt).limit(limit);
+  return db
+    .select()
+    .from(refunds)
+    .where(eq(refunds.status, "awaiting_approval"))
+    .orderBy(refunds.createdAt)
+    .limit(limit);
 }
 
 /** The refund a key already made (or a refusal it already got). */
@@ -322,8 +414,10 @@ async function byKey(actor: Actor, key: string): Promise<RefundRow | undefined> 
 
 function done(row: RefundRow): RefundRow {
   // held and then rejected or withdrawn (issue 17): that decision, not a Ping++ refusal
-  if (!row.pingppId && row.status === "failed" && row.failureCode === "approval_rejected") throw new AppError("refunds.errors.approvalRejected", {}, row.decisionNote ?? undefined);
-  if (!row.pingppId && row.status === "failed" && row.failureCode === "approval_withdrawn") throw new AppError("refunds.errors.approvalWithdrawn");
+  if (!row.pingppId && row.status === "failed" && row.failureCode === "approval_rejected")
+    throw new AppError("refunds.errors.approvalRejected", {}, row.decisionNote ?? undefined);
+  if (!row.pingppId && row.status === "failed" && row.failureCode === "approval_withdrawn")
+    throw new AppError("refunds.errors.approvalWithdrawn");
   if (!row.pingppId && row.status === "failed") throw new AppError("pingppRefused", {}, row.failureMsg ?? undefined);
   return row;
 }
@@ -335,7 +429,11 @@ async function findAtPingpp(claim: RefundRow): Promise<Refund | null> {
 }
 
 async function send(claim: RefundRow): Promise<Refund> {
-  const common = { description: claim.description, metadata: { console_refund: claim.id }, funding_source: (claim.fundingSource ?? undefined) as "unsettled_funds" | undefined };
+  const common = {
+    description: claim.description,
+    metadata: { console_refund: claim.id },
+    funding_source: (claim.fundingSource ?? undefined) as "unsettled_funds" | undefined,
+  };
   if (!claim.orderId) return pingpp().charges.refunds.create(claim.chargeId, { ...common, amount: claim.amount });
   const db = await getDb();
   const [o] = await db.select({ pingppId: orders.pingppId }).from(orders).where(eq(orders.id, claim.orderId));
@@ -347,9 +445,15 @@ async function send(claim: RefundRow): Promise<Refund> {
     royalty_users: claim.royaltyUsers?.map((u) => ({ user: u.user, amount_refunded: u.amountRefunded })),
   });
   // Ours by the claim id we sent; never another charge's refund from the same answer.
-  const r = list.data.find((x) => x.metadata?.console_refund === claim.id) ?? list.data.find((x) => x.charge === claim.chargeId);
+  const r =
+    list.data.find((x) => x.metadata?.console_refund === claim.id) ??
+    list.data.find((x) => x.charge === claim.chargeId);
   // An answer without the refund is no usable answer: callPingpp keeps the claim and audits "error".
-  if (!r) throw new PingppResponseError("order refund answer lists no refund", { status: 200, rawBody: JSON.stringify(list).slice(0, 2000) });
+  if (!r)
+    throw new PingppResponseError("order refund answer lists no refund", {
+      status: 200,
+      rawBody: JSON.stringify(list).slice(0, 2000),
+    });
   return r;
 }
 
@@ -403,7 +507,16 @@ export async function syncPendingRefunds(opts: { now?: number; signal?: AbortSig
       return db.transaction(async (tx) => {
         const saved = await applyRefund(tx, r);
         if (saved.status === row.status) return false;
-        await audit({ actor: SYSTEM, action: "refund.sync", target: { type: "refund", id: row.pingppId! }, params: { from: row.status, to: saved.status }, result: "ok" }, tx);
+        await audit(
+          {
+            actor: SYSTEM,
+            action: "refund.sync",
+            target: { type: "refund", id: row.pingppId! },
+            params: { from: row.status, to: saved.status },
+            result: "ok",
+          },
+          tx,
+        );
         return true;
       });
     },
@@ -448,7 +561,15 @@ export function refundWhere(f: RefundFilter) {
   if (f.from) where.push(gte(refunds.createdAt, shanghaiDayStart(f.from)));
   if (f.to) where.push(lt(refunds.createdAt, shanghaiDayEnd(f.to)));
   // prefixes: Ping++ ids (case matters), the merchant order number (any case)
-  if (f.q) where.push(or(idPrefix(refunds.pingppId, f.q), idPrefix(refunds.chargeId, f.q), idPrefix(orders.pingppId, f.q), orderNoPrefix(orders.merchantOrderNo, f.q)));
+  if (f.q)
+    where.push(
+      or(
+        idPrefix(refunds.pingppId, f.q),
+        idPrefix(refunds.chargeId, f.q),
+        idPrefix(orders.pingppId, f.q),
+        orderNoPrefix(orders.merchantOrderNo, f.q),
+      ),
+    );
   return and(...where);
 }
 
@@ -478,7 +599,13 @@ export async function listRefunds(f: RefundFilter) {
       .where(cond)
       .groupBy(refunds.currency),
   ]);
-  const entries = perCurrency.map((t) => ({ currency: t.currency, count: Number(t.count), amount: Number(t.amount), succeeded: Number(t.succeeded), pending: Number(t.pending) }));
+  const entries = perCurrency.map((t) => ({
+    currency: t.currency,
+    count: Number(t.count),
+    amount: Number(t.amount),
+    succeeded: Number(t.succeeded),
+    pending: Number(t.pending),
+  }));
   const totals: RefundTotals = {
     count: entries.reduce((n, e) => n + e.count, 0),
     byCurrency: byCurrency(entries, (currency) => ({ currency, count: 0, amount: 0, succeeded: 0, pending: 0 })),

@@ -58,7 +58,11 @@ export async function checkWebhookPath(actor: Actor, webhookUrl: string): Promis
   const result = await (async (): Promise<WebhookCheck> => {
     let res: Response;
     try {
-      res = await fetch(webhookUrl, { method: "POST", body: JSON.stringify({ id: "evt_console_selftest", object: "event" }), signal: AbortSignal.timeout(10_000) });
+      res = await fetch(webhookUrl, {
+        method: "POST",
+        body: JSON.stringify({ id: "evt_console_selftest", object: "event" }),
+        signal: AbortSignal.timeout(10_000),
+      });
     } catch (e) {
       return { ok: false, step: "reach", detail: (e as Error).message };
     }
@@ -91,6 +95,12 @@ export async function checkWebhookPath(actor: Actor, webhookUrl: string): Promis
     }
     return { ok: false, step: "deliver", detail: `event ${id} not stored within 10 s` };
   })().catch((e: unknown): WebhookCheck => ({ ok: false, step: "deliver", detail: (e as Error).message }));
-  await audit({ actor, action: "settings.webhook_check", params: { webhookUrl }, result: result.ok ? "ok" : "error", message: result.ok ? result.kind : `${result.step}: ${result.detail}` });
+  await audit({
+    actor,
+    action: "settings.webhook_check",
+    params: { webhookUrl },
+    result: result.ok ? "ok" : "error",
+    message: result.ok ? result.kind : `${result.step}: ${result.detail}`,
+  });
   return result;
 }

@@ -20,19 +20,41 @@ import { IN_PROGRESS } from "../retry-codes";
 import { SYSTEM, sweep, type SweepResult } from "./background";
 import type { Actor } from "./actor";
 import type { CreateSettlementData, SettlementParamsData } from "../validations/settlements";
-import type { SettlementPreview, SettlementSummary, SettlementTransactionView, SettlementView } from "./settlement-view";
+import type {
+  SettlementPreview,
+  SettlementSummary,
+  SettlementTransactionView,
+  SettlementView,
+} from "./settlement-view";
 
 export type { SettlementPreview, SettlementSummary, SettlementView };
 
-/** The metadata key that carries the form's idempotency key to Ping++, to find a settlement whose create answer was lost. */
+/**
+ * The metadata key that carries the form's idempotency key to Ping++, to find a settlement whose create answer was
+ * lost.
+ */
 export const REQUEST_KEY_METADATA = "console_request";
 /** A pending settlement unchanged this long is asked about (ARCHITECTURE.md rule 5)… */
 export const SYNC_AFTER_MS = 5_000;
 /** …at most once per this interval, across all instances. */
 export const SYNC_INTERVAL_MS = 3_000;
 
-const RANK: Record<RoyaltySettlementStatus, number> = { creating: 0, created: 1, pending: 2, succeeded: 3, partially_succeeded: 3, failed: 3, canceled: 3 };
-const TX_RANK: Record<RoyaltyTransactionStatus, number> = { created: 0, pending: 1, succeeded: 2, failed: 2, canceled: 2 };
+const RANK: Record<RoyaltySettlementStatus, number> = {
+  creating: 0,
+  created: 1,
+  pending: 2,
+  succeeded: 3,
+  partially_succeeded: 3,
+  failed: 3,
+  canceled: 3,
+};
+const TX_RANK: Record<RoyaltyTransactionStatus, number> = {
+  created: 0,
+  pending: 1,
+  succeeded: 2,
+  failed: 2,
+  canceled: 2,
+};
 /** Forward only: a status may stay or rank up; a final status never changes. */
 const moves = <S extends string>(rank: Record<S, number>, from: S, to: S) => to === from || rank[to] > rank[from];
 
@@ -40,8 +62,14 @@ const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null)
 const toSec = (d: Date) => Math.floor(d.getTime() / 1000);
 
 const ACTIONS = {
-  confirm: { call: (id: string) => pingpp().royaltySettlements.confirm(id), done: (s: RoyaltySettlementStatus) => RANK[s] >= RANK.pending && s !== "canceled" },
-  cancel: { call: (id: string) => pingpp().royaltySettlements.cancel(id), done: (s: RoyaltySettlementStatus) => s === "canceled" },
+  confirm: {
+    call: (id: string) => pingpp().royaltySettlements.confirm(id),
+    done: (s: RoyaltySettlementStatus) => RANK[s] >= RANK.pending && s !== "canceled",
+  },
+  cancel: {
+    call: (id: string) => pingpp().royaltySettlements.cancel(id),
+    done: (s: RoyaltySettlementStatus) => s === "canceled",
+  },
 } as const;
 export type SettlementAction = keyof typeof ACTIONS;
 
@@ -71,8 +99,24 @@ function summaryOf(row: RoyaltySettlementRow): SettlementSummary {
 
 const transactionOf = (t: RoyaltyTransaction | RoyaltyTransactionRow): SettlementTransactionView =>
   "object" in t
-    ? { id: t.id, amount: t.amount, status: t.status, settleAccount: t.settle_account, sourceUser: t.source_user, recipientApp: t.recipient_app, failureMsg: t.failure_msg ?? null }
-    : { id: t.id, amount: t.amount, status: t.status, settleAccount: t.settleAccount, sourceUser: t.sourceUser, recipientApp: t.recipientApp, failureMsg: t.failureMsg };
+    ? {
+        id: t.id,
+        amount: t.amount,
+        status: t.status,
+        settleAccount: t.settle_account,
+        sourceUser: t.source_user,
+        recipientApp: t.recipient_app,
+        failureMsg: t.failure_msg ?? null,
+      }
+    : {
+        id: t.id,
+        amount: t.amount,
+        status: t.status,
+        settleAccount: t.settleAccount,
+        sourceUser: t.sourceUser,
+        recipientApp: t.recipientApp,
+        failureMsg: t.failureMsg,
+      };
 
 async function viewOf(row: RoyaltySettlementRow): Promise<SettlementView> {
   const db = await getDb();
@@ -92,7 +136,11 @@ async function viewOf(row: RoyaltySettlementRow): Promise<SettlementView> {
  * create's claim (its id, or the idempotency key we sent in the metadata); creates one for
  * settlements made outside the console. Used by create, confirm/cancel, sync and webhooks.
  */
-export async function applySettlement(tx: DbOrTx, s: RoyaltySettlement, claimId?: string): Promise<RoyaltySettlementRow> {
+export async function applySettlement(
+  tx: DbOrTx,
+  s: RoyaltySettlement,
+  claimId?: string,
+): Promise<RoyaltySettlementRow> {
   const key = s.metadata[REQUEST_KEY_METADATA];
   const [existing] = await tx
     .select()
@@ -140,7 +188,10 @@ export async function applySettlement(tx: DbOrTx, s: RoyaltySettlement, claimId?
 async function applyTransactions(tx: DbOrTx, settlementId: string, list: RoyaltyTransaction[]): Promise<void> {
   if (list.length === 0) return;
   const known = new Map(
-    (await tx.select().from(royaltyTransactions).where(eq(royaltyTransactions.settlementId, settlementId))).map((r) => [r.id, r.status]),
+    (await tx.select().from(royaltyTransactions).where(eq(royaltyTransactions.settlementId, settlementId))).map((r) => [
+      r.id,
+      r.status,
+    ]),
   );
   const now = new Date();
   const rows = list
@@ -164,7 +215,12 @@ async function applyTransactions(tx: DbOrTx, settlementId: string, list: Royalty
     .values(rows)
     .onConflictDoUpdate({
       target: royaltyTransactions.id,
-      set: { status: sql`excluded.status`, failureMsg: sql`excluded.failure_msg`, raw: sql`excluded.raw`, updatedAt: sql`excluded.updated_at` },
+      set: {
+        status: sql`excluded.status`,
+        failureMsg: sql`excluded.failure_msg`,
+        raw: sql`excluded.raw`,
+        updatedAt: sql`excluded.updated_at`,
+      },
     });
 }
 
@@ -177,7 +233,13 @@ async function save(s: RoyaltySettlement, claimId?: string): Promise<RoyaltySett
 
 /** The Ping++ create parameters of the form: the date range is whole Shanghai days. */
 function createParams(input: SettlementParamsData): RoyaltySettlementCreateParams {
-  const created = input.from || input.to ? { gte: input.from ? toSec(shanghaiDayStart(input.from)) : undefined, lt: input.to ? toSec(shanghaiDayEnd(input.to)) : undefined } : undefined;
+  const created =
+    input.from || input.to
+      ? {
+          gte: input.from ? toSec(shanghaiDayStart(input.from)) : undefined,
+          lt: input.to ? toSec(shanghaiDayEnd(input.to)) : undefined,
+        }
+      : undefined;
   return {
     payer_app: input.payerApp,
     method: input.method,
@@ -195,8 +257,15 @@ function createParams(input: SettlementParamsData): RoyaltySettlementCreateParam
 /** What a settlement with these parameters would pay out (`is_preview`): nothing is created or changed. */
 export async function previewSettlement(actor: Actor, input: SettlementParamsData): Promise<SettlementPreview> {
   const params = { ...createParams(input), is_preview: true } as const;
-  const p = await callPingpp({ actor, action: "royalty_settlement.preview", params }, () => pingpp().royaltySettlements.create(params));
-  return { amount: p.amount, count: p.count, fee: p.fee, transactions: (p.royalty_transactions?.data ?? []).map(transactionOf) };
+  const p = await callPingpp({ actor, action: "royalty_settlement.preview", params }, () =>
+    pingpp().royaltySettlements.create(params),
+  );
+  return {
+    amount: p.amount,
+    count: p.count,
+    fee: p.fee,
+    transactions: (p.royalty_transactions?.data ?? []).map(transactionOf),
+  };
 }
 
 /**
@@ -205,28 +274,50 @@ export async function previewSettlement(actor: Actor, input: SettlementParamsDat
  * the settlement's metadata, so a retry after a lost answer finds the settlement Ping++ made.
  */
 export async function createSettlement(actor: Actor, input: CreateSettlementData): Promise<SettlementSummary> {
-  const params = { ...createParams(input), metadata: { ...input.metadata, [REQUEST_KEY_METADATA]: input.idempotencyKey } };
+  const params = {
+    ...createParams(input),
+    metadata: { ...input.metadata, [REQUEST_KEY_METADATA]: input.idempotencyKey },
+  };
   const { state, row: claim } = await claimByKey(
     royaltySettlements,
-    { idempotencyKey: input.idempotencyKey, payerApp: input.payerApp, method: input.method, recipientApp: input.recipientApp, status: "creating", params, createdBy: actor.id },
+    {
+      idempotencyKey: input.idempotencyKey,
+      payerApp: input.payerApp,
+      method: input.method,
+      recipientApp: input.recipientApp,
+      status: "creating",
+      params,
+      createdBy: actor.id,
+    },
     { inProgress: IN_PROGRESS.settlement },
   );
   if (state === "settled") return summaryOf(claim);
   const s = await callPingpp(
     { actor, action: "royalty_settlement.create", target: { type: "royalty_settlement", id: claim.id }, params },
-    async () => (state === "new" ? null : await findCreated(claim)) ?? (await pingpp().royaltySettlements.create(params)),
+    async () =>
+      (state === "new" ? null : await findCreated(claim)) ?? (await pingpp().royaltySettlements.create(params)),
     // Refused: nothing exists, so no half-written row. No answer: keep the claim, a retry may go at once.
     undoClaim(royaltySettlements, claim.id, "delete"),
   );
   const saved = await save(s, claim.id);
-  await audit({ actor, action: "royalty_settlement.create", target: { type: "royalty_settlement", id: s.id }, params, result: "ok" });
+  await audit({
+    actor,
+    action: "royalty_settlement.create",
+    target: { type: "royalty_settlement", id: s.id },
+    params,
+    result: "ok",
+  });
   return summaryOf(saved);
 }
 
 /** A settlement Ping++ created for this claim although its answer never arrived. */
 async function findCreated(claim: RoyaltySettlementRow): Promise<RoyaltySettlement | null> {
   const since = toSec(claim.createdAt) - 60;
-  const list = await pingpp().royaltySettlements.list({ payer_app: claim.payerApp, created: { gte: since }, per_page: 100 });
+  const list = await pingpp().royaltySettlements.list({
+    payer_app: claim.payerApp,
+    created: { gte: since },
+    per_page: 100,
+  });
   return list.data.find((s) => s.metadata[REQUEST_KEY_METADATA] === claim.idempotencyKey) ?? null;
 }
 
@@ -249,14 +340,17 @@ async function updateSettlement(actor: Actor, id: string, action: SettlementActi
     target: { type: "royalty_settlement", id: row.pingppId ?? row.id },
     params: { amount: row.amount, count: row.count, method: row.method },
   };
-  if (row.status !== "created" || !row.pingppId) return refuse(entry, "settlements.errors.wrongState", { status: row.status });
+  if (row.status !== "created" || !row.pingppId)
+    return refuse(entry, "settlements.errors.wrongState", { status: row.status });
   const pingppId = row.pingppId;
   const claim = async (cond: SQL | undefined) =>
-    (await db
-      .update(royaltySettlements)
-      .set({ action, actionAt: new Date() })
-      .where(and(eq(royaltySettlements.id, id), eq(royaltySettlements.status, "created"), cond))
-      .returning({ id: royaltySettlements.id })).length > 0;
+    (
+      await db
+        .update(royaltySettlements)
+        .set({ action, actionAt: new Date() })
+        .where(and(eq(royaltySettlements.id, id), eq(royaltySettlements.status, "created"), cond))
+        .returning({ id: royaltySettlements.id })
+    ).length > 0;
   // First attempt, or a retake of one that got no answer (its lease ended) and may have gone through.
   const first = await claim(isNull(royaltySettlements.actionAt));
   if (!first && !(await claim(leaseExpired(royaltySettlements.actionAt)))) {
@@ -271,7 +365,8 @@ async function updateSettlement(actor: Actor, id: string, action: SettlementActi
       return earlier && earlier.status !== "created" ? earlier : await call(pingppId);
     },
     async (refused) => {
-      if (!refused) return db.update(royaltySettlements).set({ actionAt: expiredLease() }).where(eq(royaltySettlements.id, id));
+      if (!refused)
+        return db.update(royaltySettlements).set({ actionAt: expiredLease() }).where(eq(royaltySettlements.id, id));
       await db.update(royaltySettlements).set({ action: null, actionAt: null }).where(eq(royaltySettlements.id, id));
       await sync(pingppId); // refused: show what Ping++ says the settlement is now
     },
@@ -323,9 +418,16 @@ export async function syncPendingSettlements(opts: { now?: number; signal?: Abor
     eq(royaltySettlements.status, "pending"),
     isNotNull(royaltySettlements.pingppId),
     lt(royaltySettlements.updatedAt, new Date(now - SYNC_AFTER_MS)),
-    or(isNull(royaltySettlements.lastSyncedAt), lt(royaltySettlements.lastSyncedAt, new Date(now - Math.max(SYNC_INTERVAL_MS, BACKGROUND_SYNC_INTERVAL_MS)))),
+    or(
+      isNull(royaltySettlements.lastSyncedAt),
+      lt(royaltySettlements.lastSyncedAt, new Date(now - Math.max(SYNC_INTERVAL_MS, BACKGROUND_SYNC_INTERVAL_MS))),
+    ),
   );
-  const rows = await db.select({ id: royaltySettlements.id, pingppId: royaltySettlements.pingppId, status: royaltySettlements.status }).from(royaltySettlements).where(due).limit(100);
+  const rows = await db
+    .select({ id: royaltySettlements.id, pingppId: royaltySettlements.pingppId, status: royaltySettlements.status })
+    .from(royaltySettlements)
+    .where(due)
+    .limit(100);
   return sweep(
     "settlement sync",
     rows,
@@ -338,7 +440,13 @@ export async function syncPendingSettlements(opts: { now?: number; signal?: Abor
       if (!claimed) return false;
       const saved = await save(await pingpp().royaltySettlements.retrieve(row.pingppId!));
       if (saved.status === row.status) return false;
-      await audit({ actor: SYSTEM, action: "royalty_settlement.sync", target: { type: "royalty_settlement", id: row.pingppId! }, params: { from: row.status, to: saved.status }, result: "ok" });
+      await audit({
+        actor: SYSTEM,
+        action: "royalty_settlement.sync",
+        target: { type: "royalty_settlement", id: row.pingppId! },
+        params: { from: row.status, to: saved.status },
+        result: "ok",
+      });
       return true;
     },
     { signal: opts.signal },
@@ -373,7 +481,9 @@ export function settlementWhere(f: SettlementFilter) {
   return and(...where);
 }
 
-export async function listSettlements(f: SettlementFilter): Promise<{ rows: SettlementSummary[]; totals: SettlementTotals; page: number; perPage: number }> {
+export async function listSettlements(
+  f: SettlementFilter,
+): Promise<{ rows: SettlementSummary[]; totals: SettlementTotals; page: number; perPage: number }> {
   const db = await getDb();
   const perPage = Math.min(Math.max(f.perPage ?? 20, 1), 100);
   const page = Math.max(f.page ?? 1, 1);

@@ -28,7 +28,10 @@ export interface ShiftCurrencyTotals {
 export interface ShiftReport {
   filter: { terminalId: string | null; staff: string | null; from: string; to: string };
   byChannel: { channel: string; currency: string; count: number; gross: number; refunded: number }[];
-  /** One entry per currency, yuan first (always there): paid, refunded and reversed amounts are never added across currencies. */
+  /**
+   * One entry per currency, yuan first (always there): paid, refunded and reversed amounts are never added across
+   * currencies.
+   */
   byCurrency: ShiftCurrencyTotals[];
   expired: number;
   created: number;
@@ -45,7 +48,11 @@ export async function shiftReport(actor: Actor, f: ShiftFilter): Promise<ShiftRe
     if (!own) throw new AppError("forbiddenShift");
   }
   const db = await getDb();
-  const conds: SQL[] = [sql`${charges.status} <> 'creating'`, gte(charges.createdAt, f.from), lt(charges.createdAt, f.to)];
+  const conds: SQL[] = [
+    sql`${charges.status} <> 'creating'`,
+    gte(charges.createdAt, f.from),
+    lt(charges.createdAt, f.to),
+  ];
   if (f.terminalId) conds.push(eq(charges.terminalId, f.terminalId));
   if (f.staffId) conds.push(eq(charges.createdBy, f.staffId));
   const scope = cashierScope(actor);
@@ -80,21 +87,44 @@ export async function shiftReport(actor: Actor, f: ShiftFilter): Promise<ShiftRe
       .from(charges)
       .where(where)
       .groupBy(charges.currency),
-    f.staffId ? db.select({ email: staffUsers.email }).from(staffUsers).where(eq(staffUsers.id, f.staffId)) : Promise.resolve([]),
+    f.staffId
+      ? db.select({ email: staffUsers.email }).from(staffUsers).where(eq(staffUsers.id, f.staffId))
+      : Promise.resolve([]),
   ]);
   const n = (v: string | number | undefined) => Number(v ?? 0);
   return {
-    filter: { terminalId: f.terminalId ?? null, staff: staff[0]?.email ?? null, from: f.from.toISOString(), to: f.to.toISOString() },
-    byChannel: rows.filter((r) => n(r.count) > 0 || n(r.refunded) > 0).map((r) => ({ channel: r.channel, currency: r.currency, count: n(r.count), gross: n(r.gross), refunded: n(r.refunded) })),
+    filter: {
+      terminalId: f.terminalId ?? null,
+      staff: staff[0]?.email ?? null,
+      from: f.from.toISOString(),
+      to: f.to.toISOString(),
+    },
+    byChannel: rows
+      .filter((r) => n(r.count) > 0 || n(r.refunded) > 0)
+      .map((r) => ({
+        channel: r.channel,
+        currency: r.currency,
+        count: n(r.count),
+        gross: n(r.gross),
+        refunded: n(r.refunded),
+      })),
     byCurrency: byCurrency(
-      perCurrency.map((t) => ({
-        currency: t.currency,
-        paid: { count: n(t.paidCount), gross: n(t.gross) },
-        refunds: { count: n(t.refundCount), amount: n(t.refundAmount) },
-        reversed: { count: n(t.reversedCount), amount: n(t.reversedAmount) },
-        net: n(t.gross) - n(t.refundAmount),
-      })).filter((t) => t.paid.count > 0 || t.refunds.count > 0 || t.reversed.count > 0),
-      (currency) => ({ currency, paid: { count: 0, gross: 0 }, refunds: { count: 0, amount: 0 }, reversed: { count: 0, amount: 0 }, net: 0 }),
+      perCurrency
+        .map((t) => ({
+          currency: t.currency,
+          paid: { count: n(t.paidCount), gross: n(t.gross) },
+          refunds: { count: n(t.refundCount), amount: n(t.refundAmount) },
+          reversed: { count: n(t.reversedCount), amount: n(t.reversedAmount) },
+          net: n(t.gross) - n(t.refundAmount),
+        }))
+        .filter((t) => t.paid.count > 0 || t.refunds.count > 0 || t.reversed.count > 0),
+      (currency) => ({
+        currency,
+        paid: { count: 0, gross: 0 },
+        refunds: { count: 0, amount: 0 },
+        reversed: { count: 0, amount: 0 },
+        net: 0,
+      }),
     ),
     expired: perCurrency.reduce((k, t) => k + n(t.expired), 0),
     created: perCurrency.reduce((k, t) => k + n(t.created), 0),

@@ -51,18 +51,30 @@ export async function ensureInitialAdmin(): Promise<{ email: string; generatedPa
   const password = env().adminPassword ?? generatedPassword!;
   const inserted = await db
     .insert(staffUsers)
-    // A generated password was printed to a log: changed at the first login. ADMIN_PASSWORD is the operator's own choice: kept.
-    .values({ email, name: "Admin", role: "admin", passwordHash: await hashPassword(password), mustChangePassword: !!generatedPassword })
+    // A generated password was printed to a log: changed at the first login. ADMIN_PASSWORD is the operator's own
+    // choice: kept.
+    .values({
+      email,
+      name: "Admin",
+      role: "admin",
+      passwordHash: await hashPassword(password),
+      mustChangePassword: !!generatedPassword,
+    })
     .onConflictDoNothing()
     .returning({ id: staffUsers.id });
   if (inserted.length === 0) return null; // another instance won the race
-  await audit({ actor: { id: null, email: "system" }, action: "staff.bootstrap_admin", target: { type: "staff", id: inserted[0]!.id }, params: { email }, result: "ok" });
+  await audit({
+    actor: { id: null, email: "system" },
+    action: "staff.bootstrap_admin",
+    target: { type: "staff", id: inserted[0]!.id },
+    params: { email },
+    result: "ok",
+  });
   return { email, generatedPassword };
 }
 
 export type LoginResult =
-  | { ok: true; user: PublicStaff }
-  | { ok: false; reason: "invalid" | "throttled" | "codeRequired" | "invalidCode" };
+  { ok: true; user: PublicStaff } | { ok: false; reason: "invalid" | "throttled" | "codeRequired" | "invalidCode" };
 
 /** Advisory-lock namespaces (two-key form): one account's login attempts, one address's. */
 const LOGIN_LOCK_ACCOUNT = 72_071_101;
@@ -77,7 +89,12 @@ const LOGIN_LOCK_IP = 72_071_102;
  * slow bcrypt check runs outside the transaction. Locks are always taken account first, then
  * address, so two attempts never wait for each other in a cycle.
  */
-export async function authenticate(input: { email: string; password: string; code?: string; ip: string }): Promise<LoginResult> {
+export async function authenticate(input: {
+  email: string;
+  password: string;
+  code?: string;
+  ip: string;
+}): Promise<LoginResult> {
   const db = await getDb();
   const email = input.email.trim().toLowerCase();
   const since = new Date(Date.now() - THROTTLE.windowMinutes * 60_000);
@@ -86,22 +103,44 @@ export async function authenticate(input: { email: string; password: string; cod
     await tx.execute(sql`select pg_advisory_xact_lock(${LOGIN_LOCK_ACCOUNT}::int, hashtext(${email}))`);
     await tx.execute(sql`select pg_advisory_xact_lock(${LOGIN_LOCK_IP}::int, hashtext(${input.ip}))`);
     const [[byAccount], [byIp]] = await Promise.all([
-      tx.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
-      tx.select({ n: count() }).from(loginAttempts).where(and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since))),
+      tx
+        .select({ n: count() })
+        .from(loginAttempts)
+        .where(
+          and(eq(loginAttempts.email, email), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since)),
+        ),
+      tx
+        .select({ n: count() })
+        .from(loginAttempts)
+        .where(
+          and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.success, false), gte(loginAttempts.createdAt, since)),
+        ),
     ]);
     if ((byAccount?.n ?? 0) >= THROTTLE.perAccount || (byIp?.n ?? 0) >= THROTTLE.perIp) return null;
-    const [row] = await tx.insert(loginAttempts).values({ email, ip: input.ip, success: false }).returning({ id: loginAttempts.id });
+    const [row] = await tx
+      .insert(loginAttempts)
+      .values({ email, ip: input.ip, success: false })
+      .returning({ id: loginAttempts.id });
     return row!.id;
   });
   if (attemptId === null) {
     await audit({ actor, action: "auth.login", result: "refused", message: "throttled" });
     return { ok: false, reason: "throttled" };
   }
-  const [user] = await db.select().from(staffUsers).where(sql`lower(${staffUsers.email}) = ${email}`);
+  const [user] = await db
+    .select()
+    .from(staffUsers)
+    .where(sql`lower(${staffUsers.email}) = ${email}`);
   const matches = await bcrypt.compare(input.password, user?.passwordHash ?? (await getDummyHash()));
   const ok = !!user && matches && !user.disabledAt;
   if (!ok) {
-    await audit({ actor, action: "auth.login", target: user ? { type: "staff", id: user.id } : undefined, result: "refused", message: user?.disabledAt && matches ? "disabled" : "invalid credentials" });
+    await audit({
+      actor,
+      action: "auth.login",
+      target: user ? { type: "staff", id: user.id } : undefined,
+      result: "refused",
+      message: user?.disabledAt && matches ? "disabled" : "invalid credentials",
+    });
     return { ok: false, reason: "invalid" };
   }
   if (user.totpEnabledAt) {
@@ -116,12 +155,23 @@ export async function authenticate(input: { email: string; password: string; cod
     const { checkSecondFactor } = await import("./accounts");
     const second = await checkSecondFactor(user, code, { ...actor, id: user.id });
     if (!second) {
-      await audit({ actor: { ...actor, id: user.id }, action: "auth.login", target: { type: "staff", id: user.id }, result: "refused", message: "invalid code" });
+      await audit({
+        actor: { ...actor, id: user.id },
+        action: "auth.login",
+        target: { type: "staff", id: user.id },
+        result: "refused",
+        message: "invalid code",
+      });
       return { ok: false, reason: "invalidCode" };
     }
   }
   await db.update(loginAttempts).set({ success: true }).where(eq(loginAttempts.id, attemptId));
-  await audit({ actor: { ...actor, id: user.id }, action: "auth.login", target: { type: "staff", id: user.id }, result: "ok" });
+  await audit({
+    actor: { ...actor, id: user.id },
+    action: "auth.login",
+    target: { type: "staff", id: user.id },
+    result: "ok",
+  });
   return { ok: true, user: toPublic(user) };
 }
 
@@ -140,8 +190,15 @@ export async function pruneLoginAttempts(opts: { now?: number; signal?: AbortSig
   const db = await getDb();
   let deleted = 0;
   for (;;) {
-    const slice = db.select({ id: loginAttempts.id }).from(loginAttempts).where(lt(loginAttempts.createdAt, before)).limit(5_000);
-    const gone = await db.delete(loginAttempts).where(inArray(loginAttempts.id, slice)).returning({ id: loginAttempts.id });
+    const slice = db
+      .select({ id: loginAttempts.id })
+      .from(loginAttempts)
+      .where(lt(loginAttempts.createdAt, before))
+      .limit(5_000);
+    const gone = await db
+      .delete(loginAttempts)
+      .where(inArray(loginAttempts.id, slice))
+      .returning({ id: loginAttempts.id });
     deleted += gone.length;
     if (gone.length < 5_000 || opts.signal?.aborted) return deleted;
   }
@@ -177,7 +234,13 @@ export async function endSession(s: { uid: string; sv: number; ip: string }): Pr
     .where(and(eq(staffUsers.id, s.uid), eq(staffUsers.sessionVersion, s.sv)))
     .returning({ id: staffUsers.id, email: staffUsers.email });
   const user = ended[0];
-  if (user) await audit({ actor: { id: user.id, email: user.email, ip: s.ip }, action: "auth.logout", target: { type: "staff", id: user.id }, result: "ok" });
+  if (user)
+    await audit({
+      actor: { id: user.id, email: user.email, ip: s.ip },
+      action: "auth.logout",
+      target: { type: "staff", id: user.id },
+      result: "ok",
+    });
   return !!user;
 }
 
@@ -197,7 +260,11 @@ export async function createStaff(
   const [user] = await db
     .insert(staffUsers)
     // Generated or typed by the admin, it is the admin's password, not the person's: changed at the first login.
-    .values({ ...params, passwordHash: await hashPassword(input.password ?? generatedPassword!), mustChangePassword: true })
+    .values({
+      ...params,
+      passwordHash: await hashPassword(input.password ?? generatedPassword!),
+      mustChangePassword: true,
+    })
     .onConflictDoNothing()
     .returning();
   if (!user) {
@@ -208,7 +275,12 @@ export async function createStaff(
   return { user: toPublic(user), generatedPassword };
 }
 
-async function loadForChange(actor: Actor, id: string, action: string, params: Record<string, unknown>): Promise<StaffUser> {
+async function loadForChange(
+  actor: Actor,
+  id: string,
+  action: string,
+  params: Record<string, unknown>,
+): Promise<StaffUser> {
   const db = await getDb();
   const [user] = await db.select().from(staffUsers).where(eq(staffUsers.id, id));
   if (!user) {
@@ -256,11 +328,22 @@ async function keepingAnAdmin(
   return out;
 }
 
-async function update(actor: Actor, id: string, action: string, params: Record<string, unknown>, values: Partial<typeof staffUsers.$inferInsert>, bumpSession: boolean) {
+async function update(
+  actor: Actor,
+  id: string,
+  action: string,
+  params: Record<string, unknown>,
+  values: Partial<typeof staffUsers.$inferInsert>,
+  bumpSession: boolean,
+) {
   const db = await getDb();
   const [user] = await db
     .update(staffUsers)
-    .set({ ...values, updatedAt: new Date(), ...(bumpSession ? { sessionVersion: sql`${staffUsers.sessionVersion} + 1` } : {}) })
+    .set({
+      ...values,
+      updatedAt: new Date(),
+      ...(bumpSession ? { sessionVersion: sql`${staffUsers.sessionVersion} + 1` } : {}),
+    })
     .where(eq(staffUsers.id, id))
     .returning();
   await audit({ actor, action, target: { type: "staff", id }, params, result: "ok" });
@@ -269,17 +352,30 @@ async function update(actor: Actor, id: string, action: string, params: Record<s
 
 export async function changeRole(actor: Actor, id: string, role: StaffRole): Promise<PublicStaff> {
   const params = { role };
-  const { user, changed } = await keepingAnAdmin(actor, id, "staff.change_role", params, () => role !== "admin", async (tx, user) => {
-    if (user.role === role) return null;
-    const [row] = await tx
-      .update(staffUsers)
-      .set({ role, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
-      .where(eq(staffUsers.id, id))
-      .returning();
-    return row!;
-  });
+  const { user, changed } = await keepingAnAdmin(
+    actor,
+    id,
+    "staff.change_role",
+    params,
+    () => role !== "admin",
+    async (tx, user) => {
+      if (user.role === role) return null;
+      const [row] = await tx
+        .update(staffUsers)
+        .set({ role, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
+        .where(eq(staffUsers.id, id))
+        .returning();
+      return row!;
+    },
+  );
   if (!changed) return toPublic(user);
-  await audit({ actor, action: "staff.change_role", target: { type: "staff", id }, params: { ...params, from: user.role }, result: "ok" });
+  await audit({
+    actor,
+    action: "staff.change_role",
+    target: { type: "staff", id },
+    params: { ...params, from: user.role },
+    result: "ok",
+  });
   return toPublic(changed);
 }
 
@@ -296,15 +392,26 @@ export async function setDisabled(actor: Actor, id: string, disabled: boolean): 
     await audit({ actor, action, target: { type: "staff", id }, result: "refused", message: "self" });
     throw new AppError("cannotDisableSelf");
   }
-  const { user: now, changed } = await keepingAnAdmin(actor, id, action, {}, () => disabled, async (tx, row) => {
-    if (!!row.disabledAt === disabled) return null;
-    const [out] = await tx
-      .update(staffUsers)
-      .set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date(), sessionVersion: sql`${staffUsers.sessionVersion} + 1` })
-      .where(eq(staffUsers.id, id))
-      .returning();
-    return out!;
-  });
+  const { user: now, changed } = await keepingAnAdmin(
+    actor,
+    id,
+    action,
+    {},
+    () => disabled,
+    async (tx, row) => {
+      if (!!row.disabledAt === disabled) return null;
+      const [out] = await tx
+        .update(staffUsers)
+        .set({
+          disabledAt: disabled ? new Date() : null,
+          updatedAt: new Date(),
+          sessionVersion: sql`${staffUsers.sessionVersion} + 1`,
+        })
+        .where(eq(staffUsers.id, id))
+        .returning();
+      return out!;
+    },
+  );
   if (!changed) return toPublic(now);
   await audit({ actor, action, target: { type: "staff", id }, result: "ok" });
   return toPublic(changed);
@@ -313,6 +420,13 @@ export async function setDisabled(actor: Actor, id: string, disabled: boolean): 
 export async function resetPassword(actor: Actor, id: string): Promise<{ user: PublicStaff; password: string }> {
   await loadForChange(actor, id, "staff.reset_password", {});
   const password = generatePassword();
-  const user = await update(actor, id, "staff.reset_password", {}, { passwordHash: await hashPassword(password), mustChangePassword: true }, true);
+  const user = await update(
+    actor,
+    id,
+    "staff.reset_password",
+    {},
+    { passwordHash: await hashPassword(password), mustChangePassword: true },
+    true,
+  );
   return { user, password };
 }

@@ -5,7 +5,10 @@ import type { QrChannel } from "../pingpp/channels";
  * form reads it in the browser, where the whole of zod would be ~90 KB for a lookup table (the
  * server validates with lib/validations/charges.ts, which re-exports this).
  */
-export const CHANNEL_FIELDS: Record<QrChannel, readonly ("productId" | "goods" | "terminalId" | "payChannel" | "scanCode" | "resultUrl")[]> = {
+export const CHANNEL_FIELDS: Record<
+  QrChannel,
+  readonly ("productId" | "goods" | "terminalId" | "payChannel" | "scanCode" | "resultUrl")[]
+> = {
   alipay_qr: [],
   wx_pub_qr: ["productId"],
   cb_alipay_qr: [],

@@ -20,10 +20,19 @@ export const createChargeSchema = z
     channel: z.enum(QR_CHANNELS, "channel"),
     subject: z.string().trim().min(1, "required").max(32, "subjectTooLong"),
     body: z.string().trim().min(1, "required").max(128, "bodyTooLong"),
-    terminalId: z.string().trim().max(32, "terminalTooLong").regex(/^[A-Za-z0-9_-]*$/, "terminalChars").optional(),
+    terminalId: z
+      .string()
+      .trim()
+      .max(32, "terminalTooLong")
+      .regex(/^[A-Za-z0-9_-]*$/, "terminalChars")
+      .optional(),
     productId: z.string().trim().max(32, "tooLong").optional(),
     goodsName: z.string().trim().max(64, "tooLong").optional(),
-    goodsNum: z.string().trim().regex(/^\d{0,6}$/, "goodsNum").optional(),
+    goodsNum: z
+      .string()
+      .trim()
+      .regex(/^\d{0,6}$/, "goodsNum")
+      .optional(),
     payChannel: z.enum(["alipay", "wx", "bfb"]).optional(),
     scanCode: z.string().trim().max(SCAN_CODE_MAX, "scanCodeTooLong").optional(),
     // where isv_wap sends the customer after paying: a web page (http or https), never javascript: or data:
@@ -41,7 +50,8 @@ export const createChargeSchema = z
     }
     // ISV channels need a terminal: the form's, else the cashier's own (checked by the service).
     // Ping++ takes 1-8 letters or digits as an isv_* terminal_id (the same rule as the client's).
-    if (fields.includes("terminalId") && v.terminalId) need("terminalId", ISV_TERMINAL_ID_PATTERN.test(v.terminalId), "isvTerminalId");
+    if (fields.includes("terminalId") && v.terminalId)
+      need("terminalId", ISV_TERMINAL_ID_PATTERN.test(v.terminalId), "isvTerminalId");
     if (fields.includes("scanCode")) need("scanCode", !!v.scanCode);
     if (fields.includes("payChannel")) need("payChannel", !!v.payChannel);
     if (fields.includes("resultUrl")) need("resultUrl", !!v.resultUrl);
@@ -60,14 +70,31 @@ export const CHARGE_LIST_STATUSES = ["pending", "paid", "expired", "reversed", "
 export const chargeFilterSchema = z.object({
   status: z.enum(CHARGE_LIST_STATUSES).optional().catch(undefined),
   channel: z.enum(QR_CHANNELS).optional().catch(undefined),
-  terminal: z.string().trim().max(32).regex(/^[A-Za-z0-9_-]*$/).optional().catch(undefined).transform((v) => v || undefined),
+  terminal: z
+    .string()
+    .trim()
+    .max(32)
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   from: day,
   to: day,
-  q: z.string().trim().max(64).optional().catch(undefined).transform((v) => v || undefined),
+  q: z
+    .string()
+    .trim()
+    .max(64)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   cursor: z.string().max(200).optional().catch(undefined),
   /** The page before this row (the "previous" link of keyset paging). */
   before: z.string().max(200).optional().catch(undefined),
   /** Rows per page (default 50). */
-  per: z.coerce.number().pipe(z.union([z.literal(10), z.literal(25), z.literal(50), z.literal(100)])).optional().catch(undefined),
+  per: z.coerce
+    .number()
+    .pipe(z.union([z.literal(10), z.literal(25), z.literal(50), z.literal(100)]))
+    .optional()
+    .catch(undefined),
 });
 export type ChargeFilter = Partial<z.output<typeof chargeFilterSchema>>;

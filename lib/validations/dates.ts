@@ -6,25 +6,31 @@ import { parseDay, parseShanghaiMinute } from "../dates";
  * real calendar day as lib/dates.ts parseDay reads it, or the issue "date". Never silently
  * ignored, never passed on as an impossible date (those gave 500s, 503s and hung exports).
  */
-export const filterDay = z.unknown().transform((v, ctx) => {
-  if (v === undefined || v === "") return undefined;
-  const day = parseDay(v);
-  if (day === null) {
-    ctx.addIssue({ code: "custom", message: "date" });
-    return z.NEVER;
-  }
-  return day;
-}).optional();
+export const filterDay = z
+  .unknown()
+  .transform((v, ctx) => {
+    if (v === undefined || v === "") return undefined;
+    const day = parseDay(v);
+    if (day === null) {
+      ctx.addIssue({ code: "custom", message: "date" });
+      return z.NEVER;
+    }
+    return day;
+  })
+  .optional();
 
 /** The same for a datetime-local bound ("yyyy-mm-ddThh:mm", Asia/Shanghai): kept as typed. */
-export const filterMinute = z.unknown().transform((v, ctx) => {
-  if (v === undefined || v === "") return undefined;
-  if (parseShanghaiMinute(v) === null) {
-    ctx.addIssue({ code: "custom", message: "date" });
-    return z.NEVER;
-  }
-  return String(v).trim();
-}).optional();
+export const filterMinute = z
+  .unknown()
+  .transform((v, ctx) => {
+    if (v === undefined || v === "") return undefined;
+    if (parseShanghaiMinute(v) === null) {
+      ctx.addIssue({ code: "custom", message: "date" });
+      return z.NEVER;
+    }
+    return String(v).trim();
+  })
+  .optional();
 
 /** Which date bound of a query is not a day filterDay accepts ("from" | "to"), or null. */
 export function invalidDateParam(query: Record<string, unknown>): "from" | "to" | null {
@@ -40,7 +46,10 @@ export function invalidDateParam(query: Record<string, unknown>): "from" | "to" 
  * malformed value; a malformed date is reported instead (`dateError`), and the filters are
  * read without the date bounds so the page still renders, with its message.
  */
-export function parseFilters<S extends z.ZodType>(schema: S, query: Record<string, unknown>): { f: z.output<S>; dateError: boolean } {
+export function parseFilters<S extends z.ZodType>(
+  schema: S,
+  query: Record<string, unknown>,
+): { f: z.output<S>; dateError: boolean } {
   const r = schema.safeParse(query);
   if (r.success) return { f: r.data, dateError: false };
   return { f: schema.parse({ ...query, from: undefined, to: undefined }), dateError: true };

@@ -10,7 +10,12 @@ export const yuanSchema = yuanAmount;
 
 /** Order mode on the cashier screen: the charge form plus the buyer's Ping++ uid. */
 export const createOrderSchema = createChargeSchema.safeExtend({
-  uid: z.string().trim().max(64, "tooLong").regex(/^[A-Za-z0-9_-]*$/, "uidChars").optional(),
+  uid: z
+    .string()
+    .trim()
+    .max(64, "tooLong")
+    .regex(/^[A-Za-z0-9_-]*$/, "uidChars")
+    .optional(),
 });
 export type CreateOrderInput = z.input<typeof createOrderSchema>;
 export type CreateOrderData = z.output<typeof createOrderSchema>;
@@ -18,7 +23,6 @@ export type CreateOrderData = z.output<typeof createOrderSchema>;
 export const cancelOrderSchema = z.object({ id: z.uuid("invalidId"), idempotencyKey: z.uuid("invalid") });
 
 export const orderIdSchema = z.object({ id: z.uuid("invalidId") });
-
 
 /** Filter days: strict (lib/validations/dates.ts); a malformed one is reported, not ignored. */
 export const day = filterDay;
@@ -39,4 +43,3 @@ export const orderFilterSchema = z.object({
   page,
 });
 export type OrderFilter = z.infer<typeof orderFilterSchema>;
-

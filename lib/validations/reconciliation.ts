@@ -14,4 +14,7 @@ export const runReconciliationSchema = z.object({
 });
 
 export const fixDifferenceSchema = z.object({ id: z.uuid("invalidId") });
-export const noteDifferenceSchema = z.object({ id: z.uuid("invalidId"), note: z.string().trim().min(1, "required").max(500, "tooLong") });
+export const noteDifferenceSchema = z.object({
+  id: z.uuid("invalidId"),
+  note: z.string().trim().min(1, "required").max(500, "tooLong"),
+});

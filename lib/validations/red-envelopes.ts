@@ -26,7 +26,12 @@ const bytes = (max: number, key: string) =>
     .min(1, "required")
     .refine((s) => utf8Len(s) <= max, key);
 
-const openId = z.string().trim().min(1, "required").max(128, "openIdInvalid").regex(/^[A-Za-z0-9_-]+$/, "openIdInvalid");
+const openId = z
+  .string()
+  .trim()
+  .min(1, "required")
+  .max(128, "openIdInvalid")
+  .regex(/^[A-Za-z0-9_-]+$/, "openIdInvalid");
 const wishing = bytes(128, "redEnvelopeBodyBytes");
 
 /** The texts every envelope carries (a batch's are shared by its rows). */
@@ -125,11 +130,17 @@ export function dryRunRows(csv: string, sceneId: string | undefined): DryRunRow[
     const row: DryRunRow = { line, openId: rawOpenId, amount: fen, body: rawBody || null, error: null };
     const id = openId.safeParse(rawOpenId);
     const body = rawBody ? wishing.safeParse(rawBody) : null;
-    row.error =
-      rest.some((f) => f !== "") ? "csvColumns"
-      : !id.success ? (id.error.issues[0]?.message ?? "openIdInvalid")
-      : seen.has(rawOpenId) ? "duplicateRecipient"
-      : (parsed.ok ? amountError(fen, sceneId) : parsed.error === "amountTooLarge" ? amountError(Number.MAX_SAFE_INTEGER, sceneId) : parsed.error) ?? (body && !body.success ? "redEnvelopeBodyBytes" : null);
+    row.error = rest.some((f) => f !== "")
+      ? "csvColumns"
+      : !id.success
+        ? (id.error.issues[0]?.message ?? "openIdInvalid")
+        : seen.has(rawOpenId)
+          ? "duplicateRecipient"
+          : ((parsed.ok
+              ? amountError(fen, sceneId)
+              : parsed.error === "amountTooLarge"
+                ? amountError(Number.MAX_SAFE_INTEGER, sceneId)
+                : parsed.error) ?? (body && !body.success ? "redEnvelopeBodyBytes" : null));
     seen.add(rawOpenId);
     return row;
   });
@@ -138,7 +149,15 @@ export function dryRunRows(csv: string, sceneId: string | undefined): DryRunRow[
 /** Filter days: strict (lib/validations/dates.ts); a malformed one is reported, not ignored. */
 const day = filterDay;
 
-export const RED_ENVELOPE_STATUSES = ["creating", "sending", "sent", "received", "failed", "refunding", "refund"] as const;
+export const RED_ENVELOPE_STATUSES = [
+  "creating",
+  "sending",
+  "sent",
+  "received",
+  "failed",
+  "refunding",
+  "refund",
+] as const;
 
 /** List filters from the query string; anything malformed is ignored rather than failing the page. */
 export const redEnvelopeFilterSchema = z.object({

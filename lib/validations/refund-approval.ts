@@ -37,5 +37,10 @@ export const refundDecisionSchema = z.object({
 /** The requester withdraws a held refund; a note is optional. */
 export const refundWithdrawSchema = z.object({
   id: z.uuid("invalidId"),
-  note: z.string().trim().max(255, "tooLong").optional().transform((v) => v ?? ""),
+  note: z
+    .string()
+    .trim()
+    .max(255, "tooLong")
+    .optional()
+    .transform((v) => v ?? ""),
 });

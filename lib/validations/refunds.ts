@@ -25,7 +25,10 @@ export const royaltyUsersSchema = z
   .max(5000, "tooLong")
   .optional()
   .transform((text, ctx) => {
-    const lines = (text ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = (text ?? "")
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     const out: { user: string; amountRefunded: number }[] = [];
     for (const line of lines) {
       const [user = "", amount = "", ...rest] = line.split(/[,，\s]+/);
@@ -44,11 +47,17 @@ export const refundOrderSchema = z
   .object({
     ...refundFields,
     orderId: z.uuid("invalidId"),
-    chargeId: z.string().regex(/^ch_\w+$/, "invalidId").optional(),
+    chargeId: z
+      .string()
+      .regex(/^ch_\w+$/, "invalidId")
+      .optional(),
     refundMode: z.enum(REFUND_MODES).optional(),
     royaltyUsers: royaltyUsersSchema,
   })
-  .refine((v) => !v.royaltyUsers || v.royaltyUsers.reduce((s, u) => s + u.amountRefunded, 0) <= v.amount, { path: ["royaltyUsers"], message: "royaltyOverRefund" });
+  .refine((v) => !v.royaltyUsers || v.royaltyUsers.reduce((s, u) => s + u.amountRefunded, 0) <= v.amount, {
+    path: ["royaltyUsers"],
+    message: "royaltyOverRefund",
+  });
 export type RefundOrderData = z.output<typeof refundOrderSchema>;
 
 /** `POST /charges/{id}/refunds` of a plain (non-order) charge. */

@@ -20,7 +20,10 @@ const optionalText = (max: number) =>
     .max(max, "tooLong")
     .optional()
     .transform((v) => v || undefined);
-const appId = z.string().trim().regex(/^app_[A-Za-z0-9]{1,64}$/, "appId");
+const appId = z
+  .string()
+  .trim()
+  .regex(/^app_[A-Za-z0-9]{1,64}$/, "appId");
 
 /** "key=value" lines → metadata. */
 const metadataLines = z
@@ -28,7 +31,10 @@ const metadataLines = z
   .optional()
   .transform((v, ctx) => {
     const out: Record<string, string> = {};
-    for (const line of (v ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+    for (const line of (v ?? "")
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       const m = /^([A-Za-z0-9_.-]{1,40})\s*=\s*(.{0,500})$/.exec(line);
       if (!m) {
         ctx.addIssue({ code: "custom", message: "metadataLine" });
@@ -47,7 +53,10 @@ const metadataLines = z
 const settlementParams = z.object({
   payerApp: appId,
   method: z.enum(ROYALTY_METHODS, "method"),
-  recipientApp: z.union([z.literal(""), appId]).optional().transform((v) => v || undefined),
+  recipientApp: z
+    .union([z.literal(""), appId])
+    .optional()
+    .transform((v) => v || undefined),
   from: day,
   to: day,
   sourceUser: optionalText(64),
@@ -65,7 +74,9 @@ export const previewSettlementSchema = settlementParams.superRefine(rangeInOrder
 export type SettlementParamsInput = z.input<typeof previewSettlementSchema>;
 export type SettlementParamsData = z.output<typeof previewSettlementSchema>;
 
-export const createSettlementSchema = settlementParams.extend({ idempotencyKey: z.uuid("invalid") }).superRefine(rangeInOrder);
+export const createSettlementSchema = settlementParams
+  .extend({ idempotencyKey: z.uuid("invalid") })
+  .superRefine(rangeInOrder);
 export type CreateSettlementInput = z.input<typeof createSettlementSchema>;
 export type CreateSettlementData = z.output<typeof createSettlementSchema>;
 

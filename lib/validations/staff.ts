@@ -17,7 +17,9 @@ export const terminalIdSchema = z
 export const loginSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, "required").max(128, "passwordTooLong"),
-  /** The second step: a 6-digit authenticator code or a recovery code (only when the account has two-factor sign-in). */
+  /**
+   * The second step: a 6-digit authenticator code or a recovery code (only when the account has two-factor sign-in).
+   */
   code: z.string().trim().max(32, "invalid").optional(),
 });
 
@@ -30,7 +32,12 @@ export const changePasswordSchema = z
   })
   .refine((v) => v.next === v.confirm, { message: "passwordsDiffer", path: ["confirm"] });
 
-export const twoFactorCodeSchema = z.object({ code: z.string().trim().regex(/^\d{6}$/, "totpCode") });
+export const twoFactorCodeSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "totpCode"),
+});
 export const disableTwoFactorSchema = z.object({ password: z.string().min(1, "required").max(128, "passwordTooLong") });
 
 export const createStaffSchema = z.object({

@@ -41,13 +41,16 @@ const server = http.createServer((req, res) => {
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   const gone = new AbortController();
   res.on("close", () => gone.abort());
-  const answer = async (r: Response) => res.writeHead(r.status, Object.fromEntries(r.headers)).end(Buffer.from(await r.arrayBuffer()));
+  const answer = async (r: Response) =>
+    res.writeHead(r.status, Object.fromEntries(r.headers)).end(Buffer.from(await r.arrayBuffer()));
   const get = () => new Request(url, { headers, signal: gone.signal });
   let m: RegExpMatchArray | null;
   if (req.method === "GET" && (m = url.pathname.match(/^\/api\/charges\/([^/]+)\/status$/)))
     return void chargeStatusGET(get(), { params: Promise.resolve({ id: decodeURIComponent(m[1]!) }) }).then(answer);
   if (req.method === "GET" && (m = url.pathname.match(/^\/api\/terminals\/([^/]+)\/active$/)))
-    return void terminalActiveGET(get(), { params: Promise.resolve({ terminal: decodeURIComponent(m[1]!) }) }).then(answer);
+    return void terminalActiveGET(get(), { params: Promise.resolve({ terminal: decodeURIComponent(m[1]!) }) }).then(
+      answer,
+    );
   if (req.method !== "POST" || url.pathname !== "/api/webhooks/pingpp") return void res.writeHead(404).end();
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
@@ -58,7 +61,8 @@ const server = http.createServer((req, res) => {
 
 process.on("message", async (m: InstanceRequest) => {
   try {
-    const data = m.op === "startBatch" ? await startBatch(m.actor, m.batchId, m.options) : await createCharge(m.actor, m.input);
+    const data =
+      m.op === "startBatch" ? await startBatch(m.actor, m.batchId, m.options) : await createCharge(m.actor, m.input);
     send({ type: "result", id: m.id, ok: true, data });
   } catch (e) {
     send({ type: "result", id: m.id, ok: false, error: e instanceof AppError ? e.code : String(e) });

@@ -34,11 +34,15 @@ export async function startConsoleInstance(env: Record<string, string | undefine
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.PINGPP_API_KEY; // sandbox mode, as in the test process
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "tests/helpers/console-instance-main.ts")], {
-    cwd: root,
-    env: childEnv,
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", path.join(root, "tests/helpers/console-instance-main.ts")],
+    {
+      cwd: root,
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    },
+  );
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));

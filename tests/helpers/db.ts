@@ -11,7 +11,9 @@ export async function freshDb(): Promise<Db> {
     const rows = await db.execute<{ tablename: string }>(
       sql`select tablename from pg_tables where schemaname = 'public'`,
     );
-    const names = (Array.isArray(rows) ? rows : (rows as { rows: { tablename: string }[] }).rows).map((r) => `"${r.tablename}"`);
+    const names = (Array.isArray(rows) ? rows : (rows as { rows: { tablename: string }[] }).rows).map(
+      (r) => `"${r.tablename}"`,
+    );
     if (names.length) await db.execute(sql.raw(`truncate ${names.join(", ")} restart identity cascade`));
   }
   return db;

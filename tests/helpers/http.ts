@@ -10,7 +10,10 @@ export interface RawAnswer {
  * One request over node:http, not fetch: a fresh connection, the body sent exactly as given
  * (with Content-Length, or in 64 KiB chunks without one), every response header kept as sent.
  */
-export function rawRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...opts.headers };
     if (opts.body !== undefined && !opts.chunked) headers["content-length"] = Buffer.byteLength(opts.body);

@@ -37,7 +37,15 @@ export async function startStandaloneServer(env: Record<string, string>): Promis
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-standalone-"));
   const child = spawn(process.execPath, [path.join(ROOT, "scripts/start.mjs")], {
     cwd: ROOT,
-    env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, CONSOLE_DATA_DIR: dataDir, PORT: String(port), HOSTNAME: "127.0.0.1", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    env: {
+      ...process.env,
+      NEXT_DIST_DIR: DIST_DIR,
+      CONSOLE_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -48,7 +56,10 @@ export async function startStandaloneServer(env: Record<string, string>): Promis
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 60_000;
   for (;;) {
-    if (!alive()) throw new Error(`the standalone server exited (${child.signalCode ?? child.exitCode}) before it answered:\n${out}`);
+    if (!alive())
+      throw new Error(
+        `the standalone server exited (${child.signalCode ?? child.exitCode}) before it answered:\n${out}`,
+      );
     const answered = await fetch(`${url}/api/health`).then(
       () => true,
       () => false,

@@ -26,7 +26,10 @@ export function LoginForm() {
       onSubmit={(e) => {
         e.preventDefault();
         const fd = new FormData(e.currentTarget);
-        const sent = step === "password" ? { email: String(fd.get("email") ?? ""), password: String(fd.get("password") ?? "") } : creds;
+        const sent =
+          step === "password"
+            ? { email: String(fd.get("email") ?? ""), password: String(fd.get("password") ?? "") }
+            : creds;
         setCreds(sent);
         const code = step === "code" ? String(fd.get("code") ?? "") : undefined;
         setError(null);
@@ -45,7 +48,15 @@ export function LoginForm() {
       {step === "password" ? (
         <>
           <Field label={t("email")} htmlFor="email">
-            <Input id="email" name="email" type="email" autoComplete="username" required autoFocus defaultValue={creds.email} />
+            <Input
+              id="email"
+              name="email"
+              type="email"
+              autoComplete="username"
+              required
+              autoFocus
+              defaultValue={creds.email}
+            />
           </Field>
           <Field label={t("password")} htmlFor="password">
             <Input id="password" name="password" type="password" autoComplete="current-password" required />
@@ -55,7 +66,15 @@ export function LoginForm() {
         <>
           <p className="text-sm text-slate-600">{t("codeHint")}</p>
           <Field label={t("code")} htmlFor="code">
-            <Input id="code" name="code" inputMode="text" autoComplete="one-time-code" required autoFocus maxLength={32} />
+            <Input
+              id="code"
+              name="code"
+              inputMode="text"
+              autoComplete="one-time-code"
+              required
+              autoFocus
+              maxLength={32}
+            />
           </Field>
         </>
       )}
@@ -64,7 +83,11 @@ export function LoginForm() {
         {pending ? t("submitting") : step === "code" ? t("verify") : t("submit")}
       </Button>
       {step === "code" ? (
-        <button type="button" className="w-full text-sm text-slate-500 underline" onClick={() => (setStep("password"), setError(null))}>
+        <button
+          type="button"
+          className="w-full text-sm text-slate-500 underline"
+          onClick={() => (setStep("password"), setError(null))}
+        >
           {t("back")}
         </button>
       ) : null}

@@ -8,7 +8,10 @@ import { formatMoney } from "@/lib/money";
 import { HOME_CURRENCY } from "@/lib/money-totals";
 
 /** recharts is loaded only when a trend is drawn (trend-chart.tsx), not with the page's other scripts. */
-const TrendChart = dynamic(() => import("./trend-chart"), { ssr: false, loading: () => <div className="h-full animate-pulse rounded bg-slate-50" /> });
+const TrendChart = dynamic(() => import("./trend-chart"), {
+  ssr: false,
+  loading: () => <div className="h-full animate-pulse rounded bg-slate-50" />,
+});
 
 /** One period's stats, re-fetched every 5 s (ARCHITECTURE.md rule 5: lists poll every few seconds). */
 function useOverview(from: string, to: string, initial: OverviewStats) {
@@ -25,7 +28,17 @@ function useOverview(from: string, to: string, initial: OverviewStats) {
 }
 
 /** Gross, refunds, net, count and average ticket of one currency; `testId` prefixes each figure. */
-function Cards({ totals, currency, testId, compact = false }: { totals: Totals; currency: string; testId: string; compact?: boolean }) {
+function Cards({
+  totals,
+  currency,
+  testId,
+  compact = false,
+}: {
+  totals: Totals;
+  currency: string;
+  testId: string;
+  compact?: boolean;
+}) {
   const t = useTranslations("overview");
   const cards: [string, string, string][] = [
     ["gross", t("gross"), formatMoney(totals.gross, currency)],
@@ -37,10 +50,16 @@ function Cards({ totals, currency, testId, compact = false }: { totals: Totals; 
   return (
     <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
       {cards.map(([key, label, value]) => (
-        <div key={key} className={`min-w-0 rounded-lg bg-white shadow-sm ${compact ? "px-3 py-2 sm:px-4" : "p-3 sm:p-4"}`}>
+        <div
+          key={key}
+          className={`min-w-0 rounded-lg bg-white shadow-sm ${compact ? "px-3 py-2 sm:px-4" : "p-3 sm:p-4"}`}
+        >
           <p className="text-sm text-slate-500">{label}</p>
           {/* on a phone two cards share 390 px: a smaller figure, and a long one wraps rather than being cut */}
-          <p className={`${compact ? "text-lg" : "text-lg sm:text-2xl"} font-semibold tabular-nums [overflow-wrap:anywhere]`} data-testid={`${testId}-${key}`}>
+          <p
+            className={`${compact ? "text-lg" : "text-lg sm:text-2xl"} font-semibold tabular-nums [overflow-wrap:anywhere]`}
+            data-testid={`${testId}-${key}`}
+          >
             {value}
           </p>
         </div>
@@ -50,14 +69,26 @@ function Cards({ totals, currency, testId, compact = false }: { totals: Totals; 
 }
 
 /** One row of cards per currency, yuan first: the figures of two currencies are never added. */
-function CurrencyCards({ stats, testId, busy, compact = false }: { stats: OverviewStats; testId: string; busy: boolean; compact?: boolean }) {
+function CurrencyCards({
+  stats,
+  testId,
+  busy,
+  compact = false,
+}: {
+  stats: OverviewStats;
+  testId: string;
+  busy: boolean;
+  compact?: boolean;
+}) {
   const tm = useTranslations("money");
   const several = stats.currencies.length > 1;
   return (
     <div className="space-y-3" aria-busy={busy}>
       {stats.currencies.map((c) => (
         <div key={c.currency} className="space-y-1" data-testid={`${testId}-${c.currency}`}>
-          {several ? <h3 className="text-xs font-semibold uppercase text-slate-500">{tm(`currency.${c.currency}` as never)}</h3> : null}
+          {several ? (
+            <h3 className="text-xs font-semibold uppercase text-slate-500">{tm(`currency.${c.currency}` as never)}</h3>
+          ) : null}
           <Cards totals={c.totals} currency={c.currency} testId={`${testId}-${c.currency}`} compact={compact} />
         </div>
       ))}
@@ -91,7 +122,12 @@ export function OverviewLive({ from, to, initial }: { from: string; to: string; 
       <h2 className="sr-only">{t("period", { from, to })}</h2>
       <CurrencyCards stats={data} testId="overview" busy={isFetching} />
       {data.currencies.length > 1 ? (
-        <div role="tablist" aria-label={tm("currencyTabs")} className="flex gap-2 text-sm" data-testid="overview-currency">
+        <div
+          role="tablist"
+          aria-label={tm("currencyTabs")}
+          className="flex gap-2 text-sm"
+          data-testid="overview-currency"
+        >
           {data.currencies.map((c) => (
             <button
               key={c.currency}
@@ -117,14 +153,38 @@ export function OverviewLive({ from, to, initial }: { from: string; to: string; 
         )}
       </section>
       <div className="grid gap-6 lg:grid-cols-2">
-        <Breakdown title={t("byChannel")} label={t("channel")} currency={cur} rows={current.byChannel.map((r) => ({ key: r.channel, name: tc(r.channel as never), ...r }))} />
-        <Breakdown title={t("byTerminal")} label={t("terminalCol")} currency={cur} rows={current.byTerminal.map((r) => ({ key: r.terminalId ?? "-", name: r.terminalId ?? t("noTerminalRow"), ...r }))} />
+        <Breakdown
+          title={t("byChannel")}
+          label={t("channel")}
+          currency={cur}
+          rows={current.byChannel.map((r) => ({ key: r.channel, name: tc(r.channel as never), ...r }))}
+        />
+        <Breakdown
+          title={t("byTerminal")}
+          label={t("terminalCol")}
+          currency={cur}
+          rows={current.byTerminal.map((r) => ({
+            key: r.terminalId ?? "-",
+            name: r.terminalId ?? t("noTerminalRow"),
+            ...r,
+          }))}
+        />
       </div>
     </div>
   );
 }
 
-function Breakdown({ title, label, currency, rows }: { title: string; label: string; currency: string; rows: (Totals & { key: string; name: string })[] }) {
+function Breakdown({
+  title,
+  label,
+  currency,
+  rows,
+}: {
+  title: string;
+  label: string;
+  currency: string;
+  rows: (Totals & { key: string; name: string })[];
+}) {
   const t = useTranslations("overview");
   return (
     <section className="rounded-lg bg-white p-4 shadow-sm">

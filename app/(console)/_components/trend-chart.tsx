@@ -7,7 +7,15 @@ import { formatMoney } from "@/lib/money";
  * is loaded by next/dynamic only where a chart is drawn (overview-live.tsx), so neither the other
  * pages nor a Link prefetching the overview pull it in.
  */
-export default function TrendChart({ data, currency, grossLabel }: { data: { day: string; gross: number }[]; currency: string; grossLabel: string }) {
+export default function TrendChart({
+  data,
+  currency,
+  grossLabel,
+}: {
+  data: { day: string; gross: number }[];
+  currency: string;
+  grossLabel: string;
+}) {
   return (
     <ResponsiveContainer width="100%" height="100%">
       <BarChart data={data.map((d) => ({ ...d, major: d.gross / 100 }))}>

@@ -28,7 +28,12 @@ export default async function AccountPage() {
       {status.gate === "twoFactor" ? <Alert tone="info">{t("gateTwoFactor")}</Alert> : null}
       {status.gate !== "twoFactor" ? <ChangePasswordForm required={status.gate === "password"} /> : null}
       {status.gate !== "password" ? (
-        <TwoFactorSection enabled={status.twoFactorEnabled} required={status.twoFactorRequired} recoveryCodesLeft={status.recoveryCodesLeft} gated={status.gate === "twoFactor"} />
+        <TwoFactorSection
+          enabled={status.twoFactorEnabled}
+          required={status.twoFactorRequired}
+          recoveryCodesLeft={status.recoveryCodesLeft}
+          gated={status.gate === "twoFactor"}
+        />
       ) : null}
     </div>
   );

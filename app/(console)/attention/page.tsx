@@ -1,7 +1,14 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { requireCapability } from "@/lib/auth/session";
-import { ATTENTION_KINDS, ATTENTION_PREVIEW, attentionCounts, attentionPreview, listAttentionKind, type AttentionKind } from "@/lib/services/attention";
+import {
+  ATTENTION_KINDS,
+  ATTENTION_PREVIEW,
+  attentionCounts,
+  attentionPreview,
+  listAttentionKind,
+  type AttentionKind,
+} from "@/lib/services/attention";
 import { attentionFilterSchema } from "@/lib/validations/attention";
 import { Pager } from "@/components/ui/list";
 import { AttentionTable } from "./_components/attention-table";
@@ -10,7 +17,11 @@ import { BulkSyncButton } from "./_components/bulk-sync";
 /** Kinds with nothing at Ping++ to sync (resolved with a note, or decided on their own page). */
 const NOT_SYNCABLE: readonly AttentionKind[] = ["eventForeign", "refundAwaitingApproval"];
 
-export default async function AttentionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AttentionPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireCapability("attention.manage");
   const t = await getTranslations("attention");
   const tf = await getTranslations("finding.attention");
@@ -33,7 +44,9 @@ export default async function AttentionPage({ searchParams }: { searchParams: Pr
       <p className="text-sm text-slate-600">{t("intro")}</p>
       <nav className="flex flex-wrap gap-2" aria-label={tf("filter")} data-testid="attention-kinds">
         {chip("/attention", tf("all"), counts.total, !f.kind, "attention-kind-all")}
-        {ATTENTION_KINDS.filter((k) => counts.byKind[k] > 0 || k === f.kind).map((k) => chip(`/attention?kind=${k}`, t(`kinds.${k}`), counts.byKind[k], f.kind === k, `attention-kind-${k}`))}
+        {ATTENTION_KINDS.filter((k) => counts.byKind[k] > 0 || k === f.kind).map((k) =>
+          chip(`/attention?kind=${k}`, t(`kinds.${k}`), counts.byKind[k], f.kind === k, `attention-kind-${k}`),
+        )}
       </nav>
       {f.kind ? (
         <KindPage kind={f.kind} page={f.page ?? 1} syncable={!NOT_SYNCABLE.includes(f.kind)} />
@@ -57,13 +70,20 @@ async function Groups({ counts }: { counts: Record<AttentionKind, number> }) {
         <section key={k} className="space-y-2" data-testid={`attention-group-${k}`}>
           <div className="flex flex-wrap items-center justify-between gap-2">
             <h2 className="text-lg font-semibold">
-              {t(`kinds.${k}`)} <span className="text-slate-500 tabular-nums" data-testid="attention-group-count">{tf("count", { count: counts[k] })}</span>
+              {t(`kinds.${k}`)}{" "}
+              <span className="text-slate-500 tabular-nums" data-testid="attention-group-count">
+                {tf("count", { count: counts[k] })}
+              </span>
             </h2>
             {NOT_SYNCABLE.includes(k) ? null : <BulkSyncButton kind={k} count={counts[k]} />}
           </div>
           <AttentionTable items={preview[k]} />
           {counts[k] > preview[k].length ? (
-            <Link href={`/attention?kind=${k}`} className="text-sm text-indigo-700 hover:underline" data-testid="attention-group-all">
+            <Link
+              href={`/attention?kind=${k}`}
+              className="text-sm text-indigo-700 hover:underline"
+              data-testid="attention-group-all"
+            >
               {tf("showAll", { count: counts[k] })}
             </Link>
           ) : null}
@@ -86,7 +106,11 @@ async function KindPage({ kind, page, syncable }: { kind: AttentionKind; page: n
         </p>
         {syncable && total > 0 ? <BulkSyncButton kind={kind} count={total} /> : null}
       </div>
-      {items.length === 0 ? <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{t("empty")}</p> : <AttentionTable items={items} />}
+      {items.length === 0 ? (
+        <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{t("empty")}</p>
+      ) : (
+        <AttentionTable items={items} />
+      )}
       <Pager page={page} pages={pages} filters={{ kind }} labels={{ prev: tf("prev"), next: tf("next") }} />
     </section>
   );

@@ -28,9 +28,25 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
         <h1 className="text-2xl font-semibold">{t("charges.title")}</h1>
         {can(actor.role, "exports.download") ? <ExportLink kind="charges" filters={f} summary /> : null}
       </div>
-      <FilterForm resetHref="/charges" labels={{ filter: t("charges.apply"), reset: t("charges.reset") }} className="md:grid-cols-7">
-        <SelectFilter name="status" label={t("charges.status")} value={f.status} any={t("charges.any")} options={CHARGE_LIST_STATUSES.map((s) => ({ value: s, label: t(`chargeStatus.${s}`) }))} />
-        <SelectFilter name="channel" label={t("charges.channel")} value={f.channel} any={t("charges.any")} options={QR_CHANNELS.map((c) => ({ value: c, label: t(`channels.${c}`) }))} />
+      <FilterForm
+        resetHref="/charges"
+        labels={{ filter: t("charges.apply"), reset: t("charges.reset") }}
+        className="md:grid-cols-7"
+      >
+        <SelectFilter
+          name="status"
+          label={t("charges.status")}
+          value={f.status}
+          any={t("charges.any")}
+          options={CHARGE_LIST_STATUSES.map((s) => ({ value: s, label: t(`chargeStatus.${s}`) }))}
+        />
+        <SelectFilter
+          name="channel"
+          label={t("charges.channel")}
+          value={f.channel}
+          any={t("charges.any")}
+          options={QR_CHANNELS.map((c) => ({ value: c, label: t(`channels.${c}`) }))}
+        />
         <FilterField label={t("charges.terminal")}>
           <input name="terminal" defaultValue={f.terminal} className={inputClass} />
         </FilterField>
@@ -57,31 +73,38 @@ export default async function ChargesPage({ searchParams }: { searchParams: Sear
           { label: t("charges.orderNo") },
         ]}
       >
-          {rows.map((r) => (
-            <tr key={r.id} className="border-t border-slate-100 hover:bg-slate-50" data-charge-id={r.chargeId ?? ""}>
-              <td className="whitespace-nowrap px-3 py-2">
-                <Link className="text-indigo-700 hover:underline" href={`/charges/${r.chargeId ?? r.id}`}>
-                  {formatShanghai(new Date(r.createdAt))}
-                </Link>
-              </td>
-              <td className="px-3 py-2 text-right tabular-nums">
-                {formatMoney(r.amount, r.currency)}
-                {r.refund.succeeded ? <span className="block text-xs text-rose-600">-{formatMoney(r.refund.succeeded, r.currency)}</span> : null}
-              </td>
-              <td className="px-3 py-2">{t(`channels.${r.channel}` as never)}</td>
-              <td className="px-3 py-2">
-                <span className="inline-flex flex-wrap items-center gap-1">
-                  <StatusBadge status={r.status} label={t(`chargeStatus.${r.status}`)} />
-                  <RefundStateBadges refund={r.refund} currency={r.currency} />
-                </span>
-              </td>
-              <td className="px-3 py-2">{r.terminalId ?? "—"}</td>
-              <td className="px-3 py-2 font-mono text-xs">{r.chargeId}</td>
-              <td className="px-3 py-2 font-mono text-xs">{r.orderNo}</td>
-            </tr>
-          ))}
+        {rows.map((r) => (
+          <tr key={r.id} className="border-t border-slate-100 hover:bg-slate-50" data-charge-id={r.chargeId ?? ""}>
+            <td className="whitespace-nowrap px-3 py-2">
+              <Link className="text-indigo-700 hover:underline" href={`/charges/${r.chargeId ?? r.id}`}>
+                {formatShanghai(new Date(r.createdAt))}
+              </Link>
+            </td>
+            <td className="px-3 py-2 text-right tabular-nums">
+              {formatMoney(r.amount, r.currency)}
+              {r.refund.succeeded ? (
+                <span className="block text-xs text-rose-600">-{formatMoney(r.refund.succeeded, r.currency)}</span>
+              ) : null}
+            </td>
+            <td className="px-3 py-2">{t(`channels.${r.channel}` as never)}</td>
+            <td className="px-3 py-2">
+              <span className="inline-flex flex-wrap items-center gap-1">
+                <StatusBadge status={r.status} label={t(`chargeStatus.${r.status}`)} />
+                <RefundStateBadges refund={r.refund} currency={r.currency} />
+              </span>
+            </td>
+            <td className="px-3 py-2">{r.terminalId ?? "—"}</td>
+            <td className="px-3 py-2 font-mono text-xs">{r.chargeId}</td>
+            <td className="px-3 py-2 font-mono text-xs">{r.orderNo}</td>
+          </tr>
+        ))}
       </ListTable>
-      <CursorPager filters={f} nextCursor={nextCursor} prevCursor={prevCursor} labels={{ first: t("finding.first"), prev: t("finding.prev"), next: t("charges.next") }} />
+      <CursorPager
+        filters={f}
+        nextCursor={nextCursor}
+        prevCursor={prevCursor}
+        labels={{ first: t("finding.first"), prev: t("finding.prev"), next: t("charges.next") }}
+      />
     </div>
   );
 }
@@ -100,7 +123,9 @@ async function Totals({ actor, f }: { actor: Actor; f: ChargeFilter }) {
             paidAmount: formatMoney(c.paidAmount, c.currency),
             refundedAmount: formatMoney(c.refundedAmount, c.currency),
           })}
-          {c.pendingRefundAmount ? t("pendingSuffix", { amount: formatMoney(c.pendingRefundAmount, c.currency) }) : null}
+          {c.pendingRefundAmount
+            ? t("pendingSuffix", { amount: formatMoney(c.pendingRefundAmount, c.currency) })
+            : null}
         </p>
       ))}
     </div>

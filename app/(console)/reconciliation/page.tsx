@@ -21,7 +21,15 @@ export default async function ReconciliationPage() {
       <ListTable
         testId="reconciliation-runs"
         empty={rows.length ? null : t("noRuns")}
-        head={[{ label: t("day") }, { label: t("trigger") }, { label: t("status") }, { label: t("differences"), right: true }, { label: t("startedAt") }, { label: t("finishedAt") }, {}]}
+        head={[
+          { label: t("day") },
+          { label: t("trigger") },
+          { label: t("status") },
+          { label: t("differences"), right: true },
+          { label: t("startedAt") },
+          { label: t("finishedAt") },
+          {},
+        ]}
       >
         {rows.map((r) => (
           <tr key={r.id} className="border-t border-slate-100" data-run={r.id}>

@@ -12,7 +12,11 @@ import { inputClass } from "@/components/ui/field";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "./_components/status-badge";
 
-export default async function RedEnvelopesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function RedEnvelopesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireCapability("redEnvelopes.manage");
   const t = await getTranslations("redEnvelopes");
   const ts = await getTranslations("redEnvelopeStatus");
@@ -36,8 +40,18 @@ export default async function RedEnvelopesPage({ searchParams }: { searchParams:
           </Link>
         </div>
       </div>
-      <FilterForm resetHref="/red-envelopes" labels={{ filter: t("filter"), reset: t("reset") }} className="md:grid-cols-6">
-        <SelectFilter name="status" label={t("status")} value={f.status} any={t("any")} options={RED_ENVELOPE_STATUSES.map((s) => ({ value: s, label: ts(s) }))} />
+      <FilterForm
+        resetHref="/red-envelopes"
+        labels={{ filter: t("filter"), reset: t("reset") }}
+        className="md:grid-cols-6"
+      >
+        <SelectFilter
+          name="status"
+          label={t("status")}
+          value={f.status}
+          any={t("any")}
+          options={RED_ENVELOPE_STATUSES.map((s) => ({ value: s, label: ts(s) }))}
+        />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("from"), to: t("to") }} />
         <FilterField label={t("recipient")}>
           <input name="recipient" defaultValue={f.recipient} className={inputClass} />
@@ -58,7 +72,15 @@ export default async function RedEnvelopesPage({ searchParams }: { searchParams:
       <ListTable
         testId="envelope-table"
         empty={rows.length === 0 ? t("empty") : null}
-        head={[{ label: t("time") }, { label: t("recipient") }, { label: t("amount"), right: true }, { label: t("status") }, { label: t("subject") }, { label: t("batch") }, {}]}
+        head={[
+          { label: t("time") },
+          { label: t("recipient") },
+          { label: t("amount"), right: true },
+          { label: t("status") },
+          { label: t("subject") },
+          { label: t("batch") },
+          {},
+        ]}
       >
         {rows.map((r) => (
           <tr key={r.id} className="border-t border-slate-100">
@@ -70,7 +92,9 @@ export default async function RedEnvelopesPage({ searchParams }: { searchParams:
             </td>
             <td className="px-3 py-2">{r.subject}</td>
             <td className="px-3 py-2 text-xs">
-              {r.batchId ? <Link href={`/red-envelopes/batches/${r.batchId}`}>{t("line", { line: r.batchLine ?? 0 })}</Link> : null}
+              {r.batchId ? (
+                <Link href={`/red-envelopes/batches/${r.batchId}`}>{t("line", { line: r.batchLine ?? 0 })}</Link>
+              ) : null}
             </td>
             <td className="px-3 py-2">
               <Link href={`/red-envelopes/${r.id}`} className="text-indigo-700">
@@ -80,7 +104,12 @@ export default async function RedEnvelopesPage({ searchParams }: { searchParams:
           </tr>
         ))}
       </ListTable>
-      <Pager page={page} pages={Math.ceil(totals.count / perPage)} filters={f} labels={{ prev: t("prev"), next: t("next") }} />
+      <Pager
+        page={page}
+        pages={Math.ceil(totals.count / perPage)}
+        filters={f}
+        labels={{ prev: t("prev"), next: t("next") }}
+      />
     </div>
   );
 }

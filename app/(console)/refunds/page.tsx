@@ -12,7 +12,11 @@ import { inputClass } from "@/components/ui/field";
 import { StatusBadge } from "@/components/orders/list-parts";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 
-export default async function RefundsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function RefundsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireCapability("refunds.read");
   const t = await getTranslations();
   const { f, dateError } = parseFilters(refundFilterSchema, await searchParams);
@@ -25,17 +29,42 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
         <form action="/refunds/new" method="get" className="flex items-end gap-2">
           <label className="text-sm">
             {t("refunds.lookup")}
-            <input name="charge" required pattern="ch_\w+" placeholder={t("refunds.lookupHint")} className={inputClass} />
+            <input
+              name="charge"
+              required
+              pattern="ch_\w+"
+              placeholder={t("refunds.lookupHint")}
+              className={inputClass}
+            />
           </label>
           <button className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">{t("refunds.go")}</button>
         </form>
       </div>
-      <FilterForm resetHref="/refunds" labels={{ filter: t("refunds.filter"), reset: t("refunds.reset") }} className="md:grid-cols-7">
+      <FilterForm
+        resetHref="/refunds"
+        labels={{ filter: t("refunds.filter"), reset: t("refunds.reset") }}
+        className="md:grid-cols-7"
+      >
         <FilterField label={t("refunds.search")}>
           <input name="q" defaultValue={f.q} placeholder={t("refunds.searchHint")} className={inputClass} />
         </FilterField>
-        <SelectFilter name="status" label={t("refunds.status")} value={f.status} any={t("refunds.any")} options={(["awaiting_approval", "pending", "succeeded", "failed"] as const).map((s) => ({ value: s, label: t(`refundStatus.${s}`) }))} />
-        <SelectFilter name="kind" label={t("refunds.kind")} value={f.kind} any={t("refunds.any")} options={(["order", "charge"] as const).map((k) => ({ value: k, label: t(`refunds.kinds.${k}`) }))} />
+        <SelectFilter
+          name="status"
+          label={t("refunds.status")}
+          value={f.status}
+          any={t("refunds.any")}
+          options={(["awaiting_approval", "pending", "succeeded", "failed"] as const).map((s) => ({
+            value: s,
+            label: t(`refundStatus.${s}`),
+          }))}
+        />
+        <SelectFilter
+          name="kind"
+          label={t("refunds.kind")}
+          value={f.kind}
+          any={t("refunds.any")}
+          options={(["order", "charge"] as const).map((k) => ({ value: k, label: t(`refunds.kinds.${k}`) }))}
+        />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("refunds.from"), to: t("refunds.to") }} />
       </FilterForm>
       <DateFilterError show={dateError} />
@@ -43,7 +72,11 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
         {/* one line per currency, yuan first: never added across currencies */}
         {totals.byCurrency.map((c) => (
           <p key={c.currency} data-testid={`refunds-totals-${c.currency}`}>
-            {t("money.refundTotals", { count: c.count, amount: formatMoney(c.amount, c.currency), succeeded: formatMoney(c.succeeded, c.currency) })}
+            {t("money.refundTotals", {
+              count: c.count,
+              amount: formatMoney(c.amount, c.currency),
+              succeeded: formatMoney(c.succeeded, c.currency),
+            })}
             {c.pending ? t("money.pendingSuffix", { amount: formatMoney(c.pending, c.currency) }) : null}
           </p>
         ))}
@@ -61,31 +94,31 @@ export default async function RefundsPage({ searchParams }: { searchParams: Prom
           { label: t("refunds.status") },
         ]}
       >
-          {rows.map(({ row, orderPingppId }) => (
-            <tr key={row.id} className="border-t border-slate-100">
-              <td className="whitespace-nowrap px-3 py-2">{formatShanghai(row.createdAt)}</td>
-              <td className="px-3 py-2 font-mono text-xs">
-                <Link className="text-indigo-600 hover:underline" href={`/refunds/${row.id}`}>
-                  {row.pingppId ?? row.id}
+        {rows.map(({ row, orderPingppId }) => (
+          <tr key={row.id} className="border-t border-slate-100">
+            <td className="whitespace-nowrap px-3 py-2">{formatShanghai(row.createdAt)}</td>
+            <td className="px-3 py-2 font-mono text-xs">
+              <Link className="text-indigo-600 hover:underline" href={`/refunds/${row.id}`}>
+                {row.pingppId ?? row.id}
+              </Link>
+            </td>
+            <td className="px-3 py-2">
+              {row.orderId ? (
+                <Link className="text-indigo-600 hover:underline" href={`/orders/${row.orderId}`}>
+                  {t("refunds.kinds.order")} {orderPingppId}
                 </Link>
-              </td>
-              <td className="px-3 py-2">
-                {row.orderId ? (
-                  <Link className="text-indigo-600 hover:underline" href={`/orders/${row.orderId}`}>
-                    {t("refunds.kinds.order")} {orderPingppId}
-                  </Link>
-                ) : (
-                  t("refunds.kinds.charge")
-                )}
-              </td>
-              <td className="px-3 py-2 font-mono text-xs">{row.chargeId}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.amount, row.currency)}</td>
-              <td className="px-3 py-2">{row.description}</td>
-              <td className="px-3 py-2">
-                <StatusBadge status={row.status}>{t(`refundStatus.${row.status}`)}</StatusBadge>
-              </td>
-            </tr>
-          ))}
+              ) : (
+                t("refunds.kinds.charge")
+              )}
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{row.chargeId}</td>
+            <td className="px-3 py-2 text-right tabular-nums">{formatMoney(row.amount, row.currency)}</td>
+            <td className="px-3 py-2">{row.description}</td>
+            <td className="px-3 py-2">
+              <StatusBadge status={row.status}>{t(`refundStatus.${row.status}`)}</StatusBadge>
+            </td>
+          </tr>
+        ))}
       </ListTable>
       <Pager page={page} pages={pages} filters={f} labels={{ prev: t("refunds.prev"), next: t("refunds.next") }} />
     </div>

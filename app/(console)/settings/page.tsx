@@ -20,8 +20,22 @@ export default async function SettingsPage() {
     [t("appId"), <code key="a">{s.appId}</code>],
     [t("apiKey"), <code key="k">{s.maskedKey}</code>],
     [t("apiBase"), <code key="b">{s.apiBase}</code>],
-    [t("webhookUrl"), <code key="w" data-testid="webhook-url">{s.webhookUrl}</code>],
-    [t("fingerprint"), s.publicKeyFingerprint ? <code key="f" className="break-all text-xs">{s.publicKeyFingerprint}</code> : t("noKey")],
+    [
+      t("webhookUrl"),
+      <code key="w" data-testid="webhook-url">
+        {s.webhookUrl}
+      </code>,
+    ],
+    [
+      t("fingerprint"),
+      s.publicKeyFingerprint ? (
+        <code key="f" className="break-all text-xs">
+          {s.publicKeyFingerprint}
+        </code>
+      ) : (
+        t("noKey")
+      ),
+    ],
     [t("signing"), s.requestSigning ? t("signingOn") : t("signingOff")],
   ];
   return (

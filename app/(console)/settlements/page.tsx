@@ -11,7 +11,11 @@ import { formatMoney } from "@/lib/money";
 import { DayRangeFilter, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "./_components/status-badge";
 
-export default async function SettlementsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SettlementsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireCapability("settlements.manage");
   const t = await getTranslations("settlements");
   const ts = await getTranslations("settlementStatus");
@@ -28,13 +32,32 @@ export default async function SettlementsPage({ searchParams }: { searchParams: 
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">{t("title")}</h1>
         <ExportLink kind="settlements" filters={f} />
-        <Link href="/settlements/new" className="rounded-md bg-indigo-600 px-3 py-2 text-sm text-white hover:bg-indigo-700">
+        <Link
+          href="/settlements/new"
+          className="rounded-md bg-indigo-600 px-3 py-2 text-sm text-white hover:bg-indigo-700"
+        >
           {t("new")}
         </Link>
       </div>
-      <FilterForm resetHref="/settlements" labels={{ filter: t("filter"), reset: t("reset") }} className="md:grid-cols-5">
-        <SelectFilter name="status" label={t("status")} value={f.status} any={t("any")} options={ROYALTY_SETTLEMENT_STATUSES.map((s) => ({ value: s, label: ts(s) }))} />
-        <SelectFilter name="method" label={t("method")} value={f.method} any={t("any")} options={ROYALTY_METHODS.map((m) => ({ value: m, label: method(m) }))} />
+      <FilterForm
+        resetHref="/settlements"
+        labels={{ filter: t("filter"), reset: t("reset") }}
+        className="md:grid-cols-5"
+      >
+        <SelectFilter
+          name="status"
+          label={t("status")}
+          value={f.status}
+          any={t("any")}
+          options={ROYALTY_SETTLEMENT_STATUSES.map((s) => ({ value: s, label: ts(s) }))}
+        />
+        <SelectFilter
+          name="method"
+          label={t("method")}
+          value={f.method}
+          any={t("any")}
+          options={ROYALTY_METHODS.map((m) => ({ value: m, label: method(m) }))}
+        />
         <DayRangeFilter from={f.from} to={f.to} labels={{ from: t("from"), to: t("to") }} />
       </FilterForm>
       <DateFilterError show={dateError} />
@@ -82,7 +105,12 @@ export default async function SettlementsPage({ searchParams }: { searchParams: 
           </tr>
         ))}
       </ListTable>
-      <Pager page={page} pages={Math.ceil(totals.count / perPage)} filters={f} labels={{ prev: t("prev"), next: t("next") }} />
+      <Pager
+        page={page}
+        pages={Math.ceil(totals.count / perPage)}
+        filters={f}
+        labels={{ prev: t("prev"), next: t("next") }}
+      />
     </div>
   );
 }

@@ -13,7 +13,14 @@ import { PrintButton } from "@/components/print-button";
 /** A datetime-local bound (Asia/Shanghai): strict, a malformed one is reported (lib/validations/dates.ts). */
 const local = filterMinute;
 const schema = z.object({
-  terminal: z.string().trim().max(32).regex(/^[A-Za-z0-9_-]*$/).optional().catch(undefined).transform((v) => v || undefined),
+  terminal: z
+    .string()
+    .trim()
+    .max(32)
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
   staff: z.uuid().optional().catch(undefined),
   from: local,
   to: local,
@@ -23,7 +30,11 @@ const shanghai = (v: string) => new Date(`${v}:00+08:00`);
 /** The end of the current minute, as a Shanghai datetime-local value (the window includes "now"). */
 const nowLocal = () => new Date(Date.now() + 8 * 3_600_000 + 60_000).toISOString().slice(0, 16);
 
-export default async function ShiftReportPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ShiftReportPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const actor = await requireCapability("shift.read");
   const t = await getTranslations("shift");
   const tc = await getTranslations("channels");
@@ -34,14 +45,20 @@ export default async function ShiftReportPage({ searchParams }: { searchParams: 
   const from = q.from ?? `${shanghaiToday()}T00:00`;
   const to = q.to ?? nowLocal();
   const staff = cashier ? [] : await listStaff();
-  const report = terminal || staffId ? await shiftReport(actor, { terminalId: terminal, staffId, from: shanghai(from), to: shanghai(to) }) : null;
+  const report =
+    terminal || staffId
+      ? await shiftReport(actor, { terminalId: terminal, staffId, from: shanghai(from), to: shanghai(to) })
+      : null;
   return (
     <div className="space-y-6">
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">{t("title")}</h1>
         {report ? <PrintButton label={t("print")} /> : null}
       </div>
-      <form method="get" className="grid grid-cols-2 gap-3 rounded-lg bg-white p-4 shadow-sm print:hidden md:grid-cols-5 md:items-end">
+      <form
+        method="get"
+        className="grid grid-cols-2 gap-3 rounded-lg bg-white p-4 shadow-sm print:hidden md:grid-cols-5 md:items-end"
+      >
         <label className="text-sm">
           {t("terminal")}
           <input name="terminal" defaultValue={terminal} readOnly={cashier} className={inputClass} />
@@ -76,7 +93,8 @@ export default async function ShiftReportPage({ searchParams }: { searchParams: 
         <article className="space-y-4 rounded-lg bg-white p-6 shadow-sm" data-testid="shift-report">
           <header className="space-y-1">
             <p className="text-lg font-semibold">
-              {report.filter.terminalId ? t("forTerminal", { terminal: report.filter.terminalId }) : null} {report.filter.staff ? t("forStaff", { staff: report.filter.staff }) : null}
+              {report.filter.terminalId ? t("forTerminal", { terminal: report.filter.terminalId }) : null}{" "}
+              {report.filter.staff ? t("forStaff", { staff: report.filter.staff }) : null}
             </p>
             <p className="text-sm text-slate-600">
               {formatShanghai(new Date(report.filter.from))} — {formatShanghai(new Date(report.filter.to))}
@@ -86,10 +104,22 @@ export default async function ShiftReportPage({ searchParams }: { searchParams: 
             {/* one line per currency, yuan first: US$ is never added into ¥ */}
             {(
               [
-                ["paid", t("paid"), (c) => `${formatMoney(c.paid.gross, c.currency)} · ${t("count", { count: c.paid.count })}`],
-                ["refunds", t("refunds"), (c) => `${formatMoney(c.refunds.amount, c.currency)} · ${t("count", { count: c.refunds.count })}`],
+                [
+                  "paid",
+                  t("paid"),
+                  (c) => `${formatMoney(c.paid.gross, c.currency)} · ${t("count", { count: c.paid.count })}`,
+                ],
+                [
+                  "refunds",
+                  t("refunds"),
+                  (c) => `${formatMoney(c.refunds.amount, c.currency)} · ${t("count", { count: c.refunds.count })}`,
+                ],
                 ["net", t("net"), (c) => formatMoney(c.net, c.currency)],
-                ["reversed", t("reversed"), (c) => `${formatMoney(c.reversed.amount, c.currency)} · ${t("count", { count: c.reversed.count })}`],
+                [
+                  "reversed",
+                  t("reversed"),
+                  (c) => `${formatMoney(c.reversed.amount, c.currency)} · ${t("count", { count: c.reversed.count })}`,
+                ],
               ] as const satisfies readonly (readonly [string, string, (c: ShiftCurrencyTotals) => string])[]
             ).map(([k, label, line]) => (
               <div key={k}>

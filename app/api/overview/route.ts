@@ -8,11 +8,16 @@ export const dynamic = "force-dynamic";
 /** The overview's live counters, polled every few seconds. */
 export async function GET(req: Request) {
   const parsed = periodSchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-  if (!parsed.success) return Response.json({ error: "invalid_date" }, { status: 400, headers: { "cache-control": "no-store" } });
+  if (!parsed.success)
+    return Response.json({ error: "invalid_date" }, { status: 400, headers: { "cache-control": "no-store" } });
   const q = parsed.data;
   const today = shanghaiToday();
   const from = q.from ?? today;
   const to = q.to ?? today;
   if (addDays(from, 366) < to) return Response.json({ error: "period_too_long" }, { status: 400 });
-  return withActor("console.enter", (actor) => overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) }), { req });
+  return withActor(
+    "console.enter",
+    (actor) => overviewStats(actor, { from: shanghaiDayStart(from), to: shanghaiDayEnd(to) }),
+    { req },
+  );
 }

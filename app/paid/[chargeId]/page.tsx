@@ -21,10 +21,15 @@ export default async function PaidPage({ params }: { params: Promise<{ chargeId:
   const result = await paymentResult(chargeId);
   if (!result) notFound();
   const t = await getTranslations("finding.paid");
-  const tone = result.status === "paid" ? "text-emerald-700" : result.status === "pending" ? "text-amber-700" : "text-slate-600";
+  const tone =
+    result.status === "paid" ? "text-emerald-700" : result.status === "pending" ? "text-amber-700" : "text-slate-600";
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-50 p-4">
-      <div className="w-full max-w-sm space-y-4 rounded-xl bg-white p-8 text-center shadow" data-testid="payment-result" data-status={result.status}>
+      <div
+        className="w-full max-w-sm space-y-4 rounded-xl bg-white p-8 text-center shadow"
+        data-testid="payment-result"
+        data-status={result.status}
+      >
         <h1 className={`text-2xl font-semibold ${tone}`}>{t(result.status)}</h1>
         <p className="text-sm text-slate-500">{t("amount")}</p>
         <p className="text-3xl font-semibold tabular-nums" data-testid="payment-amount">

@@ -70,7 +70,13 @@ export type OrderRow = typeof orders.$inferSelect;
  * against the refundable remainder; approving moves it to `creating`, rejecting or withdrawing to
  * `failed` (failure_code `approval_rejected` / `approval_withdrawn`), which releases it.
  */
-export const refundStatus = pgEnum("refund_status", ["creating", "pending", "succeeded", "failed", "awaiting_approval"]);
+export const refundStatus = pgEnum("refund_status", [
+  "creating",
+  "pending",
+  "succeeded",
+  "failed",
+  "awaiting_approval",
+]);
 export type RefundStatus = (typeof refundStatus.enumValues)[number];
 
 /** Refunds of orders (`order_refunds`) and of plain charges (`charges/{id}/refunds`). */

@@ -1,4 +1,16 @@
-import { bigint, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 
 /** 对账 (issue 17 §1): one run compares one Asia/Shanghai day of Ping++'s charges with ours. */
@@ -32,7 +44,10 @@ export const reconciliationRuns = pgTable(
     error: text("error"),
     createdAt: createdAtMs(),
   },
-  (t) => [index("reconciliation_runs_created_idx").on(t.createdAt, t.id), index("reconciliation_runs_day_idx").on(t.day)],
+  (t) => [
+    index("reconciliation_runs_created_idx").on(t.createdAt, t.id),
+    index("reconciliation_runs_day_idx").on(t.day),
+  ],
 );
 export type ReconciliationRunRow = typeof reconciliationRuns.$inferSelect;
 

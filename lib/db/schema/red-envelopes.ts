@@ -1,4 +1,16 @@
-import { bigint, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAtMs } from "./columns";
 
 /**
@@ -7,7 +19,15 @@ import { createdAtMs } from "./columns";
  * statuses, which only move forward (lib/services/red-envelopes.ts): sending → sent → received,
  * sending → failed, sent → refunding → refund.
  */
-export const redEnvelopeStatus = pgEnum("red_envelope_status", ["creating", "sending", "sent", "received", "failed", "refunding", "refund"]);
+export const redEnvelopeStatus = pgEnum("red_envelope_status", [
+  "creating",
+  "sending",
+  "sent",
+  "received",
+  "failed",
+  "refunding",
+  "refund",
+]);
 export type RedEnvelopeRowStatus = (typeof redEnvelopeStatus.enumValues)[number];
 
 /** draft = dry run stored, nothing sent · sending = a worker sends it (resumable) · done = every row has an outcome */
@@ -43,7 +63,10 @@ export const redEnvelopeBatches = pgTable(
     createdAt: createdAtMs(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("red_envelope_batches_created_idx").on(t.createdAt), index("red_envelope_batches_status_idx").on(t.status)],
+  (t) => [
+    index("red_envelope_batches_created_idx").on(t.createdAt),
+    index("red_envelope_batches_status_idx").on(t.status),
+  ],
 );
 export type RedEnvelopeBatchRow = typeof redEnvelopeBatches.$inferSelect;
 

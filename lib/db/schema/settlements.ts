@@ -8,7 +8,10 @@ import { ROYALTY_SETTLEMENT_STATUSES, ROYALTY_TRANSACTION_STATUSES } from "../..
  * (lib/services/settlements.ts): created → pending → succeeded | partially_succeeded | failed,
  * created → canceled.
  */
-export const royaltySettlementStatus = pgEnum("royalty_settlement_status", ["creating", ...ROYALTY_SETTLEMENT_STATUSES]);
+export const royaltySettlementStatus = pgEnum("royalty_settlement_status", [
+  "creating",
+  ...ROYALTY_SETTLEMENT_STATUSES,
+]);
 export type RoyaltySettlementStatus = (typeof royaltySettlementStatus.enumValues)[number];
 
 export const royaltySettlements = pgTable(

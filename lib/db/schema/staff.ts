@@ -31,9 +31,15 @@ export const staffUsers = pgTable(
     /** Bumped on disable, role change and password reset: every older session stops working. */
     sessionVersion: integer("session_version").notNull().default(1),
     mustChangePassword: boolean("must_change_password").notNull().default(false),
-    /** TOTP secret, AES-256-GCM under a key derived from AUTH_SECRET (lib/auth/totp.ts); never sent to the browser after enrollment. */
+    /**
+     * TOTP secret, AES-256-GCM under a key derived from AUTH_SECRET (lib/auth/totp.ts); never sent to the browser after
+     * enrollment.
+     */
     totpSecretEnc: text("totp_secret_enc"),
-    /** Set when two-factor sign-in is confirmed with a code; null: not enrolled (a pending secret may sit in totpSecretEnc). */
+    /**
+     * Set when two-factor sign-in is confirmed with a code; null: not enrolled (a pending secret may sit in
+     * totpSecretEnc).
+     */
     totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
     /** The last 30-second TOTP step accepted: a code of that step or older is refused (no replay within its window). */
     totpLastStep: bigint("totp_last_step", { mode: "number" }),
@@ -99,4 +105,3 @@ export const auditLogs = pgTable(
   ],
 );
 export type AuditLog = typeof auditLogs.$inferSelect;
-

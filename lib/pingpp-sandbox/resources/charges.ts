@@ -4,7 +4,18 @@ import { publicView, type Engine } from "../engine";
 import { embeddedList, listEnvelope } from "../list";
 import type { Router } from "../router";
 import type { Charge, Json, Order } from "../types";
-import { badRequest, channelError, newId, newTransactionNo, notFound, qBool, qString, randomDigits, validate, type Query } from "../util";
+import {
+  badRequest,
+  channelError,
+  newId,
+  newTransactionNo,
+  notFound,
+  qBool,
+  qString,
+  randomDigits,
+  validate,
+  type Query,
+} from "../util";
 import { chars, metadataSchema, positiveFen } from "./common";
 import { ISV_TERMINAL_ID_MAX, ISV_TERMINAL_ID_PATTERN, SCAN_CODE_MAX } from "../../pingpp/limits";
 import { renderRefund } from "./refunds";
@@ -12,10 +23,17 @@ import { renderRefund } from "./refunds";
 /** The SDK's limits (lib/pingpp/limits.ts, shared with the client and the cashier form). */
 const terminalId = z
   .string()
-  .regex(ISV_TERMINAL_ID_PATTERN, `terminal_id 必须是 1-${ISV_TERMINAL_ID_MAX} 位英文或数字 (terminal_id: 1-${ISV_TERMINAL_ID_MAX} letters or digits)`);
+  .regex(
+    ISV_TERMINAL_ID_PATTERN,
+    `terminal_id 必须是 1-${ISV_TERMINAL_ID_MAX} 位英文或数字 (terminal_id: 1-${ISV_TERMINAL_ID_MAX} letters or digits)`,
+  );
 const scanCode = chars("scan_code", SCAN_CODE_MAX);
-const goodsList = z.array(z.looseObject({ goods_name: z.string().min(1), goods_num: z.union([z.string(), z.number()]) })).min(1);
-const payChannel = z.enum(["alipay", "wx", "bfb"], { error: "pay_channel 只能是 alipay、wx 或 bfb (pay_channel must be alipay, wx or bfb)" });
+const goodsList = z
+  .array(z.looseObject({ goods_name: z.string().min(1), goods_num: z.union([z.string(), z.number()]) }))
+  .min(1);
+const payChannel = z.enum(["alipay", "wx", "bfb"], {
+  error: "pay_channel 只能是 alipay、wx 或 bfb (pay_channel must be alipay, wx or bfb)",
+});
 
 interface ChannelRule {
   extra: z.ZodType;
@@ -29,24 +47,38 @@ interface ChannelRule {
 
 const DAY = 86_400;
 /** Two unix times on the same calendar day in China (UTC+8, no DST). */
-const sameShanghaiDay = (a: number | null, b: number) => a !== null && Math.floor((a + 8 * 3600) / DAY) === Math.floor((b + 8 * 3600) / DAY);
+const sameShanghaiDay = (a: number | null, b: number) =>
+  a !== null && Math.floor((a + 8 * 3600) / DAY) === Math.floor((b + 8 * 3600) / DAY);
 
 export const CHANNELS: Record<string, ChannelRule> = {
   alipay_qr: { extra: z.looseObject({}), reversible: true, ttl: DAY },
   wx_pub_qr: {
-    extra: z.looseObject({ product_id: z.string().min(1).max(32), limit_pay: z.literal("no_credit").optional(), goods_tag: z.string().optional() }),
+    extra: z.looseObject({
+      product_id: z.string().min(1).max(32),
+      limit_pay: z.literal("no_credit").optional(),
+      goods_tag: z.string().optional(),
+    }),
     reversible: true,
     ttl: 2 * 3600,
   },
   cb_alipay_qr: { extra: z.looseObject({}), reversible: false, ttl: DAY },
   cb_wx_pub_qr: {
-    extra: z.looseObject({ product_id: z.string().min(1).max(32), goods_list: goodsList, limit_pay: z.literal("no_credit").optional() }),
+    extra: z.looseObject({
+      product_id: z.string().min(1).max(32),
+      goods_list: goodsList,
+      limit_pay: z.literal("no_credit").optional(),
+    }),
     reversible: false,
     ttl: 2 * 3600,
   },
   upacp_qr: { extra: z.looseObject({ result_url: z.string().optional() }), reversible: false, ttl: DAY },
   ccb_qr: { extra: z.looseObject({ pos_id: z.string().optional() }), reversible: false, ttl: DAY },
-  isv_qr: { extra: z.looseObject({ terminal_id: terminalId, pay_channel: payChannel }), reversible: true, reversibleWhenPaid: true, ttl: DAY },
+  isv_qr: {
+    extra: z.looseObject({ terminal_id: terminalId, pay_channel: payChannel }),
+    reversible: true,
+    reversibleWhenPaid: true,
+    ttl: DAY,
+  },
   isv_scan: {
     extra: z.looseObject({ terminal_id: terminalId, scan_code: scanCode, goods_list: goodsList.optional() }),
     reversible: true,
@@ -66,7 +98,9 @@ const channelSchema = z.string().refine((c) => c in CHANNELS, {
 });
 
 const createSchema = z.object({
-  order_no: z.string().regex(/^[0-9a-zA-Z]{1,64}$/, "order_no 只能由 1-64 位字母和数字组成 (order_no: 1-64 alphanumerics)"),
+  order_no: z
+    .string()
+    .regex(/^[0-9a-zA-Z]{1,64}$/, "order_no 只能由 1-64 位字母和数字组成 (order_no: 1-64 alphanumerics)"),
   app: z.object({ id: z.string().min(1) }),
   channel: channelSchema,
   amount: positiveFen("amount"),
@@ -123,12 +157,18 @@ export function createCharge(e: Engine, input: ChargeInput, request: string | nu
   }
   const now = e.now();
   if (input.time_expire !== undefined && (input.time_expire < now + 60 || input.time_expire > now + 15 * DAY)) {
-    throw badRequest("time_expire 必须在 1 分钟到 15 天之后 (time_expire must be 1 minute to 15 days from now)", "time_expire");
+    throw badRequest(
+      "time_expire 必须在 1 分钟到 15 天之后 (time_expire must be 1 minute to 15 days from now)",
+      "time_expire",
+    );
   }
   const id = newId("ch_");
   const scan = input.channel === "isv_scan";
   if (scan && String(extra.scan_code).toLowerCase().startsWith("fail")) {
-    throw channelError("支付失败：付款码无效或用户余额不足 (Payment failed: invalid scan code or insufficient balance)", "channel_request_error");
+    throw channelError(
+      "支付失败：付款码无效或用户余额不足 (Payment failed: invalid scan code or insufficient balance)",
+      "channel_request_error",
+    );
   }
   const ch: Charge = {
     id,
@@ -176,7 +216,8 @@ export function payRefusal(e: Engine, ch: Charge): string | null {
   if (ch.time_expire < e.now()) return "Charge 已过期，无法支付 (Charge has expired)";
   // An order's charge expires with its order (and one made before that rule, too).
   const o = ch._order ? e.s.orders[ch._order] : undefined;
-  if (o && (o._expired || (o.status === "created" && !o.paid && o.time_expire < e.now()))) return "订单已过期，无法支付 (The order has expired)";
+  if (o && (o._expired || (o.status === "created" && !o.paid && o.time_expire < e.now())))
+    return "订单已过期，无法支付 (The order has expired)";
   return null;
 }
 
@@ -191,7 +232,10 @@ export function payCharge(e: Engine, ch: Charge, request: string | null, extra: 
   ch.failure_msg = null;
   ch.extra = {
     ...ch.extra,
-    buyer_account: ch.channel.includes("wx") || extra.pay_channel === "wx" ? "o9zpMs" + randomDigits(22) : "133****" + randomDigits(4),
+    buyer_account:
+      ch.channel.includes("wx") || extra.pay_channel === "wx"
+        ? "o9zpMs" + randomDigits(22)
+        : "133****" + randomDigits(4),
     ...(ch.channel.startsWith("isv_") ? { channel_discount: 0, merchant_discount: 0 } : {}),
     ...extra,
   };
@@ -209,7 +253,8 @@ export function registerCharges(r: Router, e: Engine): void {
     e.checkApp(p.app.id, "app[id]");
     const same = Object.values(e.s.charges).find((c) => c.app === p.app.id && c.order_no === p.order_no && !c._order);
     if (same) {
-      const identical = same.channel === p.channel && same.amount === p.amount && same.subject === p.subject && same.body === p.body;
+      const identical =
+        same.channel === p.channel && same.amount === p.amount && same.subject === p.subject && same.body === p.body;
       if (identical && e.now() - same.created <= 60) return renderCharge(e, same);
       throw badRequest(`订单号 order_no 已被使用: ${p.order_no} (order_no has already been used)`, "order_no");
     }
@@ -247,10 +292,21 @@ export function registerCharges(r: Router, e: Engine): void {
     const ch = getCharge(e, req.params.id ?? "");
     if (ch.reversed) return renderCharge(e, ch);
     if (!CHANNELS[ch.channel]?.reversible) {
-      throw badRequest(`渠道 ${ch.channel} 不支持撤销 (Charges of channel ${ch.channel} cannot be reversed)`, undefined, "charge_unexpected_status");
+      throw badRequest(
+        `渠道 ${ch.channel} 不支持撤销 (Charges of channel ${ch.channel} cannot be reversed)`,
+        undefined,
+        "charge_unexpected_status",
+      );
     }
-    if (ch.paid && !(CHANNELS[ch.channel]?.reversibleWhenPaid && !ch._order && sameShanghaiDay(ch.time_paid, e.now()))) {
-      throw badRequest("Charge 已支付，不能撤销，请使用退款 (A paid charge cannot be reversed; refund it instead)", undefined, "charge_unexpected_status");
+    if (
+      ch.paid &&
+      !(CHANNELS[ch.channel]?.reversibleWhenPaid && !ch._order && sameShanghaiDay(ch.time_paid, e.now()))
+    ) {
+      throw badRequest(
+        "Charge 已支付，不能撤销，请使用退款 (A paid charge cannot be reversed; refund it instead)",
+        undefined,
+        "charge_unexpected_status",
+      );
     }
     ch.reversed = true;
     ch.credential = {};

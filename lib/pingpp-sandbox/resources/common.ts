@@ -4,7 +4,10 @@ import { z } from "zod";
 export const metadataSchema = z
   .record(z.string(), z.unknown())
   .refine((m) => Object.keys(m).length <= 10, "metadata 最多 10 个键值对 (metadata: at most 10 keys)")
-  .refine((m) => JSON.stringify(m).length <= 1000, "metadata 总长度不能超过 1000 个字符 (metadata: at most 1000 characters)");
+  .refine(
+    (m) => JSON.stringify(m).length <= 1000,
+    "metadata 总长度不能超过 1000 个字符 (metadata: at most 1000 characters)",
+  );
 
 export const chars = (param: string, max: number, min = 1) =>
   z

@@ -13,7 +13,9 @@ import { addRoyalty } from "./royalties";
 
 const createSchema = z.object({
   app: z.string().min(1),
-  merchant_order_no: z.string().regex(/^[0-9a-zA-Z]{8,20}$/, "merchant_order_no 必须是 8-20 位字母和数字 (merchant_order_no: 8-20 alphanumerics)"),
+  merchant_order_no: z
+    .string()
+    .regex(/^[0-9a-zA-Z]{8,20}$/, "merchant_order_no 必须是 8-20 位字母和数字 (merchant_order_no: 8-20 alphanumerics)"),
   amount: positiveFen("amount"),
   actual_amount: positiveFen("actual_amount").optional(),
   currency: z.literal("cny", { error: "currency 只支持 cny (currency must be cny)" }),
@@ -32,7 +34,9 @@ const createSchema = z.object({
 });
 
 const updateSchema = z.looseObject({
-  status: z.literal("canceled", { error: "status 只能更新为 canceled (status can only be set to canceled)" }).optional(),
+  status: z
+    .literal("canceled", { error: "status 只能更新为 canceled (status can only be set to canceled)" })
+    .optional(),
   user: z.string().optional(),
   description: chars("description", 255, 0).nullable().optional(),
   metadata: metadataSchema.optional(),
@@ -43,7 +47,10 @@ const paySchema = z.object({
   charge_amount: positiveFen("charge_amount").optional(),
   extra: z.record(z.string(), z.unknown()).optional(),
   time_expire: z.number().int().optional(),
-  charge_order_no: z.string().regex(/^[0-9a-zA-Z]{1,64}$/, "charge_order_no 只能由字母和数字组成 (charge_order_no: alphanumerics)").optional(),
+  charge_order_no: z
+    .string()
+    .regex(/^[0-9a-zA-Z]{1,64}$/, "charge_order_no 只能由字母和数字组成 (charge_order_no: alphanumerics)")
+    .optional(),
 });
 
 /** The order refund guide's rules (订单退款): a reason, a known mode, charge_amount only for a named charge. */
@@ -53,9 +60,19 @@ const refundSchema = z
     charge_amount: positiveFen("charge_amount").optional(),
     description: chars("description", 255),
     metadata: metadataSchema.optional(),
-    refund_mode: z.enum(REFUND_MODES, { error: `refund_mode 只能是 ${REFUND_MODES.join(" 或 ")} (refund_mode must be ${REFUND_MODES.join(" or ")})` }).optional(),
-    funding_source: z.enum(FUNDING_SOURCES, { error: `funding_source 只能是 ${FUNDING_SOURCES.join(" 或 ")} (funding_source must be ${FUNDING_SOURCES.join(" or ")})` }).optional(),
-    royalty_users: z.array(z.object({ user: z.string().min(1), amount_refunded: z.number().int().nonnegative() })).optional(),
+    refund_mode: z
+      .enum(REFUND_MODES, {
+        error: `refund_mode 只能是 ${REFUND_MODES.join(" 或 ")} (refund_mode must be ${REFUND_MODES.join(" or ")})`,
+      })
+      .optional(),
+    funding_source: z
+      .enum(FUNDING_SOURCES, {
+        error: `funding_source 只能是 ${FUNDING_SOURCES.join(" 或 ")} (funding_source must be ${FUNDING_SOURCES.join(" or ")})`,
+      })
+      .optional(),
+    royalty_users: z
+      .array(z.object({ user: z.string().min(1), amount_refunded: z.number().int().nonnegative() }))
+      .optional(),
   })
   .refine((p) => p.charge_amount === undefined || p.charge !== undefined, {
     path: ["charge_amount"],
@@ -109,11 +126,16 @@ function essentials(ch: Charge): Record<string, Json> {
 
 /** `PUT {status:"canceled"}` rules; also used by the simulator. */
 export function cancelOrder(e: Engine, o: Order, user?: string): void {
-  if (user !== undefined && user !== o.uid) throw badRequest(`user 与订单的 uid 不一致 (user does not match the order's uid)`, "user");
+  if (user !== undefined && user !== o.uid)
+    throw badRequest(`user 与订单的 uid 不一致 (user does not match the order's uid)`, "user");
   expireIfDue(e, o);
   if (o._expired) throw badRequest("订单已过期，已自动取消 (Order has expired and was canceled)", "status");
   if (o.status === "canceled") throw badRequest("订单已取消 (Order is already canceled)", "status");
-  if (o.paid || o.status !== "created") throw badRequest(`订单状态为 ${o.status}，无法取消，请使用退款 (Order is ${o.status} and cannot be canceled)`, "status");
+  if (o.paid || o.status !== "created")
+    throw badRequest(
+      `订单状态为 ${o.status}，无法取消，请使用退款 (Order is ${o.status} and cannot be canceled)`,
+      "status",
+    );
   if (isExpired(e, o)) throw badRequest("订单已过期，无法取消 (Order has expired)", "status");
   o.status = "canceled";
   if (user) o._canceled_by = user;
@@ -138,7 +160,11 @@ export function payOrder(
   }
   const remaining = Math.max(o.actual_amount - (force ? 0 : o.amount_paid), 0);
   const amount = p.charge_amount ?? remaining;
-  if (!force && amount > remaining) throw badRequest(`charge_amount 不能超过待支付金额 ${remaining} (charge_amount exceeds ${remaining})`, "charge_amount");
+  if (!force && amount > remaining)
+    throw badRequest(
+      `charge_amount 不能超过待支付金额 ${remaining} (charge_amount exceeds ${remaining})`,
+      "charge_amount",
+    );
   const ch = createCharge(
     e,
     {
@@ -176,7 +202,8 @@ function onChargePaid(e: Engine, ch: Charge, request: string | null): void {
     if (o.status === "created") o.status = "paid";
     // the order's royalty_users join the royalty pool, to be settled later
     for (const u of o.royalty_users as { user?: unknown; amount?: unknown }[]) {
-      if (typeof u.user === "string" && typeof u.amount === "number" && u.amount > 0) addRoyalty(e, { amount: u.amount, source_user: u.user, source_no: o.merchant_order_no });
+      if (typeof u.user === "string" && typeof u.amount === "number" && u.amount > 0)
+        addRoyalty(e, { amount: u.amount, source_user: u.user, source_no: o.merchant_order_no });
     }
     e.emit("order.succeeded", renderOrder(e, o), request);
   }
@@ -189,21 +216,38 @@ function onChargePaid(e: Engine, ch: Charge, request: string | null): void {
  * first (refused: more than the refund, or more than the user still has unsettled from this
  * order); the returned function takes the amounts out, oldest royalty first.
  */
-function royaltyTakeBack(e: Engine, o: Order, users: { user: string; amount_refunded: number }[], refundTotal: number): () => void {
+function royaltyTakeBack(
+  e: Engine,
+  o: Order,
+  users: { user: string; amount_refunded: number }[],
+  refundTotal: number,
+): () => void {
   const wanted = new Map<string, number>();
   for (const u of users) wanted.set(u.user, (wanted.get(u.user) ?? 0) + u.amount_refunded);
   const total = [...wanted.values()].reduce((n, a) => n + a, 0);
   if (total > refundTotal) {
-    throw badRequest(`royalty_users 的退回分润合计 ${total} 超过退款金额 ${refundTotal} (royalty_users return more than the refund)`, "royalty_users");
+    throw badRequest(
+      `royalty_users 的退回分润合计 ${total} 超过退款金额 ${refundTotal} (royalty_users return more than the refund)`,
+      "royalty_users",
+    );
   }
   const unsettled = (user: string) =>
     Object.values(e.s.royalties)
-      .filter((r) => r.status === "created" && r.royalty_settlement === null && r.source_no === o.merchant_order_no && r.source_user === user)
+      .filter(
+        (r) =>
+          r.status === "created" &&
+          r.royalty_settlement === null &&
+          r.source_no === o.merchant_order_no &&
+          r.source_user === user,
+      )
       .sort((a, b) => a.created - b.created);
   for (const [user, amount] of wanted) {
     const left = unsettled(user).reduce((n, r) => n + r.amount, 0);
     if (amount > left) {
-      throw badRequest(`royalty_users: ${user} 在该订单的待结算分润只有 ${left}，无法退回 ${amount} (user ${user} has only ${left} unsettled royalty from this order)`, "royalty_users");
+      throw badRequest(
+        `royalty_users: ${user} 在该订单的待结算分润只有 ${left}，无法退回 ${amount} (user ${user} has only ${left} unsettled royalty from this order)`,
+        "royalty_users",
+      );
     }
   }
   return () => {
@@ -234,13 +278,20 @@ export function registerOrders(r: Router, e: Engine): void {
     const p = validate(createSchema, req.body);
     e.checkApp(p.app);
     if (Object.values(e.s.orders).some((o) => o.app === p.app && o.merchant_order_no === p.merchant_order_no)) {
-      throw badRequest(`merchant_order_no 已被使用: ${p.merchant_order_no} (merchant_order_no has already been used)`, "merchant_order_no");
+      throw badRequest(
+        `merchant_order_no 已被使用: ${p.merchant_order_no} (merchant_order_no has already been used)`,
+        "merchant_order_no",
+      );
     }
     const actual = p.actual_amount ?? p.amount;
-    if (actual > p.amount) throw badRequest("actual_amount 不能大于 amount (actual_amount must not exceed amount)", "actual_amount");
+    if (actual > p.amount)
+      throw badRequest("actual_amount 不能大于 amount (actual_amount must not exceed amount)", "actual_amount");
     const now = e.now();
     if (p.time_expire !== undefined && (p.time_expire < now + 60 || p.time_expire > now + 15 * 86_400)) {
-      throw badRequest("time_expire 必须在 1 分钟到 15 天之后 (time_expire must be 1 minute to 15 days from now)", "time_expire");
+      throw badRequest(
+        "time_expire 必须在 1 分钟到 15 天之后 (time_expire must be 1 minute to 15 days from now)",
+        "time_expire",
+      );
     }
     const o: Order = {
       id: newOrderId(),
@@ -355,7 +406,11 @@ export function registerOrders(r: Router, e: Engine): void {
     let targets: { charge: Charge; amount?: number }[];
     if (p.charge) {
       const ch = paid.find((c) => c.id === p.charge);
-      if (!ch) throw badRequest(`该订单没有可退款的 charge: ${p.charge} (No refundable charge ${p.charge} on this order)`, "charge");
+      if (!ch)
+        throw badRequest(
+          `该订单没有可退款的 charge: ${p.charge} (No refundable charge ${p.charge} on this order)`,
+          "charge",
+        );
       targets = [{ charge: ch, amount: p.charge_amount }];
     } else if (p.charge_amount !== undefined) {
       const ch = paid.find((c) => refundable(e, c) >= (p.charge_amount ?? 0));
@@ -367,20 +422,41 @@ export function registerOrders(r: Router, e: Engine): void {
     if (targets.length === 0) throw badRequest("订单已全额退款 (Order has already been fully refunded)");
     // Everything is checked before anything changes: one refused part refuses the whole request.
     for (const t of targets) checkFundingSource(t.charge, p.funding_source);
-    const takeBack = royaltyTakeBack(e, o, p.royalty_users ?? [], targets.reduce((n, t) => n + (t.amount ?? refundable(e, t.charge)), 0));
+    const takeBack = royaltyTakeBack(
+      e,
+      o,
+      p.royalty_users ?? [],
+      targets.reduce((n, t) => n + (t.amount ?? refundable(e, t.charge)), 0),
+    );
     const created = targets.map((t) =>
       createRefund(
         e,
         t.charge,
-        { amount: t.amount, description: p.description, metadata: p.metadata, funding_source: p.funding_source, orderId: o.id },
+        {
+          amount: t.amount,
+          description: p.description,
+          metadata: p.metadata,
+          funding_source: p.funding_source,
+          orderId: o.id,
+        },
         req.requestId,
       ),
     );
     takeBack();
     // Ping++ keeps the royalty shares returned with the refund; the sandbox shows them in `extra`.
-    if (p.royalty_users) for (const r of created) (r as { extra: Record<string, unknown> }).extra = { ...(r as { extra?: Record<string, unknown> }).extra, royalty_users: p.royalty_users };
+    if (p.royalty_users)
+      for (const r of created)
+        (r as { extra: Record<string, unknown> }).extra = {
+          ...(r as { extra?: Record<string, unknown> }).extra,
+          royalty_users: p.royalty_users,
+        };
     e.save();
-    return { object: "list", url: `/v1/orders/${o.id}/order_refunds`, has_more: false, data: created.map(renderRefund) };
+    return {
+      object: "list",
+      url: `/v1/orders/${o.id}/order_refunds`,
+      has_more: false,
+      data: created.map(renderRefund),
+    };
   });
 
   r.get("/v1/orders/:id/order_refunds", (req) => {

@@ -93,14 +93,19 @@ export function registerRedEnvelopes(r: Router, e: Engine): void {
     e.checkApp(p.app.id, "app[id]");
     const scene = p.extra.scene_id;
     if (!scene && (p.amount < 100 || p.amount > 20_000)) {
-      throw badRequest("红包金额须在 100 到 20000 分之间；超出范围需设置 extra[scene_id] (amount must be 100-20000 fen unless extra[scene_id] is set)", "amount");
+      throw badRequest(
+        "红包金额须在 100 到 20000 分之间；超出范围需设置 extra[scene_id] (amount must be 100-20000 fen unless extra[scene_id] is set)",
+        "amount",
+      );
     }
-    if (p.amount > 499_900) throw badRequest("红包金额不能超过 499900 分 (amount must not exceed 499900 fen)", "amount");
+    if (p.amount > 499_900)
+      throw badRequest("红包金额不能超过 499900 分 (amount must not exceed 499900 fen)", "amount");
     if (Object.values(e.s.redEnvelopes).some((x) => x.app === p.app.id && x.order_no === p.order_no)) {
       throw badRequest(`订单号 order_no 已被使用: ${p.order_no} (order_no has already been used)`, "order_no");
     }
     const extra: Record<string, string> = {};
-    for (const [k, v] of Object.entries(p.extra)) if (v !== undefined && v !== null) extra[k] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(p.extra))
+      if (v !== undefined && v !== null) extra[k] = typeof v === "string" ? v : JSON.stringify(v);
     const env: RedEnvelope = {
       id: newId("red_"),
       object: "red_envelope",

@@ -15,7 +15,11 @@ const createSchema = z.object({
   amount: positiveFen("amount").optional(),
   description: chars("description", 255),
   metadata: metadataSchema.optional(),
-  funding_source: z.enum(FUNDING_SOURCES, { error: `funding_source 只能是 ${FUNDING_SOURCES.join(" 或 ")} (funding_source must be ${FUNDING_SOURCES.join(" or ")})` }).optional(),
+  funding_source: z
+    .enum(FUNDING_SOURCES, {
+      error: `funding_source 只能是 ${FUNDING_SOURCES.join(" 或 ")} (funding_source must be ${FUNDING_SOURCES.join(" or ")})`,
+    })
+    .optional(),
 });
 
 export interface RefundInput {
@@ -37,18 +41,34 @@ export function refundable(e: Engine, ch: Charge): number {
 /** `funding_source` is a WeChat Pay refund option: refused for a charge of any other channel. */
 export function checkFundingSource(ch: Charge, fundingSource: string | undefined): void {
   if (fundingSource !== undefined && !isWechatChannel(ch.channel)) {
-    throw badRequest(`funding_source 仅适用于微信支付渠道，${ch.channel} 不支持 (funding_source applies to WeChat channels only, not ${ch.channel})`, "funding_source");
+    throw badRequest(
+      `funding_source 仅适用于微信支付渠道，${ch.channel} 不支持 (funding_source applies to WeChat channels only, not ${ch.channel})`,
+      "funding_source",
+    );
   }
 }
 
 export function createRefund(e: Engine, ch: Charge, input: RefundInput, request: string | null): Refund {
   checkFundingSource(ch, input.funding_source);
-  if (!ch.paid) throw badRequest("Charge 未支付，无法退款 (Charge is not paid, nothing to refund)", undefined, "charge_unexpected_status");
+  if (!ch.paid)
+    throw badRequest(
+      "Charge 未支付，无法退款 (Charge is not paid, nothing to refund)",
+      undefined,
+      "charge_unexpected_status",
+    );
   const left = refundable(e, ch);
-  if (left <= 0) throw badRequest("Charge 已全额退款 (Charge has already been fully refunded)", "amount", "refund_unexpected_status");
+  if (left <= 0)
+    throw badRequest(
+      "Charge 已全额退款 (Charge has already been fully refunded)",
+      "amount",
+      "refund_unexpected_status",
+    );
   const amount = input.amount ?? left;
   if (amount > left) {
-    throw badRequest(`退款金额 ${amount} 超过可退金额 ${left} (Refund amount exceeds the refundable amount ${left})`, "amount");
+    throw badRequest(
+      `退款金额 ${amount} 超过可退金额 ${left} (Refund amount exceeds the refundable amount ${left})`,
+      "amount",
+    );
   }
   const id = newId("re_");
   const re: Refund = {
@@ -115,7 +135,10 @@ export function registerRefunds(r: Router, e: Engine): void {
     if (re.status !== "pending") throw badRequest(`退款状态为 ${re.status} (Refund is ${re.status})`);
     re.status = "failed";
     re.failure_code = typeof req.body.code === "string" ? req.body.code : "REFUND_FAILED";
-    re.failure_msg = typeof req.body.message === "string" ? req.body.message : "退款失败：原支付账户已注销 (Refund failed: the paying account is closed)";
+    re.failure_msg =
+      typeof req.body.message === "string"
+        ? req.body.message
+        : "退款失败：原支付账户已注销 (Refund failed: the paying account is closed)";
     e.save();
     return renderRefund(re);
   });

@@ -14,7 +14,9 @@ const createSchema = z.object({
   payer_app: z.string().min(1),
   method: z.enum(METHODS, { error: `method 只能是 ${METHODS.join(", ")} (Invalid method)` }),
   recipient_app: z.string().optional(),
-  created: z.object({ gt: unixTime.optional(), gte: unixTime.optional(), lt: unixTime.optional(), lte: unixTime.optional() }).optional(),
+  created: z
+    .object({ gt: unixTime.optional(), gte: unixTime.optional(), lt: unixTime.optional(), lte: unixTime.optional() })
+    .optional(),
   source_user: z.string().optional(),
   source_no: z.string().optional(),
   min_amount: z.number().int().nonnegative().optional(),
@@ -24,12 +26,22 @@ const createSchema = z.object({
 });
 
 const updateSchema = z.looseObject({
-  status: z.enum(["pending", "canceled"], { error: "status 只能是 pending 或 canceled (status must be pending or canceled)" }),
+  status: z.enum(["pending", "canceled"], {
+    error: "status 只能是 pending 或 canceled (status must be pending or canceled)",
+  }),
 });
 
-const settleAccount = (user: string) => "3202" + BigInt("0x" + createHash("sha256").update(user).digest("hex").slice(0, 16)).toString().padStart(20, "0").slice(0, 20);
+const settleAccount = (user: string) =>
+  "3202" +
+  BigInt("0x" + createHash("sha256").update(user).digest("hex").slice(0, 16))
+    .toString()
+    .padStart(20, "0")
+    .slice(0, 20);
 
-export function addRoyalty(e: Engine, p: { amount: number; source_user: string; source_no?: string; created?: number }): Royalty {
+export function addRoyalty(
+  e: Engine,
+  p: { amount: number; source_user: string; source_no?: string; created?: number },
+): Royalty {
   const r: Royalty = {
     id: newRoyaltyId(),
     object: "royalty",
@@ -69,7 +81,10 @@ const renderTransaction = (t: RoyaltyTransaction) => publicView(t);
 
 export function renderSettlement(e: Engine, s: RoyaltySettlement, txs?: RoyaltyTransaction[]): Record<string, unknown> {
   const list = txs ?? Object.values(e.s.transactions).filter((t) => t.royalty_settlement === s.id);
-  return { ...publicView(s), royalty_transactions: embeddedList("/v1/royalty_transactions", [...list].reverse(), renderTransaction) };
+  return {
+    ...publicView(s),
+    royalty_transactions: embeddedList("/v1/royalty_transactions", [...list].reverse(), renderTransaction),
+  };
 }
 
 function getSettlement(e: Engine, id: string): RoyaltySettlement {
@@ -78,7 +93,8 @@ function getSettlement(e: Engine, id: string): RoyaltySettlement {
   return s;
 }
 
-const txsOf = (e: Engine, s: RoyaltySettlement) => Object.values(e.s.transactions).filter((t) => t.royalty_settlement === s.id);
+const txsOf = (e: Engine, s: RoyaltySettlement) =>
+  Object.values(e.s.transactions).filter((t) => t.royalty_settlement === s.id);
 
 function returnToPool(e: Engine, t: RoyaltyTransaction): void {
   for (const id of t._royalties) {
@@ -101,7 +117,11 @@ function finishSettlement(e: Engine, id: string): void {
   e.s.nextOutcome = null;
   if (outcome.status === "partially_succeeded" && txs.length < 2) outcome = { status: "failed" };
   const failCount =
-    outcome.status === "succeeded" ? 0 : outcome.status === "failed" ? txs.length : Math.min(Math.max(outcome.fail_count ?? 1, 1), txs.length - 1);
+    outcome.status === "succeeded"
+      ? 0
+      : outcome.status === "failed"
+        ? txs.length
+        : Math.min(Math.max(outcome.fail_count ?? 1, 1), txs.length - 1);
   txs.forEach((t, i) => {
     const failed = i < failCount;
     t.status = failed ? "failed" : "succeeded";
@@ -149,7 +169,8 @@ export function registerRoyalties(r: Router, e: Engine): void {
     const byUser = new Map<string, Royalty[]>();
     for (const x of pool) byUser.set(x.source_user, [...(byUser.get(x.source_user) ?? []), x]);
     const groups = [...byUser.values()].filter((g) => g.reduce((n, x) => n + x.amount, 0) >= (p.min_amount ?? 1));
-    if (groups.length === 0) throw badRequest("没有满足条件的待结算分润 (Nothing to settle: no matching unsettled royalties)");
+    if (groups.length === 0)
+      throw badRequest("没有满足条件的待结算分润 (Nothing to settle: no matching unsettled royalties)");
 
     const now = e.now();
     const s: RoyaltySettlement = {
@@ -222,7 +243,10 @@ export function registerRoyalties(r: Router, e: Engine): void {
       style: "page",
       maxPerPage: 100,
       query: req.query,
-      filter: (s) => s.payer_app === payer && (method === undefined || s.method === method) && (status === undefined || s.status === status),
+      filter: (s) =>
+        s.payer_app === payer &&
+        (method === undefined || s.method === method) &&
+        (status === undefined || s.status === status),
       render: (s) => renderSettlement(e, s),
     });
   });
@@ -231,7 +255,10 @@ export function registerRoyalties(r: Router, e: Engine): void {
     const s = getSettlement(e, req.params.id ?? "");
     const p = validate(updateSchema, req.body);
     if (s.status !== "created") {
-      throw badRequest(`结算状态为 ${s.status}，只有 created 状态可以${p.status === "pending" ? "确认" : "取消"} (Settlement is ${s.status}; only created settlements can be updated)`, "status");
+      throw badRequest(
+        `结算状态为 ${s.status}，只有 created 状态可以${p.status === "pending" ? "确认" : "取消"} (Settlement is ${s.status}; only created settlements can be updated)`,
+        "status",
+      );
     }
     const txs = txsOf(e, s);
     if (p.status === "pending") {

@@ -93,12 +93,19 @@ async function storeAndApply(tx: Tx, stored: StoredEvent, event: PingppEvent): P
     return { kind: "stored", eventId: stored.id, duplicate: true, status: row?.status ?? "ignored" };
   }
   const result = await applyEvent(tx, event);
-  await tx.execute(sql`update ${pingppEvents} set status = ${result.status}, result = ${result.result} where id = ${stored.id}`);
+  await tx.execute(
+    sql`update ${pingppEvents} set status = ${result.status}, result = ${result.result} where id = ${stored.id}`,
+  );
   return { kind: "stored", eventId: stored.id, duplicate: false, status: result.status };
 }
 
 /** Store an event that is not applied (one statement); a repeat only bumps the counter. */
-async function storeUnapplied(db: Db, stored: StoredEvent, status: "foreign" | "failed", reason: string): Promise<IngestResult> {
+async function storeUnapplied(
+  db: Db,
+  stored: StoredEvent,
+  status: "foreign" | "failed",
+  reason: string,
+): Promise<IngestResult> {
   const row = await insertEvent(db, stored, status, reason);
   return { kind: "stored", eventId: stored.id, duplicate: !row?.inserted, status: row?.status ?? status };
 }
@@ -115,7 +122,9 @@ async function insertEvent(q: DbOrTx, e: StoredEvent, status: EventStatus, resul
   return row;
 }
 
-/** Deeper than any Ping++ object (they nest a handful of levels); JSON.stringify overflows the stack long before 10k. */
+/**
+ * Deeper than any Ping++ object (they nest a handful of levels); JSON.stringify overflows the stack long before 10k.
+ */
 export const MAX_EVENT_DEPTH = 64;
 /** Ping++ ids and types are a few dozen characters; a btree index entry holds at most ~2.7 kB. */
 const MAX_KEY_LENGTH = 255;
@@ -157,16 +166,23 @@ function readEventJson(rawBody: Uint8Array): { json: Record<string, unknown>; st
       type,
       objectId,
       livemode: json.livemode === true,
-      created: typeof created === "number" && Number.isInteger(created) && created >= 0 && created <= MAX_UNIX_SECONDS ? new Date(created * 1000).toISOString() : null,
+      created:
+        typeof created === "number" && Number.isInteger(created) && created >= 0 && created <= MAX_UNIX_SECONDS
+          ? new Date(created * 1000).toISOString()
+          : null,
       payload: JSON.stringify(json),
     },
   };
 }
 
-/** Why a JSON body cannot be stored whole as sent (ARCHITECTURE.md rule 2), or null. Iterative, so no depth overflows it. */
+/**
+ * Why a JSON body cannot be stored whole as sent (ARCHITECTURE.md rule 2), or null. Iterative, so no depth overflows
+ * it.
+ */
 function whyUnstorable(json: unknown, keys: Record<string, string | null>): string | null {
   for (const [name, v] of Object.entries(keys)) {
-    if (typeof v === "string" && v.length > MAX_KEY_LENGTH) return `${name} is longer than ${MAX_KEY_LENGTH} characters`;
+    if (typeof v === "string" && v.length > MAX_KEY_LENGTH)
+      return `${name} is longer than ${MAX_KEY_LENGTH} characters`;
   }
   const stack: [unknown, number][] = [[json, 1]];
   while (stack.length) {
@@ -188,7 +204,8 @@ function whyUnstorable(json: unknown, keys: Record<string, string | null>): stri
 function whyUnappliable(event: PingppEvent): string | null {
   // The object's own numbers and references end up in indexed columns (order_no, transaction_no, charge, …).
   for (const [k, v] of Object.entries(event.data.object)) {
-    if (INDEXED_FIELD.test(k) && typeof v === "string" && v.length > MAX_KEY_LENGTH) return `data.object.${k} is longer than ${MAX_KEY_LENGTH} characters`;
+    if (INDEXED_FIELD.test(k) && typeof v === "string" && v.length > MAX_KEY_LENGTH)
+      return `data.object.${k} is longer than ${MAX_KEY_LENGTH} characters`;
   }
   return null;
 }

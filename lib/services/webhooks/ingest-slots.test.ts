@@ -16,7 +16,12 @@ process.env.PINGPP_PUBLIC_KEY = publicKey.export({ type: "spki", format: "pem" }
 // the console runs the app of Ping++'s samples in live mode, so the sample's events are its own
 process.env.PINGPP_API_KEY = "sk_live_ingestSlotsTest";
 process.env.PINGPP_APP_ID = "app_1Gqj58ynP0mHeX1q";
-const sample = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+const sample = JSON.parse(
+  fs.readFileSync(
+    path.join(import.meta.dirname, "../../pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"),
+    "utf8",
+  ),
+);
 const sign = (body: string) => crypto.sign("RSA-SHA256", Buffer.from(body), privateKey).toString("base64");
 
 /** Another session takes the charge row's lock (optionally writing its status) and keeps it until release(). */
@@ -59,19 +64,40 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
 
   it("12 webhooks stuck on a locked charge still leave the pool able to answer a read; all are applied once the lock goes", async () => {
     const o = sample.data.object;
-    await db.insert(charges).values({ pingppId: o.id, orderNo: o.order_no, appId: o.app, channel: o.channel, amount: o.amount, currency: o.currency, subject: o.subject, body: o.body, status: "pending" });
+    await db.insert(charges).values({
+      pingppId: o.id,
+      orderNo: o.order_no,
+      appId: o.app,
+      channel: o.channel,
+      amount: o.amount,
+      currency: o.currency,
+      subject: o.subject,
+      body: o.body,
+      status: "pending",
+    });
     // another session holds the charge row, as a slow transaction elsewhere would
     const lock = await holdChargeRow(o.id);
 
-    const bodies = Array.from({ length: 12 }, (_, i) => JSON.stringify({ ...sample, id: `evt_slots${String(i).padStart(19, "0")}` }));
+    const bodies = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ ...sample, id: `evt_slots${String(i).padStart(19, "0")}` }),
+    );
     const deliveries = bodies.map((b) =>
-      POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) }, body: b })),
+      POST(
+        new Request("http://console.test/api/webhooks/pingpp", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) },
+          body: b,
+        }),
+      ),
     );
     // the webhooks now wait on the lock (or for a slot); a read must not wait behind them
     await new Promise((r) => setTimeout(r, 300));
     // (held for less than the lock timeout: these deliveries wait, then succeed)
     const read = await Promise.race([
-      db.select({ id: charges.id }).from(charges).then(() => "answered"),
+      db
+        .select({ id: charges.id })
+        .from(charges)
+        .then(() => "answered"),
       new Promise((r) => setTimeout(() => r("starved"), 5_000)),
     ]);
     expect(read).toBe("answered");
@@ -87,7 +113,14 @@ describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connectio
     const o = sample.data.object;
     const lock = await holdChargeRow(o.id, "pending"); // committed on release: the charge is pending again
     const b = JSON.stringify({ ...sample, id: "evt_slotslocktimeout00000000" });
-    const send = () => POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) }, body: b }));
+    const send = () =>
+      POST(
+        new Request("http://console.test/api/webhooks/pingpp", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-pingplusplus-signature": sign(b) },
+          body: b,
+        }),
+      );
     const first = await send(); // waits the 3 s lock timeout, then gives up
     expect(first.status).toBe(503);
     await lock.release();

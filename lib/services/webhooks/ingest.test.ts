@@ -15,7 +15,9 @@ process.env.PINGPP_API_KEY = "sk_live_ingestTest";
 process.env.PINGPP_APP_ID = "app_1Gqj58ynP0mHeX1q";
 
 const fixtures = path.join(import.meta.dirname, "../../pingpp/fixtures");
-const sample = JSON.parse(fs.readFileSync(path.join(fixtures, "seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"));
+const sample = JSON.parse(
+  fs.readFileSync(path.join(fixtures, "seed-samples/qr-charge-10-charge.succeeded.json"), "utf8"),
+);
 
 let db: Db;
 let POST: (req: Request) => Promise<Response>;
@@ -34,7 +36,13 @@ const sign = (body: Buffer | string) => crypto.sign("RSA-SHA256", Buffer.from(bo
 async function deliver(body: Buffer | string, signature: string | null = sign(body)) {
   const headers = new Headers({ "content-type": "application/json" });
   if (signature !== null) headers.set("x-pingplusplus-signature", signature);
-  const res = await POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
+  const res = await POST(
+    new Request("http://console.test/api/webhooks/pingpp", {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : new Uint8Array(body),
+    }),
+  );
   return { status: res.status, text: await res.text() };
 }
 
@@ -48,7 +56,12 @@ describe("POST /api/webhooks/pingpp", () => {
     expect(await deliver(body)).toEqual({ status: 200, text: "ok" });
     expect(await deliver(body)).toEqual({ status: 200, text: "duplicate" });
     const [evt] = await db.select().from(pingppEvents);
-    expect(evt).toMatchObject({ type: "charge.succeeded", status: "applied", receiveCount: 2, signatureVerified: true });
+    expect(evt).toMatchObject({
+      type: "charge.succeeded",
+      status: "applied",
+      receiveCount: 2,
+      signatureVerified: true,
+    });
     const [c] = await db.select().from(charges);
     expect(c).toMatchObject({ pingppId: sample.data.object.id, status: "paid", amount: sample.data.object.amount });
   });
@@ -61,7 +74,9 @@ describe("POST /api/webhooks/pingpp", () => {
     expect((await deliver(body, null)).status).toBe(401);
     expect((await deliver(body, "not base64 at all!")).status).toBe(401);
     const other = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey;
-    expect((await deliver(body, crypto.sign("RSA-SHA256", Buffer.from(body), other).toString("base64"))).status).toBe(401);
+    expect((await deliver(body, crypto.sign("RSA-SHA256", Buffer.from(body), other).toString("base64"))).status).toBe(
+      401,
+    );
     expect(await db.$count(pingppEvents)).toBe(0);
   });
 
@@ -75,13 +90,20 @@ describe("POST /api/webhooks/pingpp", () => {
     const wrongShape = chargeEvent({ amount: "1000" });
     expect(await deliver(wrongShape)).toEqual({ status: 200, text: "ok" });
     const [evt] = await db.select().from(pingppEvents);
-    expect(evt).toMatchObject({ type: "charge.succeeded", status: "failed", result: expect.stringMatching(/data\.object\.amount/) });
+    expect(evt).toMatchObject({
+      type: "charge.succeeded",
+      status: "failed",
+      result: expect.stringMatching(/data\.object\.amount/),
+    });
     expect(await db.$count(charges)).toBe(0);
   });
 
   it("stores and acknowledges a valid event of a type it does not handle", async () => {
     // Ping++'s own account.summary.available, in this console's (live) mode
-    const body = JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(fixtures, "webhook-2.body.json"), "utf8")), livemode: true });
+    const body = JSON.stringify({
+      ...JSON.parse(fs.readFileSync(path.join(fixtures, "webhook-2.body.json"), "utf8")),
+      livemode: true,
+    });
     expect((await deliver(body)).status).toBe(200);
     const [evt] = await db.select().from(pingppEvents);
     expect(evt).toMatchObject({ type: "account.summary.available", status: "ignored" });

@@ -24,5 +24,7 @@ export const chargeSucceededWithOrder: EventHandler = async (tx, event) => {
     return applied;
   }
   const order = await applyOrderCharge(tx, event.data.object, locked);
-  return order ? { ...applied, result: `${applied.result}; order ${order.pingppId} paid ${order.amountPaid}` } : applied;
+  return order
+    ? { ...applied, result: `${applied.result}; order ${order.pingppId} paid ${order.amountPaid}` }
+    : applied;
 };

@@ -50,7 +50,13 @@ async function routeWithKey(keyPath: string, owner?: { key: string; app: string 
 }
 
 const post = (POST: (r: Request) => Promise<Response>, body: Uint8Array, sig: string) =>
-  POST(new Request("http://console.test/api/webhooks/pingpp", { method: "POST", headers: { "X-Pingplusplus-Signature": sig }, body: new Uint8Array(body) }));
+  POST(
+    new Request("http://console.test/api/webhooks/pingpp", {
+      method: "POST",
+      headers: { "X-Pingplusplus-Signature": sig },
+      body: new Uint8Array(body),
+    }),
+  );
 
 describe.each(cases)("real signed webhook-$n", ({ n, body, sig, key }) => {
   it("is accepted and stored once when delivered 10 times at once; a one-byte change is refused", async () => {
@@ -84,19 +90,35 @@ describe("a real signed charge.succeeded of another app or the other mode", () =
   it.each([
     // webhook-1: live, app_vcPc…; webhook-3: test, app_eTC8…
     { n: 1, console: undefined, why: /live-mode event; this console runs in test mode/ }, // the sandbox's app, test mode
-    { n: 1, console: { key: "sk_live_otherApp", app: "app_Other00000000001" }, why: /for app app_vcPcqDeS88ixrPlu; this console's app is app_Other00000000001/ },
-    { n: 3, console: { key: "sk_live_fixtureOwner3", app: "app_eTC8yLuj9GSSL0yv" }, why: /test-mode event; this console runs in live mode/ },
-  ])("webhook-$n to a console of another app or mode: stored as not ours, acknowledged, no charge booked", async ({ n, console: owner, why }) => {
-    const c = cases.find((x) => x.n === n)!;
-    const event = JSON.parse(c.body.toString("utf8")) as { id: string; data: { object: { id: string } } };
-    await db.delete(pingppEvents).where(eq(pingppEvents.id, event.id));
-    await db.delete(charges).where(eq(charges.pingppId, event.data.object.id));
-    const POST = await routeWithKey(c.key, owner);
-    expect((await post(POST, c.body, c.sig)).status).toBe(200);
-    expect((await post(POST, c.body, c.sig)).status).toBe(200);
-    const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, event.id));
-    expect(row).toMatchObject({ status: "foreign", receiveCount: 2, signatureVerified: true, result: expect.stringMatching(why) });
-    expect(row!.payload).toEqual(JSON.parse(c.body.toString("utf8")));
-    expect(await db.$count(charges, eq(charges.pingppId, event.data.object.id))).toBe(0);
-  });
+    {
+      n: 1,
+      console: { key: "sk_live_otherApp", app: "app_Other00000000001" },
+      why: /for app app_vcPcqDeS88ixrPlu; this console's app is app_Other00000000001/,
+    },
+    {
+      n: 3,
+      console: { key: "sk_live_fixtureOwner3", app: "app_eTC8yLuj9GSSL0yv" },
+      why: /test-mode event; this console runs in live mode/,
+    },
+  ])(
+    "webhook-$n to a console of another app or mode: stored as not ours, acknowledged, no charge booked",
+    async ({ n, console: owner, why }) => {
+      const c = cases.find((x) => x.n === n)!;
+      const event = JSON.parse(c.body.toString("utf8")) as { id: string; data: { object: { id: string } } };
+      await db.delete(pingppEvents).where(eq(pingppEvents.id, event.id));
+      await db.delete(charges).where(eq(charges.pingppId, event.data.object.id));
+      const POST = await routeWithKey(c.key, owner);
+      expect((await post(POST, c.body, c.sig)).status).toBe(200);
+      expect((await post(POST, c.body, c.sig)).status).toBe(200);
+      const [row] = await db.select().from(pingppEvents).where(eq(pingppEvents.id, event.id));
+      expect(row).toMatchObject({
+        status: "foreign",
+        receiveCount: 2,
+        signatureVerified: true,
+        result: expect.stringMatching(why),
+      });
+      expect(row!.payload).toEqual(JSON.parse(c.body.toString("utf8")));
+      expect(await db.$count(charges, eq(charges.pingppId, event.data.object.id))).toBe(0);
+    },
+  );
 });

@@ -25,7 +25,12 @@ export function whyForeign(json: unknown): string | null {
     return `its ${String(object.object ?? "object")} is ${modeName(object.livemode)}-mode; this console runs in ${modeName(live)} mode`;
   }
   // `app` is an id, or the app object itself when expanded
-  const app = typeof object.app === "string" ? object.app : isRecord(object.app) && typeof object.app.id === "string" ? object.app.id : null;
+  const app =
+    typeof object.app === "string"
+      ? object.app
+      : isRecord(object.app) && typeof object.app.id === "string"
+        ? object.app.id
+        : null;
   if (app !== null && app !== appId) return `for app ${app.slice(0, 64)}; this console's app is ${appId}`;
   return null;
 }

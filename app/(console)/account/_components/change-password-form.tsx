@@ -44,15 +44,38 @@ export function ChangePasswordForm({ required }: { required: boolean }) {
         }}
       >
         <Field label={t("currentPassword")} htmlFor="current-password" error={errors.current}>
-          <Input id="current-password" name="current" type="password" autoComplete="current-password" required invalid={!!errors.current} />
+          <Input
+            id="current-password"
+            name="current"
+            type="password"
+            autoComplete="current-password"
+            required
+            invalid={!!errors.current}
+          />
         </Field>
         <Field label={t("newPassword")} htmlFor="new-password" error={errors.next}>
-          <Input id="new-password" name="next" type="password" autoComplete="new-password" required invalid={!!errors.next} />
+          <Input
+            id="new-password"
+            name="next"
+            type="password"
+            autoComplete="new-password"
+            required
+            invalid={!!errors.next}
+          />
         </Field>
         <Field label={t("confirmPassword")} htmlFor="confirm-password" error={errors.confirm}>
-          <Input id="confirm-password" name="confirm" type="password" autoComplete="new-password" required invalid={!!errors.confirm} />
+          <Input
+            id="confirm-password"
+            name="confirm"
+            type="password"
+            autoComplete="new-password"
+            required
+            invalid={!!errors.confirm}
+          />
         </Field>
-        {message && (message.tone === "success" || !Object.keys(errors).length) ? <Alert tone={message.tone}>{message.text}</Alert> : null}
+        {message && (message.tone === "success" || !Object.keys(errors).length) ? (
+          <Alert tone={message.tone}>{message.text}</Alert>
+        ) : null}
         <Button type="submit" disabled={pending}>
           {pending ? t("saving") : t("changePasswordSubmit")}
         </Button>

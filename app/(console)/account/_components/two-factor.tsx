@@ -12,7 +12,17 @@ import { Alert } from "@/components/ui/alert";
  * Two-factor sign-in: enroll (QR + the secret as text, confirmed with a code; the secret is shown
  * only during enrollment), the recovery codes once, and turning it off (password asked again).
  */
-export function TwoFactorSection({ enabled, required, recoveryCodesLeft, gated }: { enabled: boolean; required: boolean; recoveryCodesLeft: number; gated: boolean }) {
+export function TwoFactorSection({
+  enabled,
+  required,
+  recoveryCodesLeft,
+  gated,
+}: {
+  enabled: boolean;
+  required: boolean;
+  recoveryCodesLeft: number;
+  gated: boolean;
+}) {
   const t = useTranslations("account");
   const router = useRouter();
   const [pending, start] = useTransition();
@@ -56,7 +66,9 @@ export function TwoFactorSection({ enabled, required, recoveryCodesLeft, gated }
       ) : enabled ? (
         <div className="space-y-3">
           <p className="text-sm">
-            <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800">{t("statusOn")}</span>{" "}
+            <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800">
+              {t("statusOn")}
+            </span>{" "}
             {t("recoveryLeft", { n: recoveryCodesLeft })}
           </p>
           {required ? (
@@ -106,13 +118,24 @@ export function TwoFactorSection({ enabled, required, recoveryCodesLeft, gated }
                 <QRCodeSVG value={enrolling.uri} size={176} title={t("qrTitle")} />
               </div>
               <p className="mt-1">
-                {t("orEnter")} <code data-testid="totp-secret" className="break-all rounded bg-slate-100 px-1 font-mono">{enrolling.secret}</code>
+                {t("orEnter")}{" "}
+                <code data-testid="totp-secret" className="break-all rounded bg-slate-100 px-1 font-mono">
+                  {enrolling.secret}
+                </code>
               </p>
             </li>
             <li>{t("enterCode")}</li>
           </ol>
           <Field label={t("code")} htmlFor="totp-code">
-            <Input id="totp-code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" maxLength={6} required />
+            <Input
+              id="totp-code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="\d{6}"
+              maxLength={6}
+              required
+            />
           </Field>
           <div className="flex gap-2">
             <Button type="submit" disabled={pending}>
@@ -126,7 +149,9 @@ export function TwoFactorSection({ enabled, required, recoveryCodesLeft, gated }
       ) : (
         <div className="space-y-2">
           <p className="text-sm">
-            <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700">{t("statusOff")}</span>
+            <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700">
+              {t("statusOff")}
+            </span>
           </p>
           <Button
             type="button"

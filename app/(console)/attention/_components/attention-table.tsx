@@ -23,12 +23,38 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
   return (
     <div className="space-y-3">
       {msg ? <Alert tone={msg.tone}>{msg.text}</Alert> : null}
-      <ListTable testId="attention-table" empty={null} head={[{ label: t("kind") }, { label: t("object") }, { label: t("amount"), right: true }, { label: t("since") }, { label: t("detail") }, { label: t("actions") }]}>
+      <ListTable
+        testId="attention-table"
+        empty={null}
+        head={[
+          { label: t("kind") },
+          { label: t("object") },
+          { label: t("amount"), right: true },
+          { label: t("since") },
+          { label: t("detail") },
+          { label: t("actions") },
+        ]}
+      >
         {items.map((i) => (
-          <tr key={`${i.kind}:${i.objectId}`} className="border-t border-slate-100 align-top" data-kind={i.kind} data-object={i.label}>
+          <tr
+            key={`${i.kind}:${i.objectId}`}
+            className="border-t border-slate-100 align-top"
+            data-kind={i.kind}
+            data-object={i.label}
+          >
             <td className="px-3 py-2">{t(`kinds.${i.kind}`)}</td>
-            <td className="px-3 py-2 font-mono text-xs">{i.href ? <Link className="text-indigo-700 hover:underline" href={i.href}>{i.label}</Link> : i.label}</td>
-            <td className="px-3 py-2 text-right tabular-nums">{i.amount !== null ? formatMoney(i.amount, i.currency ?? "cny") : ""}</td>
+            <td className="px-3 py-2 font-mono text-xs">
+              {i.href ? (
+                <Link className="text-indigo-700 hover:underline" href={i.href}>
+                  {i.label}
+                </Link>
+              ) : (
+                i.label
+              )}
+            </td>
+            <td className="px-3 py-2 text-right tabular-nums">
+              {i.amount !== null ? formatMoney(i.amount, i.currency ?? "cny") : ""}
+            </td>
             <td className="whitespace-nowrap px-3 py-2">{formatShanghai(new Date(i.since))}</td>
             <td className="px-3 py-2">{i.detail}</td>
             <td className="space-x-2 whitespace-nowrap px-3 py-2">
@@ -44,7 +70,10 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
                         !res.ok
                           ? { tone: "error", text: res.error }
                           : res.data?.eventStatus === "failed"
-                            ? { tone: "error", text: t("stillFailed", { label: i.label, result: res.data.result ?? "" }) }
+                            ? {
+                                tone: "error",
+                                text: t("stillFailed", { label: i.label, result: res.data.result ?? "" }),
+                              }
                             : { tone: "success", text: t("synced", { label: i.label }) },
                       );
                       router.refresh();
@@ -81,7 +110,14 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
       >
         <label className="block space-y-1">
           <span>{t("note")}</span>
-          <textarea className={inputClass} rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} required />
+          <textarea
+            className={inputClass}
+            rows={3}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={500}
+            required
+          />
         </label>
       </ConfirmDialog>
     </div>

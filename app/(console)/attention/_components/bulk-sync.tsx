@@ -17,7 +17,11 @@ export function BulkSyncButton({ kind, count }: { kind: AttentionKind; count: nu
   return (
     <div className="flex flex-wrap items-center gap-2">
       {msg ? (
-        <span role="status" data-testid="bulk-sync-result" className={`text-sm ${msg.tone === "ok" ? "text-emerald-700" : "text-rose-700"}`}>
+        <span
+          role="status"
+          data-testid="bulk-sync-result"
+          className={`text-sm ${msg.tone === "ok" ? "text-emerald-700" : "text-rose-700"}`}
+        >
           {msg.text}
         </span>
       ) : null}
@@ -34,7 +38,18 @@ export function BulkSyncButton({ kind, count }: { kind: AttentionKind; count: nu
           start(async () => {
             const res = await syncAttentionKindAction({ kind });
             setOpen(false);
-            setMsg(res.ok ? { tone: res.data.failed ? "error" : "ok", text: t("syncAllDone", { synced: res.data.synced, failed: res.data.failed, remaining: res.data.remaining }) } : { tone: "error", text: res.error });
+            setMsg(
+              res.ok
+                ? {
+                    tone: res.data.failed ? "error" : "ok",
+                    text: t("syncAllDone", {
+                      synced: res.data.synced,
+                      failed: res.data.failed,
+                      remaining: res.data.remaining,
+                    }),
+                  }
+                : { tone: "error", text: res.error },
+            );
             router.refresh();
           })
         }

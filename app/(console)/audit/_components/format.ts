@@ -3,7 +3,10 @@ import { formatMoney } from "@/lib/money";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PINGPP_ID = /^[a-z]{2,4}_[A-Za-z0-9]{8,60}$/;
 
-/** The console page of an audit row's target, or null (plain text): our ids open the page, Ping++ ids go through /go/{id}. */
+/**
+ * The console page of an audit row's target, or null (plain text): our ids open the page, Ping++ ids go through
+ * /go/{id}.
+ */
 export function targetHref(type: string | null, id: string | null): string | null {
   if (!type || !id) return null;
   const ours: Record<string, string> = {

@@ -21,10 +21,23 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
   });
   const when = (iso: string | null) => (iso ? formatShanghai(new Date(iso)) : "—");
   const fields: [string, React.ReactNode][] = [
-    [t("charges.chargeId"), <span key="id" className="font-mono">{c.chargeId}</span>],
-    [t("charges.orderNo"), <span key="no" className="font-mono">{c.orderNo}</span>],
+    [
+      t("charges.chargeId"),
+      <span key="id" className="font-mono">
+        {c.chargeId}
+      </span>,
+    ],
+    [
+      t("charges.orderNo"),
+      <span key="no" className="font-mono">
+        {c.orderNo}
+      </span>,
+    ],
     [t("charges.amount"), formatMoney(c.amount, c.currency)],
-    [t("charges.refunded"), <RefundedAmount key="r" refund={c.refund} currency={c.currency} testId="charge-refunded" />],
+    [
+      t("charges.refunded"),
+      <RefundedAmount key="r" refund={c.refund} currency={c.currency} testId="charge-refunded" />,
+    ],
     [t("charges.channel"), t(`channels.${c.channel}` as never)],
     [t("charges.terminal"), c.terminalId ?? "—"],
     [t("charges.subject"), c.subject],
@@ -52,7 +65,10 @@ export default async function ChargeDetailPage({ params }: { params: Promise<{ i
         </span>
         <RefundStateBadges refund={c.refund} currency={c.currency} />
         {can(actor.role, "refunds.create") && c.status === "paid" && c.chargeId && c.amountRefunded < c.amount ? (
-          <Link href={`/refunds/new?charge=${c.chargeId}`} className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+          <Link
+            href={`/refunds/new?charge=${c.chargeId}`}
+            className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+          >
             {t("charges.refund")}
           </Link>
         ) : null}

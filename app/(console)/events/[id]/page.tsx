@@ -19,13 +19,27 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
   const rows: [string, React.ReactNode][] = [
     [t("id"), <code key="id">{e.id}</code>],
     [t("type"), <code key="t">{e.type}</code>],
-    [t("object"), href ? <a key="o" href={href} className="text-indigo-700 hover:underline">{e.objectId}</a> : (e.objectId ?? "—")],
+    [
+      t("object"),
+      href ? (
+        <a key="o" href={href} className="text-indigo-700 hover:underline">
+          {e.objectId}
+        </a>
+      ) : (
+        (e.objectId ?? "—")
+      ),
+    ],
     [t("created"), formatShanghai(e.createdAt)],
     [t("received"), formatShanghai(e.firstReceivedAt)],
     [t("lastReceived"), formatShanghai(e.lastReceivedAt)],
     [t("count"), e.receiveCount],
     [t("signature"), e.signatureVerified ? t("verified") : t("unverified")],
-    [t("status"), <span key="s" data-testid="event-status">{t(`statuses.${e.status}`)}</span>],
+    [
+      t("status"),
+      <span key="s" data-testid="event-status">
+        {t(`statuses.${e.status}`)}
+      </span>,
+    ],
     [t("result"), e.result ?? "—"],
   ];
   return (

@@ -54,7 +54,10 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       </div>
 
       {anomaly ? (
-        <div data-testid="order-anomaly" className="space-y-2 rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-900">
+        <div
+          data-testid="order-anomaly"
+          className="space-y-2 rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-900"
+        >
           <p className="font-semibold">{t(`orders.anomaly.${anomaly.kind}`)}</p>
           <p>{t("orders.anomaly.excess", { amount: money(anomaly.excess) })}</p>
           {may.refund ? (
@@ -64,11 +67,22 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
                 orderId: row.id,
                 chargeId: excessCharge?.id,
                 amount: fenToDecimal(Math.min(anomaly.excess, excessCharge?.remainder ?? 0)).replace(/,/g, ""),
-                description: t(anomaly.kind === "paidTwice" ? "orders.anomaly.reasonPaidTwice" : "orders.anomaly.reasonPaidAfterCancel"),
+                description: t(
+                  anomaly.kind === "paidTwice"
+                    ? "orders.anomaly.reasonPaidTwice"
+                    : "orders.anomaly.reasonPaidAfterCancel",
+                ),
               }}
-              label={t("orders.anomaly.refundExcess", { amount: money(Math.min(anomaly.excess, excessCharge?.remainder ?? 0)) })}
+              label={t("orders.anomaly.refundExcess", {
+                amount: money(Math.min(anomaly.excess, excessCharge?.remainder ?? 0)),
+              })}
               busyLabel={t("refunds.submitting")}
-              confirm={{ title: t("orders.anomaly.confirm", { amount: money(Math.min(anomaly.excess, excessCharge?.remainder ?? 0)) }), danger: true }}
+              confirm={{
+                title: t("orders.anomaly.confirm", {
+                  amount: money(Math.min(anomaly.excess, excessCharge?.remainder ?? 0)),
+                }),
+                danger: true,
+              }}
               variant="danger"
               testId="refund-excess"
             />
@@ -85,12 +99,22 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               label={t("orders.cancel")}
               busyLabel={t("orders.canceling")}
               done="orders.canceledOk"
-              confirm={{ title: t("orders.cancel"), body: t("orders.confirmCancel", { amount: money(row.actualAmount) }), danger: true }}
+              confirm={{
+                title: t("orders.cancel"),
+                body: t("orders.confirmCancel", { amount: money(row.actualAmount) }),
+                danger: true,
+              }}
               variant="danger"
               testId="cancel-order"
             />
           ) : null}
-          <ActionButton action={refreshOrderAction} input={{ id: row.id }} label={t("orders.refresh")} busyLabel={t("orders.syncing")} done="orders.refreshed" />
+          <ActionButton
+            action={refreshOrderAction}
+            input={{ id: row.id }}
+            label={t("orders.refresh")}
+            busyLabel={t("orders.syncing")}
+            done="orders.refreshed"
+          />
         </div>
       ) : (
         <Alert>{t("orders.readOnly")}</Alert>
@@ -103,8 +127,16 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           [t("orders.channel"), row.channel ? t(`channels.${row.channel}` as never) : null],
           [t("orders.amount"), money(row.amount)],
           [t("orders.actualAmount"), money(row.actualAmount)],
-          [t("orders.amountPaid"), <span key="p" data-testid="amount-paid">{money(row.amountPaid)}</span>],
-          [t("orders.amountRefunded"), <RefundedAmount key="r" refund={d.refund} currency={row.currency} testId="amount-refunded" />],
+          [
+            t("orders.amountPaid"),
+            <span key="p" data-testid="amount-paid">
+              {money(row.amountPaid)}
+            </span>,
+          ],
+          [
+            t("orders.amountRefunded"),
+            <RefundedAmount key="r" refund={d.refund} currency={row.currency} testId="amount-refunded" />,
+          ],
           [t("orders.subject"), row.subject],
           [t("orders.body"), row.body],
           [t("orders.terminal"), row.terminalId],
@@ -146,7 +178,12 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       {may.refund && d.refundable > 0 ? (
         <section className="space-y-2">
           <h2 className="font-semibold">{t("refunds.new")}</h2>
-          <RefundForm key={`${d.refundable}-${d.refunds.length}`} orderId={row.id} charges={d.charges.map((c) => ({ id: c.id, channel: c.channel, remainder: c.remainder }))} currency={row.currency} />
+          <RefundForm
+            key={`${d.refundable}-${d.refunds.length}`}
+            orderId={row.id}
+            charges={d.charges.map((c) => ({ id: c.id, channel: c.channel, remainder: c.remainder }))}
+            currency={row.currency}
+          />
         </section>
       ) : null}
 
@@ -160,7 +197,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         <ol className="space-y-1 rounded-lg bg-white p-4 text-sm shadow-sm" data-testid="order-timeline">
           {d.timeline.map((e, i) => (
             <li key={i}>
-              <span className="tabular-nums text-slate-500">{formatShanghai(e.at)}</span> · {t(`orders.events.${e.what}` as never)}
+              <span className="tabular-nums text-slate-500">{formatShanghai(e.at)}</span> ·{" "}
+              {t(`orders.events.${e.what}` as never)}
               {e.detail ? <span className="font-mono text-xs text-slate-500"> {e.detail}</span> : null}
             </li>
           ))}

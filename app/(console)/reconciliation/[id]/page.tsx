@@ -12,7 +12,13 @@ import { DifferencesTable, type DifferenceItem } from "../_components/difference
 
 export const dynamic = "force-dynamic";
 
-export default async function ReconciliationRunPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ after?: string }> }) {
+export default async function ReconciliationRunPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ after?: string }>;
+}) {
   await requireCapability("reconciliation.manage");
   const t = await getTranslations("reconciliation");
   const { id } = await params;
@@ -20,7 +26,10 @@ export default async function ReconciliationRunPage({ params, searchParams }: { 
   if (!run) notFound();
   // keyset: `after` = "<created ISO>_<id>" of the last row shown
   const after = (await searchParams).after?.split("_");
-  const cursor = after?.length === 2 && !Number.isNaN(Date.parse(after[0]!)) && /^[0-9a-f-]{36}$/i.test(after[1]!) ? { createdAt: new Date(after[0]!), id: after[1]! } : null;
+  const cursor =
+    after?.length === 2 && !Number.isNaN(Date.parse(after[0]!)) && /^[0-9a-f-]{36}$/i.test(after[1]!)
+      ? { createdAt: new Date(after[0]!), id: after[1]! }
+      : null;
   const rows = await listDifferences(run.id, cursor, 51);
   const shown = rows.slice(0, 50);
   const last = shown.at(-1);
@@ -45,7 +54,8 @@ export default async function ReconciliationRunPage({ params, searchParams }: { 
         <ExportLink kind="reconciliation" filters={{ run: run.id }} />
       </div>
       <p className="text-sm text-slate-600" data-testid="run-status">
-        {t(`statuses.${run.status}`)} · {t(`triggers.${run.trigger === "nightly" ? "nightly" : "manual"}`)} · {formatShanghai(run.startedAt)}
+        {t(`statuses.${run.status}`)} · {t(`triggers.${run.trigger === "nightly" ? "nightly" : "manual"}`)} ·{" "}
+        {formatShanghai(run.startedAt)}
         {run.finishedAt ? ` → ${formatShanghai(run.finishedAt)}` : ""} · {t("differences")}: {run.differences}
         {run.error ? ` · ${t("error")}: ${run.error}` : ""}
       </p>
@@ -76,9 +86,16 @@ export default async function ReconciliationRunPage({ params, searchParams }: { 
         ))}
       </ListTable>
       <h2 className="text-lg font-semibold">{t("differences")}</h2>
-      {items.length === 0 && !cursor ? <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{t("noDifferences")}</p> : <DifferencesTable items={items} />}
+      {items.length === 0 && !cursor ? (
+        <p className="rounded-lg bg-white p-6 text-center text-slate-500 shadow-sm">{t("noDifferences")}</p>
+      ) : (
+        <DifferencesTable items={items} />
+      )}
       {rows.length > 50 && last ? (
-        <Link className="text-indigo-700 hover:underline" href={`/reconciliation/${run.id}?after=${last.createdAt.toISOString()}_${last.id}`}>
+        <Link
+          className="text-indigo-700 hover:underline"
+          href={`/reconciliation/${run.id}?after=${last.createdAt.toISOString()}_${last.id}`}
+        >
           {t("more")}
         </Link>
       ) : null}

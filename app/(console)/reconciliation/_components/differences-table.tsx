@@ -37,10 +37,23 @@ export function DifferencesTable({ items }: { items: DifferenceItem[] }) {
       <ListTable
         testId="reconciliation-differences"
         empty={null}
-        head={[{ label: t("kind") }, { label: t("object") }, { label: t("ours") }, { label: t("theirs") }, { label: t("amount"), right: true }, { label: t("resolution") }, {}]}
+        head={[
+          { label: t("kind") },
+          { label: t("object") },
+          { label: t("ours") },
+          { label: t("theirs") },
+          { label: t("amount"), right: true },
+          { label: t("resolution") },
+          {},
+        ]}
       >
         {items.map((d) => (
-          <tr key={d.id} className="border-t border-slate-100 align-top" data-kind={d.kind} data-object={d.pingppId ?? ""}>
+          <tr
+            key={d.id}
+            className="border-t border-slate-100 align-top"
+            data-kind={d.kind}
+            data-object={d.pingppId ?? ""}
+          >
             <td className="px-3 py-2">{t(`kinds.${d.kind}`)}</td>
             <td className="px-3 py-2">
               {t(`objectTypes.${d.objectType}`)} <span className="font-mono text-xs">{d.pingppId}</span>
@@ -48,7 +61,9 @@ export function DifferencesTable({ items }: { items: DifferenceItem[] }) {
             <td className="px-3 py-2">{d.ours ?? "—"}</td>
             <td className="px-3 py-2">{d.theirs ?? "—"}</td>
             <td className="px-3 py-2 text-right tabular-nums">{formatMoney(d.amount, d.currency)}</td>
-            <td className="px-3 py-2">{d.resolution ? `${t(`resolutions.${d.resolution}`)}${d.note ? `: ${d.note}` : ""}` : ""}</td>
+            <td className="px-3 py-2">
+              {d.resolution ? `${t(`resolutions.${d.resolution}`)}${d.note ? `: ${d.note}` : ""}` : ""}
+            </td>
             <td className="space-x-2 whitespace-nowrap px-3 py-2">
               {d.resolution ? null : (
                 <>
@@ -105,7 +120,14 @@ export function DifferencesTable({ items }: { items: DifferenceItem[] }) {
       >
         <label className="block space-y-1">
           <span>{t("notePlaceholder")}</span>
-          <textarea className={inputClass} rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} required />
+          <textarea
+            className={inputClass}
+            rows={3}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={500}
+            required
+          />
         </label>
       </ConfirmDialog>
     </div>

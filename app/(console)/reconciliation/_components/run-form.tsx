@@ -28,7 +28,15 @@ export function RunForm({ defaultDay, maxDay }: { defaultDay: string; maxDay: st
     >
       <label className="space-y-1 text-sm">
         <span className="block">{t("day")}</span>
-        <input type="date" name="day" className={inputClass} value={day} max={maxDay} onChange={(e) => setDay(e.target.value)} required />
+        <input
+          type="date"
+          name="day"
+          className={inputClass}
+          value={day}
+          max={maxDay}
+          onChange={(e) => setDay(e.target.value)}
+          required
+        />
       </label>
       <Button type="submit" disabled={busy}>
         {busy ? t("running") : t("run")}

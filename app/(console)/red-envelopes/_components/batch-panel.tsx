@@ -21,7 +21,12 @@ export function BatchPanel({ initial }: { initial: BatchProgress }) {
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [started, setStarted] = useState(false);
-  const q = usePolled(`/api/red-envelopes/batches/${initial.batch.id}/status`, initial, (d) => d.batch.status === "done", started || initial.batch.status === "sending");
+  const q = usePolled(
+    `/api/red-envelopes/batches/${initial.batch.id}/status`,
+    initial,
+    (d) => d.batch.status === "done",
+    started || initial.batch.status === "sending",
+  );
   const { batch: b, counts, done, sentAmount } = q.data;
   const valid = b.rowCount - b.invalidCount;
   const overBudget = b.totalAmount > b.budget;
@@ -46,14 +51,20 @@ export function BatchPanel({ initial }: { initial: BatchProgress }) {
         {overBudget ? ` · ${t("overBudget")}` : null}
       </p>
       <p className="text-sm text-slate-600">
-        {t("texts")}{b.sendName} · {b.subject} · {b.body} · {b.description}
+        {t("texts")}
+        {b.sendName} · {b.subject} · {b.body} · {b.description}
         {b.sceneId ? ` · ${b.sceneId}` : null}
       </p>
       {b.status === "draft" ? (
         <>
-          {b.invalidCount > 0 ? <Alert tone="error">{tr("errors.batchInvalidRows", { invalid: b.invalidCount })}</Alert> : null}
+          {b.invalidCount > 0 ? (
+            <Alert tone="error">{tr("errors.batchInvalidRows", { invalid: b.invalidCount })}</Alert>
+          ) : null}
           <div className="flex flex-wrap gap-3">
-            <Button disabled={busy || b.invalidCount > 0 || overBudget || valid === 0} onClick={() => setConfirming(true)}>
+            <Button
+              disabled={busy || b.invalidCount > 0 || overBudget || valid === 0}
+              onClick={() => setConfirming(true)}
+            >
               {busy ? t("starting") : t("start")}
             </Button>
             <Button variant="secondary" disabled={busy} onClick={() => setDeleting(true)}>
@@ -64,7 +75,10 @@ export function BatchPanel({ initial }: { initial: BatchProgress }) {
       ) : (
         <div className="space-y-2" data-testid="batch-progress">
           <div className="h-3 overflow-hidden rounded bg-slate-100">
-            <div className="h-full bg-indigo-500 transition-all" style={{ width: `${valid ? (100 * done) / valid : 0}%` }} />
+            <div
+              className="h-full bg-indigo-500 transition-all"
+              style={{ width: `${valid ? (100 * done) / valid : 0}%` }}
+            />
           </div>
           <p className="text-sm">
             {t("progress", { done, count: valid })} · {t("sentAmount", { amount: formatMoney(sentAmount) })}

@@ -60,7 +60,12 @@ export function BatchUploadForm() {
         </Field>
         <p className="mt-1 text-xs text-slate-500">
           {t("fileHint")}{" "}
-          <a href="/api/red-envelopes/batches/template" download className="text-indigo-700 underline" data-testid="batch-template">
+          <a
+            href="/api/red-envelopes/batches/template"
+            download
+            className="text-indigo-700 underline"
+            data-testid="batch-template"
+          >
             {t("template")}
           </a>
         </p>

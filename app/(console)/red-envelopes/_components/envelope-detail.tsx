@@ -19,7 +19,9 @@ export function EnvelopeDetail({ initial }: { initial: Detail }) {
   const t = useTranslations("redEnvelopes");
   const [busy, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
-  const q = usePolled(`/api/red-envelopes/${initial.envelope.id}/status`, initial, (d) => FINAL.includes(d.envelope.status));
+  const q = usePolled(`/api/red-envelopes/${initial.envelope.id}/status`, initial, (d) =>
+    FINAL.includes(d.envelope.status),
+  );
   const { envelope: e, timeline } = q.data;
   // [label, value, monospace]
   const rows: [string, string, boolean?][] = [
@@ -60,7 +62,10 @@ export function EnvelopeDetail({ initial }: { initial: Detail }) {
               <StatusBadge status={s.status} />
               <span className="tabular-nums">{formatShanghai(new Date(s.at))}</span>
               {s.eventId ? (
-                <Link href={`/events/${encodeURIComponent(s.eventId)}`} className="text-xs text-indigo-700 hover:underline">
+                <Link
+                  href={`/events/${encodeURIComponent(s.eventId)}`}
+                  className="text-xs text-indigo-700 hover:underline"
+                >
                   {t("fromWebhook", { id: s.eventId })}
                 </Link>
               ) : (

@@ -22,7 +22,13 @@ export function EnvelopeTextFields({ fieldErrors }: { fieldErrors: Record<string
       </Field>
       {TEXT_FIELDS.map((f) => (
         <Field key={f} label={t(f)} htmlFor={f} error={fieldErrors[f]}>
-          <Input id={f} name={f} required defaultValue={t(`default${f[0]!.toUpperCase()}${f.slice(1)}`)} invalid={!!fieldErrors[f]} />
+          <Input
+            id={f}
+            name={f}
+            required
+            defaultValue={t(`default${f[0]!.toUpperCase()}${f.slice(1)}`)}
+            invalid={!!fieldErrors[f]}
+          />
         </Field>
       ))}
     </>

@@ -61,7 +61,13 @@ export function SendForm() {
         // The action's own schema, checked here first: byte limits and amount range show at once.
         const parsed = sendRedEnvelopeSchema.safeParse(input);
         setError(null);
-        setFieldErrors(parsed.success ? {} : Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), tv.has(i.message) ? tv(i.message) : tv("invalid")])));
+        setFieldErrors(
+          parsed.success
+            ? {}
+            : Object.fromEntries(
+                parsed.error.issues.map((i) => [String(i.path[0]), tv.has(i.message) ? tv(i.message) : tv("invalid")]),
+              ),
+        );
         if (parsed.success) setConfirm({ input, amount: parsed.data.amount });
       }}
     >
@@ -69,7 +75,14 @@ export function SendForm() {
         <Input id="recipient" name="recipient" required autoComplete="off" invalid={!!fieldErrors.recipient} />
       </Field>
       <Field label={t("amount")} htmlFor="amount" error={fieldErrors.amount}>
-        <Input id="amount" name="amount" inputMode="decimal" required placeholder={t("amountHint")} invalid={!!fieldErrors.amount} />
+        <Input
+          id="amount"
+          name="amount"
+          inputMode="decimal"
+          required
+          placeholder={t("amountHint")}
+          invalid={!!fieldErrors.amount}
+        />
       </Field>
       <EnvelopeTextFields fieldErrors={fieldErrors} />
       {error ? <Alert tone="error">{error}</Alert> : null}

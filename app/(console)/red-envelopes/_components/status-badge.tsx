@@ -12,7 +12,10 @@ const TONES: Record<string, string> = {
 export function StatusBadge({ status }: { status: string }) {
   const t = useTranslations("redEnvelopeStatus");
   return (
-    <span data-testid="envelope-status" className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${TONES[status] ?? "bg-indigo-50 text-indigo-800"}`}>
+    <span
+      data-testid="envelope-status"
+      className={`inline-block rounded px-2 py-0.5 text-xs font-medium ${TONES[status] ?? "bg-indigo-50 text-indigo-800"}`}
+    >
       {t(status)}
     </span>
   );

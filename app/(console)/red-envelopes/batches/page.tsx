@@ -24,7 +24,14 @@ export default async function BatchesPage() {
         <ListTable
           testId="batches-table"
           empty={batches.length === 0 ? t("none") : null}
-          head={[{ label: t("createdAt") }, { label: t("fileName") }, { label: t("rows"), right: true }, { label: t("invalid"), right: true }, { label: t("total"), right: true }, { label: tr("status") }]}
+          head={[
+            { label: t("createdAt") },
+            { label: t("fileName") },
+            { label: t("rows"), right: true },
+            { label: t("invalid"), right: true },
+            { label: t("total"), right: true },
+            { label: tr("status") },
+          ]}
         >
           {batches.map((b) => (
             <tr key={b.id} className="border-t border-slate-100">

@@ -36,9 +36,18 @@ export default async function RefundPage({ params }: { params: Promise<{ id: str
         <StatusBadge status={row.status}>{t(`refundStatus.${row.status}`)}</StatusBadge>
       </div>
       {row.failureMsg ? <Alert tone="error">{row.failureMsg}</Alert> : null}
-      {row.status === "awaiting_approval" ? <RefundApproval id={row.id} amount={formatMoney(row.amount, row.currency)} mine={row.createdBy === actor.id} /> : null}
+      {row.status === "awaiting_approval" ? (
+        <RefundApproval id={row.id} amount={formatMoney(row.amount, row.currency)} mine={row.createdBy === actor.id} />
+      ) : null}
       {row.status === "pending" ? (
-        <ActionButton action={refreshRefundAction} input={{ id: row.id }} label={t("refunds.refresh")} busyLabel={t("orders.syncing")} done="orders.refreshed" testId="refresh-refund" />
+        <ActionButton
+          action={refreshRefundAction}
+          input={{ id: row.id }}
+          label={t("refunds.refresh")}
+          busyLabel={t("orders.syncing")}
+          done="orders.refreshed"
+          testId="refresh-refund"
+        />
       ) : null}
       <Facts
         items={[
@@ -55,7 +64,10 @@ export default async function RefundPage({ params }: { params: Promise<{ id: str
           ],
           [t("refunds.charge"), row.chargeId],
           [t("refunds.refundMode"), row.refundMode ? t(`refunds.refundModes.${row.refundMode}` as never) : null],
-          [t("refunds.fundingSource"), row.fundingSource ? t(`refunds.fundingSources.${row.fundingSource}` as never) : null],
+          [
+            t("refunds.fundingSource"),
+            row.fundingSource ? t(`refunds.fundingSources.${row.fundingSource}` as never) : null,
+          ],
           [t("refunds.created"), formatShanghai(row.createdAt)],
           [t("refunds.timeSucceed"), row.timeSucceed ? formatShanghai(row.timeSucceed) : null],
         ]}

@@ -14,7 +14,9 @@ export default async function NewChargeRefundPage({ searchParams }: { searchPara
   const actor = await requireCapability("refunds.create");
   const t = await getTranslations();
   const chargeId = String((await searchParams).charge ?? "").trim();
-  const found = /^ch_\w+$/.test(chargeId) ? await chargeForRefund(chargeId) : { charge: null, error: "refunds.errors.chargeNotFound" };
+  const found = /^ch_\w+$/.test(chargeId)
+    ? await chargeForRefund(chargeId)
+    : { charge: null, error: "refunds.errors.chargeNotFound" };
   const c = found.charge;
   return (
     <div className="space-y-5">
@@ -41,7 +43,11 @@ export default async function NewChargeRefundPage({ searchParams }: { searchPara
               </Link>
             </Alert>
           ) : (
-            <RefundForm key={found.remainder} charges={[{ id: chargeId, channel: found.charge.channel, remainder: found.remainder }]} currency={found.currency} />
+            <RefundForm
+              key={found.remainder}
+              charges={[{ id: chargeId, channel: found.charge.channel, remainder: found.remainder }]}
+              currency={found.currency}
+            />
           )}
           <RefundTable rows={found.refunds} link viewer={{ id: actor.id }} />
         </>

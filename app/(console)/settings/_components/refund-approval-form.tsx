@@ -21,7 +21,10 @@ export function RefundApprovalForm({ threshold, dayLimit }: { threshold: string;
         const form = new FormData(e.currentTarget);
         start(async () => {
           setMsg(null);
-          const res = await setRefundApprovalAction({ threshold: String(form.get("threshold") ?? ""), dayLimit: String(form.get("dayLimit") ?? "") });
+          const res = await setRefundApprovalAction({
+            threshold: String(form.get("threshold") ?? ""),
+            dayLimit: String(form.get("dayLimit") ?? ""),
+          });
           setFieldErrors(res.ok ? {} : (res.fieldErrors ?? {}));
           setMsg(res.ok ? { tone: "success", text: t("saved") } : { tone: "error", text: res.error });
         });
@@ -30,10 +33,24 @@ export function RefundApprovalForm({ threshold, dayLimit }: { threshold: string;
       <h2 className="font-semibold">{t("title")}</h2>
       <p className="text-sm text-slate-600">{t("help")}</p>
       <Field label={t("threshold")} htmlFor="threshold" error={fieldErrors.threshold}>
-        <Input id="threshold" name="threshold" inputMode="decimal" defaultValue={threshold} placeholder={t("off")} invalid={!!fieldErrors.threshold} />
+        <Input
+          id="threshold"
+          name="threshold"
+          inputMode="decimal"
+          defaultValue={threshold}
+          placeholder={t("off")}
+          invalid={!!fieldErrors.threshold}
+        />
       </Field>
       <Field label={t("dayLimit")} htmlFor="dayLimit" error={fieldErrors.dayLimit}>
-        <Input id="dayLimit" name="dayLimit" inputMode="decimal" defaultValue={dayLimit} placeholder={t("off")} invalid={!!fieldErrors.dayLimit} />
+        <Input
+          id="dayLimit"
+          name="dayLimit"
+          inputMode="decimal"
+          defaultValue={dayLimit}
+          placeholder={t("off")}
+          invalid={!!fieldErrors.dayLimit}
+        />
       </Field>
       <Button type="submit" disabled={pending}>
         {t("save")}

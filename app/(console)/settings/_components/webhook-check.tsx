@@ -23,7 +23,13 @@ export function WebhookCheck({ sandbox }: { sandbox: boolean }) {
             const r = res.data;
             setMsg(
               r.ok
-                ? { tone: "success", text: r.kind === "signed-roundtrip" ? t("checkOkSigned", { id: r.eventId, ms: r.ms }) : t("checkOkUnsigned", { ms: r.ms }) }
+                ? {
+                    tone: "success",
+                    text:
+                      r.kind === "signed-roundtrip"
+                        ? t("checkOkSigned", { id: r.eventId, ms: r.ms })
+                        : t("checkOkUnsigned", { ms: r.ms }),
+                  }
                 : { tone: "error", text: t(`checkFail.${r.step}`, { detail: r.detail }) },
             );
           })

@@ -17,7 +17,10 @@ import { TransactionsTable } from "./transactions-table";
 type Action = "confirm" | "cancel";
 const ACTIONS = { confirm: confirmSettlementAction, cancel: cancelSettlementAction } as const;
 
-/** A settlement, its outcome per transaction, and confirm/cancel while it awaits confirmation. Polls while Ping++ settles. */
+/**
+ * A settlement, its outcome per transaction, and confirm/cancel while it awaits confirmation. Polls while Ping++
+ * settles.
+ */
 export function SettlementDetail({ initial }: { initial: SettlementView }) {
   const t = useTranslations("settlements");
   const ts = useTranslations("settlementStatus");
@@ -89,7 +92,9 @@ export function SettlementDetail({ initial }: { initial: SettlementView }) {
         {outcomes.map(([k, a, n]) => (
           <div key={k} className="rounded-lg bg-white p-4 shadow-sm" data-testid={`outcome-${k}`}>
             <dt className="text-sm text-slate-500">{t(k)}</dt>
-            <dd className="text-lg font-semibold tabular-nums">{t("amountCount", { amount: formatMoney(a), count: n })}</dd>
+            <dd className="text-lg font-semibold tabular-nums">
+              {t("amountCount", { amount: formatMoney(a), count: n })}
+            </dd>
           </div>
         ))}
       </dl>

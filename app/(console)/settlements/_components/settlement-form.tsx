@@ -26,7 +26,9 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [previewed, setPreviewed] = useState<{ values: SettlementParamsInput; preview: SettlementPreview } | null>(null);
+  const [previewed, setPreviewed] = useState<{ values: SettlementParamsInput; preview: SettlementPreview } | null>(
+    null,
+  );
   const [confirm, setConfirm] = useState(false);
   const { key, renew, afterError } = useIdempotencyKey();
 
@@ -79,7 +81,13 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
         }}
       >
         <Field label={t("payerApp")} htmlFor="payerApp" error={fieldErrors.payerApp}>
-          <Input id="payerApp" name="payerApp" defaultValue={defaultPayerApp} required invalid={!!fieldErrors.payerApp} />
+          <Input
+            id="payerApp"
+            name="payerApp"
+            defaultValue={defaultPayerApp}
+            required
+            invalid={!!fieldErrors.payerApp}
+          />
         </Field>
         <Field label={t("method")} htmlFor="method" error={fieldErrors.method}>
           <Select id="method" name="method" defaultValue="balance">
@@ -98,12 +106,25 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
         </Field>
         {TEXT_FIELDS.map((k) => (
           <Field key={k} label={t("optionalLabel", { label: t(k) })} htmlFor={k} error={fieldErrors[k]}>
-            <Input id={k} name={k} inputMode={k === "minAmount" ? "decimal" : undefined} autoComplete="off" invalid={!!fieldErrors[k]} />
+            <Input
+              id={k}
+              name={k}
+              inputMode={k === "minAmount" ? "decimal" : undefined}
+              autoComplete="off"
+              invalid={!!fieldErrors[k]}
+            />
           </Field>
         ))}
         <div className="md:col-span-2">
           <Field label={t("metadata")} htmlFor="metadata" error={fieldErrors.metadata}>
-            <textarea id="metadata" name="metadata" rows={3} className={inputClass} placeholder="batch=2026-11" aria-invalid={!!fieldErrors.metadata || undefined} />
+            <textarea
+              id="metadata"
+              name="metadata"
+              rows={3}
+              className={inputClass}
+              placeholder="batch=2026-11"
+              aria-invalid={!!fieldErrors.metadata || undefined}
+            />
           </Field>
         </div>
         <div className="flex items-center gap-3 md:col-span-2">
@@ -142,8 +163,16 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
         </section>
       ) : null}
 
-      <ConfirmDialog open={confirm} busy={pending} title={t("create")} onCancel={() => setConfirm(false)} onConfirm={create}>
-        {previewed ? t("confirmCreate", { count: previewed.preview.count, amount: formatMoney(previewed.preview.amount) }) : null}
+      <ConfirmDialog
+        open={confirm}
+        busy={pending}
+        title={t("create")}
+        onCancel={() => setConfirm(false)}
+        onConfirm={create}
+      >
+        {previewed
+          ? t("confirmCreate", { count: previewed.preview.count, amount: formatMoney(previewed.preview.amount) })
+          : null}
       </ConfirmDialog>
     </div>
   );

@@ -10,7 +10,10 @@ const TONES: Record<string, string> = {
 /** A settlement's or a royalty transaction's status, coloured by outcome. */
 export function StatusBadge({ status, label }: { status: string; label: string }) {
   return (
-    <span data-status={status} className={`inline-block whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${TONES[status] ?? "bg-slate-100 text-slate-700"}`}>
+    <span
+      data-status={status}
+      className={`inline-block whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${TONES[status] ?? "bg-slate-100 text-slate-700"}`}
+    >
       {label}
     </span>
   );

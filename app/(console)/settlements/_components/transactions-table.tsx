@@ -6,7 +6,13 @@ import { ListTable } from "@/components/ui/list";
 import { StatusBadge } from "./status-badge";
 
 /** Royalty transactions (分润明细): a preview's payouts, or a settlement's with status and failure message. */
-export function TransactionsTable({ rows, withStatus = false }: { rows: SettlementTransactionView[]; withStatus?: boolean }) {
+export function TransactionsTable({
+  rows,
+  withStatus = false,
+}: {
+  rows: SettlementTransactionView[];
+  withStatus?: boolean;
+}) {
   const t = useTranslations("settlements");
   const ts = useTranslations("royaltyTransactionStatus");
   const head = [{ label: t("settleAccount") }, { label: t("sourceUser") }, { label: t("amount"), right: true }];

@@ -61,10 +61,21 @@ export function AddStaffForm() {
           </Select>
         </Field>
         <Field label={t("terminal")} htmlFor="new-terminal" error={errors.terminalId}>
-          <Input id="new-terminal" name="terminalId" placeholder={t("terminalPlaceholder")} invalid={!!errors.terminalId} />
+          <Input
+            id="new-terminal"
+            name="terminalId"
+            placeholder={t("terminalPlaceholder")}
+            invalid={!!errors.terminalId}
+          />
         </Field>
         <Field label={t("password")} htmlFor="new-password" error={errors.password}>
-          <Input id="new-password" name="password" type="password" autoComplete="new-password" invalid={!!errors.password} />
+          <Input
+            id="new-password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            invalid={!!errors.password}
+          />
         </Field>
         <div className="md:col-span-5">
           <Button type="submit" disabled={pending}>

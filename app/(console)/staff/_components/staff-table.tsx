@@ -2,12 +2,7 @@
 import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
-import {
-  assignTerminalAction,
-  changeRoleAction,
-  resetPasswordAction,
-  setDisabledAction,
-} from "@/lib/actions/staff";
+import { assignTerminalAction, changeRoleAction, resetPasswordAction, setDisabledAction } from "@/lib/actions/staff";
 import { resetTwoFactorAction } from "@/lib/actions/account";
 import { ROLES } from "@/lib/validations/roles";
 import type { ActionResult } from "@/lib/actions/result";
@@ -29,7 +24,10 @@ export interface StaffRow {
 }
 
 /** Every change that ends someone's sessions or weakens their sign-in is confirmed first. */
-type Pending = { kind: "disable" | "reset" | "reset2fa"; row: StaffRow } | { kind: "role"; row: StaffRow; role: StaffRow["role"] } | null;
+type Pending =
+  | { kind: "disable" | "reset" | "reset2fa"; row: StaffRow }
+  | { kind: "role"; row: StaffRow; role: StaffRow["role"] }
+  | null;
 
 export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string }) {
   const t = useTranslations("staff");
@@ -59,7 +57,19 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
           {message.secret ? <OneTimeSecret label="" value={message.secret} /> : null}
         </Alert>
       ) : null}
-      <ListTable testId="staff-table" empty={null} head={[{ label: t("email") }, { label: t("name") }, { label: t("role") }, { label: t("terminal") }, { label: t("status") }, { label: t("twoFactor") }, { label: t("actions") }]}>
+      <ListTable
+        testId="staff-table"
+        empty={null}
+        head={[
+          { label: t("email") },
+          { label: t("name") },
+          { label: t("role") },
+          { label: t("terminal") },
+          { label: t("status") },
+          { label: t("twoFactor") },
+          { label: t("actions") },
+        ]}
+      >
         {rows.map((row) => (
           <tr key={row.id} data-testid={`staff-row-${row.email}`} className="border-t border-slate-100">
             <td className="px-3 py-2">
@@ -104,18 +114,28 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
               </form>
             </td>
             <td className="px-3 py-2">
-              <span className={row.disabled ? "text-rose-600" : "text-emerald-700"}>{row.disabled ? t("disabled") : t("active")}</span>
+              <span className={row.disabled ? "text-rose-600" : "text-emerald-700"}>
+                {row.disabled ? t("disabled") : t("active")}
+              </span>
             </td>
             <td className="px-3 py-2" data-testid="staff-2fa">
               {row.twoFactor ? t("twoFactorOn") : <span className="text-slate-500">{t("twoFactorOff")}</span>}
             </td>
             <td className="space-x-2 whitespace-nowrap px-3 py-2">
               {row.disabled ? (
-                <Button variant="secondary" disabled={busy} onClick={() => run(() => setDisabledAction({ id: row.id, disabled: false }))}>
+                <Button
+                  variant="secondary"
+                  disabled={busy}
+                  onClick={() => run(() => setDisabledAction({ id: row.id, disabled: false }))}
+                >
                   {t("enable")}
                 </Button>
               ) : (
-                <Button variant="secondary" disabled={busy || row.id === selfId} onClick={() => setConfirm({ kind: "disable", row })}>
+                <Button
+                  variant="secondary"
+                  disabled={busy || row.id === selfId}
+                  onClick={() => setConfirm({ kind: "disable", row })}
+                >
                   {t("disable")}
                 </Button>
               )}
@@ -135,7 +155,15 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
         open={!!confirm}
         busy={busy}
         danger={confirm?.kind !== "role"}
-        title={confirm?.kind === "disable" ? t("disable") : confirm?.kind === "role" ? t("confirmRoleTitle") : confirm?.kind === "reset2fa" ? t("reset2fa") : t("resetPassword")}
+        title={
+          confirm?.kind === "disable"
+            ? t("disable")
+            : confirm?.kind === "role"
+              ? t("confirmRoleTitle")
+              : confirm?.kind === "reset2fa"
+                ? t("reset2fa")
+                : t("resetPassword")
+        }
         onCancel={() => setConfirm(null)}
         onConfirm={() => {
           const c = confirm;
@@ -162,8 +190,8 @@ export function StaffTable({ rows, selfId }: { rows: StaffRow[]; selfId: string 
             : confirm?.kind === "reset2fa"
               ? t("confirmReset2fa", { email: confirm.row.email })
               : confirm
-            ? t("confirmReset", { email: confirm.row.email })
-            : null}
+                ? t("confirmReset", { email: confirm.row.email })
+                : null}
       </ConfirmDialog>
     </section>
   );

@@ -21,18 +21,33 @@ export async function GET(req: Request, ctx: { params: Promise<{ kind: string }>
   if (!can(actor.role, "exports.download")) return new Response("forbidden", { status: 403 });
   // checked before the stream starts: an impossible date is a 400, never a failed or hung download
   const badDate = invalidDateParam(Object.fromEntries(new URL(req.url).searchParams));
-  if (badDate) return Response.json({ error: "invalid_date", param: badDate }, { status: 400, headers: { "cache-control": "no-store" } });
+  if (badDate)
+    return Response.json(
+      { error: "invalid_date", param: badDate },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
   const { summary, ...query } = Object.fromEntries(new URL(req.url).searchParams);
   if (summary === "1") {
     // the list's totals for the same filters, one row per currency: never added across currencies
     if (!def.summary) return new Response("not found", { status: 404 });
     const rows = await def.summary.rows(actor, query);
-    return csvResponse(`${kind}-summary-${shanghaiTime(new Date()).slice(0, 10)}.csv`, def.summary.header, (async function* () { yield rows; })(), (cells) => cells);
+    return csvResponse(
+      `${kind}-summary-${shanghaiTime(new Date()).slice(0, 10)}.csv`,
+      def.summary.header,
+      (async function* () {
+        yield rows;
+      })(),
+      (cells) => cells,
+    );
   }
   // the channel and status also as words, in `?lang=` (zh-CN / en) or else the person's language
   const { lang, ...filters } = query;
   const cookie = /(?:^|;\s*)locale=([^;]+)/.exec(req.headers.get("cookie") ?? "")?.[1];
-  const locale: Locale = LOCALES.includes(lang as Locale) ? (lang as Locale) : LOCALES.includes(cookie as Locale) ? (cookie as Locale) : DEFAULT_LOCALE;
+  const locale: Locale = LOCALES.includes(lang as Locale)
+    ? (lang as Locale)
+    : LOCALES.includes(cookie as Locale)
+      ? (cookie as Locale)
+      : DEFAULT_LOCALE;
   const messages = await loadMessages(locale);
   const word = (ns: string, code: string) => {
     const v = (messages[ns] as Record<string, unknown> | undefined)?.[code];

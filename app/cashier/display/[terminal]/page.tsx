@@ -15,8 +15,14 @@ export default async function DisplayPage({ params }: { params: Promise<{ termin
   return (
     <>
       <CustomerDisplay terminal={terminal} />
-      {/* for the staff, out of the customer's way: language and sign-out, small in a corner (not dimmed: dimmed text fails contrast, e2e/a11y.spec.ts) */}
-      <div className="fixed bottom-2 right-2 flex items-center gap-1 rounded bg-white/95 text-xs shadow-sm print:hidden" data-testid="display-controls">
+      {/*
+         for the staff, out of the customer's way: language and sign-out, small in a corner (not dimmed: dimmed text
+         fails contrast, e2e/a11y.spec.ts)
+      */}
+      <div
+        className="fixed bottom-2 right-2 flex items-center gap-1 rounded bg-white/95 text-xs shadow-sm print:hidden"
+        data-testid="display-controls"
+      >
         <LocaleSwitch />
         <LogoutButton label={t("logout")} />
       </div>

@@ -18,7 +18,14 @@ export function ApplyAgain({ id }: { id: string }) {
         onClick={() =>
           start(async () => {
             const res = await applyAgainAction({ id });
-            setMsg(res.ok ? { tone: res.data.status === "failed" || res.data.status === "foreign" ? "error" : "success", text: `${t(`statuses.${res.data.status}`)}: ${res.data.result ?? ""}` } : { tone: "error", text: res.error });
+            setMsg(
+              res.ok
+                ? {
+                    tone: res.data.status === "failed" || res.data.status === "foreign" ? "error" : "success",
+                    text: `${t(`statuses.${res.data.status}`)}: ${res.data.result ?? ""}`,
+                  }
+                : { tone: "error", text: res.error },
+            );
             router.refresh();
           })
         }

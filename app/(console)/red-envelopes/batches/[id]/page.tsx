@@ -12,11 +12,22 @@ import { StatusBadge } from "../../_components/status-badge";
 
 const PER_PAGE = 100;
 
-export default async function BatchPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
+export default async function BatchPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ page?: string }>;
+}) {
   await requireCapability("redEnvelopes.manage");
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const page = z.coerce.number().int().min(1).catch(1).parse((await searchParams).page ?? 1);
+  const page = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .catch(1)
+    .parse((await searchParams).page ?? 1);
   const t = await getTranslations("redEnvelopeBatches");
   const tv = await getTranslations("validation");
   const tr = await getTranslations("redEnvelopes");
@@ -39,10 +50,20 @@ export default async function BatchPage({ params, searchParams }: { params: Prom
       <ListTable
         testId="batch-lines"
         empty={null}
-        head={[{ label: t("line") }, { label: t("openId") }, { label: t("amount"), right: true }, { label: t("wishing") }, { label: t("result") }]}
+        head={[
+          { label: t("line") },
+          { label: t("openId") },
+          { label: t("amount"), right: true },
+          { label: t("wishing") },
+          { label: t("result") },
+        ]}
       >
         {lines.map((l) => (
-          <tr key={l.line} className={`border-t border-slate-100 ${l.error ? "bg-rose-50" : ""}`} data-testid={`batch-line-${l.line}`}>
+          <tr
+            key={l.line}
+            className={`border-t border-slate-100 ${l.error ? "bg-rose-50" : ""}`}
+            data-testid={`batch-line-${l.line}`}
+          >
             <td className="px-3 py-2 tabular-nums">{l.line}</td>
             <td className="px-3 py-2 font-mono text-xs">{l.openId}</td>
             <td className="px-3 py-2 text-right tabular-nums">{l.amount === null ? "—" : formatMoney(l.amount)}</td>
@@ -64,7 +85,12 @@ export default async function BatchPage({ params, searchParams }: { params: Prom
           </tr>
         ))}
       </ListTable>
-      <Pager page={page} pages={Math.ceil(progress.batch.rowCount / PER_PAGE)} filters={{}} labels={{ prev: tr("prev"), next: tr("next") }} />
+      <Pager
+        page={page}
+        pages={Math.ceil(progress.batch.rowCount / PER_PAGE)}
+        filters={{}}
+        labels={{ prev: tr("prev"), next: tr("next") }}
+      />
     </div>
   );
 }

@@ -12,7 +12,12 @@ export async function GET() {
   const actor = await getActor().catch(() => null);
   if (!actor) return new Response("unauthenticated", { status: 401 });
   if (!can(actor.role, "redEnvelopes.manage")) return new Response("forbidden", { status: 403 });
-  return csvResponse("red-envelope-batch-template.csv", [...BATCH_TEMPLATE.header], (async function* () {
-    yield [BATCH_TEMPLATE.example];
-  })(), (row) => [...row]);
+  return csvResponse(
+    "red-envelope-batch-template.csv",
+    [...BATCH_TEMPLATE.header],
+    (async function* () {
+      yield [BATCH_TEMPLATE.example];
+    })(),
+    (row) => [...row],
+  );
 }

@@ -12,7 +12,10 @@ export async function GET(req: Request, ctx: { params: Promise<{ terminal: strin
   const { terminal } = await ctx.params;
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(terminal)) return Response.json({ error: "not_found" }, { status: 404 });
   const longPoll: LongPoll<{ charge: ChargeView | null }> = { keys: [terminalKey(terminal)], holdAtMost: byTime };
-  return withActor("cashier.use", async (actor) => ({ charge: await activeChargeForTerminal(actor, terminal) }), { req, longPoll });
+  return withActor("cashier.use", async (actor) => ({ charge: await activeChargeForTerminal(actor, terminal) }), {
+    req,
+    longPoll,
+  });
 }
 
 /**

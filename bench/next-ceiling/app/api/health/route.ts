@@ -1,2 +1,4 @@
 export const dynamic = "force-dynamic";
-export function GET() { return new Response("ok", { headers: { "content-type": "text/plain" } }); }
+export function GET() {
+  return new Response("ok", { headers: { "content-type": "text/plain" } });
+}

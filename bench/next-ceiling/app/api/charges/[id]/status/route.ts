@@ -3,7 +3,10 @@ import postgres from "postgres";
 
 export const dynamic = "force-dynamic";
 
-const sql = postgres(process.env.DATABASE_URL!, { max: Number(process.env.DATABASE_POOL_MAX ?? 10), onnotice: () => {} });
+const sql = postgres(process.env.DATABASE_URL!, {
+  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+  onnotice: () => {},
+});
 const STAFF_ID = process.env.CEILING_STAFF_ID!;
 
 /**
@@ -13,11 +16,21 @@ const STAFF_ID = process.env.CEILING_STAFF_ID!;
  */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
-  const [staff] = await sql`select id, role, terminal_id from staff_users where id = ${STAFF_ID} and disabled_at is null`;
+  const [staff] =
+    await sql`select id, role, terminal_id from staff_users where id = ${STAFF_ID} and disabled_at is null`;
   if (!staff) return Response.json({ error: "unauthenticated" }, { status: 401 });
-  const [c] = await sql`select id, pingpp_id, status, amount, channel, qr_payload, time_expire from charges where id = ${id}`;
+  const [c] =
+    await sql`select id, pingpp_id, status, amount, channel, qr_payload, time_expire from charges where id = ${id}`;
   if (!c) return Response.json({ error: "chargeNotFound" }, { status: 404 });
-  const body = JSON.stringify({ id: c.id, chargeId: c.pingpp_id, status: c.status, amount: c.amount, channel: c.channel, qr: c.qr_payload, timeExpire: c.time_expire });
+  const body = JSON.stringify({
+    id: c.id,
+    chargeId: c.pingpp_id,
+    status: c.status,
+    amount: c.amount,
+    channel: c.channel,
+    qr: c.qr_payload,
+    timeExpire: c.time_expire,
+  });
   const etag = `"${crypto.createHash("sha1").update(body).digest("base64url")}"`;
   const headers = { etag, "cache-control": "private, no-cache", vary: "cookie" };
   if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
