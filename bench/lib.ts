@@ -107,6 +107,20 @@ export async function startConsole(extraEnv: Record<string, string> = {}): Promi
 }
 
 /**
+ * The console with its in-process sandbox: no Ping++ key, public key or API base, whatever the
+ * shell has set (`extraEnv` adds to that, e.g. the app id seeded charges carry).
+ */
+export function startConsoleWithSandbox(extraEnv: Record<string, string> = {}): Promise<ConsoleServer> {
+  return startConsole({
+    PINGPP_API_KEY: "",
+    PINGPP_PUBLIC_KEY: "",
+    PINGPP_PUBLIC_KEY_PATH: "",
+    PINGPP_API_BASE: "",
+    ...extraEnv,
+  });
+}
+
+/**
  * The ceiling of any Next.js console on this machine: bench/next-ceiling is a minimal Next.js app
  * (built with `cd bench/next-ceiling && npx next build`). Its webhook route runs the baseline's
  * exact code (bench/webhook-baseline.ts: same verify, same SQL through postgres.js); its status
@@ -242,6 +256,85 @@ export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 export interface Delivery {
   body: Buffer;
   signature: string;
+}
+
+/** The request that POSTs one signed delivery to the webhook route on `port` (send `d.body` as its body). */
+export function webhookRequest(port: number, agent: http.Agent, d: Delivery, extra: http.RequestOptions = {}) {
+  return {
+    host: "127.0.0.1",
+    port,
+    path: "/api/webhooks/pingpp",
+    method: "POST",
+    agent,
+    ...extra,
+    headers: {
+      "content-type": "application/json",
+      "content-length": d.body.length,
+      "x-pingplusplus-signature": d.signature,
+    },
+  } satisfies http.RequestOptions;
+}
+
+export interface StatusAnswer {
+  code: number;
+  etag?: string;
+  status?: string;
+  error?: string;
+}
+
+/**
+ * One cashier screen's GET /api/charges/<id>/status (`?wait=25`: a long poll) with its last ETag, tracked in
+ * `o.inflight` so a bench can abort what is still open; answers `{ code: -1, error: "stopped" }` once
+ * `o.stopping()`. With `o.onReset`: a keep-alive socket the server closed as the request went out is retried
+ * once, as a browser does.
+ */
+export function chargeStatusRequest(
+  o: {
+    agent: http.Agent;
+    cookie: string;
+    inflight: Set<http.ClientRequest>;
+    stopping: () => boolean;
+    wait: boolean;
+    onReset?: () => void;
+  },
+  id: string,
+  etag: string | undefined,
+  retried = false,
+): Promise<StatusAnswer> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port: CONSOLE_PORT,
+        path: `/api/charges/${id}/status${o.wait ? "?wait=25" : ""}`,
+        agent: o.agent,
+        headers: { cookie: o.cookie, accept: "application/json", ...(etag ? { "if-none-match": etag } : {}) },
+        timeout: 35_000, // a long poll answers within 25 s
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => {
+          o.inflight.delete(req);
+          let status: string | undefined;
+          if (res.statusCode === 200) status = (JSON.parse(body) as { status: string }).status;
+          resolve({ code: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? etag, status });
+        });
+      },
+    );
+    o.inflight.add(req);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      o.inflight.delete(req);
+      if (o.stopping()) resolve({ code: -1, error: "stopped" });
+      else if (o.onReset && !retried && req.reusedSocket && e.code === "ECONNRESET") {
+        o.onReset();
+        resolve(chargeStatusRequest(o, id, etag, true));
+      } else resolve({ code: -1, error: e.message });
+    });
+    req.end();
+  });
 }
 
 /** `n` pending charges of our own (as the cashier would have created them) + a signed charge.succeeded each. */

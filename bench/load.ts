@@ -35,7 +35,9 @@ import {
   report,
   sampleConnections,
   signedChargeEvents,
-  startConsole,
+  chargeStatusRequest,
+  startConsoleWithSandbox,
+  webhookRequest,
   stats,
   type ConsoleServer,
   type Delivery,
@@ -59,31 +61,16 @@ async function sendWebhooks(deliveries: Delivery[], start: number, sentAt: numbe
     new Promise<void>((resolve) => {
       const s = performance.now();
       sentAt[i] = s;
-      const req = http.request(
-        {
-          host: "127.0.0.1",
-          port: CONSOLE_PORT,
-          path: "/api/webhooks/pingpp",
-          method: "POST",
-          agent,
-          timeout: 30_000,
-          headers: {
-            "content-type": "application/json",
-            "content-length": d.body.length,
-            "x-pingplusplus-signature": d.signature,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            lat.push(performance.now() - s);
-            if (res.statusCode === 200) answeredAt[i] = performance.now();
-            codes[res.statusCode ?? 0] = (codes[res.statusCode ?? 0] ?? 0) + 1;
-            if (res.statusCode !== 200 && errors.length < 5) errors.push(String(res.statusCode));
-            resolve();
-          });
-        },
-      );
+      const req = http.request(webhookRequest(CONSOLE_PORT, agent, d, { timeout: 30_000 }), (res) => {
+        res.resume();
+        res.on("end", () => {
+          lat.push(performance.now() - s);
+          if (res.statusCode === 200) answeredAt[i] = performance.now();
+          codes[res.statusCode ?? 0] = (codes[res.statusCode ?? 0] ?? 0) + 1;
+          if (res.statusCode !== 200 && errors.length < 5) errors.push(String(res.statusCode));
+          resolve();
+        });
+      });
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.on("error", (e) => {
         codes[-1] = (codes[-1] ?? 0) + 1;
@@ -120,46 +107,12 @@ async function longPollScreens(o: { cookie: string; chargeIds: string[]; until: 
   const heldMs: number[] = []; // how long each answer was held (all answers)
   let requests = 0;
   let resets = 0;
-  const get = (
-    id: string,
-    etag: string | undefined,
-    retried = false,
-  ): Promise<{ code: number; etag?: string; status?: string; error?: string }> =>
-    new Promise((resolve) => {
-      const req = http.request(
-        {
-          host: "127.0.0.1",
-          port: CONSOLE_PORT,
-          path: `/api/charges/${id}/status?wait=25`,
-          agent,
-          headers: { cookie: o.cookie, accept: "application/json", ...(etag ? { "if-none-match": etag } : {}) },
-          timeout: 35_000, // a long poll answers within 25 s
-        },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => (body += d));
-          res.on("end", () => {
-            inflight.delete(req);
-            let status: string | undefined;
-            if (res.statusCode === 200) status = (JSON.parse(body) as { status: string }).status;
-            resolve({ code: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? etag, status });
-          });
-        },
-      );
-      inflight.add(req);
-      req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", (e: NodeJS.ErrnoException) => {
-        inflight.delete(req);
-        if (stopping) resolve({ code: -1, error: "stopped" });
-        else if (!retried && req.reusedSocket && e.code === "ECONNRESET") {
-          // a keep-alive socket the server closed as the request went out: retried once, as a browser does
-          resets++;
-          resolve(get(id, etag, true));
-        } else resolve({ code: -1, error: e.message });
-      });
-      req.end();
-    });
+  const get = (id: string, etag: string | undefined) =>
+    chargeStatusRequest(
+      { agent, cookie: o.cookie, inflight, stopping: () => stopping, wait: true, onReset: () => resets++ },
+      id,
+      etag,
+    );
   let next = 0;
   const screen = async () => {
     for (let i = next++; i < o.chargeIds.length && !stopping; i = next++) {
@@ -211,13 +164,7 @@ async function main() {
   try {
     // the in-process sandbox (no key), with the app id the seeded charges and their events carry (bench/lib.ts
     // signedChargeEvents)
-    server = await startConsole({
-      PINGPP_API_KEY: "",
-      PINGPP_APP_ID: "app_Bench00000000001",
-      PINGPP_PUBLIC_KEY: "",
-      PINGPP_PUBLIC_KEY_PATH: "",
-      PINGPP_API_BASE: "",
-    });
+    server = await startConsoleWithSandbox({ PINGPP_APP_ID: "app_Bench00000000001" });
     // the key the in-process sandbox signs its webhooks with (bench/lib.ts startConsole's data dir)
     const keyFile = path.join(os.tmpdir(), "pingpp-console-bench-data", "sandbox", "sandbox_rsa_private_key.pem");
     const privateKey = fs.readFileSync(keyFile, "utf8");

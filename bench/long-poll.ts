@@ -19,7 +19,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
 import { createPollCharges } from "./app";
 import {
-  CONSOLE_PORT,
   DATABASE_URL,
   SANDBOX_URL,
   groupCpuSeconds,
@@ -28,7 +27,8 @@ import {
   report,
   runBench,
   sampleConnections,
-  startConsole,
+  chargeStatusRequest,
+  startConsoleWithSandbox,
   stats,
   type ConsoleServer,
 } from "./lib";
@@ -41,13 +41,6 @@ const COMPARE = process.env.BENCH_COMPARE !== "0";
 
 type Mode = "long-poll" | "poll-1s";
 
-interface Answer {
-  code: number;
-  etag?: string;
-  status?: string;
-  error?: string;
-}
-
 async function run(
   mode: Mode,
   o: { cookie: string; pid: number; charges: { id: string; chargeId: string }[]; mon: postgres.Sql },
@@ -55,37 +48,12 @@ async function run(
   const agent = new http.Agent({ keepAlive: true, maxSockets: SCREENS + 10 });
   const inflight = new Set<http.ClientRequest>();
   let stopping = false;
-  const get = (id: string, etag: string | undefined): Promise<Answer> =>
-    new Promise((resolve) => {
-      const req = http.request(
-        {
-          host: "127.0.0.1",
-          port: CONSOLE_PORT,
-          path: `/api/charges/${id}/status${mode === "long-poll" ? "?wait=25" : ""}`,
-          agent,
-          headers: { cookie: o.cookie, accept: "application/json", ...(etag ? { "if-none-match": etag } : {}) },
-          timeout: 35_000, // a long poll answers within 25 s
-        },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (d: string) => (body += d));
-          res.on("end", () => {
-            inflight.delete(req);
-            let status: string | undefined;
-            if (res.statusCode === 200) status = (JSON.parse(body) as { status: string }).status;
-            resolve({ code: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? etag, status });
-          });
-        },
-      );
-      inflight.add(req);
-      req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", (e) => {
-        inflight.delete(req);
-        resolve({ code: -1, error: stopping ? "stopped" : e.message });
-      });
-      req.end();
-    });
+  const get = (id: string, etag: string | undefined) =>
+    chargeStatusRequest(
+      { agent, cookie: o.cookie, inflight, stopping: () => stopping, wait: mode === "long-poll" },
+      id,
+      etag,
+    );
 
   const pool = [...o.charges];
   const current = pool.splice(0, SCREENS); // each screen's charge
@@ -216,12 +184,7 @@ async function main() {
   let server: ConsoleServer | undefined;
   const mon = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    server = await startConsole({
-      PINGPP_API_KEY: "",
-      PINGPP_PUBLIC_KEY: "",
-      PINGPP_PUBLIC_KEY_PATH: "",
-      PINGPP_API_BASE: "",
-    });
+    server = await startConsoleWithSandbox();
     const cookie = await loginCookie(server.url);
     const payLeftovers = async (ids: string[]) => {
       const left = (await mon`select pingpp_id from charges where id = any(${ids}) and status = 'pending'`).map(

@@ -23,7 +23,7 @@ import {
   SANDBOX_URL,
   machine,
   report,
-  startConsole,
+  startConsoleWithSandbox,
   stats,
   type ConsoleServer,
   runBench,
@@ -60,12 +60,7 @@ async function main() {
     ],
   });
   try {
-    server = await startConsole({
-      PINGPP_API_KEY: "",
-      PINGPP_PUBLIC_KEY: "",
-      PINGPP_PUBLIC_KEY_PATH: "",
-      PINGPP_API_BASE: "",
-    });
+    server = await startConsoleWithSandbox();
     const context = await browser.newContext({ baseURL: server.url, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);

@@ -29,7 +29,7 @@ import {
   loginCookie,
   machine,
   report,
-  startConsole,
+  startConsoleWithSandbox,
   stats,
   type ConsoleServer,
   runBench,
@@ -48,12 +48,7 @@ async function main() {
   let server: ConsoleServer | undefined;
   const mon = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    server = await startConsole({
-      PINGPP_API_KEY: "",
-      PINGPP_PUBLIC_KEY: "",
-      PINGPP_PUBLIC_KEY_PATH: "",
-      PINGPP_API_BASE: "",
-    });
+    server = await startConsoleWithSandbox();
     const cookie = await loginCookie(server.url);
     const t = performance.now();
     const charges = await createCharges(SCREENS);

@@ -30,6 +30,7 @@ import {
   report,
   signedChargeEvents,
   startConsole,
+  webhookRequest,
   stats,
   type ConsoleServer,
   type Delivery,
@@ -66,20 +67,7 @@ async function fire(port: number, deliveries: Delivery[], pgid: number, getPath?
   const one = (d: Delivery) =>
     new Promise<number>((resolve) => {
       const req = http.request(
-        getPath
-          ? { host: "127.0.0.1", port, path: getPath, agent }
-          : {
-              host: "127.0.0.1",
-              port,
-              path: "/api/webhooks/pingpp",
-              method: "POST",
-              agent,
-              headers: {
-                "content-type": "application/json",
-                "content-length": d.body.length,
-                "x-pingplusplus-signature": d.signature,
-              },
-            },
+        getPath ? { host: "127.0.0.1", port, path: getPath, agent } : webhookRequest(port, agent, d),
         (res) => {
           res.resume();
           res.on("end", () => resolve(res.statusCode ?? 0));
