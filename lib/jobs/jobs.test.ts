@@ -5,6 +5,7 @@ import { and, eq, like } from "drizzle-orm";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
+import { paidQrCharge } from "@/tests/helpers/payments";
 import {
   auditLogs,
   charges,
@@ -17,11 +18,9 @@ import {
 } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import type { Actor } from "@/lib/services/actor";
-import { createCharge } from "@/lib/services/charges";
 import { refundCharge } from "@/lib/services/refunds";
 import { sendRedEnvelope } from "@/lib/services/red-envelopes";
 import { LOGIN_ATTEMPTS_KEPT_MS } from "@/lib/services/staff";
-import { createChargeSchema } from "@/lib/validations/charges";
 import { refundChargeSchema } from "@/lib/validations/refunds";
 import { sendRedEnvelopeSchema } from "@/lib/validations/red-envelopes";
 import { runJobOnce, Scheduler, stopScheduler, type Job } from "./index";
@@ -233,22 +232,7 @@ describe("the jobs", () => {
   });
 
   it("refunds.sync: a pending refund the channel failed (Ping++ sends no event) turns failed with nobody looking", async () => {
-    const v = await createCharge(
-      cashier,
-      createChargeSchema.parse({
-        idempotencyKey: crypto.randomUUID(),
-        amount: "20.00",
-        channel: "alipay_qr",
-        subject: "门店消费",
-        body: "收银台收款",
-      }),
-    );
-    const chargeId = (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.pingppId!;
-    await h.sim(`charges/${chargeId}/pay`);
-    await eventually(
-      async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid",
-      "charge paid",
-    );
+    const { chargeId } = await paidQrCharge(h, db, cashier);
     const r = await refundCharge(
       finance,
       refundChargeSchema.parse({

@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { eventually, webhooksDelivered } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
+import { paidQrCharge, qrOrderForm } from "@/tests/helpers/payments";
 import {
   attentionResolutions,
   auditLogs,
@@ -18,16 +19,13 @@ import {
 } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { shanghaiDayStart } from "@/lib/dates";
-import { createOrderSchema } from "@/lib/validations/orders";
 import { refundChargeSchema } from "@/lib/validations/refunds";
-import { createChargeSchema } from "@/lib/validations/charges";
 import { sendRedEnvelopeSchema } from "@/lib/validations/red-envelopes";
 import { createSettlementSchema } from "@/lib/validations/settlements";
 import type { Actor } from "./actor";
 import { listAttention, resolveAttention, syncAttention, type AttentionItem, type AttentionKind } from "./attention";
 import { cancelOrder, createOrderCharge } from "./orders";
 import { refundCharge } from "./refunds";
-import { createCharge } from "./charges";
 import { sendRedEnvelope } from "./red-envelopes";
 import { confirmSettlement, createSettlement } from "./settlements";
 
@@ -96,14 +94,7 @@ async function expectResolves(kind: AttentionKind, objectId: string) {
   });
 }
 
-const orderForm = (amount: string) =>
-  createOrderSchema.parse({
-    idempotencyKey: crypto.randomUUID(),
-    amount,
-    channel: "alipay_qr",
-    subject: "门店订单",
-    body: "收银台订单",
-  });
+const orderForm = qrOrderForm;
 const orderOf = async (chargeRowId: string) => {
   const [c] = await db.select().from(charges).where(eq(charges.id, chargeRowId));
   const [o] = await db.select().from(orders).where(eq(orders.chargeId, c!.pingppId!));
@@ -112,25 +103,7 @@ const orderOf = async (chargeRowId: string) => {
 const orderRow = async (id: string) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
 
 /** A ¥20.00 QR charge the customer paid (its webhook applied); its ch_ id. */
-async function paidCharge(): Promise<string> {
-  const v = await createCharge(
-    cashier,
-    createChargeSchema.parse({
-      idempotencyKey: crypto.randomUUID(),
-      amount: "20.00",
-      channel: "alipay_qr",
-      subject: "门店消费",
-      body: "收银台收款",
-    }),
-  );
-  const chargeId = (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.pingppId!;
-  await h.sim(`charges/${chargeId}/pay`);
-  await eventually(
-    async () => (await db.select().from(charges).where(eq(charges.id, v.id)))[0]!.status === "paid",
-    "charge paid",
-  );
-  return chargeId;
-}
+const paidCharge = async (): Promise<string> => (await paidQrCharge(h, db, cashier)).chargeId;
 
 describe("needs attention: order anomalies (orderAnomaly)", () => {
   it("a normally paid order is not listed; paid after cancel and paid twice are, with what was paid; sync brings a double payment whose webhooks were lost", async () => {

@@ -4,11 +4,11 @@ import { and, eq } from "drizzle-orm";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
+import { paidQrOrder } from "@/tests/helpers/payments";
 import { auditLogs, charges, orders, pingppEvents, refunds, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { shanghaiToday, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { createChargeSchema } from "@/lib/validations/charges";
-import { createOrderSchema } from "@/lib/validations/orders";
 import { refundChargeSchema, refundOrderSchema } from "@/lib/validations/refunds";
 import { EXPORTS } from "@/lib/services/exports";
 import type { Cell } from "@/lib/csv/write";
@@ -16,7 +16,7 @@ import type { Actor } from "./actor";
 import { chargeDetail, chargeTotals, createCharge, listCharges } from "./charges";
 import { overviewStats } from "./overview";
 import { shiftReport } from "./shift-report";
-import { createOrderCharge, getOrder, listOrders } from "./orders";
+import { getOrder, listOrders } from "./orders";
 import { listRefunds, refundCharge, refundOrder } from "./refunds";
 
 /**
@@ -73,28 +73,7 @@ async function paidCharge(channel: "alipay_qr" | "cb_alipay_qr", amount: string)
 }
 
 /** Order mode, paid: our order id and its ch_ id. */
-async function paidOrder(amount: string): Promise<{ orderId: string; chargeId: string }> {
-  const view = await createOrderCharge(
-    cashier,
-    createOrderSchema.parse({
-      idempotencyKey: crypto.randomUUID(),
-      amount,
-      channel: "alipay_qr",
-      subject: "门店订单",
-      body: "收银台订单",
-    }),
-  );
-  const [c] = await db.select().from(charges).where(eq(charges.id, view.id));
-  await h.sim(`charges/${c!.pingppId}/pay`);
-  const [o] = await eventually(async () => {
-    const rows = await db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.chargeId, c!.pingppId!), eq(orders.status, "paid")));
-    return rows.length ? rows : null;
-  }, "order paid");
-  return { orderId: o!.id, chargeId: c!.pingppId! };
-}
+const paidOrder = (amount: string) => paidQrOrder(h, db, cashier, amount);
 
 const refundForm = (orderId: string, amount: string) =>
   refundOrderSchema.parse({ idempotencyKey: crypto.randomUUID(), orderId, amount, description: "顾客退货" });

@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { consoleTestbed, type ConsoleSandbox } from "@/tests/helpers/testbed";
-import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
+import { paidQrOrder } from "@/tests/helpers/payments";
 import { auditLogs, charges, consoleSettings, orders, pingppEvents, refunds, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
-import { createOrderSchema } from "@/lib/validations/orders";
 import { refundOrderSchema } from "@/lib/validations/refunds";
 import { refundApprovalSchema } from "@/lib/validations/refund-approval";
 import type { Actor } from "./actor";
@@ -48,28 +47,7 @@ const audits = (action: string) => db.select().from(auditLogs).where(eq(auditLog
 const limits = (threshold: string, dayLimit = "") =>
   setRefundApproval(admin, refundApprovalSchema.parse({ threshold, dayLimit }));
 
-async function paidOrder(amount = "100.00"): Promise<{ orderId: string; chargeId: string }> {
-  const view = await osvc.createOrderCharge(
-    cashier,
-    createOrderSchema.parse({
-      idempotencyKey: crypto.randomUUID(),
-      amount,
-      channel: "alipay_qr",
-      subject: "门店订单",
-      body: "收银台订单",
-    }),
-  );
-  const [c] = await db.select().from(charges).where(eq(charges.id, view.id));
-  await h.sim(`charges/${c!.pingppId}/pay`);
-  const [o] = await eventually(async () => {
-    const rows = await db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.chargeId, c!.pingppId!), eq(orders.status, "paid")));
-    return rows.length ? rows : null;
-  }, "order paid");
-  return { orderId: o!.id, chargeId: c!.pingppId! };
-}
+const paidOrder = (amount = "100.00") => paidQrOrder(h, db, cashier, amount);
 
 describe("refund approval (issue 17)", () => {
   it("is off by default: a refund is sent as today", async () => {
