@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { desc } from "drizzle-orm";
 import { freshDb, closeDb } from "@/tests/helpers/db";
+import { addAuthzUsers } from "@/tests/helpers/actors";
 import { auditLogs, staffRole, staffUsers, type StaffRole } from "@/lib/db/schema";
 import { rolesFor, type Capability } from "@/lib/auth/policy";
 import type { Db } from "@/lib/db";
@@ -104,25 +105,7 @@ let actions: [string, Action][] = [];
 
 beforeAll(async () => {
   db = await freshDb();
-  for (const [name, role, disabled] of [
-    ["admin", "admin", false],
-    ["finance", "finance", false],
-    ["cashier", "cashier", false],
-    ["disabled", "admin", true],
-  ] as const) {
-    const [u] = await db
-      .insert(staffUsers)
-      .values({
-        email: `${name}@authz.test`,
-        name,
-        role,
-        terminalId: "T01",
-        passwordHash: "x",
-        disabledAt: disabled ? new Date() : null,
-      })
-      .returning();
-    users[name] = { id: u!.id, sv: u!.sessionVersion };
-  }
+  Object.assign(users, await addAuthzUsers(db, "authz.test"));
   for (const f of files) {
     const mod = (await import(path.join(dir, f))) as Record<string, unknown>;
     for (const [k, v] of Object.entries(mod))

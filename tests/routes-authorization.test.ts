@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { freshDb, closeDb } from "@/tests/helpers/db";
-import { staffRole, staffUsers, type StaffRole } from "@/lib/db/schema";
+import { addAuthzUsers } from "@/tests/helpers/actors";
+import { staffRole, type StaffRole } from "@/lib/db/schema";
 import { rolesFor, type Capability } from "@/lib/auth/policy";
 
 /**
@@ -74,25 +75,7 @@ function paramsFor(route: string): Record<string, string> {
 const users: Record<string, { id: string; sv: number }> = {};
 beforeAll(async () => {
   const db = await freshDb();
-  for (const [name, role, disabled] of [
-    ["admin", "admin", false],
-    ["finance", "finance", false],
-    ["cashier", "cashier", false],
-    ["disabled", "admin", true],
-  ] as const) {
-    const [u] = await db
-      .insert(staffUsers)
-      .values({
-        email: `${name}@routes.test`,
-        name,
-        role,
-        terminalId: "T01",
-        passwordHash: "x",
-        disabledAt: disabled ? new Date() : null,
-      })
-      .returning();
-    users[name] = { id: u!.id, sv: u!.sessionVersion };
-  }
+  Object.assign(users, await addAuthzUsers(db, "routes.test"));
 });
 afterAll(closeDb);
 
