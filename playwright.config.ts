@@ -7,6 +7,19 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
  */
 const DATABASE_URL = process.env.E2E_DATABASE_URL;
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password" };
+/** Debian's Chromium, quiet (no background traffic, no QUIC): the e2e tests and the browser benches. */
+export const CHROMIUM_LAUNCH_OPTIONS = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+  ],
+};
 
 /**
  * Drives the BUILT console (`npm run build`, or `next build` with NEXT_DIST_DIR, first) as
@@ -30,18 +43,7 @@ export default defineConfig({
     locale: "zh-CN",
     timezoneId: "Asia/Shanghai",
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
   },
   webServer: {
     command: `rm -rf .data-e2e-${PORT} && ${DATABASE_URL ? `node --import tsx scripts/reset-database.ts '${DATABASE_URL}' && ` : ""}npm start`,

@@ -17,6 +17,7 @@
  */
 import { chromium } from "@playwright/test";
 import postgres from "postgres";
+import { CHROMIUM_LAUNCH_OPTIONS } from "../playwright.config";
 import {
   BENCH_ADMIN,
   DATABASE_URL,
@@ -47,18 +48,7 @@ declare global {
 async function main() {
   let server: ConsoleServer | undefined;
   const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     server = await startConsoleWithSandbox();
     const context = await browser.newContext({ baseURL: server.url, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
