@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import bcrypt from "bcryptjs";
 import { and, desc, eq } from "drizzle-orm";
-import { freshDb, closeDb } from "@/tests/helpers/db";
-import { auditLogs, loginAttempts, staffRecoveryCodes, staffUsers } from "@/lib/db/schema";
+import { initialAdminTestbed } from "@/tests/helpers/staff";
+import { auditLogs, staffRecoveryCodes, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { resetEnv } from "@/lib/env";
 import { decryptSecret, totpCode, TOTP_PERIOD } from "@/lib/auth/totp";
@@ -14,19 +14,7 @@ import type { Actor } from "./actor";
 let db: Db;
 let admin: Actor;
 
-beforeAll(async () => {
-  db = await freshDb();
-});
-afterAll(closeDb);
-
-beforeEach(async () => {
-  await db.delete(loginAttempts);
-  await db.delete(auditLogs);
-  await db.delete(staffUsers);
-  await staff.ensureInitialAdmin();
-  const [row] = await db.select().from(staffUsers);
-  admin = { id: row!.id, email: row!.email, name: row!.name, role: "admin", terminalId: null, ip: "10.0.0.1" };
-});
+initialAdminTestbed((bed) => ({ db, admin } = bed));
 afterEach(() => {
   delete process.env.REQUIRE_2FA_FOR_ADMINS;
   resetEnv();

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import bcrypt from "bcryptjs";
 import { desc, eq } from "drizzle-orm";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { initialAdminTestbed } from "@/tests/helpers/staff";
 import { auditLogs, loginAttempts, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import * as staff from "./staff";
@@ -11,19 +11,10 @@ import type { Actor } from "./actor";
 
 let db: Db;
 let admin: Actor;
+let boot: Awaited<ReturnType<typeof staff.ensureInitialAdmin>>;
 
-beforeAll(async () => {
-  db = await freshDb();
-});
-afterAll(closeDb);
-
-beforeEach(async () => {
-  await db.delete(loginAttempts);
-  await db.delete(auditLogs);
-  await db.delete(staffUsers);
-  const boot = await staff.ensureInitialAdmin();
-  const [row] = await db.select().from(staffUsers);
-  admin = { id: row!.id, email: row!.email, name: row!.name, role: "admin", terminalId: null, ip: "10.0.0.1" };
+initialAdminTestbed((bed) => ({ db, admin, boot } = bed));
+beforeEach(() => {
   expect(boot?.generatedPassword).toMatch(/^[A-Za-z0-9]{16}$/);
 });
 
