@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { webhookRouteTestbed } from "@/tests/helpers/webhook-route";
 import { charges, pingppEvents, refunds, royaltySettlements } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -21,11 +21,7 @@ const BIG_REFUND = 3_000_000_001;
 
 let db: Db;
 let POST: (req: Request) => Promise<Response>;
-beforeAll(async () => {
-  db = await freshDb();
-  ({ POST } = await import("@/app/api/webhooks/pingpp/route"));
-});
-afterAll(closeDb);
+webhookRouteTestbed((bed) => ({ db, POST } = bed));
 
 const sign = (body: string) => crypto.sign("RSA-SHA256", Buffer.from(body), privateKey).toString("base64");
 async function deliver(type: string, object: Record<string, unknown>) {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { webhookRouteTestbed } from "@/tests/helpers/webhook-route";
 import { charges } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 
@@ -56,11 +56,7 @@ async function holdChargeRow(pingppId: string, setStatus?: string) {
 describe.skipIf(!process.env.DATABASE_URL)("webhook transactions leave connections for reads", () => {
   let db: Db;
   let POST: (req: Request) => Promise<Response>;
-  beforeAll(async () => {
-    db = await freshDb();
-    ({ POST } = await import("@/app/api/webhooks/pingpp/route"));
-  });
-  afterAll(closeDb);
+  webhookRouteTestbed((bed) => ({ db, POST } = bed));
 
   it("12 webhooks stuck on a locked charge still leave the pool able to answer a read; all are applied once the lock goes", async () => {
     const o = sample.data.object;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { freshDb, closeDb } from "@/tests/helpers/db";
+import { webhookRouteTestbed } from "@/tests/helpers/webhook-route";
 import { charges, pingppEvents } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 
@@ -21,11 +21,7 @@ const sample = JSON.parse(
 
 let db: Db;
 let POST: (req: Request) => Promise<Response>;
-beforeAll(async () => {
-  db = await freshDb();
-  ({ POST } = await import("@/app/api/webhooks/pingpp/route"));
-});
-afterAll(closeDb);
+webhookRouteTestbed((bed) => ({ db, POST } = bed));
 beforeEach(async () => {
   await db.delete(pingppEvents);
   await db.delete(charges);
