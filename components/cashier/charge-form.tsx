@@ -7,7 +7,7 @@ import { CHANNEL_FIELDS } from "@/lib/validations/charge-fields";
 import { QR_CHANNELS, type QrChannel } from "@/lib/pingpp/channels";
 import type { ChargeView } from "@/lib/services/charge-view";
 import { Button } from "@/components/ui/button";
-import { Field, Input, Select } from "@/components/ui/field";
+import { Field, Input, InputField, Select } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { useIdempotencyKey } from "@/components/use-idempotency-key";
 
@@ -110,26 +110,27 @@ export function ChargeForm({
       </Field>
 
       {fields.includes("productId") ? (
-        <Field label={t("productId")} htmlFor="productId" error={fieldErrors.productId}>
-          <Input id="productId" name="productId" defaultValue="SKU-001" invalid={!!fieldErrors.productId} />
-        </Field>
+        <InputField
+          label={t("productId")}
+          id="productId"
+          name="productId"
+          defaultValue="SKU-001"
+          error={fieldErrors.productId}
+        />
       ) : null}
       {fields.includes("goods") ? (
         <div className="grid grid-cols-3 gap-3">
           <div className="col-span-2">
-            <Field label={t("goodsName")} htmlFor="goodsName" error={fieldErrors.goodsName}>
-              <Input id="goodsName" name="goodsName" invalid={!!fieldErrors.goodsName} />
-            </Field>
+            <InputField label={t("goodsName")} id="goodsName" name="goodsName" error={fieldErrors.goodsName} />
           </div>
-          <Field label={t("goodsNum")} htmlFor="goodsNum" error={fieldErrors.goodsNum}>
-            <Input
-              id="goodsNum"
-              name="goodsNum"
-              inputMode="numeric"
-              defaultValue="1"
-              invalid={!!fieldErrors.goodsNum}
-            />
-          </Field>
+          <InputField
+            label={t("goodsNum")}
+            id="goodsNum"
+            name="goodsNum"
+            inputMode="numeric"
+            defaultValue="1"
+            error={fieldErrors.goodsNum}
+          />
         </div>
       ) : null}
       {fields.includes("payChannel") ? (
@@ -144,15 +145,14 @@ export function ChargeForm({
         </Field>
       ) : null}
       {fields.includes("resultUrl") ? (
-        <Field label={t("resultUrl")} htmlFor="resultUrl" error={fieldErrors.resultUrl}>
-          <Input
-            id="resultUrl"
-            name="resultUrl"
-            type="url"
-            defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/paid`}
-            invalid={!!fieldErrors.resultUrl}
-          />
-        </Field>
+        <InputField
+          label={t("resultUrl")}
+          id="resultUrl"
+          name="resultUrl"
+          type="url"
+          defaultValue={typeof window === "undefined" ? "" : `${window.location.origin}/paid`}
+          error={fieldErrors.resultUrl}
+        />
       ) : null}
 
       <Field
@@ -175,18 +175,22 @@ export function ChargeForm({
       <details className="rounded-md border border-slate-200 bg-white p-3">
         <summary className="cursor-pointer text-sm text-slate-600">{t("more")}</summary>
         <div className="mt-3 space-y-3">
-          <Field label={t("subject")} htmlFor="subject" error={fieldErrors.subject}>
-            <Input
-              id="subject"
-              name="subject"
-              defaultValue={t("defaultSubject")}
-              maxLength={32}
-              invalid={!!fieldErrors.subject}
-            />
-          </Field>
-          <Field label={t("body")} htmlFor="body" error={fieldErrors.body}>
-            <Input id="body" name="body" defaultValue={t("defaultBody")} maxLength={128} invalid={!!fieldErrors.body} />
-          </Field>
+          <InputField
+            label={t("subject")}
+            id="subject"
+            name="subject"
+            defaultValue={t("defaultSubject")}
+            maxLength={32}
+            error={fieldErrors.subject}
+          />
+          <InputField
+            label={t("body")}
+            id="body"
+            name="body"
+            defaultValue={t("defaultBody")}
+            maxLength={128}
+            error={fieldErrors.body}
+          />
         </div>
       </details>
 
@@ -227,11 +231,7 @@ function OrderModeFields() {
         />
         {t("orderMode")}
       </label>
-      {on ? (
-        <Field label={t("uidLabel")} htmlFor="uid">
-          <Input id="uid" name="uid" autoComplete="off" maxLength={64} />
-        </Field>
-      ) : null}
+      {on ? <InputField label={t("uidLabel")} id="uid" name="uid" autoComplete="off" maxLength={64} /> : null}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { FUNDING_SOURCES, REFUND_MODES } from "@/lib/pingpp/limits";
 import { formatMoney, parseYuanToFen, fenToDecimal } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
-import { Field, Input, Select, inputClass } from "@/components/ui/field";
+import { Field, InputField, Select, inputClass } from "@/components/ui/field";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useKeyedAction } from "./use-keyed-action";
 
@@ -96,26 +96,24 @@ export function RefundForm({
       <p className="text-sm text-slate-600" data-testid="refund-remainder">
         {t("remainder", { amount: formatMoney(charge.remainder, currency) })}
       </p>
-      <Field label={t("amount")} htmlFor="amount" error={fieldErrors.amount}>
-        <Input
-          id="amount"
-          name="amount"
-          inputMode="decimal"
-          autoComplete="off"
-          defaultValue={fenToDecimal(charge.remainder).replace(/,/g, "")}
-          key={charge.id}
-          invalid={!!fieldErrors.amount}
-        />
-      </Field>
-      <Field label={t("reason")} htmlFor="description" error={fieldErrors.description}>
-        <Input
-          id="description"
-          name="description"
-          maxLength={255}
-          placeholder={t("reasonPlaceholder")}
-          invalid={!!fieldErrors.description}
-        />
-      </Field>
+      <InputField
+        label={t("amount")}
+        id="amount"
+        name="amount"
+        inputMode="decimal"
+        autoComplete="off"
+        defaultValue={fenToDecimal(charge.remainder).replace(/,/g, "")}
+        key={charge.id}
+        error={fieldErrors.amount}
+      />
+      <InputField
+        label={t("reason")}
+        id="description"
+        name="description"
+        maxLength={255}
+        placeholder={t("reasonPlaceholder")}
+        error={fieldErrors.description}
+      />
       {orderId ? (
         <Field label={t("refundMode")} htmlFor="refundMode">
           <Select id="refundMode" name="refundMode" defaultValue="to_source">

@@ -40,6 +40,45 @@ export function Input({ invalid, ...props }: InputHTMLAttributes<HTMLInputElemen
   );
 }
 
+/** A labelled input: `id` ties the label, the input and the error under it (`${id}-error`). */
+export function InputField({
+  label,
+  error,
+  id,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: ReactNode; error?: string; id: string }) {
+  return (
+    <Field label={label} htmlFor={id} error={error}>
+      <Input id={id} invalid={!!error} {...props} />
+    </Field>
+  );
+}
+
+/** A required note (500 characters at most), e.g. in a confirm dialog. */
+export function NoteField({
+  label,
+  value,
+  onChange,
+}: {
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="block space-y-1">
+      <span>{label}</span>
+      <textarea
+        className={inputClass}
+        rows={3}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        maxLength={500}
+        required
+      />
+    </label>
+  );
+}
+
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
   return <select className={inputClass} {...props} />;
 }

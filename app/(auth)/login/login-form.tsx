@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { loginAction } from "@/lib/actions/auth";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 
 /**
@@ -47,35 +47,38 @@ export function LoginForm() {
     >
       {step === "password" ? (
         <>
-          <Field label={t("email")} htmlFor="email">
-            <Input
-              id="email"
-              name="email"
-              type="email"
-              autoComplete="username"
-              required
-              autoFocus
-              defaultValue={creds.email}
-            />
-          </Field>
-          <Field label={t("password")} htmlFor="password">
-            <Input id="password" name="password" type="password" autoComplete="current-password" required />
-          </Field>
+          <InputField
+            label={t("email")}
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            autoFocus
+            defaultValue={creds.email}
+          />
+          <InputField
+            label={t("password")}
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+          />
         </>
       ) : (
         <>
           <p className="text-sm text-slate-600">{t("codeHint")}</p>
-          <Field label={t("code")} htmlFor="code">
-            <Input
-              id="code"
-              name="code"
-              inputMode="text"
-              autoComplete="one-time-code"
-              required
-              autoFocus
-              maxLength={32}
-            />
-          </Field>
+          <InputField
+            label={t("code")}
+            id="code"
+            name="code"
+            inputMode="text"
+            autoComplete="one-time-code"
+            required
+            autoFocus
+            maxLength={32}
+          />
         </>
       )}
       {error ? <Alert tone="error">{error}</Alert> : null}

@@ -4,8 +4,15 @@ import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { changeOwnPasswordAction } from "@/lib/actions/account";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
+
+/** The three password inputs: name (as the action takes it), element id, label key, autocomplete hint. */
+const PASSWORD_FIELDS = [
+  { name: "current", id: "current-password", label: "currentPassword", autoComplete: "current-password" },
+  { name: "next", id: "new-password", label: "newPassword", autoComplete: "new-password" },
+  { name: "confirm", id: "confirm-password", label: "confirmPassword", autoComplete: "new-password" },
+] as const;
 
 export function ChangePasswordForm({ required }: { required: boolean }) {
   const t = useTranslations("account");
@@ -43,36 +50,18 @@ export function ChangePasswordForm({ required }: { required: boolean }) {
           });
         }}
       >
-        <Field label={t("currentPassword")} htmlFor="current-password" error={errors.current}>
-          <Input
-            id="current-password"
-            name="current"
+        {PASSWORD_FIELDS.map((f) => (
+          <InputField
+            key={f.name}
+            label={t(f.label)}
+            id={f.id}
+            name={f.name}
             type="password"
-            autoComplete="current-password"
+            autoComplete={f.autoComplete}
             required
-            invalid={!!errors.current}
+            error={errors[f.name]}
           />
-        </Field>
-        <Field label={t("newPassword")} htmlFor="new-password" error={errors.next}>
-          <Input
-            id="new-password"
-            name="next"
-            type="password"
-            autoComplete="new-password"
-            required
-            invalid={!!errors.next}
-          />
-        </Field>
-        <Field label={t("confirmPassword")} htmlFor="confirm-password" error={errors.confirm}>
-          <Input
-            id="confirm-password"
-            name="confirm"
-            type="password"
-            autoComplete="new-password"
-            required
-            invalid={!!errors.confirm}
-          />
-        </Field>
+        ))}
         {message && (message.tone === "success" || !Object.keys(errors).length) ? (
           <Alert tone={message.tone}>{message.text}</Alert>
         ) : null}

@@ -5,7 +5,7 @@ import { useTranslations } from "next-intl";
 import { QRCodeSVG } from "qrcode.react";
 import { confirmTwoFactorAction, disableTwoFactorAction, startTwoFactorAction } from "@/lib/actions/account";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 
 /**
@@ -87,9 +87,14 @@ export function TwoFactorSection({
                 });
               }}
             >
-              <Field label={t("passwordToDisable")} htmlFor="disable-password">
-                <Input id="disable-password" name="password" type="password" autoComplete="current-password" required />
-              </Field>
+              <InputField
+                label={t("passwordToDisable")}
+                id="disable-password"
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                required
+              />
               <Button variant="danger" type="submit" disabled={pending}>
                 {t("disable")}
               </Button>
@@ -126,17 +131,16 @@ export function TwoFactorSection({
             </li>
             <li>{t("enterCode")}</li>
           </ol>
-          <Field label={t("code")} htmlFor="totp-code">
-            <Input
-              id="totp-code"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="\d{6}"
-              maxLength={6}
-              required
-            />
-          </Field>
+          <InputField
+            label={t("code")}
+            id="totp-code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="\d{6}"
+            maxLength={6}
+            required
+          />
           <div className="flex gap-2">
             <Button type="submit" disabled={pending}>
               {t("confirmEnable")}

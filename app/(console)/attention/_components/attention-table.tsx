@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { ListTable } from "@/components/ui/list";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { inputClass } from "@/components/ui/field";
+import { NoteField } from "@/components/ui/field";
 
 export function AttentionTable({ items }: { items: AttentionItem[] }) {
   const t = useTranslations("attention");
@@ -108,17 +108,7 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
           });
         }}
       >
-        <label className="block space-y-1">
-          <span>{t("note")}</span>
-          <textarea
-            className={inputClass}
-            rows={3}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-            maxLength={500}
-            required
-          />
-        </label>
+        <NoteField label={t("note")} value={note} onChange={setNote} />
       </ConfirmDialog>
     </div>
   );

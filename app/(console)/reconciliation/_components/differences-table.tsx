@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { ListTable } from "@/components/ui/list";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { inputClass } from "@/components/ui/field";
+import { NoteField } from "@/components/ui/field";
 
 export interface DifferenceItem {
   id: string;
@@ -118,17 +118,7 @@ export function DifferencesTable({ items }: { items: DifferenceItem[] }) {
           });
         }}
       >
-        <label className="block space-y-1">
-          <span>{t("notePlaceholder")}</span>
-          <textarea
-            className={inputClass}
-            rows={3}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-            maxLength={500}
-            required
-          />
-        </label>
+        <NoteField label={t("notePlaceholder")} value={note} onChange={setNote} />
       </ConfirmDialog>
     </div>
   );

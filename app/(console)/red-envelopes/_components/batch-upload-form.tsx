@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { dryRunBatchAction } from "@/lib/actions/red-envelopes";
 import { MAX_CSV_BYTES, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { Field, InputField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { EnvelopeTextFields } from "./envelope-text-fields";
 
@@ -70,9 +70,14 @@ export function BatchUploadForm() {
           </a>
         </p>
       </div>
-      <Field label={t("budget")} htmlFor="budget" error={fieldErrors.budget}>
-        <Input id="budget" name="budget" inputMode="decimal" required invalid={!!fieldErrors.budget} />
-      </Field>
+      <InputField
+        label={t("budget")}
+        id="budget"
+        name="budget"
+        inputMode="decimal"
+        required
+        error={fieldErrors.budget}
+      />
       <EnvelopeTextFields fieldErrors={fieldErrors} />
       {error ? (
         <div className="md:col-span-2">

@@ -6,7 +6,7 @@ import { sendRedEnvelopeAction } from "@/lib/actions/red-envelopes";
 import { sendRedEnvelopeSchema, type SendRedEnvelopeInput } from "@/lib/validations/red-envelopes";
 import { formatMoney } from "@/lib/money";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useIdempotencyKey } from "@/components/use-idempotency-key";
@@ -71,19 +71,23 @@ export function SendForm() {
         if (parsed.success) setConfirm({ input, amount: parsed.data.amount });
       }}
     >
-      <Field label={t("recipient")} htmlFor="recipient" error={fieldErrors.recipient}>
-        <Input id="recipient" name="recipient" required autoComplete="off" invalid={!!fieldErrors.recipient} />
-      </Field>
-      <Field label={t("amount")} htmlFor="amount" error={fieldErrors.amount}>
-        <Input
-          id="amount"
-          name="amount"
-          inputMode="decimal"
-          required
-          placeholder={t("amountHint")}
-          invalid={!!fieldErrors.amount}
-        />
-      </Field>
+      <InputField
+        label={t("recipient")}
+        id="recipient"
+        name="recipient"
+        required
+        autoComplete="off"
+        error={fieldErrors.recipient}
+      />
+      <InputField
+        label={t("amount")}
+        id="amount"
+        name="amount"
+        inputMode="decimal"
+        required
+        placeholder={t("amountHint")}
+        error={fieldErrors.amount}
+      />
       <EnvelopeTextFields fieldErrors={fieldErrors} />
       {error ? <Alert tone="error">{error}</Alert> : null}
       <Button type="submit" disabled={pending}>

@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { setRefundApprovalAction } from "@/lib/actions/settings";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 
 /** 设置 → 退款审批: the per-refund threshold and the per-person daily limit, in yuan; empty = off (issue 17). */
 export function RefundApprovalForm({ threshold, dayLimit }: { threshold: string; dayLimit: string }) {
@@ -32,26 +32,23 @@ export function RefundApprovalForm({ threshold, dayLimit }: { threshold: string;
     >
       <h2 className="font-semibold">{t("title")}</h2>
       <p className="text-sm text-slate-600">{t("help")}</p>
-      <Field label={t("threshold")} htmlFor="threshold" error={fieldErrors.threshold}>
-        <Input
-          id="threshold"
-          name="threshold"
+      {(
+        [
+          ["threshold", threshold],
+          ["dayLimit", dayLimit],
+        ] as const
+      ).map(([name, value]) => (
+        <InputField
+          key={name}
+          label={t(name)}
+          id={name}
+          name={name}
           inputMode="decimal"
-          defaultValue={threshold}
+          defaultValue={value}
           placeholder={t("off")}
-          invalid={!!fieldErrors.threshold}
+          error={fieldErrors[name]}
         />
-      </Field>
-      <Field label={t("dayLimit")} htmlFor="dayLimit" error={fieldErrors.dayLimit}>
-        <Input
-          id="dayLimit"
-          name="dayLimit"
-          inputMode="decimal"
-          defaultValue={dayLimit}
-          placeholder={t("off")}
-          invalid={!!fieldErrors.dayLimit}
-        />
-      </Field>
+      ))}
       <Button type="submit" disabled={pending}>
         {t("save")}
       </Button>

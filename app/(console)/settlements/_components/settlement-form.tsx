@@ -7,7 +7,7 @@ import { ROYALTY_METHODS, type SettlementParamsInput } from "@/lib/validations/s
 import type { SettlementPreview } from "@/lib/services/settlement-view";
 import { formatMoney } from "@/lib/money";
 import { Button } from "@/components/ui/button";
-import { Field, Input, Select, inputClass } from "@/components/ui/field";
+import { Field, Input, InputField, Select, inputClass } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useIdempotencyKey } from "@/components/use-idempotency-key";
@@ -80,15 +80,14 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
           });
         }}
       >
-        <Field label={t("payerApp")} htmlFor="payerApp" error={fieldErrors.payerApp}>
-          <Input
-            id="payerApp"
-            name="payerApp"
-            defaultValue={defaultPayerApp}
-            required
-            invalid={!!fieldErrors.payerApp}
-          />
-        </Field>
+        <InputField
+          label={t("payerApp")}
+          id="payerApp"
+          name="payerApp"
+          defaultValue={defaultPayerApp}
+          required
+          error={fieldErrors.payerApp}
+        />
         <Field label={t("method")} htmlFor="method" error={fieldErrors.method}>
           <Select id="method" name="method" defaultValue="balance">
             {ROYALTY_METHODS.map((m) => (
@@ -98,12 +97,8 @@ export function SettlementForm({ defaultPayerApp }: { defaultPayerApp: string })
             ))}
           </Select>
         </Field>
-        <Field label={t("royaltyFrom")} htmlFor="from" error={fieldErrors.from}>
-          <Input id="from" name="from" type="date" invalid={!!fieldErrors.from} />
-        </Field>
-        <Field label={t("royaltyTo")} htmlFor="to" error={fieldErrors.to}>
-          <Input id="to" name="to" type="date" invalid={!!fieldErrors.to} />
-        </Field>
+        <InputField label={t("royaltyFrom")} id="from" name="from" type="date" error={fieldErrors.from} />
+        <InputField label={t("royaltyTo")} id="to" name="to" type="date" error={fieldErrors.to} />
         {TEXT_FIELDS.map((k) => (
           <Field key={k} label={t("optionalLabel", { label: t(k) })} htmlFor={k} error={fieldErrors[k]}>
             <Input

@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { createStaffAction } from "@/lib/actions/staff";
 import { ROLES } from "@/lib/validations/roles";
 import { Button } from "@/components/ui/button";
-import { Field, Input, Select } from "@/components/ui/field";
+import { Field, InputField, Select } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
 import { OneTimeSecret } from "./one-time-secret";
 
@@ -45,12 +45,8 @@ export function AddStaffForm() {
           });
         }}
       >
-        <Field label={t("email")} htmlFor="new-email" error={errors.email}>
-          <Input id="new-email" name="email" type="email" required invalid={!!errors.email} />
-        </Field>
-        <Field label={t("name")} htmlFor="new-name" error={errors.name}>
-          <Input id="new-name" name="name" required invalid={!!errors.name} />
-        </Field>
+        <InputField label={t("email")} id="new-email" name="email" type="email" required error={errors.email} />
+        <InputField label={t("name")} id="new-name" name="name" required error={errors.name} />
         <Field label={t("role")} htmlFor="new-role">
           <Select id="new-role" name="role" defaultValue="cashier">
             {ROLES.map((r) => (
@@ -60,23 +56,21 @@ export function AddStaffForm() {
             ))}
           </Select>
         </Field>
-        <Field label={t("terminal")} htmlFor="new-terminal" error={errors.terminalId}>
-          <Input
-            id="new-terminal"
-            name="terminalId"
-            placeholder={t("terminalPlaceholder")}
-            invalid={!!errors.terminalId}
-          />
-        </Field>
-        <Field label={t("password")} htmlFor="new-password" error={errors.password}>
-          <Input
-            id="new-password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            invalid={!!errors.password}
-          />
-        </Field>
+        <InputField
+          label={t("terminal")}
+          id="new-terminal"
+          name="terminalId"
+          placeholder={t("terminalPlaceholder")}
+          error={errors.terminalId}
+        />
+        <InputField
+          label={t("password")}
+          id="new-password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          error={errors.password}
+        />
         <div className="md:col-span-5">
           <Button type="submit" disabled={pending}>
             {pending ? t("creating") : t("create")}
