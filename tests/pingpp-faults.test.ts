@@ -10,6 +10,7 @@ import { eq } from "drizzle-orm";
 import { startConsoleSandbox, eventually } from "@/tests/helpers/console-sandbox";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { addActor } from "@/tests/helpers/actors";
+import { qrChargeForm, qrOrderForm } from "@/tests/helpers/payments";
 import type { Db } from "@/lib/db";
 import {
   auditLogs,
@@ -24,8 +25,7 @@ import {
 } from "@/lib/db/schema";
 import { shanghaiDayStart } from "@/lib/dates";
 import { loadMessages } from "@/lib/i18n/request";
-import { chargeFilterSchema, createChargeSchema } from "@/lib/validations/charges";
-import { createOrderSchema } from "@/lib/validations/orders";
+import { chargeFilterSchema } from "@/lib/validations/charges";
 import { refundChargeSchema, refundFilterSchema, refundOrderSchema } from "@/lib/validations/refunds";
 import { sendRedEnvelopeSchema } from "@/lib/validations/red-envelopes";
 import { createSettlementSchema } from "@/lib/validations/settlements";
@@ -170,22 +170,8 @@ const envelopeByKey = (key: string) => one(db.select().from(redEnvelopes).where(
 const settlementRow = (id: string) => one(db.select().from(royaltySettlements).where(eq(royaltySettlements.id, id)));
 const audits = (action: string) => db.select().from(auditLogs).where(eq(auditLogs.action, action));
 
-const chargeForm = () =>
-  createChargeSchema.parse({
-    idempotencyKey: crypto.randomUUID(),
-    amount: "20.00",
-    channel: "alipay_qr",
-    subject: "门店消费",
-    body: "收银台收款",
-  });
-const orderForm = () =>
-  createOrderSchema.parse({
-    idempotencyKey: crypto.randomUUID(),
-    amount: "30.00",
-    channel: "alipay_qr",
-    subject: "门店订单",
-    body: "收银台订单",
-  });
+const chargeForm = () => qrChargeForm();
+const orderForm = () => qrOrderForm("30.00");
 
 /** A QR charge the customer paid (webhook applied): our row and its ch_ id. */
 async function paidCharge() {

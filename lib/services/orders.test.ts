@@ -4,11 +4,11 @@ import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
 import { addActor } from "@/tests/helpers/actors";
+import { qrChargeForm } from "@/tests/helpers/payments";
 import { auditLogs, charges, orders, pingppEvents, refunds, staffUsers } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
 import { createOrderSchema, type CreateOrderInput } from "@/lib/validations/orders";
 import { refundChargeSchema, refundOrderSchema } from "@/lib/validations/refunds";
-import { createChargeSchema } from "@/lib/validations/charges";
 import type { Actor } from "./actor";
 import * as svc from "./orders";
 import * as rsvc from "./refunds";
@@ -514,16 +514,7 @@ describe("refunds of orders (订单退款)", () => {
 
 describe("refunds of plain QR charges", () => {
   it("refunds a paid charge in parts, the charge's refunded amount follows refund.succeeded, over-refund refused", async () => {
-    const v = await createCharge(
-      cashier,
-      createChargeSchema.parse({
-        idempotencyKey: crypto.randomUUID(),
-        amount: "20.00",
-        channel: "alipay_qr",
-        subject: "门店消费",
-        body: "收银台收款",
-      }),
-    );
+    const v = await createCharge(cashier, qrChargeForm());
     const { pingppId } = await chargeRow(v.id);
     const form = (amount: string) =>
       refundChargeSchema.parse({
