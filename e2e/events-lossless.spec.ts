@@ -1,8 +1,5 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { loginAsAdmin, SANDBOX_URL } from "./helpers";
+import { deliverSigned, loginAsAdmin } from "./helpers";
 
 /**
  * Issue 15, items 6 and 7, in the built console: a correctly signed webhook that cannot be applied
@@ -10,37 +7,6 @@ import { loginAsAdmin, SANDBOX_URL } from "./helpers";
  * needs-attention for 重新应用; one of another app is kept as not ours and can only be resolved.
  * The events are signed with the sandbox's own webhook key, as the sandbox (Ping++) signs them.
  */
-const PORT = Number(process.env.E2E_PORT ?? 3100);
-const WEBHOOK_URL = `http://127.0.0.1:${PORT}/api/webhooks/pingpp`;
-const sample = JSON.parse(
-  fs.readFileSync(
-    path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"),
-    "utf8",
-  ),
-);
-
-async function deliverSigned(over: Record<string, unknown>) {
-  const key = fs.readFileSync(`.data-e2e-${PORT}/sandbox/sandbox_rsa_private_key.pem`, "utf8");
-  const { appId } = (await (await fetch(`${SANDBOX_URL}/_sim/config`)).json()) as { appId: string };
-  const id = `evt_e2e${crypto.randomBytes(10).toString("hex")}`;
-  const charge = {
-    ...sample.data.object,
-    id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`,
-    app: appId,
-    livemode: false,
-    ...over,
-  };
-  const body = JSON.stringify({ ...sample, id, livemode: false, data: { object: charge } });
-  const res = await fetch(WEBHOOK_URL, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64"),
-    },
-    body,
-  });
-  return { id, chargeId: charge.id as string, status: res.status };
-}
 
 test.describe("events that are not applied are kept", () => {
   test.beforeEach(async ({ page }) => {

@@ -1,8 +1,5 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { addStaff, login, loginAsAdmin, sim, SANDBOX_URL } from "./helpers";
+import { addStaff, deliverSigned, loginAsAdmin, loginInNewContext, sim } from "./helpers";
 
 /**
  * Issue 19, "Finding and reading things", in the built console: the sidebar marks the current
@@ -121,9 +118,7 @@ test.describe("finding and reading things (issue 19)", () => {
       role: "cashier",
       terminal: "T43",
     });
-    const ctx = await browser.newContext();
-    const cashier = await ctx.newPage();
-    await login(cashier, "cashier-403@e2e.test", pw);
+    const { ctx, page: cashier } = await loginInNewContext(browser, "cashier-403@e2e.test", pw);
     for (const p of ["/audit", "/staff", "/attention", "/cashier/display/T01"]) {
       const res = await cashier.goto(p);
       expect(res?.status(), p).toBe(403);
@@ -263,35 +258,3 @@ test.describe("finding and reading things (issue 19)", () => {
     expect((await customer.goto("/paid/00000000-0000-4000-8000-000000000000"))?.status()).toBe(404);
   });
 });
-
-const WEBHOOK_URL = `http://127.0.0.1:${PORT}/api/webhooks/pingpp`;
-const sample = JSON.parse(
-  fs.readFileSync(
-    path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"),
-    "utf8",
-  ),
-);
-
-/** A webhook signed as the sandbox (Ping++) signs it, with the charge's fields overridden. */
-async function deliverSigned(over: Record<string, unknown>) {
-  const key = fs.readFileSync(`.data-e2e-${PORT}/sandbox/sandbox_rsa_private_key.pem`, "utf8");
-  const { appId } = (await (await fetch(`${SANDBOX_URL}/_sim/config`)).json()) as { appId: string };
-  const id = `evt_e2e${crypto.randomBytes(10).toString("hex")}`;
-  const charge = {
-    ...sample.data.object,
-    id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`,
-    app: appId,
-    livemode: false,
-    ...over,
-  };
-  const body = JSON.stringify({ ...sample, id, livemode: false, data: { object: charge } });
-  const res = await fetch(WEBHOOK_URL, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64"),
-    },
-    body,
-  });
-  return { id, chargeId: charge.id as string, status: res.status };
-}

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addStaff, login, loginAsAdmin, E2E_ADMIN } from "./helpers";
+import { addStaff, loginAsAdmin, loginInNewContext, E2E_ADMIN } from "./helpers";
 
 test("an anonymous visitor is sent to the login page, and a wrong password is refused clearly", async ({ page }) => {
   await page.goto("/staff");
@@ -41,9 +41,7 @@ test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a
   await expect(page.getByText("该邮箱已被使用。").first()).toBeVisible();
 
   // the cashier, in a second browser
-  const ctx = await browser.newContext();
-  const cashier = await ctx.newPage();
-  await login(cashier, "cashier1@e2e.test", password);
+  const { ctx, page: cashier } = await loginInNewContext(browser, "cashier1@e2e.test", password);
   await expect(cashier.getByText("终端：T01")).toBeVisible();
   await expect(cashier.getByTestId("user-name")).toHaveText("收银员一");
   await expect(cashier.getByTestId("user-role")).toHaveText("收银员 · T01");

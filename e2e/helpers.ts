@@ -1,4 +1,7 @@
-import { expect, type Page } from "@playwright/test";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { expect, type Browser, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../playwright.config";
 
 export { E2E_ADMIN };
@@ -39,8 +42,52 @@ export async function changeOwnPassword(page: Page, current: string, next: strin
 
 export const loginAsAdmin = (page: Page) => login(page, E2E_ADMIN.email, E2E_ADMIN.password);
 
+/** {@link login} in a new browser context (its own cookies, e.g. a cashier beside the admin's page). */
+export async function loginInNewContext(browser: Browser, email: string, password: string) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await login(page, email, password);
+  return { ctx, page };
+}
+
 /** The e2e server's in-process Ping++ sandbox (playwright.config.ts: console port + 1000). */
 export const SANDBOX_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1000}`;
+
+const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
+const WEBHOOK_URL = `http://127.0.0.1:${E2E_PORT}/api/webhooks/pingpp`;
+const sample = JSON.parse(
+  fs.readFileSync(
+    path.join(import.meta.dirname, "../lib/pingpp/fixtures/seed-samples/qr-charge-10-charge.succeeded.json"),
+    "utf8",
+  ),
+);
+
+/**
+ * A charge.succeeded webhook POSTed to the e2e console, signed with the sandbox's own webhook key as the sandbox
+ * (Ping++) signs it, with the charge's fields overridden by `over`.
+ */
+export async function deliverSigned(over: Record<string, unknown>) {
+  const key = fs.readFileSync(`.data-e2e-${E2E_PORT}/sandbox/sandbox_rsa_private_key.pem`, "utf8");
+  const { appId } = (await (await fetch(`${SANDBOX_URL}/_sim/config`)).json()) as { appId: string };
+  const id = `evt_e2e${crypto.randomBytes(10).toString("hex")}`;
+  const charge = {
+    ...sample.data.object,
+    id: `ch_e2e${crypto.randomBytes(10).toString("hex")}`,
+    app: appId,
+    livemode: false,
+    ...over,
+  };
+  const body = JSON.stringify({ ...sample, id, livemode: false, data: { object: charge } });
+  const res = await fetch(WEBHOOK_URL, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-pingplusplus-signature": crypto.sign("RSA-SHA256", Buffer.from(body), key).toString("base64"),
+    },
+    body,
+  });
+  return { id, chargeId: charge.id as string, status: res.status };
+}
 
 /** POST a sandbox simulation control (/_sim/...). */
 export async function sim(pathname: string, body: unknown = {}) {
@@ -83,7 +130,43 @@ export async function orderByQr(page: Page, amount: string): Promise<string> {
 /** An order paid by QR on the cashier screen (the customer pays in the sandbox): returns the ch_ id. */
 export async function paidOrderByQr(page: Page, amount: string): Promise<string> {
   const id = await orderByQr(page, amount);
+  await payAtTill(page, id);
+  return id;
+}
+
+/** The customer pays the pending charge `id` in the sandbox, and the cashier panel turns paid. */
+async function payAtTill(page: Page, id: string) {
   await sim(`charges/${id}/pay`);
   await expect(page.getByTestId("charge-status")).toHaveAttribute("data-status", "paid");
+}
+
+/**
+ * A QR charge made at the till on `o.terminal` (in `o.channel` if given, else the form's default; in order mode
+ * with `o.orderMode`), left pending: returns its ch_ id.
+ */
+export async function tillCharge(
+  page: Page,
+  amount: string,
+  o: { terminal: string; channel?: string; orderMode?: boolean },
+): Promise<string> {
+  await page.goto("/cashier");
+  if (o.channel) await page.locator('[name="channel"]').selectOption(o.channel);
+  await page.locator('[name="amount"]').fill(amount);
+  await page.getByRole("textbox", { name: /^终端/ }).fill(o.terminal);
+  if (o.orderMode) await page.getByTestId("order-mode").check();
+  await page.getByRole("button", { name: "生成收款码" }).click();
+  const status = page.getByTestId("charge-status");
+  await expect(status).toHaveAttribute("data-status", "pending");
+  return (await status.getAttribute("data-charge-id"))!;
+}
+
+/** {@link tillCharge}, then paid by the customer in the sandbox: returns its ch_ id. */
+export async function paidTillCharge(
+  page: Page,
+  amount: string,
+  o: { terminal: string; channel?: string; orderMode?: boolean },
+): Promise<string> {
+  const id = await tillCharge(page, amount, o);
+  await payAtTill(page, id);
   return id;
 }

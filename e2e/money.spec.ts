@@ -1,25 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
-import { loginAsAdmin, sim } from "./helpers";
+import { loginAsAdmin, paidTillCharge } from "./helpers";
 
 /**
  * Issue 15, items 4 and 5, as a merchant sees them: a cross-border (US$) charge is never added
  * into yuan, and a partial refund reads 部分退款 on every page.
  */
-
-/** A QR charge at the till on `terminal`, paid by the customer; returns its ch_ id. */
-async function paidCharge(page: Page, amount: string, terminal: string, channel = "alipay_qr") {
-  await page.goto("/cashier");
-  await page.locator('[name="channel"]').selectOption(channel);
-  await page.locator('[name="amount"]').fill(amount);
-  await page.getByRole("textbox", { name: /^终端/ }).fill(terminal);
-  await page.getByRole("button", { name: "生成收款码" }).click();
-  const status = page.getByTestId("charge-status");
-  await expect(status).toHaveAttribute("data-status", "pending");
-  const id = (await status.getAttribute("data-charge-id"))!;
-  await sim(`charges/${id}/pay`);
-  await expect(status).toHaveAttribute("data-status", "paid");
-  return id;
-}
 
 /** "¥1,234.56" / "US$3.00" → fen; a card that is not there (no such currency yet) → 0. */
 async function fen(page: Page, testId: string): Promise<number> {
@@ -50,8 +35,8 @@ test.describe("money truth", () => {
     const cnyBefore = await fen(overview, "overview-cny-gross");
     const usdBefore = await fen(overview, "overview-usd-gross");
 
-    await paidCharge(page, "7.00", "T41");
-    await paidCharge(page, "3.00", "T41", "cb_alipay_qr");
+    await paidTillCharge(page, "7.00", { terminal: "T41", channel: "alipay_qr" });
+    await paidTillCharge(page, "3.00", { terminal: "T41", channel: "cb_alipay_qr" });
 
     // the overview: a yuan row and a dollar row of cards, each grown by its own charge only
     await expect(overview.getByTestId("overview-usd")).toBeVisible({ timeout: 15_000 });
@@ -80,16 +65,7 @@ test.describe("money truth", () => {
   test("an order with a partial refund reads 部分退款 on its page, the orders list and the charges list", async ({
     page,
   }) => {
-    await page.goto("/cashier");
-    await page.locator('[name="amount"]').fill("20.00");
-    await page.getByRole("textbox", { name: /^终端/ }).fill("T42");
-    await page.getByTestId("order-mode").check();
-    await page.getByRole("button", { name: "生成收款码" }).click();
-    const state = page.getByTestId("charge-status");
-    await expect(state).toHaveAttribute("data-status", "pending");
-    const chargeId = (await state.getAttribute("data-charge-id"))!;
-    await sim(`charges/${chargeId}/pay`);
-    await expect(state).toHaveAttribute("data-status", "paid");
+    const chargeId = await paidTillCharge(page, "20.00", { terminal: "T42", orderMode: true });
 
     await page.goto("/orders");
     await page.getByTestId("orders-table").getByRole("link").first().click();

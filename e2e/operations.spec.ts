@@ -1,19 +1,8 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { loginAsAdmin, sim } from "./helpers";
+import { loginAsAdmin, paidTillCharge } from "./helpers";
 
-async function payNewCharge(page: Page, amount: string, terminal = "T21") {
-  await page.goto("/cashier");
-  await page.locator('[name="amount"]').fill(amount);
-  await page.getByRole("textbox", { name: /^终端/ }).fill(terminal);
-  await page.getByRole("button", { name: "生成收款码" }).click();
-  const status = page.getByTestId("charge-status");
-  await expect(status).toHaveAttribute("data-status", "pending");
-  const id = (await status.getAttribute("data-charge-id"))!;
-  await sim(`charges/${id}/pay`);
-  await expect(status).toHaveAttribute("data-status", "paid");
-  return id;
-}
+const payNewCharge = (page: Page, amount: string, terminal = "T21") => paidTillCharge(page, amount, { terminal });
 
 test.describe("operations", () => {
   test.beforeEach(async ({ page }) => {

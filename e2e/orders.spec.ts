@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addStaff, login, loginAsAdmin, orderByQr, sim } from "./helpers";
+import { addStaff, login, loginAsAdmin, loginInNewContext, orderByQr, sim } from "./helpers";
 
 /** The newest order's detail page (lists are newest first). */
 async function openNewestOrder(page: Page) {
@@ -119,9 +119,7 @@ test.describe("orders and refunds", () => {
       terminal: "T07",
     });
 
-    const ctx = await browser.newContext();
-    const cashier = await ctx.newPage();
-    await login(cashier, "cashier-orders@e2e.test", password);
+    const { ctx, page: cashier } = await loginInNewContext(browser, "cashier-orders@e2e.test", password);
     const chargeId = await orderByQr(cashier, "3.00");
     await sim(`charges/${chargeId}/pay`);
     await expect(cashier.getByTestId("charge-status")).toHaveAttribute("data-status", "paid");

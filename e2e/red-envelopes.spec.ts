@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, loginAsAdmin } from "./helpers";
+import { loginAsAdmin, loginInNewContext } from "./helpers";
 
 /** The e2e server's sandbox listens on E2E_PORT + 1000; its /_sim controls need no key. */
 const SIM = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1000}/_sim`;
@@ -117,9 +117,7 @@ test("red envelopes are for finance and admins only: a cashier sees no entry and
   await page.getByRole("button", { name: "创建" }).click();
   const password = (await page.getByTestId("one-time-secret").textContent())!.trim();
 
-  const ctx = await browser.newContext();
-  const cashier = await ctx.newPage();
-  await login(cashier, "cashier-re@e2e.test", password);
+  const { ctx, page: cashier } = await loginInNewContext(browser, "cashier-re@e2e.test", password);
   await expect(cashier.getByRole("link", { name: "红包" })).toHaveCount(0);
   for (const path of ["/red-envelopes", "/red-envelopes/new", "/red-envelopes/batches"]) {
     await cashier.goto(path);
