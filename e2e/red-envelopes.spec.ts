@@ -14,7 +14,7 @@ const goodRows = (n: number) =>
 
 test("finance sends one red envelope and watches it reach received", async ({ page }) => {
   await loginAsAdmin(page);
-  await page.getByRole("link", { name: "红包" }).click();
+  await page.getByRole("link", { name: "红包", exact: true }).click();
   await page.getByRole("link", { name: "发红包" }).click();
   await expect(page.getByRole("heading", { name: "发红包" })).toBeVisible();
   await page.getByLabel("接收者 open_id").fill("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
@@ -118,7 +118,7 @@ test("red envelopes are for finance and admins only: a cashier sees no entry and
   const password = (await page.getByTestId("one-time-secret").textContent())!.trim();
 
   const { ctx, page: cashier } = await loginInNewContext(browser, "cashier-re@e2e.test", password);
-  await expect(cashier.getByRole("link", { name: "红包" })).toHaveCount(0);
+  await expect(cashier.getByRole("link", { name: "红包", exact: true })).toHaveCount(0);
   for (const path of ["/red-envelopes", "/red-envelopes/new", "/red-envelopes/batches"]) {
     await cashier.goto(path);
     await expect(cashier.getByRole("heading", { name: "没有权限" })).toBeVisible();
