@@ -6,6 +6,7 @@ import { startConsoleInstance } from "@/tests/helpers/console-instance";
 import { noStandaloneBuild, startStandaloneServer } from "@/tests/helpers/standalone-server";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { addActor } from "@/tests/helpers/actors";
+import { mapLimit } from "@/tests/helpers/map-limit";
 import { startTcpProxy, type TcpProxy } from "@/tests/helpers/tcp-proxy";
 import { charges, pingppEvents, staffUsers } from "@/lib/db/schema";
 import { rowsOf, type Db } from "@/lib/db";
@@ -308,18 +309,3 @@ function summary(ds: Delivery[]): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `fn` over `items`, at most `limit` at a time. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { startConsoleSandbox } from "@/tests/helpers/console-sandbox";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { addActor } from "@/tests/helpers/actors";
+import { mapLimit } from "@/tests/helpers/map-limit";
 import { startTcpProxy, type TcpProxy } from "@/tests/helpers/tcp-proxy";
 import { charges, pingppEvents } from "@/lib/db/schema";
 import type { Db } from "@/lib/db";
@@ -178,21 +179,6 @@ describe.skipIf(!process.env.DATABASE_URL)("database down while webhooks arrive"
     return Number(r!.count);
   }
 });
-
-/** `fn` over `items`, at most `limit` at a time; results in order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 /** Attempts in a delivery log by answer, e.g. `{"deliveries":1000,"503":2000,"none":12}`, for failure messages. */
 function summary(ds: Delivery[]): string {

@@ -5,11 +5,11 @@ import { startConsoleInstance, type ConsoleInstance } from "@/tests/helpers/cons
 import { noStandaloneBuild, startStandaloneServer } from "@/tests/helpers/standalone-server";
 import { freshDb, closeDb } from "@/tests/helpers/db";
 import { addActor } from "@/tests/helpers/actors";
+import { batchEnvelopesAtPingpp } from "@/tests/helpers/red-envelope-batches";
 import { startTcpProxy, type TcpProxy } from "@/tests/helpers/tcp-proxy";
 import { reconciliationRuns, redEnvelopeBatches, redEnvelopes, scheduledJobs } from "@/lib/db/schema";
 import { addDays, shanghaiToday } from "@/lib/dates";
 import { rowsOf, type Db } from "@/lib/db";
-import { pingpp } from "@/lib/services/pingpp-client";
 import { createBatch } from "@/lib/services/red-envelope-batches";
 import { batchDryRunSchema } from "@/lib/validations/red-envelopes";
 
@@ -48,17 +48,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a red-envelope batch survives the in
     await closeDb();
   });
 
-  /** The sandbox's envelopes of one batch (each carries its batch id and line in metadata). */
-  async function atPingpp(batchId: string): Promise<{ order_no: string; metadata: { line: number } }[]> {
-    const out = [];
-    let after: string | undefined;
-    for (;;) {
-      const list = await pingpp().redEnvelopes.list({ limit: 100, starting_after: after });
-      out.push(...list.data.filter((r) => r.metadata.batch === batchId));
-      if (!list.has_more) return out as never;
-      after = list.data[list.data.length - 1]!.id;
-    }
-  }
+  const atPingpp = batchEnvelopesAtPingpp;
   const batchRow = async (id: string) =>
     (await db.select().from(redEnvelopeBatches).where(eq(redEnvelopeBatches.id, id)))[0]!;
   const resumeRuns = async () =>

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { eventually } from "@/tests/helpers/console-sandbox";
+import { batchEnvelopesAtPingpp } from "@/tests/helpers/red-envelope-batches";
 import { auditLogs, redEnvelopeBatches, redEnvelopes } from "@/lib/db/schema";
 import { csvLine } from "@/lib/csv/write";
 import { BATCH_TEMPLATE, batchDryRunSchema, dryRunRows, type BatchDryRunInput } from "@/lib/validations/red-envelopes";
@@ -55,17 +56,7 @@ const upload = (csv: string | Uint8Array, over: Partial<BatchDryRunInput> = {}) 
     }),
   );
 
-/** The sandbox's envelopes of one batch (each carries its batch id in metadata). */
-async function sentAtPingpp(batchId: string): Promise<{ order_no: string; metadata: { line: number } }[]> {
-  const out = [];
-  let after: string | undefined;
-  for (;;) {
-    const list = await pingpp().redEnvelopes.list({ limit: 100, starting_after: after });
-    out.push(...list.data.filter((r) => r.metadata.batch === batchId));
-    if (!list.has_more) return out as never;
-    after = list.data[list.data.length - 1]!.id;
-  }
-}
+const sentAtPingpp = batchEnvelopesAtPingpp;
 
 const dryRunInput = (csv: string | Uint8Array) => ({
   fileName: "年会.csv",
