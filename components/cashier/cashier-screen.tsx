@@ -1,9 +1,18 @@
 "use client";
 import { useCallback, useState } from "react";
+import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import type { ChargeView } from "@/lib/services/charge-view";
 import { ChargeForm } from "./charge-form";
-import { ChargePanel } from "./charge-panel";
+
+/**
+ * The live panel (QR, status long poll, TanStack Query, reverse) is loaded when a charge is
+ * being created, not with the screen's first scripts: a tablet opens /cashier on its form, and
+ * its first load stays light (issue 19, ≤ 150 KB). The form starts loading it on submit, in
+ * parallel with the charge's creation, so the QR shows as soon as the charge exists.
+ */
+const loadPanel = () => import("./live-charge-panel");
+const LiveChargePanel = dynamic(() => loadPanel().then((m) => m.LiveChargePanel), { ssr: false });
 
 export function CashierScreen({
   defaultTerminal,
@@ -21,8 +30,14 @@ export function CashierScreen({
     router.refresh(); // the recent-charges strip
   }, [router]);
   return charge ? (
-    <ChargePanel key={charge.id} initial={charge} onDone={done} />
+    <LiveChargePanel key={charge.id} initial={charge} onDone={done} />
   ) : (
-    <ChargeForm key={formKey} defaultTerminal={defaultTerminal} terminalLocked={terminalLocked} onCreated={setCharge} />
+    <ChargeForm
+      key={formKey}
+      defaultTerminal={defaultTerminal}
+      terminalLocked={terminalLocked}
+      onSubmitting={() => void loadPanel().catch(() => {})}
+      onCreated={setCharge}
+    />
   );
 }

@@ -15,10 +15,13 @@ import { useIdempotencyKey } from "@/components/use-idempotency-key";
 export function ChargeForm({
   defaultTerminal,
   terminalLocked = false,
+  onSubmitting,
   onCreated,
 }: {
   defaultTerminal: string | null;
   terminalLocked?: boolean;
+  /** Called as a charge is sent (the screen starts loading its live panel meanwhile). */
+  onSubmitting?: () => void;
   onCreated: (c: ChargeView) => void;
 }) {
   const t = useTranslations("cashier");
@@ -48,6 +51,7 @@ export function ChargeForm({
         };
         setError(null);
         setFieldErrors({});
+        onSubmitting?.();
         start(async () => {
           // Order mode: a Ping++ order paid by this QR (POST /orders, then /pay); same panel after.
           const orderMode = fd.get("orderMode") === "on";
