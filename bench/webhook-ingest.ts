@@ -12,7 +12,8 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench npx tsx bench/webhook-ingest.ts
  *
  * env: BENCH_EVENTS (per target per round, default 3000), BENCH_CONCURRENCY (in-flight
- * deliveries, default 32), BENCH_ROUNDS (default 2, alternating baseline/ceiling/console).
+ * deliveries, default 32), BENCH_ROUNDS (default 2, alternating baseline/ceiling/console),
+ * BENCH_WARMUP_EVENTS (unmeasured deliveries to each server first, default BENCH_EVENTS).
  * Events are signed with a key pair generated here; the console gets the public key through
  * PINGPP_PUBLIC_KEY (with PINGPP_API_KEY set so `npm start` does not substitute the sandbox's).
  */
@@ -42,7 +43,13 @@ import {
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const WARMUP = 300;
+/**
+ * Deliveries to each server before the measured rounds (JIT, Next.js's route caches, pools): a
+ * server in production runs warm. With 300, the console's first round still ran colder than the
+ * rest (0.83–0.86× the ceiling, then 0.87–0.97×: more of its own code to compile), so the warm-up
+ * is one whole round, the same for all three servers.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP_EVENTS ?? EVENTS);
 const BASELINE_PORT = SANDBOX_PORT; // no sandbox in this bench: the baseline uses its port
 const TARGET_RATIO = 0.9; // console / next-ceiling
 const CEILING_PORT = BASELINE_PORT + 1;
@@ -227,6 +234,7 @@ async function main() {
         mode: "built console via `npm start` (Next.js standalone server, real HTTP route) vs bench/next-ceiling (the baseline's code in a bare Next.js route), node:http+postgres.js baseline beside",
         events: EVENTS * ROUNDS,
         concurrency: CONCURRENCY,
+        warmupEvents: WARMUP,
         consoleEventsPerSec: consoleEps,
         baselineEventsPerSec: baselineEps,
         ceilingEventsPerSec: ceilingEps,
