@@ -53,6 +53,15 @@ const WARMUP = Number(process.env.BENCH_WARMUP_EVENTS ?? EVENTS);
 const BASELINE_PORT = SANDBOX_PORT; // no sandbox in this bench: the baseline uses its port
 const TARGET_RATIO = 0.9; // console / next-ceiling
 const CEILING_PORT = BASELINE_PORT + 1;
+/**
+ * Database connections that carry webhook transactions, the same on all three servers: the
+ * baseline and the ceiling use their whole pool (10, postgres.js's default) for webhooks, while
+ * the console keeps 3 of its pool for the screens' and pages' reads (READS_KEPT in
+ * lib/services/webhooks/index.ts), so it is started with a pool of 10 + 3. With its default pool
+ * of 10 it ran 7 webhook transactions at a time against the ceiling's 10.
+ */
+const WEBHOOK_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 10);
+const CONSOLE_READS_KEPT = 3;
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -111,7 +120,13 @@ async function fire(port: number, deliveries: Delivery[], pgid: number, getPath?
 async function startBaseline() {
   const child = spawn(process.execPath, ["--import", "tsx", "bench/webhook-baseline.ts"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(BASELINE_PORT), DATABASE_URL, PUBLIC_KEY_PEM: publicKey },
+    env: {
+      ...process.env,
+      PORT: String(BASELINE_PORT),
+      DATABASE_URL,
+      PUBLIC_KEY_PEM: publicKey,
+      DATABASE_POOL_MAX: String(WEBHOOK_CONNECTIONS),
+    },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
   });
@@ -155,9 +170,13 @@ async function main() {
       PINGPP_APP_ID: "app_Bench00000000001",
       PINGPP_API_BASE: "http://127.0.0.1:9", // never called by charge.succeeded
       PINGPP_PUBLIC_KEY: publicKey,
+      DATABASE_POOL_MAX: String(WEBHOOK_CONNECTIONS + CONSOLE_READS_KEPT),
     });
     baseline = await startBaseline();
-    ceiling = await startCeiling(CEILING_PORT, { PUBLIC_KEY_PEM: publicKey });
+    ceiling = await startCeiling(CEILING_PORT, {
+      PUBLIC_KEY_PEM: publicKey,
+      DATABASE_POOL_MAX: String(WEBHOOK_CONNECTIONS),
+    });
     const port = Number(new URL(consoleServer.url).port);
     const cpid = consoleServer.child.pid!;
     const bpid = baseline.pgid;
@@ -235,6 +254,7 @@ async function main() {
         events: EVENTS * ROUNDS,
         concurrency: CONCURRENCY,
         warmupEvents: WARMUP,
+        webhookConnections: WEBHOOK_CONNECTIONS,
         consoleEventsPerSec: consoleEps,
         baselineEventsPerSec: baselineEps,
         ceilingEventsPerSec: ceilingEps,
