@@ -17,6 +17,7 @@ import { redEnvelopeFilterSchema } from "../validations/red-envelopes";
 import { settlementFilterSchema } from "../validations/settlements";
 import type { Actor } from "./actor";
 import { allDifferences, getRun } from "./reconciliation";
+import { AppError } from "./errors";
 import { pages, shanghaiTime, yuan, type Cell } from "../csv/write";
 
 /**
@@ -36,6 +37,11 @@ export interface ExportDef {
    * a consumer reading by position is not moved: the column's index and its message namespace.
    */
   words?: { column: number; messages: string; header: string }[];
+  /**
+   * Checked before the stream starts, when the export is of one thing (a 对账 run): false → the
+   * route answers 404, rather than a download that breaks after its header.
+   */
+  exists?: (query: Record<string, string>) => Promise<boolean>;
 }
 
 const CHANNEL_WORDS = { messages: "channels", header: "渠道名称 channel_name" };
@@ -385,6 +391,11 @@ export const EXPORTS: Record<string, ExportDef> = {
       "说明 note",
       "处理时间 resolved_at",
     ],
+    exists: (q) =>
+      getRun(q.run ?? "").then(
+        () => true,
+        (e: unknown) => (e instanceof AppError ? false : Promise.reject(e)),
+      ),
     rows: async function* (_actor, q) {
       const run = await getRun(q.run ?? "");
       let batch: Cell[][] = [];

@@ -27,6 +27,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ kind: string }>
       { status: 400, headers: { "cache-control": "no-store" } },
     );
   const { summary, ...query } = Object.fromEntries(new URL(req.url).searchParams);
+  if (def.exists && !(await def.exists(query))) return new Response("not found", { status: 404 });
   if (summary === "1") {
     // the list's totals for the same filters, one row per currency: never added across currencies
     if (!def.summary) return new Response("not found", { status: 404 });
