@@ -519,6 +519,19 @@ export async function resolveAttention(
   objectId: string,
   note: string,
 ): Promise<void> {
+  // A refund held for approval is decided on its page (approve / reject), never marked handled:
+  // that would hide a refund nobody decided from the queue. Refused and audited.
+  if (kind === "refundAwaitingApproval") {
+    await audit({
+      actor,
+      action: "attention.resolve",
+      target: { type: kind, id: objectId },
+      params: { note },
+      result: "refused",
+      message: "decideOnItsPage",
+    });
+    throw new AppError("decideOnItsPage");
+  }
   const db = await getDb();
   await db
     .insert(attentionResolutions)

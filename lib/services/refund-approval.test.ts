@@ -12,7 +12,7 @@ import type { Actor } from "./actor";
 import * as osvc from "./orders";
 import * as rsvc from "./refunds";
 import { getRefundApproval, setRefundApproval } from "./refund-approval";
-import { listAttention } from "./attention";
+import { listAttention, resolveAttention } from "./attention";
 
 let h: ConsoleSandbox;
 let db: Db;
@@ -113,6 +113,12 @@ describe("refund approval (issue 17)", () => {
     // shows in needs-attention as its own kind
     const items = (await listAttention()).filter((i) => i.kind === "refundAwaitingApproval");
     expect(items.map((i) => [i.objectId, i.amount])).toEqual([[held.id, 5000]]);
+    // decided on its page, never "marked handled" away from the queue
+    await expect(resolveAttention(financeB, "refundAwaitingApproval", held.id, "已核对")).rejects.toMatchObject({
+      code: "decideOnItsPage",
+    });
+    expect((await listAttention()).filter((i) => i.kind === "refundAwaitingApproval")).toHaveLength(1);
+    expect((await audits("attention.resolve")).map((a) => [a.result, a.targetId])).toEqual([["refused", held.id]]);
     // and in the refunds list, with its own status filter
     expect((await rsvc.listRefunds({ status: "awaiting_approval" })).rows.map((r) => r.row.id)).toEqual([held.id]);
   });

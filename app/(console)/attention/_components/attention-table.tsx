@@ -83,9 +83,16 @@ export function AttentionTable({ items }: { items: AttentionItem[] }) {
                   {i.kind === "eventFailed" ? t("applyAgain") : t("sync")}
                 </Button>
               )}
-              <Button variant="ghost" disabled={busy} onClick={() => (setResolving(i), setNote(""))}>
-                {t("resolve")}
-              </Button>
+              {i.kind === "refundAwaitingApproval" ? (
+                // decided on its page (approve / reject), never marked handled from here
+                <Link href={i.href ?? `/refunds/${i.objectId}`} className="text-indigo-600 hover:underline">
+                  {t("review")}
+                </Link>
+              ) : (
+                <Button variant="ghost" disabled={busy} onClick={() => (setResolving(i), setNote(""))}>
+                  {t("resolve")}
+                </Button>
+              )}
             </td>
           </tr>
         ))}
