@@ -202,6 +202,11 @@ test.describe("finding and reading things (issue 19)", () => {
     expect((await page.request.get("/icon.svg")).status()).toBe(200);
     await expect(page.locator('link[rel="icon"]').first()).toHaveAttribute("href", /icon\.svg/);
     await expect(page).toHaveTitle(/Ping\+\+ 商户控制台/);
+    // each page's tab says what it is: its section, and on a detail page the id
+    await page.goto("/charges");
+    await expect(page).toHaveTitle("交易 · Ping++ 商户控制台");
+    await page.goto("/audit");
+    await expect(page).toHaveTitle("审计日志 · Ping++ 商户控制台");
 
     await page.goto("/cashier");
     await page.getByRole("button", { name: "English" }).click();

@@ -8,6 +8,9 @@ import { DateFilterError } from "@/components/ui/date-filter-error";
 import { addDays, shanghaiDayEnd, shanghaiDayStart, shanghaiToday } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { OverviewLive, TodayLive } from "./_components/overview-live";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("overview");
 
 export default async function OverviewPage({
   searchParams,

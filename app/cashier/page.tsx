@@ -7,8 +7,10 @@ import { formatShanghai } from "@/lib/dates";
 import { CashierScreen } from "@/components/cashier/cashier-screen";
 import { LocaleSwitch } from "@/components/locale-switch";
 import { LogoutButton } from "@/components/logout-button";
+import { navTitle } from "@/lib/i18n/page-title";
 
 export const dynamic = "force-dynamic";
+export const generateMetadata = navTitle("cashier");
 
 export default async function CashierPage() {
   const actor = await requireCapability("cashier.use");

@@ -4,6 +4,9 @@ import { accountStatus } from "@/lib/services/accounts";
 import { Alert } from "@/components/ui/alert";
 import { ChangePasswordForm } from "./_components/change-password-form";
 import { TwoFactorSection } from "./_components/two-factor";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("account");
 
 export const dynamic = "force-dynamic";
 

@@ -13,6 +13,9 @@ import { attentionFilterSchema } from "@/lib/validations/attention";
 import { Pager } from "@/components/ui/list";
 import { AttentionTable } from "./_components/attention-table";
 import { BulkSyncButton } from "./_components/bulk-sync";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("attention");
 
 /** Kinds with nothing at Ping++ to sync (resolved with a note, or decided on their own page). */
 const NOT_SYNCABLE: readonly AttentionKind[] = ["eventForeign", "refundAwaitingApproval"];

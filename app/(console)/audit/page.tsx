@@ -9,6 +9,9 @@ import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("audit");
 
 export default async function AuditPage({
   searchParams,

@@ -14,6 +14,9 @@ import { inputClass } from "@/components/ui/field";
 import { CursorPager, DayRangeFilter, FilterField, FilterForm, ListTable, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "@/components/cashier/status-badge";
 import { RefundStateBadges } from "@/components/ui/refund-state";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("charges");
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 

@@ -8,6 +8,9 @@ import { inputClass } from "@/components/ui/field";
 import { filterDay, parseFilters } from "@/lib/validations/dates";
 import { DateFilterError } from "@/components/ui/date-filter-error";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("events");
 
 const day = filterDay;
 const filterSchema = z.object({

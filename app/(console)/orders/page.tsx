@@ -14,6 +14,9 @@ import { ActionButton } from "@/components/orders/action-button";
 import { StatusBadge } from "@/components/orders/list-parts";
 import { RefundedAmount } from "@/components/ui/refund-state";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("orders");
 
 export default async function OrdersPage({
   searchParams,

@@ -5,6 +5,9 @@ import { listRuns } from "@/lib/services/reconciliation";
 import { addDays, formatShanghai, shanghaiToday } from "@/lib/dates";
 import { ListTable } from "@/components/ui/list";
 import { RunForm } from "./_components/run-form";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("reconciliation");
 
 export const dynamic = "force-dynamic";
 

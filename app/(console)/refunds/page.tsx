@@ -11,6 +11,9 @@ import { formatShanghai } from "@/lib/dates";
 import { inputClass } from "@/components/ui/field";
 import { StatusBadge } from "@/components/orders/list-parts";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("refunds");
 
 export default async function RefundsPage({
   searchParams,

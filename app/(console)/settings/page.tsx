@@ -6,6 +6,9 @@ import { WebhookCheck } from "./_components/webhook-check";
 import { RefundApprovalForm } from "./_components/refund-approval-form";
 import { getRefundApproval } from "@/lib/services/refund-approval";
 import { fenToDecimal } from "@/lib/money";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("settings");
 
 export default async function SettingsPage() {
   await requireCapability("settings.manage");

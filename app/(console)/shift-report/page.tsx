@@ -9,6 +9,9 @@ import { inputClass } from "@/components/ui/field";
 import { filterMinute, parseFilters } from "@/lib/validations/dates";
 import { DateFilterError } from "@/components/ui/date-filter-error";
 import { PrintButton } from "@/components/print-button";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("shift");
 
 /** A datetime-local bound (Asia/Shanghai): strict, a malformed one is reported (lib/validations/dates.ts). */
 const local = filterMinute;

@@ -3,6 +3,9 @@ import { requireCapability } from "@/lib/auth/session";
 import { listStaff } from "@/lib/services/staff";
 import { StaffTable, type StaffRow } from "./_components/staff-table";
 import { AddStaffForm } from "./_components/add-staff-form";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("staff");
 
 export default async function StaffPage() {
   const actor = await requireCapability("staff.manage");

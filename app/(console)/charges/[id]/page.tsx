@@ -10,6 +10,9 @@ import { formatShanghai } from "@/lib/dates";
 import { StatusBadge } from "@/components/cashier/status-badge";
 import { ObjectEvents } from "@/components/events/object-events";
 import { RefundedAmount, RefundStateBadges } from "@/components/ui/refund-state";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("charges");
 
 export default async function ChargeDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireCapability("charges.read");

@@ -6,6 +6,9 @@ import { getEvent, objectHref } from "@/lib/services/event-log";
 import { isAppError } from "@/lib/services/errors";
 import { formatShanghai } from "@/lib/dates";
 import { ApplyAgain } from "./_components/apply-again";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("events");
 
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
   await requireCapability("events.read");

@@ -18,6 +18,9 @@ import { ListTable } from "@/components/ui/list";
 import { AutoRefresh } from "@/components/orders/auto-refresh";
 import { ObjectEvents } from "@/components/events/object-events";
 import { RefundedAmount, RefundStateBadges } from "@/components/ui/refund-state";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("orders");
 
 export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireCapability("orders.read");

@@ -9,6 +9,9 @@ import { formatShanghai } from "@/lib/dates";
 import { ListTable } from "@/components/ui/list";
 import { ExportLink } from "@/components/ui/export-link";
 import { DifferencesTable, type DifferenceItem } from "../_components/differences-table";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("reconciliation");
 
 export const dynamic = "force-dynamic";
 

@@ -7,6 +7,9 @@ import { redEnvelopeDetail } from "@/lib/services/red-envelopes";
 import { isAppError } from "@/lib/services/errors";
 import { ObjectEvents } from "@/components/events/object-events";
 import { EnvelopeDetail } from "../_components/envelope-detail";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("redEnvelopes");
 
 export default async function RedEnvelopePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireCapability("redEnvelopes.manage");

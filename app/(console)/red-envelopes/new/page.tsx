@@ -2,6 +2,9 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { requireCapability } from "@/lib/auth/session";
 import { SendForm } from "../_components/send-form";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("redEnvelopes");
 
 export default async function SendRedEnvelopePage() {
   await requireCapability("redEnvelopes.manage");

@@ -14,6 +14,9 @@ import { AutoRefresh } from "@/components/orders/auto-refresh";
 import { Facts, RawObject, StatusBadge } from "@/components/orders/list-parts";
 import { ObjectEvents } from "@/components/events/object-events";
 import { RefundApproval } from "@/components/orders/refund-approval";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("refunds");
 
 export default async function RefundPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireCapability("refunds.read");

@@ -8,6 +8,9 @@ import { Alert } from "@/components/ui/alert";
 import { RefundForm } from "@/components/orders/refund-form";
 import { RefundTable } from "@/components/orders/refund-table";
 import { Facts } from "@/components/orders/list-parts";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("refunds");
 
 /** Refund a plain QR charge: `/refunds/new?charge=ch_…` (linked from the refunds list and charge pages). */
 export default async function NewChargeRefundPage({ searchParams }: { searchParams: Promise<{ charge?: string }> }) {

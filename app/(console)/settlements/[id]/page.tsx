@@ -7,6 +7,9 @@ import { getSettlement } from "@/lib/services/settlements";
 import { isAppError } from "@/lib/services/errors";
 import { ObjectEvents } from "@/components/events/object-events";
 import { SettlementDetail } from "../_components/settlement-detail";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("settlements");
 
 export default async function SettlementPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireCapability("settlements.manage");

@@ -3,6 +3,9 @@ import { getTranslations } from "next-intl/server";
 import { requireCapability } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { SettlementForm } from "../_components/settlement-form";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("settlements");
 
 export default async function NewSettlementPage() {
   await requireCapability("settlements.manage");

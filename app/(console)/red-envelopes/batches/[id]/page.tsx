@@ -9,6 +9,9 @@ import { formatMoney } from "@/lib/money";
 import { ListTable, Pager } from "@/components/ui/list";
 import { BatchPanel } from "../../_components/batch-panel";
 import { StatusBadge } from "../../_components/status-badge";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("redEnvelopes");
 
 const PER_PAGE = 100;
 
