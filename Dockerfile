@@ -6,7 +6,8 @@
 # Start-up (instrumentation.ts) checks the configuration, migrates the database under an advisory
 # lock and creates the first admin; without PINGPP_API_KEY it runs the built-in Ping++ sandbox.
 
-FROM node:20-slim AS base
+# Node 24 (LTS; Node 20 is past its end of life): CI runs the whole test suite on it too (.ci/run).
+FROM node:24-slim AS base
 
 # 1. Dependencies, exactly as locked (postinstall applies patches/ to them).
 FROM base AS deps
