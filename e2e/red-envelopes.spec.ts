@@ -65,6 +65,17 @@ test("finance sends one red envelope and watches it reach received", async ({ pa
   await page.getByRole("button", { name: "筛选" }).click();
   await expect(page.getByTestId("envelope-totals")).toContainText("共 1 个，合计 ¥8.88");
   await expect(page.getByTestId("envelope-table")).toContainText("已领取");
+
+  // the search box: the start of its Ping++ id finds it (case matters: Ping++ ids are case-sensitive)
+  await page.goto("/red-envelopes");
+  await page.getByRole("textbox", { name: "搜索" }).fill(pingppId.slice(0, 12));
+  await page.getByRole("button", { name: "筛选" }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${pingppId.slice(0, 12)}(&|$)`));
+  await expect(page.getByTestId("envelope-totals")).toContainText("共 1 个，合计 ¥8.88");
+  await expect(page.getByTestId("envelope-table")).toContainText("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+  await page.getByRole("textbox", { name: "搜索" }).fill(pingppId.slice(0, 12).toUpperCase());
+  await page.getByRole("button", { name: "筛选" }).click();
+  await expect(page.getByText("没有符合条件的红包")).toBeVisible();
 });
 
 test("a batch of 20 with two bad rows is caught in the dry run; the fixed file is sent with progress", async ({

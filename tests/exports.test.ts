@@ -506,6 +506,20 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
     expect(creating.length).toBeGreaterThan(2);
     expect(await exported("red-envelopes", `status=creating&${range}`)).toEqual(creating);
 
+    // the search box: a prefix of the Ping++ id (case-sensitive) or of the order number; the export takes it too
+    const searched = await listed(`q=red_exp000&${range}`);
+    expect(searched.map((r) => r[0])).toEqual(
+      expect.arrayContaining(["red_exp0001", "red_exp0002", "red_exp0004", "red_exp0005"]),
+    );
+    expect(searched.every((r) => r[0]!.startsWith("red_exp000"))).toBe(true);
+    expect(await exported("red-envelopes", `q=red_exp000&${range}`)).toEqual(searched);
+    expect(await exported("red-envelopes", "q=RED_EXP000")).toEqual([]);
+    expect(await exported("red-envelopes", "q=2025030000000")).toEqual(await listed("q=2025030000000"));
+    expect((await exported("red-envelopes", "q=2025030000000")).map((r) => r[1])).toEqual(
+      expect.arrayContaining(["20250300000000", "20250300000003"]),
+    );
+    expect(await exported("red-envelopes", "q=red%25")).toEqual([]);
+
     const one = await listed("recipient=oUpF8u_1&status=received");
     expect(one.length).toBeGreaterThan(0);
     const rows = await exported("red-envelopes", "recipient=oUpF8u_1&status=received");
@@ -632,6 +646,14 @@ describe("GET /api/exports/{kind} with rows: exactly what the list selects", () 
       "2025-03-01 01:40:00",
       "2025-03-01 02:25:00",
     ]);
+
+    // the search box: a prefix of the Ping++ id; the export takes it too
+    const searched = await listed("q=43125030000000000");
+    expect(searched.map((r) => r[0]).sort()).toEqual(
+      [0, 1, 2, 4, 5, 6, 7, 8, 9].map((i) => `4312503000000000${String(i).padStart(2, "0")}`),
+    );
+    expect(await exported("settlements", "q=43125030000000000")).toEqual(searched);
+    expect(await exported("settlements", "q=4312503_")).toEqual([]);
 
     const failed = await listed("status=failed&from=2025-01-01&to=2025-12-31");
     expect(failed.length).toBeGreaterThan(1);

@@ -173,6 +173,31 @@ describe("files from Excel", () => {
   });
 });
 
+describe("the batches list", () => {
+  it("pages newest first and counts every batch", async () => {
+    const made = [];
+    for (let i = 0; i < 5; i++) {
+      const b = await upload(csvOf(1), { fileName: `第${i}批.csv` });
+      await db
+        .update(redEnvelopeBatches)
+        .set({ createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)) })
+        .where(eq(redEnvelopeBatches.id, b.id));
+      made.push(b.id);
+    }
+    const newest = [...made].reverse();
+    const p1 = await svc.listBatches({ perPage: 2 });
+    expect(p1).toMatchObject({ count: 5, page: 1, perPage: 2 });
+    expect(p1.rows.map((b) => b.id)).toEqual(newest.slice(0, 2));
+    expect((await svc.listBatches({ perPage: 2, page: 2 })).rows.map((b) => b.id)).toEqual(newest.slice(2, 4));
+    const last = await svc.listBatches({ perPage: 2, page: 3 });
+    expect(last.rows.map((b) => [b.id, b.fileName])).toEqual([[made[0], "第0批.csv"]]);
+    expect(last.count).toBe(5);
+    expect((await svc.listBatches({ perPage: 2, page: 4 })).rows).toEqual([]);
+    // the default page holds them all
+    expect((await svc.listBatches()).rows.map((b) => b.id)).toEqual(newest);
+  });
+});
+
 describe("deleting a batch", () => {
   it("a draft is deleted with its rows and the deletion is audited; a started batch cannot be deleted", async () => {
     const draft = await upload(csvOf(3));

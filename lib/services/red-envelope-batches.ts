@@ -156,11 +156,23 @@ async function loadBatch(id: string): Promise<RedEnvelopeBatchRow> {
   return b;
 }
 
-export async function listBatches(limit = 50): Promise<BatchView[]> {
+/** The batches list: newest first, page paging, and how many batches there are. */
+export async function listBatches(
+  f: { page?: number; perPage?: number } = {},
+): Promise<{ rows: BatchView[]; count: number; page: number; perPage: number }> {
   const db = await getDb();
-  return (await db.select().from(redEnvelopeBatches).orderBy(desc(redEnvelopeBatches.createdAt)).limit(limit)).map(
-    toBatchView,
-  );
+  const perPage = Math.min(Math.max(f.perPage ?? 50, 1), 200);
+  const page = Math.max(f.page ?? 1, 1);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(redEnvelopeBatches)
+      .orderBy(desc(redEnvelopeBatches.createdAt), desc(redEnvelopeBatches.id))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db.select({ count: sql<number>`count(*)::int` }).from(redEnvelopeBatches),
+  ]);
+  return { rows: rows.map(toBatchView), count: Number(total!.count), page, perPage };
 }
 
 /** The batch's rows with their verdicts and outcomes, invalid rows first, then in file order. */

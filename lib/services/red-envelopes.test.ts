@@ -242,4 +242,22 @@ describe("following an envelope to its recipient", () => {
     expect(got.totals).toMatchObject({ count: 1, amount: 300 });
     expect((await svc.listRedEnvelopes({ from: new Date(Date.now() + 60_000) })).totals.count).toBe(0);
   });
+
+  it("the list's search finds an envelope by a prefix of its Ping++ id (case matters), our id or its order number; % and _ are literal", async () => {
+    const a = await svc.sendRedEnvelope(finance, form({ amount: "10" }));
+    const b = await svc.sendRedEnvelope(finance, form({ amount: "20", recipient: "oOther" }));
+    const found = async (q: string) => (await svc.listRedEnvelopes({ q })).rows.map((r) => r.id);
+    expect((await svc.listRedEnvelopes({})).totals.count).toBe(2);
+    expect(await found(a.pingppId!.slice(0, 12))).toEqual([a.id]);
+    expect(await found(b.pingppId!)).toEqual([b.id]);
+    expect(await found(a.pingppId!.slice(0, 12).toUpperCase())).toEqual([]); // Ping++ ids are case-sensitive
+    expect(await found(a.orderNo)).toEqual([a.id]);
+    expect(await found(a.id.slice(0, 8))).toEqual([a.id]);
+    expect((await svc.listRedEnvelopes({ q: b.id.slice(0, 8) })).totals).toMatchObject({ count: 1, amount: 2000 });
+    // no match: nothing listed, nothing totalled
+    expect(await found(`${a.pingppId}x`)).toEqual([]);
+    expect((await svc.listRedEnvelopes({ q: "red_nomatch" })).totals).toMatchObject({ count: 0, amount: 0 });
+    // LIKE's wildcards are what they are: "%" and "_" match only themselves
+    for (const q of ["%", "_", "red%", "re__", "%_%"]) expect(await found(q), q).toEqual([]);
+  });
 });

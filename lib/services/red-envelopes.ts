@@ -13,6 +13,7 @@ import {
 import { env } from "../env";
 import { audit } from "./audit";
 import { AppError } from "./errors";
+import { idPrefix, orderNoPrefix } from "./search";
 import { pingpp } from "./pingpp-client";
 import { callPingpp } from "./pingpp-audited-call";
 import { claimByKey, undoClaim } from "./idempotent-claim";
@@ -383,6 +384,8 @@ export interface RedEnvelopeFilter {
   status?: RedEnvelopeRowStatus;
   recipient?: string;
   batch?: string;
+  /** A prefix of the Ping++ id (`red_…`) or ours (case-sensitive), or of the order number (any case). */
+  q?: string;
   from?: Date;
   to?: Date;
   page?: number;
@@ -404,6 +407,14 @@ export function redEnvelopeWhere(f: RedEnvelopeFilter) {
   if (f.batch) where.push(eq(redEnvelopes.batchId, f.batch));
   if (f.from) where.push(gte(redEnvelopes.createdAt, f.from));
   if (f.to) where.push(lt(redEnvelopes.createdAt, f.to));
+  if (f.q)
+    where.push(
+      or(
+        idPrefix(redEnvelopes.pingppId, f.q),
+        orderNoPrefix(redEnvelopes.orderNo, f.q),
+        ...(/^[0-9a-f-]{1,36}$/.test(f.q) ? [idPrefix(sql`${redEnvelopes.id}::text`, f.q)] : []),
+      )!,
+    );
   return where.length ? and(...where) : undefined;
 }
 

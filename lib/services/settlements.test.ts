@@ -424,4 +424,18 @@ describe("list", () => {
     expect(p2.rows.map((r) => r.id)).toEqual([a.id]);
     expect(p2.totals.count).toBe(2);
   });
+
+  it("searches by a prefix of the Ping++ id or of ours; % and _ are literal", async () => {
+    const a = await svc.createSettlement(finance, form(await poolDay([["user_a", 1000]])));
+    const b = await svc.createSettlement(finance, form(await poolDay([["user_a", 2000]])));
+    const found = async (q: string) => (await svc.listSettlements({ q })).rows.map((r) => r.id);
+    expect(await found(a.pingppId!)).toEqual([a.id]);
+    expect(await found(b.pingppId!.slice(0, -1))).toEqual([b.id]);
+    expect(await found(a.id.slice(0, 8))).toEqual([a.id]);
+    expect((await svc.listSettlements({ q: b.id.slice(0, 8) })).totals).toMatchObject({ count: 1, amount: 2000 });
+    expect(await found(`${a.pingppId}0`)).toEqual([]);
+    expect((await svc.listSettlements({ q: "nomatch" })).totals).toMatchObject({ count: 0, amount: 0 });
+    for (const q of ["%", "_", `${a.pingppId!.slice(0, 4)}%`, `${a.pingppId!.slice(0, 2)}__`])
+      expect(await found(q), q).toEqual([]);
+  });
 });

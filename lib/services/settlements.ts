@@ -13,6 +13,7 @@ import type { RoyaltySettlement, RoyaltySettlementCreateParams, RoyaltyTransacti
 import { shanghaiDayEnd, shanghaiDayStart } from "../dates";
 import { audit } from "./audit";
 import { AppError } from "./errors";
+import { idPrefix } from "./search";
 import { pingpp } from "./pingpp-client";
 import { callPingpp, refuse } from "./pingpp-audited-call";
 import { claimByKey, expiredLease, leaseExpired, undoClaim } from "./idempotent-claim";
@@ -456,6 +457,8 @@ export async function syncPendingSettlements(opts: { now?: number; signal?: Abor
 export interface SettlementFilter {
   status?: RoyaltySettlementStatus;
   method?: string;
+  /** A prefix of the Ping++ id or of ours (case-sensitive). */
+  q?: string;
   from?: Date;
   to?: Date;
   page?: number;
@@ -478,6 +481,13 @@ export function settlementWhere(f: SettlementFilter) {
   if (f.method) where.push(eq(royaltySettlements.method, f.method));
   if (f.from) where.push(gte(royaltySettlements.createdAt, f.from));
   if (f.to) where.push(lt(royaltySettlements.createdAt, f.to));
+  if (f.q)
+    where.push(
+      or(
+        idPrefix(royaltySettlements.pingppId, f.q),
+        ...(/^[0-9a-f-]{1,36}$/.test(f.q) ? [idPrefix(sql`${royaltySettlements.id}::text`, f.q)] : []),
+      )!,
+    );
   return and(...where);
 }
 

@@ -3,6 +3,7 @@ import { RED_ENVELOPE_SCENES } from "../pingpp/params";
 import { parseYuan } from "../money";
 import { yuanAmount } from "./amount";
 import { filterDay } from "./dates";
+import { q } from "./orders";
 import { parseCsv, CsvError, CsvEncodingError, decodeCsvBytes } from "../csv/read";
 
 export { RED_ENVELOPE_SCENES };
@@ -166,6 +167,13 @@ export const redEnvelopeFilterSchema = z.object({
   to: day,
   recipient: z.string().trim().max(128).optional().catch(undefined),
   batch: z.uuid().optional().catch(undefined),
+  /** A prefix of the Ping++ id (`red_…`) or ours (case-sensitive), or of the order number (any case). */
+  q,
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 export type RedEnvelopeFilterInput = z.infer<typeof redEnvelopeFilterSchema>;
+
+/** The batches list's query string: only the page. */
+export const redEnvelopeBatchListSchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});

@@ -3,6 +3,7 @@ import { ROYALTY_METHODS } from "../pingpp/params";
 import { ROYALTY_SETTLEMENT_STATUSES } from "../pingpp/schemas";
 import { optionalYuanMin } from "./amount";
 import { queryDay } from "./audit";
+import { q } from "./orders";
 import { parseDay } from "../dates";
 
 export { ROYALTY_METHODS, ROYALTY_SETTLEMENT_STATUSES };
@@ -88,6 +89,8 @@ export const settlementFilterSchema = z.object({
   method: z.enum(ROYALTY_METHODS).optional().catch(undefined),
   from: queryDay,
   to: queryDay,
+  /** A prefix of the Ping++ id or of ours (case-sensitive). */
+  q,
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 export type SettlementFilterInput = z.infer<typeof settlementFilterSchema>;

@@ -43,8 +43,11 @@ export default async function RedEnvelopesPage({
       <FilterForm
         resetHref="/red-envelopes"
         labels={{ filter: t("filter"), reset: t("reset") }}
-        className="md:grid-cols-6"
+        className="md:grid-cols-7"
       >
+        <FilterField label={t("search")}>
+          <input name="q" defaultValue={f.q} placeholder={t("searchHint")} className={inputClass} />
+        </FilterField>
         <SelectFilter
           name="status"
           label={t("status")}

@@ -8,7 +8,8 @@ import { parseFilters } from "@/lib/validations/dates";
 import { DateFilterError } from "@/components/ui/date-filter-error";
 import { formatShanghai, shanghaiDayEnd, shanghaiDayStart } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
-import { DayRangeFilter, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
+import { inputClass } from "@/components/ui/field";
+import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "./_components/status-badge";
 
 export default async function SettlementsPage({
@@ -42,8 +43,11 @@ export default async function SettlementsPage({
       <FilterForm
         resetHref="/settlements"
         labels={{ filter: t("filter"), reset: t("reset") }}
-        className="md:grid-cols-5"
+        className="md:grid-cols-6"
       >
+        <FilterField label={t("search")}>
+          <input name="q" defaultValue={f.q} placeholder={t("searchHint")} className={inputClass} />
+        </FilterField>
         <SelectFilter
           name="status"
           label={t("status")}

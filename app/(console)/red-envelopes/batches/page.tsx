@@ -4,14 +4,20 @@ import { requireCapability } from "@/lib/auth/session";
 import { listBatches } from "@/lib/services/red-envelope-batches";
 import { formatShanghai } from "@/lib/dates";
 import { formatMoney } from "@/lib/money";
-import { ListTable } from "@/components/ui/list";
+import { ListTable, Pager } from "@/components/ui/list";
+import { redEnvelopeBatchListSchema } from "@/lib/validations/red-envelopes";
 import { BatchUploadForm } from "../_components/batch-upload-form";
 
-export default async function BatchesPage() {
+export default async function BatchesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireCapability("redEnvelopes.manage");
   const t = await getTranslations("redEnvelopeBatches");
   const tr = await getTranslations("redEnvelopes");
-  const batches = await listBatches();
+  const f = redEnvelopeBatchListSchema.parse(await searchParams);
+  const { rows: batches, count, page, perPage } = await listBatches(f);
   return (
     <div className="space-y-6">
       <Link href="/red-envelopes" className="text-sm text-indigo-700">
@@ -20,7 +26,12 @@ export default async function BatchesPage() {
       <h1 className="text-2xl font-semibold">{t("title")}</h1>
       <BatchUploadForm />
       <section className="space-y-2">
-        <h2 className="font-semibold">{t("recent")}</h2>
+        <div className="flex items-baseline justify-between gap-3">
+          <h2 className="font-semibold">{t("recent")}</h2>
+          <span className="text-sm text-slate-600" data-testid="batches-count">
+            {t("count", { count })}
+          </span>
+        </div>
         <ListTable
           testId="batches-table"
           empty={batches.length === 0 ? t("none") : null}
@@ -48,6 +59,12 @@ export default async function BatchesPage() {
             </tr>
           ))}
         </ListTable>
+        <Pager
+          page={page}
+          pages={Math.ceil(count / perPage)}
+          filters={{}}
+          labels={{ prev: tr("prev"), next: tr("next") }}
+        />
       </section>
     </div>
   );
