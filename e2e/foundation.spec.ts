@@ -11,6 +11,54 @@ test("an anonymous visitor is sent to the login page, and a wrong password is re
   await expect(page).toHaveURL(/\/login$/);
 });
 
+test("the login page is plain HTML (no framework script), signs in from the keyboard alone, and without script", async ({
+  page,
+  browser,
+}) => {
+  // issue 19: /login ≤ 120 KB of script; it ships one inline script of a few lines, nothing from /_next/static
+  const scripts: string[] = [];
+  page.on("request", (r) => {
+    if (r.resourceType() === "script") scripts.push(r.url());
+  });
+  const res = await page.goto("/login", { waitUntil: "load" });
+  expect(res?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
+  expect(scripts).toEqual([]);
+  expect(await page.locator("script[src]").count()).toBe(0);
+  expect(await page.locator("script").count()).toBe(1);
+  // the keyboard alone: the e-mail has the focus, Tab to the password, Enter sends
+  await expect(page.getByLabel("邮箱")).toBeFocused();
+  await page.keyboard.type(E2E_ADMIN.email);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("密码")).toBeFocused();
+  await page.keyboard.type(E2E_ADMIN.password);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "概览" })).toBeVisible();
+  expect(scripts.some((u) => u.includes("/_next/static/"))).toBe(true); // the console's pages do (the listener works)
+  // signed in, /login goes straight to the console
+  await page.goto("/login");
+  await expect(page).toHaveURL(/\/$/);
+
+  // with script off, the language switch and the form still work (a wrong password first: the message, the e-mail kept)
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const p = await noJs.newPage();
+  await p.goto("/login");
+  await p.getByRole("button", { name: "English" }).click();
+  await expect(p.getByRole("heading", { name: "Log in" })).toBeVisible();
+  await p.getByRole("button", { name: "中文" }).click();
+  await expect(p.getByRole("heading", { name: "登录" })).toBeVisible();
+  await p.getByLabel("邮箱").fill(E2E_ADMIN.email);
+  await p.getByLabel("密码").fill("definitely-wrong");
+  await p.getByRole("button", { name: "登录" }).click();
+  await expect(p.getByRole("alert")).toHaveText("邮箱或密码错误，或账号已停用。");
+  await expect(p.getByLabel("邮箱")).toHaveValue(E2E_ADMIN.email);
+  await expect(p.getByLabel("密码")).toHaveValue("");
+  await p.getByLabel("密码").fill(E2E_ADMIN.password);
+  await p.getByRole("button", { name: "登录" }).click();
+  await expect(p).toHaveURL(/\/$/);
+  await noJs.close();
+});
+
 test("admin logs in on the sandbox, adds a cashier; the cashier sees only what a cashier may; disabling ends the session", async ({
   page,
   browser,

@@ -35,8 +35,8 @@ vi.mock("next-intl/server", () => {
 });
 
 const ROLES: readonly StaffRole[] = staffRole.enumValues;
-/** Actions that run without a session by nature (login, logout, language). */
-const PUBLIC = new Set(["auth.loginAction", "auth.logoutAction", "locale.setLocaleAction"]);
+/** Actions that run without a session by nature (logout, language; logging in is the login page's own route). */
+const PUBLIC = new Set(["auth.logoutAction", "locale.setLocaleAction"]);
 
 /**
  * The capability each action needs (its roles: lib/auth/policy.ts, ARCHITECTURE.md §4). A new action that

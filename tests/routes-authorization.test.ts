@@ -32,6 +32,7 @@ type Policy = { public: true } | { capability: Capability; anonymous: number };
 const POLICY: Record<string, Policy> = {
   "api/auth/[...nextauth]": { public: true }, // next-auth's own endpoints
   "api/health": { public: true },
+  login: { public: true }, // the login page (a plain HTML form and its post; tests/login.test.ts)
   "api/webhooks/pingpp": { public: true }, // authenticated by Ping++'s signature (tested in lib/services/webhooks)
   "api/charges/[id]/status": { capability: "cashier.use", anonymous: 401 },
   "api/terminals/[terminal]/active": { capability: "cashier.use", anonymous: 401 },
