@@ -40,9 +40,12 @@ test("refund approval: admin sets a threshold, finance A's refund waits, A canno
   await form.getByLabel("退款原因").fill("顾客退货");
   await form.getByRole("button", { name: "退款" }).click();
   await a.getByRole("dialog").getByRole("button", { name: "确认" }).click();
-  // The form says so (「已保存为待审批」), but on Postgres the order page's own refresh can re-render
-  // the form before the assertion sees it; what must hold is the held refund on the reloaded page.
+  // the page says so, and the message stays while the page refreshes under it (a fresh form)
+  await expect(a.getByTestId("refund-done")).toContainText("已保存为待审批");
   await expect(a.getByTestId("refund-remainder")).toHaveText("可退金额 ¥18.00");
+  await expect(a.getByTestId("refund-done")).toContainText("已保存为待审批");
+  // a fresh form: the amount offered is what is left
+  await expect(a.getByTestId("refund-form").getByLabel("退款金额")).toHaveValue("18.00");
   await a.reload();
   await expect(a.getByTestId("order-refunds")).toContainText("待审批");
   await expect(a.getByTestId("refund-remainder")).toHaveText("可退金额 ¥18.00");
@@ -53,6 +56,10 @@ test("refund approval: admin sets a threshold, finance A's refund waits, A canno
   // the refunds list shows it under its own status
   await a.goto("/refunds?status=awaiting_approval");
   await expect(a.getByTestId("refunds-table")).toContainText("顾客退货");
+  // needs attention sends it to its page for a decision: it cannot be "marked handled" away from there
+  await a.goto("/attention?kind=refundAwaitingApproval");
+  await expect(a.getByRole("link", { name: "去审批" })).toHaveAttribute("href", new URL(orderUrl).pathname);
+  await expect(a.getByRole("button", { name: "标记已处理" })).toHaveCount(0);
 
   // finance B approves, after a confirmation
   const b = await (await browser.newContext()).newPage();

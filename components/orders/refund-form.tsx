@@ -26,19 +26,41 @@ type Input = {
   royaltyUsers?: string;
 };
 
-/**
- * Refund an order (one of its paid charges) or a plain charge: amount up to what is left,
- * a reason, a confirmation showing the amount. The server checks the remainder again.
- */
-export function RefundForm({
-  orderId,
-  charges,
-  currency,
-}: {
+interface RefundFormProps {
   orderId?: string;
   charges: RefundableCharge[];
   currency: string;
-}) {
+}
+
+/**
+ * Refund an order (one of its paid charges) or a plain charge: amount up to what is left,
+ * a reason, a confirmation showing the amount. The server checks the remainder again.
+ *
+ * `resetKey` (what is left to refund, how many refunds there are) gives a fresh form once the
+ * page shows a refund's effect: empty fields, a new idempotency key. The outcome's message lives
+ * outside that fresh form, so it stays on screen when the page refreshes under it (it used to be
+ * re-rendered away, e.g. 「已保存为待审批」 on Postgres).
+ */
+export function RefundForm({ resetKey, ...props }: RefundFormProps & { resetKey: string | number }) {
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <div className="space-y-2">
+      <RefundFields key={resetKey} {...props} onDone={setDone} />
+      {done ? (
+        <div data-testid="refund-done">
+          <Alert tone="success">{done}</Alert>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function RefundFields({
+  orderId,
+  charges,
+  currency,
+  onDone: setDone,
+}: RefundFormProps & { onDone: (message: string | null) => void }) {
   const t = useTranslations("refunds");
   const tc = useTranslations("channels");
   const router = useRouter();
@@ -46,7 +68,6 @@ export function RefundForm({
   const [chargeId, setChargeId] = useState(options[0]?.id ?? "");
   const [input, setInput] = useState<Input | null>(null);
   const [asking, setAsking] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
   const action = orderId
     ? (i: Input & { idempotencyKey: string }) => refundOrderAction({ ...i, orderId })
     : (i: Input & { idempotencyKey: string }) => refundChargeAction({ ...i, chargeId: i.chargeId ?? "" });
@@ -152,7 +173,6 @@ export function RefundForm({
       {error && !fieldErrors.amount && !fieldErrors.description && !fieldErrors.royaltyUsers ? (
         <Alert tone="error">{error}</Alert>
       ) : null}
-      {done ? <Alert tone="success">{done}</Alert> : null}
       <Button type="submit" disabled={pending}>
         {pending ? t("submitting") : t("submit")}
       </Button>

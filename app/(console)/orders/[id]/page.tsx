@@ -182,7 +182,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         <section className="space-y-2">
           <h2 className="font-semibold">{t("refunds.new")}</h2>
           <RefundForm
-            key={`${d.refundable}-${d.refunds.length}`}
+            resetKey={`${d.refundable}-${d.refunds.length}`}
             orderId={row.id}
             charges={d.charges.map((c) => ({ id: c.id, channel: c.channel, remainder: c.remainder }))}
             currency={row.currency}

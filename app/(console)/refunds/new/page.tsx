@@ -47,7 +47,7 @@ export default async function NewChargeRefundPage({ searchParams }: { searchPara
             </Alert>
           ) : (
             <RefundForm
-              key={found.remainder}
+              resetKey={found.remainder}
               charges={[{ id: chargeId, channel: found.charge.channel, remainder: found.remainder }]}
               currency={found.currency}
             />
