@@ -11,6 +11,9 @@ import { formatMoney } from "@/lib/money";
 import { inputClass } from "@/components/ui/field";
 import { DayRangeFilter, FilterField, FilterForm, ListTable, Pager, SelectFilter } from "@/components/ui/list";
 import { StatusBadge } from "./_components/status-badge";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("settlements");
 
 export default async function SettlementsPage({
   searchParams,

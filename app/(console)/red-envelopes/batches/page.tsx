@@ -7,6 +7,9 @@ import { formatMoney } from "@/lib/money";
 import { ListTable, Pager } from "@/components/ui/list";
 import { redEnvelopeBatchListSchema } from "@/lib/validations/red-envelopes";
 import { BatchUploadForm } from "../_components/batch-upload-form";
+import { navTitle } from "@/lib/i18n/page-title";
+
+export const generateMetadata = navTitle("redEnvelopes");
 
 export default async function BatchesPage({
   searchParams,
