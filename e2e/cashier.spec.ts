@@ -7,8 +7,13 @@ test.describe("QR cashier", () => {
   });
 
   test("charge → QR → the customer pays on the sandbox page → both screens turn green", async ({ page, context }) => {
-    // the customer display of terminal T05, open before the charge exists
+    // the customer display of terminal T05, open before the charge exists: a plain page that loads
+    // no script file at all, not even Next.js's own (issue 19: light on a cashier tablet)
     const display = await context.newPage();
+    const scripts: string[] = [];
+    display.on("request", (r) => {
+      if (r.resourceType() === "script" || r.url().includes("/_next/")) scripts.push(r.url());
+    });
     await display.goto("/cashier/display/T05");
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "idle");
 
@@ -25,6 +30,7 @@ test.describe("QR cashier", () => {
     expect(payload).toMatch(/\/pay\/ch_/);
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "pending");
     await expect(display.getByText("¥12.34")).toBeVisible();
+    await expect(display.getByRole("img", { name: "收款二维码" })).toBeVisible(); // the server's QR SVG
 
     // the customer "scans" the QR: the sandbox's pay page, a real form post
     const phone = await context.newPage();
@@ -34,6 +40,8 @@ test.describe("QR cashier", () => {
     await expect(state).toHaveAttribute("data-status", "paid", { timeout: 5_000 });
     await expect(page.getByText("支付成功")).toBeVisible();
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "paid", { timeout: 5_000 });
+    await expect(display.getByText("支付成功，谢谢！")).toBeVisible();
+    expect(scripts, "script files the customer display loaded").toEqual([]);
     // then back to a fresh charge form by itself
     await expect(page.getByLabel("金额（元）")).toHaveValue("", { timeout: 10_000 });
     await expect(page.getByTestId("recent-charges")).toContainText("已支付");

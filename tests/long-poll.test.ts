@@ -184,18 +184,18 @@ describe("GET /api/charges/{id}/status?wait=N", () => {
 describe("GET /api/terminals/{t}/active?wait=N (customer display)", () => {
   it("an idle display's poll answers with the new charge the moment one is created on its terminal", async () => {
     const idle = await display("T01", cashier);
-    expect(await idle.json()).toEqual({ charge: null });
+    expect(await idle.json()).toEqual({ charge: null, amountText: null, qrSvg: null });
     const poll = tracked(display("T01", cashier, "?wait=25", { etag: idle.headers.get("etag")! }));
     await eventually(async () => hub.waiting === 1, "the display waits");
     expect(poll.settled).toBe(false);
     const v = await svc.createCharge(cashier, form("T01"));
     const res = await poll.p;
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { charge: ChargeView }).charge).toMatchObject({
-      id: v.id,
-      status: "pending",
-      terminalId: "T01",
-    });
+    const body = (await res.json()) as { charge: ChargeView; amountText: string; qrSvg: string };
+    expect(body.charge).toMatchObject({ id: v.id, status: "pending", terminalId: "T01" });
+    // what the plain display page paints: the amount as text, the QR of the payment link as SVG
+    expect(body.amountText).toBe("¥8.80");
+    expect(body.qrSvg).toMatch(/^<svg\b[^>]*\bwidth="360"[^>]*>.*<path\b[^>]*\bd="M[^"]+".*<\/svg>$/s);
   });
 });
 

@@ -21,6 +21,12 @@ vi.mock("next/headers", () => ({
   headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }),
   cookies: async () => ({ get: () => undefined }),
 }));
+// The plain pages (lib/html/page.ts) read the locale and catalogues as in a request.
+vi.mock("next-intl/server", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("next-intl/server")>()),
+  getLocale: async () => "zh-CN",
+  getTranslations: async () => (key: string) => key,
+}));
 
 const ROLES: readonly StaffRole[] = staffRole.enumValues;
 type Policy = { public: true } | { capability: Capability; anonymous: number };
@@ -36,6 +42,9 @@ const POLICY: Record<string, Policy> = {
   "api/webhooks/pingpp": { public: true }, // authenticated by Ping++'s signature (tested in lib/services/webhooks)
   "api/charges/[id]/status": { capability: "cashier.use", anonymous: 401 },
   "api/terminals/[terminal]/active": { capability: "cashier.use", anonymous: 401 },
+  "cashier/display/[terminal]": { capability: "cashier.use", anonymous: 303 }, // the customer display, a plain page
+  "api/locale": { public: true }, // the plain pages' language switch: a preference, no session needed
+  "api/logout": { public: true }, // the plain pages' sign-out
   "api/overview": { capability: "console.enter", anonymous: 401 },
   "api/exports/[kind]": { capability: "exports.download", anonymous: 401 },
   "api/red-envelopes/[id]/status": { capability: "redEnvelopes.manage", anonymous: 401 },

@@ -93,11 +93,3 @@ export function useChargeStatus(initial: ChargeView) {
   });
   return q as typeof q & { data: ChargeView }; // with initialData, data is always there
 }
-
-/** The customer display's poll: whatever is live on the terminal. */
-export function useTerminalCharge(terminal: string) {
-  return useLongPoll<{ charge: ChargeView | null }>(
-    ["terminal-charge", terminal],
-    `/api/terminals/${encodeURIComponent(terminal)}/active`,
-  );
-}

@@ -121,7 +121,16 @@ async function held<T>(
 /** Polled endpoints: an unchanged answer costs a 304 with no body. Private: per-user data. */
 function tagged(value: unknown) {
   const body = JSON.stringify(value);
-  return { body, etag: `"${crypto.createHash("sha1").update(body).digest("base64url")}"` };
+  return { body, etag: etagOf(body) };
+}
+
+/**
+ * The ETag a polled route gives this JSON body. A page that renders the same value on the server
+ * (the customer display, lib/html/customer-display.ts) hands it to its script, whose first poll
+ * is then already a long poll rather than a fetch of what the page shows.
+ */
+export function etagOf(body: string): string {
+  return `"${crypto.createHash("sha1").update(body).digest("base64url")}"`;
 }
 const cacheHeaders = (etag: string) => ({ "cache-control": "private, no-cache", etag, vary: "cookie" });
 const fresh = (body: string, etag: string) =>
