@@ -1,6 +1,6 @@
 /**
  * After `next build`: nothing the browser downloads (the static client chunks) may contain a
- * secret or a whole Ping++ object (ARCHITECTURE.md rule 6). Exits 1 and names the file when it finds one.
+ * secret or a whole Ping++ object (ARCHITECTURE.md rule 6), nor zod. Exits 1 and names the file when it finds one.
  *   node --import tsx scripts/check-client-bundle.ts [distDir]
  */
 import fs from "node:fs";
@@ -16,6 +16,9 @@ const NEEDLES: [string, RegExp][] = [
   ["the auth secret", /AUTH_SECRET|auth-secret/],
   ["a whole Ping++ charge", /"object"\s*:\s*"charge"/],
   ["a database URL", /postgres(ql)?:\/\/[^"'\s]+@/],
+  // Issue 19: forms check in the browser with zod-free modules (lib/validations/charge-fields.ts,
+  // roles.ts, red-envelope-fields.ts, lib/pingpp/limits.ts); zod (~90 KB) stays on the server.
+  ["zod (a client component imports a zod schema: give it a zod-free module)", /\bZodError\b|\._zod\b/],
 ];
 
 function* files(dir: string): Generator<string> {
@@ -41,4 +44,4 @@ if (found.length) {
   console.error(found.join("\n"));
   process.exit(1);
 }
-console.log(`client bundle clean: ${count} files under ${root}, none contains a key, a secret or a Ping++ object`);
+console.log(`client bundle clean: ${count} files under ${root}, none contains a key, a secret, a Ping++ object or zod`);

@@ -24,3 +24,34 @@ export type FundingSource = (typeof FUNDING_SOURCES)[number];
 
 /** WeChat Pay channels (`wx_pub_qr`, `cb_wx_pub_qr`, …): the only ones `funding_source` applies to. */
 export const isWechatChannel = (channel: string): boolean => /(^|_)wx(_|$)/.test(channel);
+
+/** Red envelopes' `extra.scene_id` (API.md §2.4): with one, amounts outside 1-200 yuan are allowed. */
+export const RED_ENVELOPE_SCENES = [
+  "PRODUCT_1",
+  "PRODUCT_2",
+  "PRODUCT_3",
+  "PRODUCT_4",
+  "PRODUCT_5",
+  "PRODUCT_6",
+  "PRODUCT_7",
+  "PRODUCT_8",
+] as const;
+export type RedEnvelopeScene = (typeof RED_ENVELOPE_SCENES)[number];
+/** A red envelope's amount in fen: 1-200 yuan, or with a scene_id anything up to 4,999 yuan (API.md §2.4). */
+export const RED_ENVELOPE_MIN_AMOUNT = 100;
+export const RED_ENVELOPE_MAX_AMOUNT = 20_000;
+export const RED_ENVELOPE_SCENE_MAX_AMOUNT = 499_900;
+/** A red envelope's texts: at most so many UTF-8 bytes each (a Chinese character is 3). */
+export const RED_ENVELOPE_BYTES = { send_name: 32, subject: 32, body: 128, description: 255 } as const;
+
+/** Royalty settlements' `method`: to the balance, or through a channel. */
+export const ROYALTY_METHODS = [
+  "balance",
+  "wx",
+  "wx_pub",
+  "wx_lite",
+  "alipay",
+  "unionpay",
+  "allinpay",
+  "jdpay",
+] as const;

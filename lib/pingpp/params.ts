@@ -5,7 +5,18 @@
  */
 import { z } from "../zod";
 import { CHANNEL_CURRENCY, type QrChannel } from "./channels";
-import { FUNDING_SOURCES, ISV_TERMINAL_ID_MAX, ISV_TERMINAL_ID_PATTERN, REFUND_MODES, SCAN_CODE_MAX } from "./limits";
+import {
+  FUNDING_SOURCES,
+  ISV_TERMINAL_ID_MAX,
+  ISV_TERMINAL_ID_PATTERN,
+  RED_ENVELOPE_BYTES,
+  RED_ENVELOPE_MAX_AMOUNT,
+  RED_ENVELOPE_MIN_AMOUNT,
+  RED_ENVELOPE_SCENES,
+  REFUND_MODES,
+  ROYALTY_METHODS,
+  SCAN_CODE_MAX,
+} from "./limits";
 
 export * from "./limits";
 
@@ -261,19 +272,6 @@ export type OrderRefundCreateParams = z.input<typeof orderRefundCreateParamsSche
 
 // ---------------------------------------------------------------- red envelopes
 
-export const RED_ENVELOPE_SCENES = [
-  "PRODUCT_1",
-  "PRODUCT_2",
-  "PRODUCT_3",
-  "PRODUCT_4",
-  "PRODUCT_5",
-  "PRODUCT_6",
-  "PRODUCT_7",
-  "PRODUCT_8",
-] as const;
-export const RED_ENVELOPE_MIN_AMOUNT = 100;
-export const RED_ENVELOPE_MAX_AMOUNT = 20_000;
-
 export const redEnvelopeCreateParamsSchema = z
   .object({
     app: z.object({ id }),
@@ -282,11 +280,13 @@ export const redEnvelopeCreateParamsSchema = z
     amount,
     currency: z.literal("cny").default("cny"),
     recipient: z.string().min(1).max(128),
-    subject: bytes(32),
-    body: bytes(128),
-    description: bytes(255),
+    subject: bytes(RED_ENVELOPE_BYTES.subject),
+    body: bytes(RED_ENVELOPE_BYTES.body),
+    description: bytes(RED_ENVELOPE_BYTES.description),
     // every extra value must be a string (Java SDK: Map<String,String>)
-    extra: z.object({ send_name: bytes(32), scene_id: z.enum(RED_ENVELOPE_SCENES).optional() }).catchall(z.string()),
+    extra: z
+      .object({ send_name: bytes(RED_ENVELOPE_BYTES.send_name), scene_id: z.enum(RED_ENVELOPE_SCENES).optional() })
+      .catchall(z.string()),
     metadata: metadata.optional(),
   })
   .superRefine((p, ctx) => {
@@ -308,17 +308,6 @@ export const redEnvelopeListParamsSchema = z.object({
 export type RedEnvelopeListParams = z.input<typeof redEnvelopeListParamsSchema>;
 
 // ---------------------------------------------------------------- royalty
-
-export const ROYALTY_METHODS = [
-  "balance",
-  "wx",
-  "wx_pub",
-  "wx_lite",
-  "alipay",
-  "unionpay",
-  "allinpay",
-  "jdpay",
-] as const;
 
 export const royaltySettlementCreateParamsSchema = z.object({
   payer_app: id,

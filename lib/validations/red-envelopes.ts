@@ -1,58 +1,55 @@
 import { z } from "../zod";
-import { RED_ENVELOPE_SCENES } from "../pingpp/params";
 import { parseYuan } from "../money";
 import { yuanAmount } from "./amount";
 import { filterDay } from "./dates";
 import { q } from "./orders";
 import { parseCsv, CsvError, CsvEncodingError, decodeCsvBytes } from "../csv/read";
+import {
+  amountError,
+  MAX_BATCH_ROWS,
+  MAX_CSV_BYTES,
+  MAX_CSV_CHARS,
+  openIdError,
+  RED_ENVELOPE_SCENES,
+  sceneError,
+  textError,
+  type EnvelopeText,
+} from "./red-envelope-fields";
+import type { RedEnvelopeScene } from "../pingpp/limits";
 
-export { RED_ENVELOPE_SCENES };
+// The rules themselves are plain functions in red-envelope-fields.ts (the send form runs them in the
+// browser without zod); the schemas below apply them. Messages are i18n keys under "validation".
+export { amountError, MAX_BATCH_ROWS, MAX_CSV_BYTES, MAX_CSV_CHARS, RED_ENVELOPE_SCENES };
 
-/** Ping++'s limits (API.md §2.4): 1-200 yuan, or with a scene_id anything up to 4,999 yuan. */
-export const RED_ENVELOPE_MIN_FEN = 100;
-export const RED_ENVELOPE_MAX_FEN = 20_000;
-export const RED_ENVELOPE_SCENE_MAX_FEN = 499_900;
-export const MAX_BATCH_ROWS = 5_000;
-export const MAX_CSV_CHARS = 400_000;
-/** The file as uploaded; under Next.js's 1 MB server-action body limit. */
-export const MAX_CSV_BYTES = 900_000;
-
-const utf8Len = (s: string) => new TextEncoder().encode(s).length;
-
-// Messages are i18n keys under "validation". Limits are UTF-8 bytes: a Chinese character is 3.
-const bytes = (max: number, key: string) =>
+/** A trimmed string checked by one of those rules. */
+const rule = (check: (s: string) => string | null) =>
   z
     .string()
     .trim()
-    .min(1, "required")
-    .refine((s) => utf8Len(s) <= max, key);
+    .superRefine((s, ctx) => {
+      const message = check(s);
+      if (message) ctx.addIssue({ code: "custom", message });
+    });
 
-const openId = z
-  .string()
-  .trim()
-  .min(1, "required")
-  .max(128, "openIdInvalid")
-  .regex(/^[A-Za-z0-9_-]+$/, "openIdInvalid");
-const wishing = bytes(128, "redEnvelopeBodyBytes");
+const openId = rule(openIdError);
+const text = (field: EnvelopeText) => rule((s) => textError(field, s));
 
 /** The texts every envelope carries (a batch's are shared by its rows). */
 const texts = {
-  sendName: bytes(32, "sendNameBytes"),
-  subject: bytes(32, "redEnvelopeSubjectBytes"),
-  body: wishing,
-  description: bytes(255, "descriptionBytes"),
+  sendName: text("sendName"),
+  subject: text("subject"),
+  body: text("body"),
+  description: text("description"),
+  /** "" or absent: no scene. */
   sceneId: z
-    .union([z.literal(""), z.enum(RED_ENVELOPE_SCENES)], "invalid")
+    .string()
     .optional()
-    .transform((v) => v || undefined),
+    .superRefine((v, ctx) => {
+      const message = sceneError(v);
+      if (message) ctx.addIssue({ code: "custom", message });
+    })
+    .transform((v) => (v || undefined) as RedEnvelopeScene | undefined),
 };
-
-/** Why an amount in fen cannot be sent (a "validation" key), or null. */
-export function amountError(fen: number | null, sceneId: string | undefined): string | null {
-  if (fen === null || fen <= 0) return "amount";
-  if (sceneId) return fen > RED_ENVELOPE_SCENE_MAX_FEN ? "redEnvelopeAmountScene" : null;
-  return fen < RED_ENVELOPE_MIN_FEN || fen > RED_ENVELOPE_MAX_FEN ? "redEnvelopeAmountRange" : null;
-}
 
 const yuanToFen = yuanAmount;
 
@@ -129,19 +126,19 @@ export function dryRunRows(csv: string, sceneId: string | undefined): DryRunRow[
     const parsed = parseYuan(rawAmount);
     const fen = parsed.ok ? parsed.fen : null;
     const row: DryRunRow = { line, openId: rawOpenId, amount: fen, body: rawBody || null, error: null };
-    const id = openId.safeParse(rawOpenId);
-    const body = rawBody ? wishing.safeParse(rawBody) : null;
+    const idError = openIdError(rawOpenId);
+    const bodyError = rawBody ? textError("body", rawBody) : null;
     row.error = rest.some((f) => f !== "")
       ? "csvColumns"
-      : !id.success
-        ? (id.error.issues[0]?.message ?? "openIdInvalid")
+      : idError
+        ? idError
         : seen.has(rawOpenId)
           ? "duplicateRecipient"
           : ((parsed.ok
               ? amountError(fen, sceneId)
               : parsed.error === "amountTooLarge"
                 ? amountError(Number.MAX_SAFE_INTEGER, sceneId)
-                : parsed.error) ?? (body && !body.success ? "redEnvelopeBodyBytes" : null));
+                : parsed.error) ?? bodyError);
     seen.add(rawOpenId);
     return row;
   });

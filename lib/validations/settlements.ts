@@ -1,5 +1,5 @@
 import { z } from "../zod";
-import { ROYALTY_METHODS } from "../pingpp/params";
+import { ROYALTY_METHODS } from "../pingpp/limits";
 import { ROYALTY_SETTLEMENT_STATUSES } from "../pingpp/schemas";
 import { optionalYuanMin } from "./amount";
 import { queryDay } from "./audit";

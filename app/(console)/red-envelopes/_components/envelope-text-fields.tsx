@@ -1,6 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
-import { RED_ENVELOPE_SCENES } from "@/lib/validations/red-envelopes";
+import { RED_ENVELOPE_SCENES } from "@/lib/validations/red-envelope-fields";
 import { Field, Input, Select } from "@/components/ui/field";
 
 const TEXT_FIELDS = ["sendName", "subject", "body", "description"] as const;

@@ -3,7 +3,8 @@ import { useState, useTransition } from "react";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { sendRedEnvelopeAction } from "@/lib/actions/red-envelopes";
-import { sendRedEnvelopeSchema, type SendRedEnvelopeInput } from "@/lib/validations/red-envelopes";
+import { checkSend } from "@/lib/validations/red-envelope-fields";
+import type { SendRedEnvelopeInput } from "@/lib/validations/red-envelopes";
 import { formatMoney } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { InputField } from "@/components/ui/field";
@@ -58,17 +59,18 @@ export function SendForm() {
           body: s("body"),
           description: s("description"),
         };
-        // The action's own schema, checked here first: byte limits and amount range show at once.
-        const parsed = sendRedEnvelopeSchema.safeParse(input);
+        // The rules the action's schema applies, checked here first (without zod): byte limits and
+        // amount range show at once, and the dialog shows the fen the server will send.
+        const checked = checkSend(input);
         setError(null);
         setFieldErrors(
-          parsed.success
+          checked.ok
             ? {}
             : Object.fromEntries(
-                parsed.error.issues.map((i) => [String(i.path[0]), tv.has(i.message) ? tv(i.message) : tv("invalid")]),
+                Object.entries(checked.errors).map(([k, m]) => [k, tv.has(m) ? tv(m) : tv("invalid")]),
               ),
         );
-        if (parsed.success) setConfirm({ input, amount: parsed.data.amount });
+        if (checked.ok) setConfirm({ input, amount: checked.fen });
       }}
     >
       <InputField
