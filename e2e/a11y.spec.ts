@@ -1,26 +1,11 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { E2E_ADMIN, loginAsAdmin, paidOrderByQr } from "./helpers";
+import { E2E_ADMIN, loginAsAdmin, paidOrderByQr, seriousViolations } from "./helpers";
 
 /**
  * Accessibility (issue 19): axe-core on every console page and the cashier screens, no serious or
  * critical violation; and the main forms (login, the cashier's charge form, the refund form) can
  * be filled and sent from the keyboard alone, with the focus visible at each step.
  */
-
-/** axe's serious and critical violations on the page as it is now, readable in a failure. */
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 5)
-          .join(" | ")}`,
-    );
-}
 
 /** Whether the focused element shows a focus indicator (:focus-visible with an outline or a ring). */
 const focusVisible = (page: Page) =>

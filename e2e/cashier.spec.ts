@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addStaff, login, loginAsAdmin, sim, SANDBOX_URL } from "./helpers";
+import { addStaff, login, loginAsAdmin, seriousViolations, sim, SANDBOX_URL } from "./helpers";
 
 test.describe("QR cashier", () => {
   test.beforeEach(async ({ page }) => {
@@ -31,6 +31,7 @@ test.describe("QR cashier", () => {
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "pending");
     await expect(display.getByText("¥12.34")).toBeVisible();
     await expect(display.getByRole("img", { name: "收款二维码" })).toBeVisible(); // the server's QR SVG
+    expect(await seriousViolations(display), "axe on the display, pending").toEqual([]);
 
     // the customer "scans" the QR: the sandbox's pay page, a real form post
     const phone = await context.newPage();
@@ -41,6 +42,7 @@ test.describe("QR cashier", () => {
     await expect(page.getByText("支付成功")).toBeVisible();
     await expect(display.getByTestId("display")).toHaveAttribute("data-status", "paid", { timeout: 5_000 });
     await expect(display.getByText("支付成功，谢谢！")).toBeVisible();
+    expect(await seriousViolations(display), "axe on the display, paid (contrast of the green)").toEqual([]);
     expect(scripts, "script files the customer display loaded").toEqual([]);
     // then back to a fresh charge form by itself
     await expect(page.getByLabel("金额（元）")).toHaveValue("", { timeout: 10_000 });

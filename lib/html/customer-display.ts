@@ -79,15 +79,15 @@ export function screenHtml(s: DisplayState, m: DisplayMessages): string {
 }
 
 /**
- * Tailwind's look of the React screen, by hand: slate-900 idle, white pending, emerald-500 paid,
- * slate-800 ended; large type, tabular figures. Staff controls small in a corner, not dimmed
- * (dimmed text fails contrast, e2e/a11y.spec.ts).
+ * Tailwind's look of the React screen, by hand: slate-900 idle, white pending, emerald-700 paid
+ * (emerald-500 failed contrast with white text), slate-800 ended; large type, tabular figures.
+ * Staff controls small in a corner, not dimmed (dimmed text fails contrast, e2e/a11y.spec.ts).
  */
 export const DISPLAY_CSS = `
 .screen{display:flex;min-height:100vh;flex-direction:column;align-items:center;justify-content:center;gap:2rem;padding:2rem;text-align:center}
 .idle{background:#0f172a;color:#fff}
 .pending{background:#fff}
-.paid{background:#10b981;color:#fff}
+.paid{background:#047857;color:#fff}
 .ended{background:#1e293b;color:#fff}
 .welcome{font-size:3.75rem;line-height:1;font-weight:600}
 .where{color:#94a3b8}
