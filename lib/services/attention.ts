@@ -521,27 +521,20 @@ export async function resolveAttention(
 ): Promise<void> {
   // A refund held for approval is decided on its page (approve / reject), never marked handled:
   // that would hide a refund nobody decided from the queue. Refused and audited.
-  if (kind === "refundAwaitingApproval") {
-    await audit({
-      actor,
-      action: "attention.resolve",
-      target: { type: kind, id: objectId },
-      params: { note },
-      result: "refused",
-      message: "decideOnItsPage",
-    });
-    throw new AppError("decideOnItsPage");
+  const refused = kind === "refundAwaitingApproval" ? "decideOnItsPage" : null;
+  if (!refused) {
+    const db = await getDb();
+    await db
+      .insert(attentionResolutions)
+      .values({ kind, objectId, note, resolvedBy: actor.id, resolvedByEmail: actor.email })
+      .onConflictDoNothing();
   }
-  const db = await getDb();
-  await db
-    .insert(attentionResolutions)
-    .values({ kind, objectId, note, resolvedBy: actor.id, resolvedByEmail: actor.email })
-    .onConflictDoNothing();
   await audit({
     actor,
     action: "attention.resolve",
     target: { type: kind, id: objectId },
     params: { note },
-    result: "ok",
+    ...(refused ? { result: "refused", message: refused } : { result: "ok" }),
   });
+  if (refused) throw new AppError(refused);
 }
