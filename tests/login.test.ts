@@ -157,7 +157,11 @@ describe("POST /login", () => {
 
   it("a wrong password: refused with the message, the e-mail kept, the password not echoed, no cookie", async () => {
     const user = await person("pw-finance-123");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const res = await post({ email: user.email, password: "wrong-pass-<1>" });
+    // an expected outcome (throttled, audited), not a server error in the log
+    expect(logged.mock.calls.filter((c) => c[0] === "[auth]")).toEqual([]);
+    logged.mockRestore();
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).toContain(`<div id="login-error" role="alert" class="alert">${zh("login.invalid")}</div>`);

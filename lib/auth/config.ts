@@ -63,7 +63,10 @@ export const {
   // A wrong password is an expected outcome (throttled and audited), not a server error to log.
   logger: {
     error(error) {
-      if (error.name !== "CredentialsSignin") console.error("[auth]", error);
+      // By class or by its `type`, not by `name`: the production build shortens class names, and
+      // every wrong password was logged as a server error.
+      if (error instanceof CredentialsSignin || (error as { type?: string }).type === "CredentialsSignin") return;
+      console.error("[auth]", error);
     },
   },
   providers: [
