@@ -176,7 +176,7 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
           await db.delete(charges).where(eq(charges.terminalId, actor.terminalId!));
           const idle = await get(cookie, displayUrl);
           expect(idle.status).toBe(200);
-          expect(await idle.json()).toEqual({ charge: null });
+          expect(await idle.json()).toEqual({ charge: null, amountText: null, qrSvg: null });
 
           const poll = held(cookie, `${displayUrl}?wait=25`, idle.headers.get("etag")!);
           await stillWaiting(poll);
@@ -186,6 +186,8 @@ describe.skipIf(!process.env.DATABASE_URL)("a long poll on one instance is woken
           expect(res.status).toBe(200);
           expect(await res.json()).toMatchObject({
             charge: { id: v.id, status: "pending", terminalId: actor.terminalId },
+            amountText: expect.stringMatching(/^¥\d/),
+            qrSvg: expect.stringMatching(/^<svg role="img"/),
           });
         },
         60_000,
