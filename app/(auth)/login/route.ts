@@ -1,3 +1,4 @@
+import { seeOther } from "@/lib/http/see-other";
 import { getTranslations } from "next-intl/server";
 import { getActor } from "@/lib/auth/session";
 import { login, type LoginFailure } from "@/lib/auth/login";
@@ -52,9 +53,6 @@ const STATUS: Record<Exclude<LoginFailure, "codeRequired" | "invalidCode">, numb
   throttled: 429,
   unavailable: 503,
 };
-
-const seeOther = (location: string) =>
-  new Response(null, { status: 303, headers: { location, "cache-control": "private, no-store" } });
 
 async function loginPage(step: Step, status = 200): Promise<Response> {
   const t = await getTranslations();

@@ -1,3 +1,4 @@
+import { seeOther } from "@/lib/http/see-other";
 import { fromThisSite, safeBack } from "@/lib/html/page";
 import { setLocaleCookie } from "@/lib/i18n/locale-cookie";
 
@@ -13,5 +14,5 @@ export async function POST(req: Request) {
   const form = await req.formData().catch(() => null);
   if (!form || !(await setLocaleCookie(form.get("locale"))))
     return Response.json({ error: "invalid_locale" }, { status: 400 });
-  return new Response(null, { status: 303, headers: { location: safeBack(form.get("back")) } });
+  return seeOther(safeBack(form.get("back")));
 }

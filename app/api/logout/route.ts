@@ -1,3 +1,4 @@
+import { seeOther } from "@/lib/http/see-other";
 import { signOut } from "@/lib/auth/config";
 import { fromThisSite } from "@/lib/html/page";
 
@@ -7,5 +8,5 @@ export const dynamic = "force-dynamic";
 export async function POST(req: Request) {
   if (!fromThisSite(req)) return Response.json({ error: "forbidden" }, { status: 403 });
   await signOut({ redirect: false });
-  return new Response(null, { status: 303, headers: { location: "/login" } });
+  return seeOther("/login");
 }

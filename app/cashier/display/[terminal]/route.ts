@@ -1,3 +1,4 @@
+import { seeOther } from "@/lib/http/see-other";
 import { getTranslations } from "next-intl/server";
 import { can, getActor } from "@/lib/auth/session";
 import { etagOf } from "@/lib/auth/route";
@@ -22,8 +23,8 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(req: Request, ctx: { params: Promise<{ terminal: string }> }) {
   const actor = await getActor(req);
-  if (!actor) return see("/login");
-  if (actor.gate) return see("/account");
+  if (!actor) return seeOther("/login");
+  if (actor.gate) return seeOther("/account");
   if (!can(actor.role, "cashier.use")) return statusPage(403);
   const { terminal } = await ctx.params;
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(terminal)) return statusPage(404);
@@ -60,5 +61,3 @@ export async function GET(req: Request, ctx: { params: Promise<{ terminal: strin
     }),
   });
 }
-
-const see = (location: string) => new Response(null, { status: 303, headers: { location } });
