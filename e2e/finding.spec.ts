@@ -88,6 +88,139 @@ test.describe("finding and reading things (issue 19)", () => {
     await expect(page.getByTestId("charges-table")).toHaveCount(0);
   });
 
+  test("settlements: the search box finds a settlement by the start of its Ping++ id or of ours; a piece from the middle finds none", async ({
+    page,
+  }) => {
+    // two settlements, each of one royalty on a Shanghai day no other test settles
+    const made: { ours: string; pingppId: string }[] = [];
+    for (const [day, user] of [
+      ["2025-07-11", "e2e_find_a"],
+      ["2025-07-12", "e2e_find_b"],
+    ] as const) {
+      const created = Math.floor(Date.parse(`${day}T12:00:00+08:00`) / 1000);
+      await sim("royalties", { royalties: [{ source_user: user, amount: 1200, created }] });
+      await page.goto("/settlements/new");
+      await page.getByLabel("分润产生日期：从").fill(day);
+      await page.getByLabel("至", { exact: true }).fill(day);
+      await page.getByRole("button", { name: "预览" }).click();
+      const preview = page.getByTestId("settlement-preview");
+      await expect(preview.getByTestId("royalty-transaction")).toHaveCount(1);
+      await expect(preview.getByTestId("royalty-transaction")).toContainText(user);
+      await preview.getByRole("button", { name: "创建结算" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "确认" }).click();
+      await expect(page).toHaveURL(/\/settlements\/[0-9a-f-]{36}$/);
+      made.push({ ours: new URL(page.url()).pathname.split("/").pop()!, pingppId: "" });
+    }
+    const table = page.getByTestId("settlements-table");
+    const rowOf = (ours: string) => table.locator("tbody tr", { has: page.locator(`a[href="/settlements/${ours}"]`) });
+    await page.goto("/settlements");
+    for (const m of made) m.pingppId = (await rowOf(m.ours).locator("td").nth(1).textContent())!.trim();
+    const [target, other] = made as [(typeof made)[0], (typeof made)[0]];
+    expect(target.pingppId).toMatch(/^\d{18}$/); // the sandbox's royalty_settlement ids
+    /** The shortest start of `a` (at least 4 characters) that is not the start of `b`. */
+    const startOnlyOf = (a: string, b: string) => {
+      let n = 0;
+      while (a[n] === b[n]) n++;
+      return a.slice(0, Math.max(n + 1, 4));
+    };
+
+    /** Typed in the search box and sent, as a person does; the rows must change to the result. */
+    const search = async (q: string) => {
+      await page.goto("/settlements");
+      await expect(rowOf(other.ours)).toHaveCount(1); // unfiltered: both are listed
+      await page.getByRole("textbox", { name: "搜索" }).fill(q);
+      await page.getByRole("button", { name: "筛选" }).click();
+      await expect(page).toHaveURL(new RegExp(`[?&]q=${q}(&|$)`));
+    };
+    /** Only rows whose Ping++ id or our id starts with `q`, and the count says how many. */
+    const onlyMatching = async (q: string) => {
+      await expect(rowOf(target.ours)).toHaveCount(1);
+      await expect(rowOf(other.ours)).toHaveCount(0);
+      const rows = table.locator("tbody tr");
+      const n = await rows.count();
+      for (let i = 0; i < n; i++) {
+        const pingppId = (await rows.nth(i).locator("td").nth(1).textContent())!.trim();
+        const ours = (await rows.nth(i).getByRole("link").getAttribute("href"))!.split("/").pop()!;
+        expect(pingppId.startsWith(q) || ours.startsWith(q), `${pingppId} / ${ours} starts with ${q}`).toBe(true);
+      }
+      await expect(page.getByTestId("settlement-totals")).toContainText(`共 ${n} 笔结算`);
+    };
+
+    // the start of its Ping++ id (both were made within seconds: their ids share a long start)
+    const byPingpp = startOnlyOf(target.pingppId, other.pingppId);
+    expect(byPingpp.length).toBeLessThan(target.pingppId.length);
+    await search(byPingpp);
+    await onlyMatching(byPingpp);
+    await expect(page.getByTestId("settlement-totals")).toContainText("金额合计 ¥12.00");
+
+    // the start of our id (the one in its page's address)
+    const byOurs = startOnlyOf(target.ours, other.ours);
+    await search(byOurs);
+    await onlyMatching(byOurs);
+
+    // a prefix search, not "contains": the id without its first six digits finds nothing
+    const middle = target.pingppId.slice(6);
+    await search(middle);
+    await expect(page.getByText("没有符合条件的分润结算")).toBeVisible();
+    await expect(table).toHaveCount(0);
+    await expect(page.getByTestId("settlement-totals")).toContainText("共 0 笔结算");
+  });
+
+  test("red-envelope batches: past a page (50), next and previous show the other batches, newest first, with the count", async ({
+    page,
+  }) => {
+    test.setTimeout(420_000); // 51 uploads on a busy machine
+    const PER_PAGE = 50; // listBatches (lib/services/red-envelope-batches.ts)
+    const links = page.getByTestId("batches-table").locator('a[href^="/red-envelopes/batches/"]');
+    const hrefs = async () => Promise.all((await links.all()).map(async (a) => (await a.getAttribute("href"))!));
+    await page.goto("/red-envelopes/batches");
+    const count = page.getByTestId("batches-count");
+    await expect(count).toHaveText(/^共 \d+ 个批次$/);
+    const before = Number((await count.textContent())!.replace(/\D/g, ""));
+    expect(before, "the batches other tests made fit on the first page").toBeLessThanOrEqual(PER_PAGE);
+    const existing = await hrefs(); // newest first
+    expect(existing).toHaveLength(before);
+
+    // enough one-row batches (dry runs, nothing sent) for one more than a page
+    // (back to the list by the batch page's link: a client navigation, quicker than loading it again)
+    const mine: string[] = [];
+    for (let i = 0; before + i <= PER_PAGE; i++) {
+      if (i > 0) await page.getByRole("link", { name: "批量发放红包" }).click();
+      await expect(page).toHaveURL(/\/red-envelopes\/batches$/);
+      await page.getByLabel("CSV 文件").setInputFiles({
+        name: `翻页-${i}.csv`,
+        mimeType: "text/csv",
+        buffer: Buffer.from(`open_id,amount,wishing\noPager${i},1.00,\n`),
+      });
+      await page.getByLabel("预算上限（元）").fill("10");
+      await page.getByRole("button", { name: "上传 CSV 并检查" }).click();
+      await expect(page).toHaveURL(/\/red-envelopes\/batches\/[0-9a-f-]{36}$/);
+      mine.push(new URL(page.url()).pathname);
+    }
+    const all = [...[...mine].reverse(), ...existing]; // newest first
+    expect(all.length).toBe(PER_PAGE + 1);
+
+    await page.goto("/red-envelopes/batches");
+    await expect(count).toHaveText(`共 ${all.length} 个批次`);
+    await expect(page.getByTestId("pager-position")).toHaveText("1 / 2");
+    await expect(page.getByTestId("pager-prev-off")).toBeVisible();
+    await expect(links).toHaveCount(PER_PAGE);
+    expect(await hrefs()).toEqual(all.slice(0, PER_PAGE));
+
+    await page.getByTestId("pager-next").click();
+    await expect(page).toHaveURL(/[?&]page=2(&|$)/);
+    await expect(page.getByTestId("pager-position")).toHaveText("2 / 2");
+    await expect(links).toHaveCount(1);
+    expect(await hrefs()).toEqual(all.slice(PER_PAGE)); // the oldest, not on the first page
+    await expect(page.getByTestId("pager-next-off")).toBeVisible();
+    await expect(count).toHaveText(`共 ${all.length} 个批次`); // all of them, on every page
+
+    await page.getByTestId("pager-prev").click();
+    await expect(page.getByTestId("pager-position")).toHaveText("1 / 2");
+    await expect(links).toHaveCount(PER_PAGE);
+    expect(await hrefs()).toEqual(all.slice(0, PER_PAGE));
+  });
+
   test("unknown ids answer a localized 404 with HTTP 404; a page a role may not open answers 403", async ({
     page,
     browser,
