@@ -31,6 +31,8 @@ export default async function OverviewPage({
   const todayStats = isToday
     ? null
     : await overviewStats(actor, { from: shanghaiDayStart(today), to: shanghaiDayEnd(today) });
+  // the live polls follow the date past midnight: a period ending today moves with it (lib/overview-period.ts)
+  const shown = { today, from, to, inUrl: Boolean(q.from || q.to) };
   const presets = [
     { label: t("today"), from: today, to: today },
     { label: t("last7"), from: addDays(today, -6), to: today },
@@ -70,8 +72,8 @@ export default async function OverviewPage({
         </div>
       </div>
       <DateFilterError show={dateError} />
-      {todayStats ? <TodayLive today={today} initial={todayStats} /> : null}
-      <OverviewLive from={from} to={to} initial={initial} />
+      {todayStats ? <TodayLive shown={shown} initial={todayStats} /> : null}
+      <OverviewLive shown={shown} initial={initial} watchDay={!todayStats} />
     </div>
   );
 }

@@ -37,6 +37,9 @@ export interface OverviewStats {
   currencies: CurrencyOverview[];
 }
 
+/** What GET /api/overview answers: the stats, and the server's Asia/Shanghai date when it answered. */
+export type OverviewPoll = OverviewStats & { today: string };
+
 const SH = sql`'Asia/Shanghai'`;
 
 /** Paid charges in the period that the actor may see (cashiers: their terminal or their own). */

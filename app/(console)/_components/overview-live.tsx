@@ -1,11 +1,13 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import dynamic from "next/dynamic";
-import type { OverviewStats, Totals } from "@/lib/services/overview";
+import type { OverviewPoll, OverviewStats, Totals } from "@/lib/services/overview";
 import { formatMoney } from "@/lib/money";
 import { HOME_CURRENCY } from "@/lib/money-totals";
+import { afterDayChange, overviewPollUrl, type ShownPeriod } from "@/lib/overview-period";
 
 /** recharts is loaded only when a trend is drawn (trend-chart.tsx), not with the page's other scripts. */
 const TrendChart = dynamic(() => import("./trend-chart"), {
@@ -13,18 +15,39 @@ const TrendChart = dynamic(() => import("./trend-chart"), {
   loading: () => <div className="h-full animate-pulse rounded bg-slate-50" />,
 });
 
-/** One period's stats, re-fetched every 5 s (ARCHITECTURE.md rule 5: lists poll every few seconds). */
-function useOverview(from: string, to: string, initial: OverviewStats) {
+/**
+ * One period's stats, re-fetched every 5 s (ARCHITECTURE.md rule 5: lists poll every few seconds). A period that is
+ * exactly today is asked for without dates: the server names the day on each poll (lib/overview-period.ts).
+ */
+function useOverview(from: string, to: string, today: string, initial: OverviewStats) {
+  const url = overviewPollUrl(from, to, today);
   return useQuery({
-    queryKey: ["overview", from, to],
+    queryKey: ["overview", url],
     queryFn: async () => {
-      const res = await fetch(`/api/overview?from=${from}&to=${to}`, { cache: "no-cache" });
+      const res = await fetch(url, { cache: "no-cache" });
       if (!res.ok) throw new Error(`status ${res.status}`);
-      return (await res.json()) as OverviewStats;
+      return (await res.json()) as OverviewPoll;
     },
-    initialData: initial,
+    initialData: { ...initial, today },
     refetchInterval: 5000,
   });
+}
+
+/**
+ * When a poll answers with a later Shanghai date than the page was rendered on (past midnight), the page moves on
+ * once: a period ending today to the same period ending on the new day, otherwise a refresh (today's strip, presets).
+ */
+function useDayChange(shown: ShownPeriod, serverToday: string, enabled: boolean) {
+  const router = useRouter();
+  const done = useRef<string | null>(null);
+  useEffect(() => {
+    if (!enabled || done.current === serverToday) return;
+    const next = afterDayChange(shown, serverToday);
+    if (!next) return;
+    done.current = serverToday;
+    if (next === "refresh") router.refresh();
+    else router.replace(next.replace);
+  }, [enabled, shown, serverToday, router]);
 }
 
 /** Gross, refunds, net, count and average ticket of one currency; `testId` prefixes each figure. */
@@ -96,10 +119,11 @@ function CurrencyCards({
   );
 }
 
-/** Today's figures, live, shown above a chosen period that is not today. */
-export function TodayLive({ today, initial }: { today: string; initial: OverviewStats }) {
+/** Today's figures, live, shown above a chosen period that is not today; they follow the date past midnight. */
+export function TodayLive({ shown, initial }: { shown: ShownPeriod; initial: OverviewStats }) {
   const t = useTranslations("overview");
-  const { data = initial, isFetching } = useOverview(today, today, initial);
+  const { data, isFetching } = useOverview(shown.today, shown.today, shown.today, initial);
+  useDayChange(shown, data.today, true);
   return (
     <section className="space-y-2" data-testid="overview-today">
       <h2 className="text-sm font-semibold text-slate-600">{t("todayStrip")}</h2>
@@ -108,12 +132,25 @@ export function TodayLive({ today, initial }: { today: string; initial: Overview
   );
 }
 
-/** The chosen period: counters per currency; trend, by channel and by terminal for one currency at a time; live. */
-export function OverviewLive({ from, to, initial }: { from: string; to: string; initial: OverviewStats }) {
+/**
+ * The chosen period: counters per currency; trend, by channel and by terminal for one currency at a time; live.
+ * `watchDay`: no TodayLive above it, so it moves the page on past midnight itself.
+ */
+export function OverviewLive({
+  shown,
+  initial,
+  watchDay,
+}: {
+  shown: ShownPeriod;
+  initial: OverviewStats;
+  watchDay: boolean;
+}) {
   const t = useTranslations("overview");
   const tc = useTranslations("channels");
   const tm = useTranslations("money");
-  const { data = initial, isFetching } = useOverview(from, to, initial);
+  const { from, to } = shown;
+  const { data, isFetching } = useOverview(from, to, shown.today, initial);
+  useDayChange(shown, data.today, watchDay);
   const [chosen, setChosen] = useState(HOME_CURRENCY);
   const current = data.currencies.find((c) => c.currency === chosen) ?? data.currencies[0]!;
   const cur = current.currency;
