@@ -196,6 +196,36 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
+/** Timestamps, dates and intervals as text, as drizzle's own PGlite queries read them (mapRow makes them Dates). */
+const PGLITE_AS_DRIZZLE = {
+  rowMode: "object" as const,
+  parsers: Object.fromEntries([1114, 1184, 1186, 1082].map((oid) => [oid, (v: string) => v])),
+};
+
+type RawClient =
+  | { unsafe: (text: string, params: unknown[]) => PromiseLike<unknown> }
+  | { query: (text: string, params: unknown[], options: typeof PGLITE_AS_DRIZZLE) => Promise<{ rows: unknown[] }> };
+
+/**
+ * Run one statement given as SQL text with $1, $2… parameters in `q` (the database or a transaction,
+ * either driver), on the driver itself. For the statements every webhook runs: building them with
+ * drizzle's sql`` and running them through its session cost more CPU than Postgres spent on them
+ * (bench/README.md). The rows are what `execute` answers (column names as the SQL gives them,
+ * timestamps as text; `mapRow` maps a `returning *` row). On postgres.js the statement is prepared
+ * like every other (preparingEveryQuery); in a transaction it runs on the transaction's connection,
+ * in the order the calls are made.
+ */
+export async function runSql<T = Record<string, unknown>>(
+  q: DbOrTx,
+  text: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  // drizzle keeps the driver's client (the pool, or this transaction's) on its session
+  const client = (q as unknown as { session: { client: RawClient } }).session.client;
+  if ("unsafe" in client) return (await client.unsafe(text, [...params])) as T[];
+  return (await client.query(text, [...params], PGLITE_AS_DRIZZLE)).rows as T[];
+}
+
 /**
  * A row from `execute(sql\`… returning *\`)` (database column names, driver values) as drizzle's
  * own select would give it: the table's property names and types (timestamps as Date, jsonb parsed).

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { getDb, mapRow, preparedQuery, rowsOf, type DbOrTx } from "../db";
+import { getDb, mapRow, preparedQuery, runSql, type DbOrTx } from "../db";
 import { charges, refunds, type ChargeRow, type ChargeStatus } from "../db/schema";
 import { byCurrency } from "../money-totals";
 import { refundState, type RefundState } from "../refund-state";
@@ -45,10 +45,9 @@ export const ISV_REVERSE_AFTER_MS = 60_000;
 const RANK: Record<ChargeStatus, number> = { creating: 0, pending: 1, failed: 1, expired: 2, paid: 3, reversed: 4 };
 const incomingRank = (c: Charge, next: ChargeStatus) => (next === "reversed" && !c.paid ? 2 : RANK[next]);
 /** RANK of the row's current status, in SQL. */
-const STATUS_RANK = sql`(case ${charges.status} ${sql.join(
-  Object.entries(RANK).map(([status, rank]) => sql.raw(`when '${status}' then ${rank}`)),
-  sql` `,
-)} end)`;
+const STATUS_RANK = `(case status ${Object.entries(RANK)
+  .map(([status, rank]) => `when '${status}' then ${rank}`)
+  .join(" ")} end)`;
 export const TERMINAL_STATUSES: readonly ChargeStatus[] = ["paid", "expired", "reversed", "failed"];
 
 /** The columns a live status needs (the view, who may see it, when to ask Ping++): not the raw Ping++ object. */
@@ -133,31 +132,44 @@ export async function applyCharge(tx: DbOrTx, c: Charge, extra: { lastSyncedAt?:
   };
   // One statement: lock the row (by Ping++ id; else our own claim still waiting for its answer,
   // same order_no and no id yet) and move it forward only: the status by rank, and a paid time,
-  // QR, refunded amount or refunded flag once known are never taken back. Plain SQL: every
-  // webhook runs it, and drizzle's builder spent more CPU building it than Postgres running it.
+  // QR, refunded amount or refunded flag once known are never taken back. SQL text on the driver
+  // (runSql): every webhook runs it, and drizzle's builder spent more CPU building it than
+  // Postgres running it.
   const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
-  const [raw] = rowsOf<Record<string, unknown>>(
-    await tx.execute(sql`
-      update ${charges} set
-        pingpp_id = ${c.id},
-        time_expire = ${iso(fields.timeExpire)}::timestamptz,
-        transaction_no = ${c.transaction_no},
-        failure_code = ${c.failure_code},
-        failure_msg = ${c.failure_msg},
-        livemode = ${c.livemode},
-        raw = ${JSON.stringify(c)}::jsonb,
-        updated_at = ${iso(fields.updatedAt)}::timestamptz,
-        last_synced_at = coalesce(${iso(extra.lastSyncedAt)}::timestamptz, last_synced_at),
-        status = case when ${incomingRank(c, next)}::int > ${STATUS_RANK} then ${next}::charge_status else status end,
-        time_paid = coalesce(${iso(toDate(c.time_paid))}::timestamptz, time_paid),
-        qr_payload = coalesce(qr_payload, ${qrPayloadOf(c)}::text),
-        amount_refunded = greatest(amount_refunded, ${c.amount_refunded}::bigint),
-        refunded = (refunded or ${c.refunded}::boolean)
-      where id = (
-        select id from ${charges} where pingpp_id = ${c.id} or (order_no = ${c.order_no} and pingpp_id is null)
-        order by pingpp_id is null limit 1 for update
-      )
-      returning *`),
+  const [raw] = await runSql(
+    tx,
+    `update charges set
+       pingpp_id = $1, time_expire = $2::timestamptz, transaction_no = $3, failure_code = $4, failure_msg = $5,
+       livemode = $6, raw = $7::jsonb, updated_at = $8::timestamptz,
+       last_synced_at = coalesce($9::timestamptz, last_synced_at),
+       status = case when $10::int > ${STATUS_RANK} then $11::charge_status else status end,
+       time_paid = coalesce($12::timestamptz, time_paid),
+       qr_payload = coalesce(qr_payload, $13::text),
+       amount_refunded = greatest(amount_refunded, $14::bigint),
+       refunded = (refunded or $15::boolean)
+     where id = (
+       select id from charges where pingpp_id = $1 or (order_no = $16 and pingpp_id is null)
+       order by pingpp_id is null limit 1 for update
+     )
+     returning *`,
+    [
+      c.id,
+      iso(fields.timeExpire),
+      c.transaction_no,
+      c.failure_code,
+      c.failure_msg,
+      c.livemode,
+      JSON.stringify(c),
+      iso(fields.updatedAt),
+      iso(extra.lastSyncedAt),
+      incomingRank(c, next),
+      next,
+      iso(toDate(c.time_paid)),
+      qrPayloadOf(c),
+      c.amount_refunded,
+      c.refunded,
+      c.order_no,
+    ],
   );
   const updated = raw && mapRow(charges, raw);
   if (updated) return updated;

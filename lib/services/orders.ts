@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, gte, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
-import { getDb, rowsOf, type DbOrTx } from "../db";
+import { getDb, runSql, type DbOrTx } from "../db";
 import { charges, orders, refunds, type OrderRow, type OrderStatus, type RefundRow } from "../db/schema";
 import { currencyForChannel, generateOrderNo, type Charge, type Order, type OrderPayParams } from "../pingpp";
 import { env } from "../env";
@@ -115,10 +115,10 @@ function mergeCharges(o: Order, existing: OrderRow | undefined): Record<string, 
  * (lib/services/webhooks/order-charge-succeeded.ts), and passes the promise to applyOrderCharge.
  */
 export async function lockOrderOfCharge(tx: DbOrTx, c: Charge): Promise<{ id: string } | null> {
-  const [hit] = rowsOf<{ id: string }>(
-    await tx.execute(
-      sql`select id from ${orders} where charge_id = ${c.id} or charge_order_no = ${c.order_no} or merchant_order_no = ${c.order_no} limit 1 for update`,
-    ),
+  const [hit] = await runSql<{ id: string }>(
+    tx,
+    "select id from orders where charge_id = $1 or charge_order_no = $2 or merchant_order_no = $2 limit 1 for update",
+    [c.id, c.order_no],
   );
   return hit ?? null;
 }

@@ -1,8 +1,7 @@
 import "server-only";
-import { sql } from "drizzle-orm";
 import pLimit from "p-limit";
-import { getDb, rowsOf, type Db, type DbOrTx, type Tx } from "../../db";
-import { pingppEvents, type EventStatus } from "../../db/schema";
+import { getDb, runSql, type Db, type DbOrTx, type Tx } from "../../db";
+import type { EventStatus } from "../../db/schema";
 import { env } from "../../env";
 import { parseEventJson, PingppResponseError, verifyWebhookSignature, type PingppEvent } from "../../pingpp";
 import { HANDLERS, type HandlerResult } from "./handlers";
@@ -86,16 +85,18 @@ export async function ingestWebhook(rawBody: Uint8Array, signature: string | nul
 }
 
 async function storeAndApply(tx: Tx, stored: StoredEvent, event: PingppEvent): Promise<IngestResult> {
-  // Plain SQL, not drizzle's builder, on this path alone: building these statements cost more
-  // CPU than running them (bench/README.md). Same columns and semantics as the schema's.
+  // SQL text run on the driver (runSql), not drizzle's builder, on this path alone: building these
+  // statements cost more CPU than running them (bench/README.md). Same columns and semantics as the schema's.
   const row = await insertEvent(tx, stored, "ignored", null);
   if (!row?.inserted) {
     return { kind: "stored", eventId: stored.id, duplicate: true, status: row?.status ?? "ignored" };
   }
   const result = await applyEvent(tx, event);
-  await tx.execute(
-    sql`update ${pingppEvents} set status = ${result.status}, result = ${result.result} where id = ${stored.id}`,
-  );
+  await runSql(tx, "update pingpp_events set status = $1, result = $2 where id = $3", [
+    result.status,
+    result.result,
+    stored.id,
+  ]);
   return { kind: "stored", eventId: stored.id, duplicate: false, status: result.status };
 }
 
@@ -111,13 +112,13 @@ async function storeUnapplied(
 }
 
 async function insertEvent(q: DbOrTx, e: StoredEvent, status: EventStatus, result: string | null) {
-  const [row] = rowsOf<{ inserted: boolean; status: EventStatus }>(
-    await q.execute(sql`
-      insert into ${pingppEvents} (id, type, object_id, livemode, created_at, signature_verified, payload, status, result)
-      values (${e.id}, ${e.type}, ${e.objectId}, ${e.livemode}, coalesce(${e.created}::timestamptz, now()),
-              true, ${e.payload}::jsonb, ${status}, ${result})
-      on conflict (id) do update set receive_count = ${pingppEvents}.receive_count + 1, last_received_at = now()
-      returning (xmax = 0) as inserted, status`),
+  const [row] = await runSql<{ inserted: boolean; status: EventStatus }>(
+    q,
+    `insert into pingpp_events (id, type, object_id, livemode, created_at, signature_verified, payload, status, result)
+     values ($1, $2, $3, $4, coalesce($5::timestamptz, now()), true, $6::jsonb, $7, $8)
+     on conflict (id) do update set receive_count = pingpp_events.receive_count + 1, last_received_at = now()
+     returning (xmax = 0) as inserted, status`,
+    [e.id, e.type, e.objectId, e.livemode, e.created, e.payload, status, result],
   );
   return row;
 }
