@@ -12,7 +12,8 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench npx tsx bench/webhook-ingest.ts
  *
  * env: BENCH_EVENTS (per target per round, default 3000), BENCH_CONCURRENCY (in-flight
- * deliveries, default 32), BENCH_ROUNDS (default 2, alternating baseline/ceiling/console),
+ * deliveries, default 32), BENCH_ROUNDS (default 2; each round runs the three in turn, starting one
+ * further along each round),
  * BENCH_WARMUP_EVENTS (unmeasured deliveries to each server first, default BENCH_EVENTS).
  * Events are signed with a key pair generated here; the console gets the public key through
  * PINGPP_PUBLIC_KEY (with PINGPP_API_KEY set so `npm start` does not substitute the sandbox's).
@@ -201,9 +202,23 @@ async function main() {
       all.baseline.push(...b);
       all.ceiling.push(...n);
       all.console.push(...c);
-      const rb = await fire(BASELINE_PORT, b, bpid);
-      const rn = await fire(CEILING_PORT, n, npid);
-      const rc = await fire(port, c, cpid);
+      // The order turns each round (baseline, ceiling, console; then ceiling, console, baseline; …):
+      // no server always runs right after another's thousands of updates (autovacuum, checkpoints).
+      const runs = [
+        () => fire(BASELINE_PORT, b, bpid),
+        () => fire(CEILING_PORT, n, npid),
+        () => fire(port, c, cpid),
+      ] as const;
+      const res: Awaited<ReturnType<typeof fire>>[] = [];
+      for (let k = 0; k < 3; k++) {
+        const i = (r + k) % 3;
+        res[i] = await runs[i]!();
+      }
+      const [rb, rn, rc] = res as [
+        Awaited<ReturnType<typeof fire>>,
+        Awaited<ReturnType<typeof fire>>,
+        Awaited<ReturnType<typeof fire>>,
+      ];
       rounds.push({ baseline: rb, ceiling: rn, console: rc });
       console.error(
         `round ${r + 1}: baseline ${rb.eventsPerSec}/s (${rb.cpuMsPerEvent} cpu-ms/ev)  next-ceiling ${rn.eventsPerSec}/s (${rn.cpuMsPerEvent} cpu-ms/ev)  console ${rc.eventsPerSec}/s (${rc.cpuMsPerEvent} cpu-ms/ev)  load ${machine().loadavg1}`,
