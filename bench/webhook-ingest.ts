@@ -12,8 +12,8 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench npx tsx bench/webhook-ingest.ts
  *
  * env: BENCH_EVENTS (per target per round, default 3000), BENCH_CONCURRENCY (in-flight
- * deliveries, default 32), BENCH_ROUNDS (default 2; each round runs the three in turn, starting one
- * further along each round),
+ * deliveries, default 32), BENCH_ROUNDS (default 3; each round runs the three in turn, starting
+ * one further along each round, so in 3 rounds each server runs once first, second and third),
  * BENCH_WARMUP_EVENTS (unmeasured deliveries to each server first, default BENCH_EVENTS).
  * Events are signed with a key pair generated here; the console gets the public key through
  * PINGPP_PUBLIC_KEY (with PINGPP_API_KEY set so `npm start` does not substitute the sandbox's).
@@ -43,7 +43,7 @@ import {
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /**
  * Deliveries to each server before the measured rounds (JIT, Next.js's route caches, pools): a
  * server in production runs warm. With 300, the console's first round still ran colder than the

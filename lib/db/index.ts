@@ -196,10 +196,15 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/** Timestamps, dates and intervals as text, as drizzle's own PGlite queries read them (mapRow makes them Dates). */
+/**
+ * Timestamps, dates, intervals and the arrays of those and of numerics as text, as drizzle's own PGlite queries read
+ * them (drizzle-orm/pglite/session.js; mapRow makes them Dates).
+ */
 const PGLITE_AS_DRIZZLE = {
   rowMode: "object" as const,
-  parsers: Object.fromEntries([1114, 1184, 1186, 1082].map((oid) => [oid, (v: string) => v])),
+  parsers: Object.fromEntries(
+    [1114, 1184, 1186, 1082, 1231, 1115, 1185, 1187, 1182].map((oid) => [oid, (v: string) => v]),
+  ),
 };
 
 type RawClient =
@@ -213,17 +218,21 @@ type RawClient =
  * (bench/README.md). The rows are what `execute` answers (column names as the SQL gives them,
  * timestamps as text; `mapRow` maps a `returning *` row). On postgres.js the statement is prepared
  * like every other (preparingEveryQuery); in a transaction it runs on the transaction's connection,
- * in the order the calls are made.
+ * in the order the calls are made. An `undefined` parameter is refused here, as drizzle's SQL refused
+ * it (postgres.js would raise a driver error, which reads as an outage; PGlite would store NULL).
  */
 export async function runSql<T = Record<string, unknown>>(
   q: DbOrTx,
   text: string,
   params: readonly unknown[],
 ): Promise<T[]> {
+  const missing = params.indexOf(undefined);
+  if (missing >= 0) throw new Error(`runSql: parameter $${missing + 1} is undefined`);
   // drizzle keeps the driver's client (the pool, or this transaction's) on its session
-  const client = (q as unknown as { session: { client: RawClient } }).session.client;
-  if ("unsafe" in client) return (await client.unsafe(text, [...params])) as T[];
-  return (await client.query(text, [...params], PGLITE_AS_DRIZZLE)).rows as T[];
+  const client = (q as unknown as { session?: { client?: RawClient } }).session?.client;
+  if (client && "unsafe" in client) return (await client.unsafe(text, [...params])) as T[];
+  if (client && "query" in client) return (await client.query(text, [...params], PGLITE_AS_DRIZZLE)).rows as T[];
+  throw new Error("runSql: no driver client on this drizzle handle (did drizzle-orm change its session?)");
 }
 
 /**
