@@ -72,8 +72,8 @@ export default async function OverviewPage({
         </div>
       </div>
       <DateFilterError show={dateError} />
-      {todayStats ? <TodayLive shown={shown} initial={todayStats} /> : null}
-      <OverviewLive shown={shown} initial={initial} watchDay={!todayStats} />
+      {todayStats ? <TodayLive today={today} initial={todayStats} /> : null}
+      <OverviewLive shown={shown} initial={initial} />
     </div>
   );
 }

@@ -37,17 +37,17 @@ function useOverview(from: string, to: string, today: string, initial: OverviewS
  * When a poll answers with a later Shanghai date than the page was rendered on (past midnight), the page moves on
  * once: a period ending today to the same period ending on the new day, otherwise a refresh (today's strip, presets).
  */
-function useDayChange(shown: ShownPeriod, serverToday: string, enabled: boolean) {
+function useDayChange(shown: ShownPeriod, serverToday: string) {
   const router = useRouter();
   const done = useRef<string | null>(null);
   useEffect(() => {
-    if (!enabled || done.current === serverToday) return;
+    if (done.current === serverToday) return;
     const next = afterDayChange(shown, serverToday);
     if (!next) return;
     done.current = serverToday;
     if (next === "refresh") router.refresh();
     else router.replace(next.replace);
-  }, [enabled, shown, serverToday, router]);
+  }, [shown, serverToday, router]);
 }
 
 /** Gross, refunds, net, count and average ticket of one currency; `testId` prefixes each figure. */
@@ -119,11 +119,13 @@ function CurrencyCards({
   );
 }
 
-/** Today's figures, live, shown above a chosen period that is not today; they follow the date past midnight. */
-export function TodayLive({ shown, initial }: { shown: ShownPeriod; initial: OverviewStats }) {
+/**
+ * Today's figures, live, shown above a chosen period that is not today. They follow the date past midnight: their poll
+ * names no dates, and OverviewLive below moves the page on.
+ */
+export function TodayLive({ today, initial }: { today: string; initial: OverviewStats }) {
   const t = useTranslations("overview");
-  const { data, isFetching } = useOverview(shown.today, shown.today, shown.today, initial);
-  useDayChange(shown, data.today, true);
+  const { data, isFetching } = useOverview(today, today, today, initial);
   return (
     <section className="space-y-2" data-testid="overview-today">
       <h2 className="text-sm font-semibold text-slate-600">{t("todayStrip")}</h2>
@@ -133,24 +135,16 @@ export function TodayLive({ shown, initial }: { shown: ShownPeriod; initial: Ove
 }
 
 /**
- * The chosen period: counters per currency; trend, by channel and by terminal for one currency at a time; live.
- * `watchDay`: no TodayLive above it, so it moves the page on past midnight itself.
+ * The chosen period: counters per currency; trend, by channel and by terminal for one currency at a time; live. Every
+ * poll's answer carries the server's date, so this one moves the page on past midnight (for TodayLive above it too).
  */
-export function OverviewLive({
-  shown,
-  initial,
-  watchDay,
-}: {
-  shown: ShownPeriod;
-  initial: OverviewStats;
-  watchDay: boolean;
-}) {
+export function OverviewLive({ shown, initial }: { shown: ShownPeriod; initial: OverviewStats }) {
   const t = useTranslations("overview");
   const tc = useTranslations("channels");
   const tm = useTranslations("money");
   const { from, to } = shown;
   const { data, isFetching } = useOverview(from, to, shown.today, initial);
-  useDayChange(shown, data.today, watchDay);
+  useDayChange(shown, data.today);
   const [chosen, setChosen] = useState(HOME_CURRENCY);
   const current = data.currencies.find((c) => c.currency === chosen) ?? data.currencies[0]!;
   const cur = current.currency;
