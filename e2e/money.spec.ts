@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { loginAsAdmin, paidTillCharge } from "./helpers";
-import { shanghaiDay, unlessDayChanged } from "./shanghai-day";
+import { shanghaiToday } from "../lib/dates";
+import { unlessDayChanged } from "./shanghai-day";
 
 /**
  * Issue 15, items 4 and 5, as a merchant sees them: a cross-border (US$) charge is never added
@@ -31,7 +32,7 @@ test.describe("money truth", () => {
     page,
     context,
   }) => {
-    const startDay = shanghaiDay();
+    const startDay = shanghaiToday();
     const overview = await context.newPage();
     await overview.goto("/");
     const cnyBefore = await fen(overview, "overview-cny-gross");
@@ -47,7 +48,7 @@ test.describe("money truth", () => {
       await expect.poll(() => fen(overview, "overview-cny-gross")).toBe(cnyBefore + 700);
     });
     // past Shanghai midnight the overview shows the new day, which may lack either charge: both days instead
-    if (crossed) await overview.goto(`/?from=${startDay}&to=${shanghaiDay()}`);
+    if (crossed) await overview.goto(`/?from=${startDay}&to=${shanghaiToday()}`);
     await expect(overview.getByTestId("overview-usd")).toBeVisible();
     await expect(overview.getByTestId("overview-usd-gross")).toHaveText(/^US\$/);
     await expect(overview.getByTestId("overview-cny-gross")).toHaveText(/^¥/);
@@ -65,7 +66,7 @@ test.describe("money truth", () => {
 
     // the shift report (and its printout): the dollar charge's amount is counted, as dollars
     // the report's window starts at today's 00:00 by default: past Shanghai midnight, at the start of the test's day
-    await page.goto(`/shift-report?terminal=T41${shanghaiDay() === startDay ? "" : `&from=${startDay}T00:00`}`);
+    await page.goto(`/shift-report?terminal=T41${shanghaiToday() === startDay ? "" : `&from=${startDay}T00:00`}`);
     await expect(page.getByTestId("shift-paid-cny")).toHaveText("¥7.00 · 1 笔");
     await expect(page.getByTestId("shift-paid-usd")).toHaveText("US$3.00 · 1 笔");
   });

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { loginAsAdmin, paidTillCharge } from "./helpers";
-import { shanghaiDay, unlessDayChanged } from "./shanghai-day";
+import { shanghaiToday } from "../lib/dates";
+import { unlessDayChanged } from "./shanghai-day";
 
 const payNewCharge = (page: Page, amount: string, terminal = "T21") => paidTillCharge(page, amount, { terminal });
 
@@ -11,7 +12,7 @@ test.describe("operations", () => {
   });
 
   test("the overview's live counters change after a sandbox payment, without a reload", async ({ page, context }) => {
-    const startDay = shanghaiDay();
+    const startDay = shanghaiToday();
     await page.goto("/");
     const count = page.getByTestId("overview-cny-count");
     const before = Number(await count.textContent());

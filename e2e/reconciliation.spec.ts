@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { loginAsAdmin, SANDBOX_URL } from "./helpers";
+import { shanghaiToday } from "../lib/dates";
 
 /** A charge made straight at the sandbox (never through the console): 对账 must find it missing here. */
 async function directCharge(): Promise<string> {
@@ -31,7 +32,7 @@ test("对账: a charge made straight at Ping++ is found missing here, synced aft
   await loginAsAdmin(page);
   await page.getByRole("link", { name: "对账" }).click();
   await expect(page).toHaveURL(/\/reconciliation$/);
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = shanghaiToday();
   await page.locator('input[name="day"]').fill(today);
   await page.getByRole("button", { name: "立即对账" }).click();
   await expect(page).toHaveURL(/\/reconciliation\/[0-9a-f-]{36}$/, { timeout: 60_000 });

@@ -1,9 +1,5 @@
 import { test } from "@playwright/test";
-
-/** Today's date in Asia/Shanghai (the console's business day) by this machine's clock, the served console's too. */
-export function shanghaiDay(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+import { shanghaiToday } from "../lib/dates";
 
 /**
  * Runs `check`, assertions that count what the test paid as today's. If they fail after the Shanghai date moved on
@@ -15,12 +11,12 @@ export async function unlessDayChanged(startDay: string, check: () => Promise<vo
   try {
     await check();
   } catch (e) {
-    if (shanghaiDay() === startDay) throw e;
+    if (shanghaiToday() === startDay) throw e;
     test.info().annotations.push({
       type: "midnight",
-      description: `Asia/Shanghai's date moved from ${startDay} to ${shanghaiDay()} during the test: today's equalities skipped`,
+      description: `Asia/Shanghai's date moved from ${startDay} to ${shanghaiToday()} during the test: today's equalities skipped`,
     });
     return true;
   }
-  return shanghaiDay() !== startDay;
+  return shanghaiToday() !== startDay;
 }
