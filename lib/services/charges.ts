@@ -662,8 +662,10 @@ const toListRow = (r: ChargeRow, pending = 0): ChargeListRow => ({
   refund: chargeRefundState(r, pending),
 });
 
-/** The WHERE of a charges filter, with the cashier's scope (ARCHITECTURE.md §4). Shared by list, totals and export. */
-/** The list's filter within `scope`: which charges the viewer may see (cashierScope, or a narrower part of it). */
+/**
+ * The WHERE of a charges filter within `scope`, which charges the viewer may see: cashierScope (ARCHITECTURE.md §4),
+ * or one half of it. Shared by the list and its totals (and so by their export).
+ */
 function chargeWhere(scope: SQL | undefined, f: Omit<ChargeFilter, "cursor" | "before">) {
   const conds = [sql`${charges.status} <> 'creating'`];
   if (scope) conds.push(scope);
