@@ -88,6 +88,16 @@ describe("displayState: what the poll answers and the page paints", () => {
     expect((await displayState(charge({ status: "paid" }))).qrSvg).toBeNull();
     expect((await displayState(charge({ status: "expired" }))).qrSvg).toBeNull();
   });
+
+  it("a QR drawn again (a poll of the same charge) is the same; drawing many others in between changes none", async () => {
+    const first = await qrSvg("http://a.test/pay/again");
+    expect(await qrSvg("http://a.test/pay/again")).toBe(first);
+    const others = await Promise.all(Array.from({ length: 100 }, (_, i) => qrSvg(`http://a.test/pay/other-${i}`)));
+    expect(new Set(others).size).toBe(100);
+    expect(others).not.toContain(first);
+    expect(await qrSvg("http://a.test/pay/again")).toBe(first);
+    expect(await qrSvg("http://a.test/pay/other-0")).toBe(others[0]);
+  });
 });
 
 describe("screenHtml: the four states as the React screen drew them", () => {

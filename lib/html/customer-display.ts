@@ -35,10 +35,23 @@ export async function displayState(charge: ChargeView | null): Promise<DisplaySt
  * qrcode.react drew it on the React screen. Drawn by the `qrcode` package: Next.js refuses
  * react-dom/server (renderToStaticMarkup of qrcode.react) in a route handler at build time.
  */
-export async function qrSvg(payload: string): Promise<string> {
-  const svg = await QRCode.toString(payload, { type: "svg", width: 360, margin: 2, errorCorrectionLevel: "L" });
-  return svg.trim().replace(/^<svg\b/, '<svg role="img"');
+export function qrSvg(payload: string): Promise<string> {
+  // A display's long poll reads its pending charge again on every wake-up and every 25 s, and the
+  // page and its first poll draw the same QR: the latest ones drawn are kept, by payload.
+  let svg = drawnQrs.get(payload);
+  if (!svg) {
+    svg = QRCode.toString(payload, { type: "svg", width: 360, margin: 2, errorCorrectionLevel: "L" }).then((s) =>
+      s.trim().replace(/^<svg\b/, '<svg role="img"'),
+    );
+    svg.catch(() => drawnQrs.delete(payload));
+    if (drawnQrs.size >= DRAWN_QRS_KEPT) drawnQrs.delete(drawnQrs.keys().next().value!);
+    drawnQrs.set(payload, svg);
+  }
+  return svg;
 }
+/** QRs drawn lately, by payload (a few KB each): one per terminal's pending charge is plenty. */
+const drawnQrs = new Map<string, Promise<string>>();
+const DRAWN_QRS_KEPT = 64;
 
 /** The screen's texts, already localized (the `display` catalogue). */
 export interface DisplayMessages {

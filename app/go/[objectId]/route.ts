@@ -15,5 +15,3 @@ export async function GET(_req: Request, ctx: { params: Promise<{ objectId: stri
   if (!href) return new Response("not found", { status: 404 });
   return seeOther(href);
 }
-
-/** A relative redirect: req.url carries the server's own host name, not the one the browser used. */
